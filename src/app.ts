@@ -1,0 +1,30 @@
+// buildApp(runtime): the express app (no listen), shared by `serve`, `start` and the tests.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { healthRouter } from './http/health';
+import { requestContext } from './http/requestContext';
+import type { Runtime } from './runtime';
+
+export function buildApp(rt: Runtime): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(requestContext(rt.log, rt.metrics));
+  app.use(helmet());
+  app.use(healthRouter(rt));
+
+  app.use((_req: Request, res: Response) => {
+    res.status(404).json({ error: { code: 'not_found', message: 'No such page.' } });
+  });
+  // Last resort: nothing leaks a stack trace.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = (err as { status?: number }).status;
+    if (status && status >= 400 && status < 500) {
+      res.status(status).json({ error: { code: 'bad_request', message: (err as Error).message } });
+      return;
+    }
+    req.log.error({ err }, 'unhandled error');
+    if (!res.headersSent) res.status(500).json({ error: { code: 'internal', message: 'Internal error.' } });
+  });
+  return app;
+}

@@ -1,0 +1,108 @@
+// The one typed view of the environment: parsed once by zod, frozen, every problem listed at once.
+import path from 'node:path';
+import { z } from 'zod';
+
+export const DEFAULT_REGIONS = ['us', 'ca', 'eu', 'ent'] as const;
+
+const urlWithProtocols = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+const schema = z.object({
+  DATABASE_URL: z
+    .string()
+    .refine((v) => v.startsWith('sqlite:') || v.startsWith('postgres://') || v.startsWith('postgresql://'), {
+      message: 'must be sqlite:<file> or postgres://user@host:port/db',
+    })
+    .default('sqlite:./data/mspbridge.sqlite'),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: urlWithProtocols(['redis:', 'rediss:']).optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: urlWithProtocols(['http:', 'https:']).optional(),
+  SMTP_URL: urlWithProtocols(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z.string().default('mspbridge <no-reply@mspbridge.local>'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
+    .default('mspbridge'),
+  OIDC_ISSUER: urlWithProtocols(['http:', 'https:']).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().default('./data'),
+  REGIONS: z
+    .string()
+    .default(DEFAULT_REGIONS.join(','))
+    .transform((v) => v.split(',').map((r) => r.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'region names are lower-case words')).min(1)),
+  SESSION_SECRET: z.string().min(16).optional(),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+  NODE_ENV: z.string().default('production'),
+});
+
+export type Config = Readonly<{
+  databaseUrl: string;
+  databasePoolMax: number;
+  redisUrl: string | undefined;
+  port: number;
+  host: string;
+  publicUrl: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  queuePrefix: string;
+  oidc: Readonly<{ issuer: string; clientId: string; clientSecret: string | undefined }> | undefined;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  dataDir: string;
+  regions: readonly string[];
+  sessionSecret: string | undefined;
+  shutdownTimeoutMs: number;
+  production: boolean;
+}>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+  }
+}
+
+/** Parses an environment (process.env by default) into a frozen Config or throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.OIDC_ISSUER && !e.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID: required when OIDC_ISSUER is set');
+  if (problems.length) throw new ConfigError(problems);
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  return Object.freeze({
+    databaseUrl: e.DATABASE_URL,
+    databasePoolMax: e.DATABASE_POOL_MAX,
+    redisUrl: e.REDIS_URL,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    queuePrefix: e.QUEUE_PREFIX,
+    oidc: e.OIDC_ISSUER
+      ? Object.freeze({ issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID!, clientSecret: e.OIDC_CLIENT_SECRET })
+      : undefined,
+    logLevel: e.LOG_LEVEL,
+    dataDir: path.resolve(e.DATA_DIR),
+    regions: Object.freeze([...e.REGIONS]),
+    sessionSecret: e.SESSION_SECRET,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    production: e.NODE_ENV === 'production',
+  });
+}

@@ -1,0 +1,178 @@
+// Queries for accounts (MSPs and companies); a company is read through its own id or its MSP's.
+import type { Tx } from './knex';
+import { bool, json, likeEscape, optIso, toJson } from './codec';
+
+export type AccountKind = 'msp' | 'company';
+export type AccountStatus = 'active' | 'setup' | 'pending_link' | 'frozen' | 'trial';
+
+export interface AccountSettings {
+  /** What SCIM DELETE does to a person: suspend (default) or remove. */
+  scimDeleteMode?: 'suspend' | 'remove';
+  /** Whether a pushed user whose email matches a manual member is adopted (else 409). */
+  adoptExistingMembers?: boolean;
+  /** Whether pushed groups without a mapping become custom groups. */
+  unmappedGroupsAsCustom?: boolean;
+  /** Whether technicians may give themselves access to vaults. */
+  technicianSelfAccess?: boolean;
+  policies?: Record<string, unknown>;
+  recoveryPlan?: Record<string, unknown>;
+}
+
+export interface Account {
+  id: string;
+  kind: AccountKind;
+  name: string;
+  region: string;
+  status: AccountStatus;
+  mspId: string | null;
+  website: string | null;
+  country: string | null;
+  address: string | null;
+  seatsTotal: number;
+  seatsFilled: number;
+  trialEndsAt: string | null;
+  frozenAt: string | null;
+  subscribed: boolean;
+  defaultLanguage: string;
+  settings: AccountSettings;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NewAccount = Omit<Account, 'seatsFilled' | 'trialEndsAt' | 'frozenAt' | 'subscribed' | 'updatedAt'> &
+  Partial<Pick<Account, 'trialEndsAt' | 'subscribed'>>;
+
+type Row = Record<string, unknown>;
+
+export function toAccount(r: Row): Account {
+  return {
+    id: r.id as string,
+    kind: r.kind as AccountKind,
+    name: r.name as string,
+    region: r.region as string,
+    status: r.status as AccountStatus,
+    mspId: (r.msp_id as string | null) ?? null,
+    website: (r.website as string | null) ?? null,
+    country: (r.country as string | null) ?? null,
+    address: (r.address as string | null) ?? null,
+    seatsTotal: Number(r.seats_total),
+    seatsFilled: Number(r.seats_filled),
+    trialEndsAt: optIso(r.trial_ends_at),
+    frozenAt: optIso(r.frozen_at),
+    subscribed: bool(r.subscribed),
+    defaultLanguage: r.default_language as string,
+    settings: json<AccountSettings>(r.settings, {}),
+    createdAt: String(r.created_at),
+    updatedAt: String(r.updated_at),
+  };
+}
+
+export async function insertAccount(tx: Tx, a: NewAccount): Promise<void> {
+  await tx('accounts').insert({
+    id: a.id,
+    kind: a.kind,
+    name: a.name,
+    name_ci: a.name.toLowerCase(),
+    region: a.region,
+    status: a.status,
+    msp_id: a.mspId,
+    website: a.website,
+    country: a.country,
+    address: a.address,
+    seats_total: a.seatsTotal,
+    seats_filled: 0,
+    trial_ends_at: a.trialEndsAt ?? null,
+    subscribed: a.subscribed ?? false,
+    default_language: a.defaultLanguage,
+    settings: toJson(a.settings),
+    created_at: a.createdAt,
+    updated_at: a.createdAt,
+  });
+}
+
+export async function getAccount(tx: Tx, id: string): Promise<Account | undefined> {
+  const row = await tx('accounts').where({ id }).first();
+  return row ? toAccount(row) : undefined;
+}
+
+/** A company as seen by one MSP: another MSP's company is simply not there. */
+export async function getManagedCompany(tx: Tx, mspId: string, companyId: string): Promise<Account | undefined> {
+  const row = await tx('accounts').where({ id: companyId, msp_id: mspId, kind: 'company' }).first();
+  return row ? toAccount(row) : undefined;
+}
+
+export interface AccountPatch {
+  name?: string;
+  status?: AccountStatus;
+  mspId?: string | null;
+  website?: string | null;
+  country?: string | null;
+  address?: string | null;
+  seatsTotal?: number;
+  trialEndsAt?: string | null;
+  frozenAt?: string | null;
+  subscribed?: boolean;
+  defaultLanguage?: string;
+  settings?: AccountSettings;
+}
+
+export async function updateAccount(tx: Tx, id: string, patch: AccountPatch, now: string): Promise<void> {
+  const row: Row = { updated_at: now };
+  if (patch.name !== undefined) {
+    row.name = patch.name;
+    row.name_ci = patch.name.toLowerCase();
+  }
+  if (patch.status !== undefined) row.status = patch.status;
+  if (patch.mspId !== undefined) row.msp_id = patch.mspId;
+  if (patch.website !== undefined) row.website = patch.website;
+  if (patch.country !== undefined) row.country = patch.country;
+  if (patch.address !== undefined) row.address = patch.address;
+  if (patch.seatsTotal !== undefined) row.seats_total = patch.seatsTotal;
+  if (patch.trialEndsAt !== undefined) row.trial_ends_at = patch.trialEndsAt;
+  if (patch.frozenAt !== undefined) row.frozen_at = patch.frozenAt;
+  if (patch.subscribed !== undefined) row.subscribed = patch.subscribed;
+  if (patch.defaultLanguage !== undefined) row.default_language = patch.defaultLanguage;
+  if (patch.settings !== undefined) row.settings = toJson(patch.settings);
+  await tx('accounts').where({ id }).update(row);
+}
+
+/** Moves the filled-seat counter by delta (kept exact by members.repo on every state change). */
+export async function addFilledSeats(tx: Tx, id: string, delta: number): Promise<void> {
+  if (delta !== 0) await tx('accounts').where({ id }).increment('seats_filled', delta);
+}
+
+export type CompanySort = 'name' | 'status' | 'seats';
+
+export interface CompanyQuery {
+  search?: string;
+  status?: AccountStatus;
+  sort?: CompanySort;
+  order?: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+/** One MSP's managed companies: search, filter, sort and page in SQL on the (msp_id, ...) indexes. */
+export async function listManagedCompanies(
+  tx: Tx,
+  mspId: string,
+  q: CompanyQuery,
+): Promise<{ total: number; items: Account[] }> {
+  const base = tx('accounts').where({ msp_id: mspId, kind: 'company' });
+  if (q.status) base.andWhere('status', q.status);
+  if (q.search) base.andWhereRaw(`name_ci like ? escape '\\'`, [`%${likeEscape(q.search.toLowerCase())}%`]);
+  const [{ n }] = (await base.clone().count({ n: '*' })) as Array<{ n: number | string }>;
+  const sort = q.sort ?? 'name';
+  const defaultOrder = sort === 'seats' ? 'desc' : 'asc';
+  const order = q.order ?? defaultOrder;
+  const rows = base.clone().select('*');
+  if (sort === 'status') rows.orderBy([{ column: 'status', order }, { column: 'name_ci' }, { column: 'id' }]);
+  else if (sort === 'seats') rows.orderBy([{ column: 'seats_filled', order }, { column: 'name_ci' }, { column: 'id' }]);
+  else rows.orderBy([{ column: 'name_ci', order }, { column: 'id' }]);
+  const items = (await rows.limit(q.limit).offset(q.offset)).map(toAccount);
+  return { total: Number(n), items };
+}
+
+export async function listMsps(tx: Tx): Promise<Account[]> {
+  return (await tx('accounts').where({ kind: 'msp' }).orderBy('name_ci')).map(toAccount);
+}

@@ -1,0 +1,164 @@
+// Queries for an account's groups and effective memberships (manual, idp-derived or held).
+import type { Tx } from './knex';
+import { bool } from './codec';
+
+export type GroupKind = 'owners' | 'administrators' | 'msp_technicians' | 'custom';
+
+export const BUILTIN_GROUP_NAMES: Record<Exclude<GroupKind, 'custom'>, string> = {
+  owners: 'Owners',
+  administrators: 'Administrators',
+  msp_technicians: 'MSP Technicians',
+};
+
+export interface Group {
+  id: string;
+  accountId: string;
+  kind: GroupKind;
+  name: string;
+  description: string | null;
+  createdAt: string;
+}
+
+export interface Membership {
+  groupId: string;
+  memberId: string;
+  manual: boolean;
+  idp: boolean;
+  held: boolean;
+}
+
+type Row = Record<string, unknown>;
+
+const toGroup = (r: Row): Group => ({
+  id: r.id as string,
+  accountId: r.account_id as string,
+  kind: r.kind as GroupKind,
+  name: r.name as string,
+  description: (r.description as string | null) ?? null,
+  createdAt: String(r.created_at),
+});
+
+const toMembership = (r: Row): Membership => ({
+  groupId: r.group_id as string,
+  memberId: r.member_id as string,
+  manual: bool(r.manual),
+  idp: bool(r.idp),
+  held: bool(r.held),
+});
+
+export async function insertGroup(tx: Tx, g: Group): Promise<Group> {
+  await tx('groups').insert({
+    id: g.id,
+    account_id: g.accountId,
+    kind: g.kind,
+    name: g.name,
+    name_ci: g.name.toLowerCase(),
+    description: g.description,
+    created_at: g.createdAt,
+  });
+  return g;
+}
+
+export async function listGroups(tx: Tx, accountId: string): Promise<Group[]> {
+  return (await tx('groups').where({ account_id: accountId }).orderBy([{ column: 'kind' }, { column: 'name_ci' }])).map(
+    toGroup,
+  );
+}
+
+export async function getGroup(tx: Tx, accountId: string, id: string): Promise<Group | undefined> {
+  const row = await tx('groups').where({ account_id: accountId, id }).first();
+  return row ? toGroup(row) : undefined;
+}
+
+export async function findGroupByName(tx: Tx, accountId: string, name: string): Promise<Group | undefined> {
+  const row = await tx('groups').where({ account_id: accountId, name_ci: name.toLowerCase() }).first();
+  return row ? toGroup(row) : undefined;
+}
+
+export async function getBuiltinGroup(tx: Tx, accountId: string, kind: Exclude<GroupKind, 'custom'>): Promise<Group | undefined> {
+  const row = await tx('groups').where({ account_id: accountId, kind }).first();
+  return row ? toGroup(row) : undefined;
+}
+
+export async function getMembership(tx: Tx, accountId: string, groupId: string, memberId: string): Promise<Membership | undefined> {
+  const row = await tx('memberships').where({ account_id: accountId, group_id: groupId, member_id: memberId }).first();
+  return row ? toMembership(row) : undefined;
+}
+
+/** Sets the given sources on a membership row, creating it if needed; a row with no source left is deleted. */
+export async function setMembershipSources(
+  tx: Tx,
+  accountId: string,
+  groupId: string,
+  memberId: string,
+  sources: Partial<Pick<Membership, 'manual' | 'idp' | 'held'>>,
+  now: string,
+  grantedBy?: string,
+): Promise<Membership | undefined> {
+  const existing = await getMembership(tx, accountId, groupId, memberId);
+  const next = {
+    manual: sources.manual ?? existing?.manual ?? false,
+    idp: sources.idp ?? existing?.idp ?? false,
+    held: sources.held ?? existing?.held ?? false,
+  };
+  if (!next.manual && !next.idp && !next.held) {
+    if (existing) await tx('memberships').where({ account_id: accountId, group_id: groupId, member_id: memberId }).del();
+    return undefined;
+  }
+  if (existing) {
+    await tx('memberships')
+      .where({ account_id: accountId, group_id: groupId, member_id: memberId })
+      .update({ ...next, updated_at: now });
+  } else {
+    await tx('memberships').insert({
+      account_id: accountId,
+      group_id: groupId,
+      member_id: memberId,
+      ...next,
+      granted_by: grantedBy ?? null,
+      created_at: now,
+      updated_at: now,
+    });
+  }
+  return { groupId, memberId, ...next };
+}
+
+export async function listMembershipsOfGroup(tx: Tx, accountId: string, groupId: string): Promise<Membership[]> {
+  return (await tx('memberships').where({ account_id: accountId, group_id: groupId })).map(toMembership);
+}
+
+export async function listMembershipsOfMember(tx: Tx, accountId: string, memberId: string): Promise<Membership[]> {
+  return (await tx('memberships').where({ account_id: accountId, member_id: memberId })).map(toMembership);
+}
+
+/** Group names per member for a page of members (one query, not one per person). */
+export async function groupNamesByMember(tx: Tx, accountId: string, memberIds: string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (memberIds.length === 0) return out;
+  // Chunked: SQLite caps the number of bound parameters per statement.
+  for (let i = 0; i < memberIds.length; i += 500) {
+    const rows = await tx('memberships as ms')
+      .join('groups as g', 'g.id', 'ms.group_id')
+      .where('ms.account_id', accountId)
+      .whereIn('ms.member_id', memberIds.slice(i, i + 500))
+      .orderBy([{ column: 'g.kind' }, { column: 'g.name_ci' }])
+      .select('ms.member_id', 'g.name');
+    for (const r of rows as Array<{ member_id: string; name: string }>) {
+      const list = out.get(r.member_id) ?? [];
+      list.push(r.name);
+      out.set(r.member_id, list);
+    }
+  }
+  return out;
+}
+
+/** Members of the account's Owners group who count as its own Owners (not suspended or removed). */
+export async function countActiveOwners(tx: Tx, accountId: string, opts: { acceptedOnly?: boolean } = {}): Promise<number> {
+  const q = tx('memberships as ms')
+    .join('groups as g', 'g.id', 'ms.group_id')
+    .join('members as m', 'm.id', 'ms.member_id')
+    .where({ 'ms.account_id': accountId, 'g.kind': 'owners', 'm.account_id': accountId })
+    .whereIn('m.state', opts.acceptedOnly ? ['active'] : ['invited', 'active']);
+  const [{ n }] = (await q.count({ n: '*' })) as Array<{ n: number | string }>;
+  return Number(n);
+}

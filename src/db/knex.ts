@@ -1,0 +1,103 @@
+// One knex per process: SQLite (WAL, busy timeout) by default, PostgreSQL when DATABASE_URL says so.
+import fs from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import { migrationSource } from './migrations';
+
+export type Db = Knex;
+export type Tx = Knex | Knex.Transaction;
+
+// PostgreSQL hands int8 back as strings and timestamptz as Date; the rest of the code
+// works with numbers and ISO-8601 strings on both dialects.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1184, (v) => new Date(v).toISOString());
+pg.types.setTypeParser(1114, (v) => new Date(`${v}Z`).toISOString());
+
+export interface DbOptions {
+  url: string;
+  poolMax?: number;
+}
+
+export function isSqliteUrl(url: string): boolean {
+  return url.startsWith('sqlite:');
+}
+
+export function sqlitePath(url: string): string {
+  const file = url.slice('sqlite:'.length).replace(/^\/\//, '');
+  return file === ':memory:' ? file : path.resolve(file);
+}
+
+/** Splits a `?schema=` parameter off a PostgreSQL URL (used to give each test run its own schema). */
+function pgConnection(url: string): { connectionString: string; schema: string | undefined } {
+  const u = new URL(url);
+  const schema = u.searchParams.get('schema') ?? undefined;
+  u.searchParams.delete('schema');
+  return { connectionString: u.toString(), schema };
+}
+
+export function knexConfig(options: DbOptions): Knex.Config {
+  if (isSqliteUrl(options.url)) {
+    const filename = sqlitePath(options.url);
+    if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true });
+    return {
+      client: 'better-sqlite3',
+      connection: { filename },
+      useNullAsDefault: true,
+      // One connection: better-sqlite3 is synchronous, so a single connection serialises
+      // writers inside the process and SQLITE_BUSY can only come from other processes,
+      // which busy_timeout absorbs.
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate(conn: { pragma: (s: string) => unknown }, done: (err: Error | null, conn: unknown) => void) {
+          try {
+            conn.pragma('journal_mode = WAL');
+            conn.pragma('synchronous = NORMAL');
+            conn.pragma('busy_timeout = 10000');
+            conn.pragma('foreign_keys = ON');
+            conn.pragma('cache_size = -65536');
+            conn.pragma('temp_store = MEMORY');
+            done(null, conn);
+          } catch (err) {
+            done(err as Error, conn);
+          }
+        },
+      },
+      migrations: { migrationSource, tableName: 'knex_migrations' },
+    };
+  }
+  const { connectionString, schema } = pgConnection(options.url);
+  return {
+    client: 'pg',
+    connection: { connectionString },
+    searchPath: schema ? [schema] : undefined,
+    pool: { min: 0, max: options.poolMax ?? 10 },
+    migrations: { migrationSource, tableName: 'knex_migrations', schemaName: schema },
+  };
+}
+
+export function openDb(options: DbOptions): Db {
+  return knexFactory(knexConfig(options));
+}
+
+export function isPg(db: Tx): boolean {
+  return db.client.config.client === 'pg';
+}
+
+/** Runs fn in one transaction (commit on return, rollback on throw). */
+export async function inTx<T>(db: Db, fn: (tx: Knex.Transaction) => Promise<T>): Promise<T> {
+  return db.transaction(fn);
+}
+
+export async function migrateLatest(db: Db): Promise<string[]> {
+  const schema = (db.client.config as Knex.Config).migrations?.schemaName;
+  if (schema) await db.raw('create schema if not exists ??', [schema]);
+  const [, applied] = (await db.migrate.latest()) as [number, string[]];
+  return applied;
+}
+
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const [, pending] = (await db.migrate.list()) as [unknown[], { file: string }[]];
+  return pending.map((m) => m.file);
+}

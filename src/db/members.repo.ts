@@ -1,0 +1,202 @@
+// Queries for the people of one account; every query is scoped by account id.
+import type { Tx } from './knex';
+import { addFilledSeats } from './accounts.repo';
+import { bool, json, optIso, toJson } from './codec';
+
+export type MemberState = 'invited' | 'active' | 'suspended' | 'removed';
+export type ProvisionedBy = 'manual' | 'scim';
+
+export interface Member {
+  id: string;
+  accountId: string;
+  userName: string;
+  email: string | null;
+  externalId: string | null;
+  displayName: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  state: MemberState;
+  provisionedBy: ProvisionedBy;
+  scimManaged: boolean;
+  preferredLanguage: string | null;
+  locale: string | null;
+  /** The rest of the SCIM resource as the IdP sent it (extensions included). */
+  attrs: Record<string, unknown>;
+  passwordHash: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  acceptedAt: string | null;
+  lastSigninAt: string | null;
+}
+
+export type NewMember = Omit<Member, 'version' | 'updatedAt' | 'acceptedAt' | 'lastSigninAt' | 'passwordHash'> & {
+  passwordHash?: string | null;
+};
+
+type Row = Record<string, unknown>;
+
+/** Seats are filled by invited and active people. */
+export const fillsSeat = (state: MemberState): boolean => state === 'invited' || state === 'active';
+
+export function toMember(r: Row): Member {
+  return {
+    id: r.id as string,
+    accountId: r.account_id as string,
+    userName: r.user_name as string,
+    email: (r.email as string | null) ?? null,
+    externalId: (r.external_id as string | null) ?? null,
+    displayName: (r.display_name as string | null) ?? null,
+    givenName: (r.given_name as string | null) ?? null,
+    familyName: (r.family_name as string | null) ?? null,
+    state: r.state as MemberState,
+    provisionedBy: r.provisioned_by as ProvisionedBy,
+    scimManaged: bool(r.scim_managed),
+    preferredLanguage: (r.preferred_language as string | null) ?? null,
+    locale: (r.locale as string | null) ?? null,
+    attrs: json<Record<string, unknown>>(r.attrs, {}),
+    passwordHash: (r.password_hash as string | null) ?? null,
+    version: Number(r.version),
+    createdAt: String(r.created_at),
+    updatedAt: String(r.updated_at),
+    acceptedAt: optIso(r.accepted_at),
+    lastSigninAt: optIso(r.last_signin_at),
+  };
+}
+
+function profileColumns(m: Partial<NewMember>): Row {
+  const row: Row = {};
+  if (m.userName !== undefined) {
+    row.user_name = m.userName;
+    row.user_name_ci = m.userName.toLowerCase();
+  }
+  if (m.email !== undefined) {
+    row.email = m.email;
+    row.email_ci = m.email === null ? null : m.email.toLowerCase();
+  }
+  if (m.externalId !== undefined) row.external_id = m.externalId;
+  if (m.displayName !== undefined) row.display_name = m.displayName;
+  if (m.givenName !== undefined) row.given_name = m.givenName;
+  if (m.familyName !== undefined) row.family_name = m.familyName;
+  if (m.preferredLanguage !== undefined) row.preferred_language = m.preferredLanguage;
+  if (m.locale !== undefined) row.locale = m.locale;
+  if (m.attrs !== undefined) row.attrs = toJson(m.attrs);
+  if (m.scimManaged !== undefined) row.scim_managed = m.scimManaged;
+  return row;
+}
+
+export async function insertMember(tx: Tx, m: NewMember): Promise<Member> {
+  const row: Row = {
+    id: m.id,
+    account_id: m.accountId,
+    ...profileColumns(m),
+    state: m.state,
+    provisioned_by: m.provisionedBy,
+    scim_managed: m.scimManaged,
+    password_hash: m.passwordHash ?? null,
+    version: 1,
+    created_at: m.createdAt,
+    updated_at: m.createdAt,
+  };
+  await tx('members').insert(row);
+  if (fillsSeat(m.state)) await addFilledSeats(tx, m.accountId, 1);
+  return toMember(row);
+}
+
+export async function getMember(tx: Tx, accountId: string, id: string): Promise<Member | undefined> {
+  const row = await tx('members').where({ account_id: accountId, id }).whereNot('state', 'removed').first();
+  return row ? toMember(row) : undefined;
+}
+
+/** Also returns removed people (for reactivation and audit views). */
+export async function getMemberAnyState(tx: Tx, accountId: string, id: string): Promise<Member | undefined> {
+  const row = await tx('members').where({ account_id: accountId, id }).first();
+  return row ? toMember(row) : undefined;
+}
+
+export async function findMemberByUserName(tx: Tx, accountId: string, userName: string): Promise<Member | undefined> {
+  const row = await tx('members')
+    .where({ account_id: accountId, user_name_ci: userName.toLowerCase() })
+    .whereNot('state', 'removed')
+    .first();
+  return row ? toMember(row) : undefined;
+}
+
+export async function findMemberByEmail(tx: Tx, accountId: string, email: string): Promise<Member | undefined> {
+  const row = await tx('members')
+    .where({ account_id: accountId, email_ci: email.toLowerCase() })
+    .whereNot('state', 'removed')
+    .orderBy('created_at')
+    .first();
+  return row ? toMember(row) : undefined;
+}
+
+export async function findMemberByExternalId(tx: Tx, accountId: string, externalId: string): Promise<Member | undefined> {
+  const row = await tx('members')
+    .where({ account_id: accountId, external_id: externalId })
+    .whereNot('state', 'removed')
+    .first();
+  return row ? toMember(row) : undefined;
+}
+
+/** Updates profile fields and bumps the version (the SCIM ETag). */
+export async function updateMemberProfile(
+  tx: Tx,
+  accountId: string,
+  id: string,
+  patch: Partial<NewMember>,
+  now: string,
+): Promise<void> {
+  await tx('members')
+    .where({ account_id: accountId, id })
+    .update({ ...profileColumns(patch), updated_at: now, version: tx.raw('version + 1') });
+}
+
+/** Changes state and keeps the account's filled-seat counter exact. */
+export async function setMemberState(tx: Tx, member: Member, state: MemberState, now: string): Promise<void> {
+  if (member.state === state) return;
+  const extra: Row = {};
+  if (state === 'active' && member.state === 'invited') extra.accepted_at = now;
+  await tx('members')
+    .where({ account_id: member.accountId, id: member.id })
+    .update({ state, ...extra, updated_at: now, version: tx.raw('version + 1') });
+  const delta = Number(fillsSeat(state)) - Number(fillsSeat(member.state));
+  await addFilledSeats(tx, member.accountId, delta);
+}
+
+export async function setPasswordHash(tx: Tx, accountId: string, id: string, hash: string, now: string): Promise<void> {
+  await tx('members').where({ account_id: accountId, id }).update({ password_hash: hash, updated_at: now });
+}
+
+export async function listMembers(
+  tx: Tx,
+  accountId: string,
+  page: { limit: number; offset: number } = { limit: 1000, offset: 0 },
+): Promise<Member[]> {
+  return (
+    await tx('members')
+      .where({ account_id: accountId })
+      .whereNot('state', 'removed')
+      .orderBy([{ column: 'created_at' }, { column: 'id' }])
+      .limit(page.limit)
+      .offset(page.offset)
+  ).map(toMember);
+}
+
+export async function countMembers(tx: Tx, accountId: string): Promise<number> {
+  const [{ n }] = (await tx('members')
+    .where({ account_id: accountId })
+    .whereNot('state', 'removed')
+    .count({ n: '*' })) as Array<{ n: number | string }>;
+  return Number(n);
+}
+
+/** Recounts filled seats from scratch (repair path; the counter is normally kept exact). */
+export async function recountSeats(tx: Tx, accountId: string): Promise<number> {
+  const [{ n }] = (await tx('members')
+    .where({ account_id: accountId })
+    .whereIn('state', ['invited', 'active'])
+    .count({ n: '*' })) as Array<{ n: number | string }>;
+  await tx('accounts').where({ id: accountId }).update({ seats_filled: Number(n) });
+  return Number(n);
+}

@@ -1,0 +1,16 @@
+// The ordered list of migrations, imported statically so tsx, jest and the built dist all find them.
+import type { Knex } from 'knex';
+import * as m001 from './001_domain';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+const migrations: ReadonlyArray<[string, Migration]> = [['001_domain', m001]];
+
+export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
+  getMigrations: async () => [...migrations],
+  getMigrationName: ([name]) => name,
+  getMigration: async ([, migration]) => migration,
+};

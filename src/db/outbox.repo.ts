@@ -1,0 +1,61 @@
+// The transactional outbox: jobs written with the change that causes them, relayed to BullMQ later.
+import type { Tx } from './knex';
+import { json, toJson } from './codec';
+
+export interface OutboxJob {
+  queue: string;
+  name: string;
+  /** Idempotency key: one job per entity event; a second enqueue of the same key is a no-op. */
+  key: string;
+  payload: Record<string, unknown>;
+  availableAt?: string;
+}
+
+export interface OutboxRow extends Required<OutboxJob> {
+  id: number;
+  accountId: string;
+  createdAt: string;
+}
+
+export async function enqueue(tx: Tx, accountId: string, job: OutboxJob, now: string): Promise<void> {
+  await tx('outbox')
+    .insert({
+      account_id: accountId,
+      queue: job.queue,
+      name: job.name,
+      job_key: job.key,
+      payload: toJson(job.payload),
+      available_at: job.availableAt ?? now,
+      created_at: now,
+    })
+    .onConflict('job_key')
+    .ignore();
+}
+
+/** The oldest rows not yet relayed whose time has come. */
+export async function nextUnrelayed(tx: Tx, now: string, limit: number): Promise<OutboxRow[]> {
+  const rows = await tx('outbox')
+    .whereNull('relayed_at')
+    .andWhere('available_at', '<=', now)
+    .orderBy([{ column: 'available_at' }, { column: 'id' }])
+    .limit(limit);
+  return rows.map((r: Record<string, unknown>) => ({
+    id: Number(r.id),
+    accountId: r.account_id as string,
+    queue: r.queue as string,
+    name: r.name as string,
+    key: r.job_key as string,
+    payload: json<Record<string, unknown>>(r.payload, {}),
+    availableAt: String(r.available_at),
+    createdAt: String(r.created_at),
+  }));
+}
+
+export async function markRelayed(tx: Tx, ids: number[], now: string): Promise<void> {
+  if (ids.length) await tx('outbox').whereIn('id', ids).update({ relayed_at: now });
+}
+
+export async function countUnrelayed(tx: Tx): Promise<number> {
+  const [{ n }] = (await tx('outbox').whereNull('relayed_at').count({ n: '*' })) as Array<{ n: number | string }>;
+  return Number(n);
+}

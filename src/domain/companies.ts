@@ -1,0 +1,106 @@
+// Managed companies seen from the MSP side: adding one in the MSP's region and listing them.
+import {
+  type Account,
+  type AccountStatus,
+  type CompanySort,
+  insertAccount,
+  listManagedCompanies,
+} from '../db/accounts.repo';
+import { newId } from '../db/codec';
+import { recordAudit } from './audit';
+import { assertName } from './accounts';
+import { type Ctx, nowIso } from './context';
+import { Invalid, NotFound } from './errors';
+import { createBuiltinGroups } from './groups';
+import { requireAccount } from './members';
+import { assertMspStaff } from './roles';
+
+export const DEFAULT_SEATS = 10;
+export const COMPANY_STATUSES: readonly AccountStatus[] = ['setup', 'active', 'pending_link', 'frozen', 'trial'];
+
+export async function requireMsp(ctx: Ctx, mspId: string): Promise<Account> {
+  await assertMspStaff(ctx, mspId);
+  const msp = await requireAccount(ctx, mspId).catch(() => undefined);
+  if (!msp || msp.kind !== 'msp') throw new NotFound('msp.not_found', 'No such MSP.');
+  return msp;
+}
+
+export interface AddCompanyInput {
+  mspId: string;
+  name: string;
+  country: string;
+  website?: string;
+  address?: string;
+  seats?: number;
+}
+
+/** Adds a new company in the MSP's data region (its country is billing information only). */
+export async function addCompany(ctx: Ctx, input: AddCompanyInput): Promise<Account> {
+  const msp = await requireMsp(ctx, input.mspId);
+  const name = assertName(input.name);
+  const country = input.country.trim();
+  if (!country || country.length > 64) throw new Invalid('company.country.invalid', 'The country/region is required.');
+  const website = input.website?.trim() || null;
+  if (website && !/^(https?:\/\/)?[^\s/]+\.[^\s]+$/i.test(website)) {
+    throw new Invalid('company.website.invalid', `"${website}" is not a website address.`);
+  }
+  const seats = input.seats ?? DEFAULT_SEATS;
+  if (!Number.isInteger(seats) || seats < 0 || seats > 1_000_000) {
+    throw new Invalid('company.seats.invalid', 'Seats must be a whole number from 0 to 1,000,000.');
+  }
+  const now = nowIso(ctx);
+  const company: Account = {
+    id: newId(),
+    kind: 'company',
+    name,
+    region: msp.region,
+    status: 'setup',
+    mspId: msp.id,
+    website,
+    country,
+    address: input.address?.trim() || null,
+    seatsTotal: seats,
+    seatsFilled: 0,
+    trialEndsAt: null,
+    frozenAt: null,
+    subscribed: false,
+    defaultLanguage: msp.defaultLanguage,
+    settings: {},
+    createdAt: now,
+    updatedAt: now,
+  };
+  await insertAccount(ctx.tx, company);
+  await createBuiltinGroups(ctx, company.id, 'company');
+  await recordAudit(ctx, {
+    accountId: company.id,
+    mspId: msp.id,
+    action: 'company.added',
+    target: { type: 'account', id: company.id },
+    data: { name, country, region: msp.region },
+  });
+  return company;
+}
+
+export interface ListCompaniesInput {
+  search?: string;
+  status?: AccountStatus;
+  sort?: CompanySort;
+  order?: 'asc' | 'desc';
+  limit?: number;
+  offset?: number;
+}
+
+export interface CompanyPage {
+  total: number;
+  items: Account[];
+}
+
+export async function listCompanies(ctx: Ctx, mspId: string, q: ListCompaniesInput = {}): Promise<CompanyPage> {
+  await requireMsp(ctx, mspId);
+  if (q.status && !COMPANY_STATUSES.includes(q.status)) {
+    throw new Invalid('company.status.unknown', `Unknown status "${q.status}"; expected one of ${COMPANY_STATUSES.join(', ')}.`);
+  }
+  const limit = Math.min(Math.max(q.limit ?? 50, 1), 1000);
+  const offset = Math.max(q.offset ?? 0, 0);
+  return listManagedCompanies(ctx.tx, mspId, { ...q, limit, offset });
+}

@@ -1,0 +1,112 @@
+// People of an account: adding them by hand, listing them with their groups and held changes.
+import { getAccount, updateAccount, type Account } from '../db/accounts.repo';
+import { newId } from '../db/codec';
+import { groupNamesByMember, setMembershipSources } from '../db/groups.repo';
+import {
+  type Member,
+  type MemberState,
+  findMemberByEmail,
+  findMemberByUserName,
+  insertMember,
+  listMembers,
+} from '../db/members.repo';
+import { recordAudit } from './audit';
+import { type Ctx, nowIso } from './context';
+import { Conflict, Invalid, NotFound } from './errors';
+import { resolveGroup } from './groups';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function assertEmail(email: string): string {
+  const clean = email.trim();
+  if (!EMAIL.test(clean) || clean.length > 320) throw new Invalid('member.email.invalid', `"${email}" is not an email address.`);
+  return clean;
+}
+
+export async function requireAccount(ctx: Ctx, accountId: string): Promise<Account> {
+  const account = await getAccount(ctx.tx, accountId);
+  if (!account) throw new NotFound('account.not_found', 'No such account.');
+  return account;
+}
+
+/** The audit roll-up owner of an account's events: the MSP itself, or the company's managing MSP. */
+export const auditMspOf = (account: Account): string | null => (account.kind === 'msp' ? account.id : account.mspId);
+
+/** A company with its first own member leaves `setup`. */
+export async function noteMemberJoined(ctx: Ctx, account: Account): Promise<void> {
+  if (account.kind === 'company' && account.status === 'setup') {
+    await updateAccount(ctx.tx, account.id, { status: 'active' }, nowIso(ctx));
+    account.status = 'active';
+  }
+}
+
+export interface AddMemberInput {
+  accountId: string;
+  email: string;
+  group?: string;
+  state?: MemberState;
+}
+
+/** Adds a person by hand (not through SCIM), optionally into a group. */
+export async function addManualMember(ctx: Ctx, input: AddMemberInput): Promise<Member> {
+  const account = await requireAccount(ctx, input.accountId);
+  const email = assertEmail(input.email);
+  if ((await findMemberByEmail(ctx.tx, account.id, email)) || (await findMemberByUserName(ctx.tx, account.id, email))) {
+    throw new Conflict('member.email.taken', `${email} is already a member of this account.`);
+  }
+  const group = input.group ? await resolveGroup(ctx, account.id, input.group) : undefined;
+  const member = await insertMember(ctx.tx, {
+    id: newId(),
+    accountId: account.id,
+    userName: email,
+    email,
+    externalId: null,
+    displayName: null,
+    givenName: null,
+    familyName: null,
+    state: input.state ?? 'invited',
+    provisionedBy: 'manual',
+    scimManaged: false,
+    preferredLanguage: null,
+    locale: null,
+    attrs: {},
+    createdAt: nowIso(ctx),
+  });
+  if (group) await setMembershipSources(ctx.tx, account.id, group.id, member.id, { manual: true }, nowIso(ctx), ctx.actor.label);
+  await noteMemberJoined(ctx, account);
+  await recordAudit(ctx, {
+    accountId: account.id,
+    mspId: auditMspOf(account),
+    action: 'member.added',
+    target: { type: 'member', id: member.id },
+    data: { email, group: group?.name ?? null },
+  });
+  return member;
+}
+
+export interface MemberListing {
+  id: string;
+  email: string | null;
+  userName: string;
+  state: MemberState;
+  provisionedBy: string;
+  groups: string[];
+}
+
+export async function listMembersWithGroups(ctx: Ctx, accountId: string): Promise<MemberListing[]> {
+  await requireAccount(ctx, accountId);
+  const members = await listMembers(ctx.tx, accountId, { limit: 100000, offset: 0 });
+  const groups = await groupNamesByMember(
+    ctx.tx,
+    accountId,
+    members.map((m) => m.id),
+  );
+  return members.map((m) => ({
+    id: m.id,
+    email: m.email,
+    userName: m.userName,
+    state: m.state,
+    provisionedBy: m.provisionedBy,
+    groups: groups.get(m.id) ?? [],
+  }));
+}

@@ -1,0 +1,52 @@
+// Random credentials, shown once and stored only as hashes; compared in constant time.
+import crypto from 'node:crypto';
+
+export interface IssuedSecret {
+  /** The secret itself: returned to the caller once, never stored. */
+  value: string;
+  /** sha256 hex of the secret: what is stored and looked up. */
+  hash: string;
+  /** A short, non-secret prefix to tell tokens apart in listings. */
+  prefix: string;
+}
+
+export function issueSecret(kind: string): IssuedSecret {
+  const value = `${kind}_${crypto.randomBytes(32).toString('base64url')}`;
+  return { value, hash: hashSecret(value), prefix: value.slice(0, kind.length + 7) };
+}
+
+export function hashSecret(value: string): string {
+  return crypto.createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+/** Constant-time comparison of two hex digests of equal length. */
+export function sameHash(a: string, b: string): boolean {
+  const ab = Buffer.from(a, 'hex');
+  const bb = Buffer.from(b, 'hex');
+  return ab.length === bb.length && ab.length > 0 && crypto.timingSafeEqual(ab, bb);
+}
+
+const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 } as const;
+
+/** scrypt password hash in a self-describing string: scrypt$N$r$p$salt$hash. */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = crypto.randomBytes(16);
+  const key = await scrypt(password, salt, SCRYPT.N, SCRYPT.r, SCRYPT.p, SCRYPT.keylen);
+  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [algo, n, r, p, salt, hash] = stored.split('$');
+  if (algo !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64url');
+  const key = await scrypt(password, Buffer.from(salt, 'base64url'), Number(n), Number(r), Number(p), expected.length);
+  return crypto.timingSafeEqual(key, expected);
+}
+
+function scrypt(password: string, salt: Buffer, N: number, r: number, p: number, keylen: number): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    crypto.scrypt(password, salt, keylen, { N, r, p, maxmem: 64 * 1024 * 1024 }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
+  );
+}

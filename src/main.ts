@@ -1,0 +1,42 @@
+// The command-line entry: start | serve | worker | migrate | doctor and one command group per noun.
+import { Command } from 'commander';
+import { registerCompany } from './cli/company';
+import { registerDoctor } from './cli/doctor';
+import { registerMembers } from './cli/members';
+import { registerMsp } from './cli/msp';
+import { registerScimToken } from './cli/scimToken';
+import { registerServer } from './cli/server';
+import { fail } from './cli/output';
+
+import { VERSION as version } from './version';
+
+export function buildProgram(): Command {
+  const program = new Command('mspbridge')
+    .description('Multi-tenant SCIM 2.0 bridge for MSPs and their client companies')
+    .version(version, '-V, --version')
+    .configureOutput({
+      // commander's own errors (unknown option, missing argument) stay one line on stderr.
+      outputError: (str, write) => write(str.split('\n')[0] + '\n'),
+    });
+  registerServer(program);
+  registerMsp(program);
+  registerCompany(program);
+  registerScimToken(program);
+  registerMembers(program);
+  registerDoctor(program);
+  program
+    .command('version')
+    .description('print the version')
+    .action(() => {
+      process.stdout.write(`mspbridge ${version}\n`);
+    });
+  return program;
+}
+
+export function main(argv: string[]): void {
+  buildProgram()
+    .parseAsync(argv)
+    .catch((err) => fail(err));
+}
+
+if (require.main === module) main(process.argv);

@@ -1,0 +1,81 @@
+// Opens and closes what a process needs (knex, Redis, metrics, logger) and shuts down in one place.
+import type { Redis } from 'ioredis';
+import type { Config } from './config';
+import { type Db, openDb } from './db/knex';
+import { createLogger, type Logger } from './logger';
+import { createMetrics, type Metrics } from './metrics';
+import { createCommandRedis, DEFAULT_REDIS_URL } from './queue/connection';
+
+export interface Runtime {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly db: Db;
+  readonly metrics: Metrics;
+  /** Command connection: producers, readiness, rate limits. */
+  readonly redis: Redis;
+  readonly redisUrl: string;
+  /** The clock every request and job reads (tests move it). */
+  now(): Date;
+  /** Registers a closer; closers run in reverse order of registration at shutdown. */
+  onClose(name: string, fn: () => Promise<void> | void): void;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  log?: Logger;
+  redisUrl?: string;
+  now?: () => Date;
+}
+
+export function createRuntime(config: Config, options: RuntimeOptions = {}): Runtime {
+  const log = options.log ?? createLogger(config.logLevel);
+  const db = openDb({ url: config.databaseUrl, poolMax: config.databasePoolMax });
+  const redisUrl = options.redisUrl ?? config.redisUrl ?? DEFAULT_REDIS_URL;
+  const redis = createCommandRedis(redisUrl);
+  let redisDown = false;
+  redis.on('error', (err) => {
+    if (!redisDown) log.warn({ err: err.message }, 'redis unavailable');
+    redisDown = true;
+  });
+  redis.on('ready', () => {
+    if (redisDown) log.info('redis reachable again');
+    redisDown = false;
+  });
+  redis.connect().catch(() => undefined);
+  const closers: Array<{ name: string; fn: () => Promise<void> | void }> = [];
+  let closing: Promise<void> | undefined;
+
+  const runtime: Runtime = {
+    config,
+    log,
+    db,
+    metrics: createMetrics(),
+    redis,
+    redisUrl,
+    now: options.now ?? (() => new Date()),
+    onClose(name, fn) {
+      closers.push({ name, fn });
+    },
+    close() {
+      closing ??= (async () => {
+        const deadline = setTimeout(() => {
+          log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown deadline passed; exiting');
+          process.exit(1);
+        }, config.shutdownTimeoutMs);
+        deadline.unref();
+        for (const { name, fn } of closers.reverse()) {
+          try {
+            await fn();
+          } catch (err) {
+            log.error({ err, name }, 'error while closing');
+          }
+        }
+        redis.disconnect();
+        await db.destroy();
+        clearTimeout(deadline);
+      })();
+      return closing;
+    },
+  };
+  return runtime;
+}
