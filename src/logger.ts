@@ -26,6 +26,6 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    destination ?? pino.destination({ dest: 2, sync: false }),
+    destination ?? (level === 'silent' ? undefined : pino.destination({ dest: 2, sync: false })),
   );
 }

@@ -98,6 +98,7 @@ export async function migrateLatest(db: Db): Promise<string[]> {
 }
 
 export async function pendingMigrations(db: Db): Promise<string[]> {
-  const [, pending] = (await db.migrate.list()) as [unknown[], { file: string }[]];
-  return pending.map((m) => m.file);
+  const [, pending] = (await db.migrate.list()) as [unknown[], unknown[]];
+  // With a custom migration source, knex lists the source's own items ([name, module] here).
+  return pending.map((m) => (Array.isArray(m) ? String(m[0]) : String((m as { file?: string }).file)));
 }

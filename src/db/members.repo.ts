@@ -36,6 +36,12 @@ export type NewMember = Omit<Member, 'version' | 'updatedAt' | 'acceptedAt' | 'l
 
 type Row = Record<string, unknown>;
 
+/**
+ * The predicate of the partial unique indexes, written as a literal: SQLite only uses a
+ * partial index when the query's WHERE clause repeats its predicate with constants.
+ */
+export const NOT_REMOVED = "state <> 'removed'";
+
 /** Seats are filled by invited and active people. */
 export const fillsSeat = (state: MemberState): boolean => state === 'invited' || state === 'active';
 
@@ -104,7 +110,7 @@ export async function insertMember(tx: Tx, m: NewMember): Promise<Member> {
 }
 
 export async function getMember(tx: Tx, accountId: string, id: string): Promise<Member | undefined> {
-  const row = await tx('members').where({ account_id: accountId, id }).whereNot('state', 'removed').first();
+  const row = await tx('members').where({ account_id: accountId, id }).whereRaw(NOT_REMOVED).first();
   return row ? toMember(row) : undefined;
 }
 
@@ -117,7 +123,7 @@ export async function getMemberAnyState(tx: Tx, accountId: string, id: string): 
 export async function findMemberByUserName(tx: Tx, accountId: string, userName: string): Promise<Member | undefined> {
   const row = await tx('members')
     .where({ account_id: accountId, user_name_ci: userName.toLowerCase() })
-    .whereNot('state', 'removed')
+    .whereRaw(NOT_REMOVED)
     .first();
   return row ? toMember(row) : undefined;
 }
@@ -125,7 +131,7 @@ export async function findMemberByUserName(tx: Tx, accountId: string, userName: 
 export async function findMemberByEmail(tx: Tx, accountId: string, email: string): Promise<Member | undefined> {
   const row = await tx('members')
     .where({ account_id: accountId, email_ci: email.toLowerCase() })
-    .whereNot('state', 'removed')
+    .whereRaw(NOT_REMOVED)
     .orderBy('created_at')
     .first();
   return row ? toMember(row) : undefined;
@@ -134,7 +140,7 @@ export async function findMemberByEmail(tx: Tx, accountId: string, email: string
 export async function findMemberByExternalId(tx: Tx, accountId: string, externalId: string): Promise<Member | undefined> {
   const row = await tx('members')
     .where({ account_id: accountId, external_id: externalId })
-    .whereNot('state', 'removed')
+    .whereRaw(NOT_REMOVED)
     .first();
   return row ? toMember(row) : undefined;
 }
@@ -176,7 +182,7 @@ export async function listMembers(
   return (
     await tx('members')
       .where({ account_id: accountId })
-      .whereNot('state', 'removed')
+      .whereRaw(NOT_REMOVED)
       .orderBy([{ column: 'created_at' }, { column: 'id' }])
       .limit(page.limit)
       .offset(page.offset)
@@ -186,7 +192,7 @@ export async function listMembers(
 export async function countMembers(tx: Tx, accountId: string): Promise<number> {
   const [{ n }] = (await tx('members')
     .where({ account_id: accountId })
-    .whereNot('state', 'removed')
+    .whereRaw(NOT_REMOVED)
     .count({ n: '*' })) as Array<{ n: number | string }>;
   return Number(n);
 }

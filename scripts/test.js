@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// npm test: build, typecheck, lint and dependency rules, then jest; ends with "N passed, N failed".
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const args = process.argv.slice(2);
+const only = args.includes('--jest-only');
+const jestArgs = args.filter((a) => a !== '--jest-only');
+let passed = 0;
+let failed = 0;
+
+function step(name, cmd, cmdArgs) {
+  const started = Date.now();
+  const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env: process.env });
+  const ok = r.status === 0;
+  console.log(`[${ok ? 'pass' : 'FAIL'}] ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  if (ok) passed++;
+  else failed++;
+}
+
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+if (!only) {
+  step('build', bin('tsc'), ['-p', 'tsconfig.build.json']);
+  step('typecheck', bin('tsc'), ['--noEmit']);
+  step('lint', bin('eslint'), ['.']);
+  step('dependency rules', bin('depcruise'), ['src', 'workers', '--config', '.dependency-cruiser.js', '--output-type', 'err']);
+}
+
+const results = path.join(root, '.jest-results.json');
+fs.rmSync(results, { force: true });
+spawnSync(bin('jest'), ['--json', `--outputFile=${results}`, ...jestArgs], { cwd: root, stdio: 'inherit', env: process.env });
+if (fs.existsSync(results)) {
+  const r = JSON.parse(fs.readFileSync(results, 'utf8'));
+  passed += r.numPassedTests;
+  failed += r.numFailedTests;
+  // A suite that failed to load has no test counted: count it as a failure.
+  failed += r.testResults.filter((s) => s.status === 'failed' && s.assertionResults.length === 0).length;
+} else {
+  console.log('jest produced no results');
+  failed++;
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

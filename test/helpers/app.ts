@@ -1,0 +1,67 @@
+// Starts the real app for a test: its own database (SQLite file or PostgreSQL schema), real Redis
+// with a random queue prefix, listening on 127.0.0.1 port 0.
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { buildApp } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { migrateLatest } from '../../src/db/knex';
+import { createLogger } from '../../src/logger';
+import { createRuntime, type Runtime } from '../../src/runtime';
+import { type Dialect, testDbUrl } from './db';
+
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface TestApp {
+  rt: Runtime;
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  now?: () => Date;
+  /** Hook to start extra parts (workers) before the app listens. */
+  beforeListen?: (rt: Runtime) => Promise<() => Promise<void>>;
+}
+
+export function testEnv(dialect: Dialect, extra: Record<string, string> = {}): { env: Record<string, string>; drop: () => Promise<void> } {
+  const db = testDbUrl(dialect);
+  return {
+    drop: db.drop,
+    env: {
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      QUEUE_PREFIX: `test-${crypto.randomBytes(5).toString('hex')}`,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      DATA_DIR: path.join(os.tmpdir(), `mspbridge-data-${crypto.randomBytes(5).toString('hex')}`),
+      PORT: '0',
+      NODE_ENV: 'test',
+      ...extra,
+    },
+  };
+}
+
+export async function startTestApp(dialect: Dialect, options: TestAppOptions = {}): Promise<TestApp> {
+  const { env, drop } = testEnv(dialect, options.env);
+  const config = loadConfig(env);
+  const rt = createRuntime(config, { log: createLogger(config.logLevel), now: options.now });
+  await migrateLatest(rt.db);
+  const stopExtra = options.beforeListen ? await options.beforeListen(rt) : async () => undefined;
+  const server = http.createServer(buildApp(rt));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    rt,
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await stopExtra();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rt.close();
+      await drop();
+    },
+  };
+}
