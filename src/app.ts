@@ -3,15 +3,19 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import { healthRouter } from './http/health';
 import { requestContext } from './http/requestContext';
+import { scimRouter } from './scim/router';
 import type { Runtime } from './runtime';
 
 export function buildApp(rt: Runtime): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // ETags are set where they mean something (SCIM resource versions), not computed from bodies.
+  app.set('etag', false);
   app.set('trust proxy', 'loopback');
   app.use(requestContext(rt.log, rt.metrics));
   app.use(helmet());
   app.use(healthRouter(rt));
+  app.use('/scim/v2', scimRouter(rt).router);
 
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ error: { code: 'not_found', message: 'No such page.' } });

@@ -45,6 +45,8 @@ const schema = z.object({
     .transform((v) => v.split(',').map((r) => r.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'region names are lower-case words')).min(1)),
   SESSION_SECRET: z.string().min(16).optional(),
+  SCIM_RATE_PER_TOKEN: z.coerce.number().min(0.1).max(1_000_000).default(1000),
+  SCIM_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
   NODE_ENV: z.string().default('production'),
 });
@@ -66,6 +68,7 @@ export type Config = Readonly<{
   sessionSecret: string | undefined;
   shutdownTimeoutMs: number;
   production: boolean;
+  scim: Readonly<{ ratePerToken: number; authFailuresPerMinute: number }>;
 }>;
 
 export class ConfigError extends Error {
@@ -103,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     regions: Object.freeze([...e.REGIONS]),
     sessionSecret: e.SESSION_SECRET,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    scim: Object.freeze({ ratePerToken: e.SCIM_RATE_PER_TOKEN, authFailuresPerMinute: e.SCIM_AUTH_FAILURES_PER_MINUTE }),
     production: e.NODE_ENV === 'production',
   });
 }

@@ -14,6 +14,11 @@ pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1184, (v) => new Date(v).toISOString());
 pg.types.setTypeParser(1114, (v) => new Date(`${v}Z`).toISOString());
 
+interface SqliteConnection {
+  pragma(s: string): unknown;
+  function(name: string, options: { deterministic: boolean }, fn: (v: unknown) => unknown): unknown;
+}
+
 export interface DbOptions {
   url: string;
   poolMax?: number;
@@ -50,8 +55,11 @@ export function knexConfig(options: DbOptions): Knex.Config {
       pool: {
         min: 1,
         max: 1,
-        afterCreate(conn: { pragma: (s: string) => unknown }, done: (err: Error | null, conn: unknown) => void) {
+        afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) {
           try {
+            // SQLite's own lower() folds ASCII only; PostgreSQL's folds Unicode. Case-insensitive
+            // SCIM comparisons must mean the same on both, so lower() is JavaScript's here.
+            conn.function('lower', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
             conn.pragma('journal_mode = WAL');
             conn.pragma('synchronous = NORMAL');
             conn.pragma('busy_timeout = 10000');

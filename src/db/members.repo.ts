@@ -206,3 +206,76 @@ export async function recountSeats(tx: Tx, accountId: string): Promise<number> {
   await tx('accounts').where({ id: accountId }).update({ seats_filled: Number(n) });
   return Number(n);
 }
+
+// ---- The SCIM view: people SCIM provisioned or adopted, not removed ----
+
+/**
+ * Condition for the SCIM view, written exactly as the partial index members_scim_view's
+ * predicate so SQLite can use that index.
+ */
+export function scimVisible(tx: Tx, alias = 'm'): string {
+  const pg = tx.client.config.client === 'pg';
+  return `${alias}.scim_managed${pg ? '' : ' = 1'} and ${alias}.state <> 'removed'`;
+}
+
+export async function getScimMember(
+  tx: Tx,
+  accountId: string,
+  id: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<Member | undefined> {
+  const q = tx('members as m').where({ 'm.account_id': accountId, 'm.id': id }).whereRaw(scimVisible(tx)).first('m.*');
+  if (opts.forUpdate && tx.client.config.client === 'pg') q.forUpdate();
+  const row = await q;
+  return row ? toMember(row) : undefined;
+}
+
+export interface SqlCondition {
+  sql: string;
+  bindings: Array<string | number>;
+}
+
+export interface ViewQuery {
+  where?: SqlCondition;
+  /** Raw ORDER BY; the default is creation order. */
+  orderBy?: string;
+  offset: number;
+  limit: number;
+}
+
+/** A page of the SCIM view plus the total matching, both computed in SQL. */
+export async function queryScimMembers(tx: Tx, accountId: string, q: ViewQuery): Promise<{ total: number; rows: Member[] }> {
+  const base = tx('members as m').where('m.account_id', accountId).whereRaw(scimVisible(tx));
+  if (q.where) base.andWhereRaw(q.where.sql, q.where.bindings);
+  const [{ n }] = (await base.clone().count({ n: '*' })) as Array<{ n: number | string }>;
+  const total = Number(n);
+  if (q.limit <= 0 || q.offset >= total) return { total, rows: [] };
+  const rows = await base
+    .clone()
+    .select('m.*')
+    .orderByRaw(q.orderBy ? `${q.orderBy}, m.created_at asc, m.id asc` : 'm.created_at asc, m.id asc')
+    .limit(q.limit)
+    .offset(q.offset);
+  return { total, rows: rows.map(toMember) };
+}
+
+/** Which of ids are people in the account's SCIM view (e.g. to validate group members). */
+export async function existingScimMemberIds(tx: Tx, accountId: string, ids: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = (await tx('members as m')
+      .where('m.account_id', accountId)
+      .whereIn('m.id', ids.slice(i, i + 500))
+      .whereRaw(scimVisible(tx))
+      .select('m.id')) as Array<{ id: string }>;
+    for (const r of rows) found.add(r.id);
+  }
+  return found;
+}
+
+/** Writes a SCIM document and the columns derived from it, bumping the version. */
+export async function setScimManaged(tx: Tx, accountId: string, id: string, managed: boolean, now: string): Promise<void> {
+  await tx('members')
+    .where({ account_id: accountId, id })
+    .update({ scim_managed: managed, updated_at: now, version: tx.raw('version + 1') });
+}

@@ -45,17 +45,20 @@ export function testEnv(dialect: Dialect, extra: Record<string, string> = {}): {
 }
 
 export async function startTestApp(dialect: Dialect, options: TestAppOptions = {}): Promise<TestApp> {
-  const { env, drop } = testEnv(dialect, options.env);
+  // Listen first so PUBLIC_URL (links in emails, SCIM locations) names the real port.
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const { env, drop } = testEnv(dialect, { PUBLIC_URL: url, ...options.env });
   const config = loadConfig(env);
   const rt = createRuntime(config, { log: createLogger(config.logLevel), now: options.now });
   await migrateLatest(rt.db);
   const stopExtra = options.beforeListen ? await options.beforeListen(rt) : async () => undefined;
-  const server = http.createServer(buildApp(rt));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
+  server.on('request', buildApp(rt));
   return {
     rt,
-    url: `http://127.0.0.1:${port}`,
+    url,
     close: async () => {
       await stopExtra();
       server.closeAllConnections();

@@ -68,6 +68,12 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(
     `create unique index members_account_external on members (account_id, external_id) where state <> 'removed' and external_id is not null`,
   );
+  // The SCIM view (people SCIM provisioned or adopted) in its default order: paging and
+  // counting walk this index alone. The predicate's columns trail the key so SQLite sees the
+  // index as covering for count(*) (it does not infer them from the predicate).
+  await knex.raw(
+    `create index members_scim_view on members (account_id, created_at, id, scim_managed, state) where ${c.isPg ? 'scim_managed' : 'scim_managed = 1'} and state <> 'removed'`,
+  );
 
   await knex.schema.createTable('groups', (t) => {
     t.string('id', 36).primary();
@@ -255,7 +261,8 @@ export async function up(knex: Knex): Promise<void> {
     t.string('id', 36).primary();
     c.accountId(t);
     t.string('member_id', 36).notNullable().references('id').inTable('members').onDelete('CASCADE');
-    t.string('token_hash', 64).notNullable().unique();
+    // Set by the worker when it sends: the link's secret exists only in the email.
+    t.string('token_hash', 64).nullable().unique();
     t.string('status', 16).notNullable(); // pending | accepted | expired | revoked
     t.string('language', 8).nullable();
     t.integer('send_count').notNullable().defaultTo(0);

@@ -1,0 +1,66 @@
+// The SCIM request log: what each IdP sent and what it got, for troubleshooting (bodies redacted).
+import type { Tx } from './knex';
+import { json, toJson } from './codec';
+
+export interface ScimRequestEntry {
+  accountId: string;
+  method: string;
+  path: string;
+  status: number;
+  latencyMs: number;
+  idp: string | null;
+  userAgent: string | null;
+  scimType: string | null;
+  detail: string | null;
+  body: unknown;
+  createdAt: string;
+}
+
+export async function insertScimRequests(tx: Tx, entries: ScimRequestEntry[]): Promise<void> {
+  if (!entries.length) return;
+  await tx('scim_requests').insert(
+    entries.map((e) => ({
+      account_id: e.accountId,
+      method: e.method,
+      path: e.path.slice(0, 500),
+      status: e.status,
+      latency_ms: e.latencyMs,
+      idp: e.idp,
+      user_agent: e.userAgent?.slice(0, 300) ?? null,
+      scim_type: e.scimType,
+      detail: e.detail?.slice(0, 2000) ?? null,
+      body: e.body === undefined ? null : toJson(e.body),
+      created_at: e.createdAt,
+    })),
+  );
+}
+
+export async function listScimRequests(
+  tx: Tx,
+  accountId: string,
+  q: { limit: number; beforeId?: number; errorsOnly?: boolean },
+): Promise<Array<ScimRequestEntry & { id: number }>> {
+  const query = tx('scim_requests').where({ account_id: accountId });
+  if (q.beforeId) query.andWhere('id', '<', q.beforeId);
+  if (q.errorsOnly) query.andWhere('status', '>=', 400);
+  const rows = await query.orderBy('id', 'desc').limit(q.limit);
+  return rows.map((r: Record<string, unknown>) => ({
+    id: Number(r.id),
+    accountId: r.account_id as string,
+    method: r.method as string,
+    path: r.path as string,
+    status: Number(r.status),
+    latencyMs: Number(r.latency_ms),
+    idp: (r.idp as string | null) ?? null,
+    userAgent: (r.user_agent as string | null) ?? null,
+    scimType: (r.scim_type as string | null) ?? null,
+    detail: (r.detail as string | null) ?? null,
+    body: json(r.body, null),
+    createdAt: String(r.created_at),
+  }));
+}
+
+/** Keeps the log bounded: drops entries older than the cutoff. */
+export async function pruneScimRequests(tx: Tx, before: string): Promise<number> {
+  return tx('scim_requests').where('created_at', '<', before).del();
+}

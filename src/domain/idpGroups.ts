@@ -1,0 +1,183 @@
+// Groups as the IdP pushes them (the mirror): create, rename, targeted member changes, delete.
+import type { Account } from '../db/accounts.repo';
+import { newId } from '../db/codec';
+import {
+  type IdpGroup,
+  addIdpGroupMembers,
+  deleteIdpGroup,
+  findIdpGroupByExternalId,
+  findIdpGroupByName,
+  idpGroupMemberIds,
+  insertIdpGroup,
+  removeIdpGroupMembers,
+  removeIdpGroupMembersWhere,
+  touchIdpGroup,
+  updateIdpGroup,
+} from '../db/idpGroups.repo';
+import { existingScimMemberIds, type SqlCondition } from '../db/members.repo';
+import { recordAudit } from './audit';
+import { type Ctx, nowIso } from './context';
+import { Conflict, Invalid } from './errors';
+import { auditMspOf } from './members';
+import { assertVersion, assertWritable } from './provisioning';
+
+export interface PushedGroup {
+  displayName: string;
+  externalId: string | null;
+  attrs: Record<string, unknown>;
+}
+
+async function assertNameFree(ctx: Ctx, account: Account, displayName: string, self?: string): Promise<void> {
+  const other = await findIdpGroupByName(ctx.tx, account.id, displayName);
+  if (other && other.id !== self) {
+    throw new Conflict('scim.group.displayName.taken', `A group named "${displayName}" already exists.`, { scimType: 'uniqueness' });
+  }
+}
+
+async function assertExternalIdFree(ctx: Ctx, account: Account, externalId: string | null, self?: string): Promise<void> {
+  if (!externalId) return;
+  const other = await findIdpGroupByExternalId(ctx.tx, account.id, externalId);
+  if (other && other.id !== self) {
+    throw new Conflict('scim.group.externalId.taken', `externalId "${externalId}" is already used by another group.`, {
+      scimType: 'uniqueness',
+    });
+  }
+}
+
+/** Members named by the IdP must be people it provisioned in this account. */
+async function assertKnownMembers(ctx: Ctx, account: Account, memberIds: string[]): Promise<void> {
+  if (!memberIds.length) return;
+  const known = await existingScimMemberIds(ctx.tx, account.id, memberIds);
+  const unknown = [...new Set(memberIds)].filter((id) => !known.has(id));
+  if (unknown.length) {
+    throw new Invalid(
+      'scim.group.member.unknown',
+      `No user with id ${unknown.slice(0, 5).map((id) => `"${id}"`).join(', ')}${unknown.length > 5 ? ` (and ${unknown.length - 5} more)` : ''} in this account.`,
+      { scimType: 'invalidValue' },
+    );
+  }
+}
+
+/** Which people a mirror change touched (their effective roles are recomputed from it). */
+export interface MembershipChange {
+  added: string[];
+  removed: string[];
+}
+
+export async function createPushedGroup(ctx: Ctx, account: Account, g: PushedGroup, memberIds: string[]): Promise<IdpGroup> {
+  assertWritable(account);
+  await assertNameFree(ctx, account, g.displayName);
+  await assertExternalIdFree(ctx, account, g.externalId);
+  await assertKnownMembers(ctx, account, memberIds);
+  const now = nowIso(ctx);
+  const group = await insertIdpGroup(ctx.tx, { id: newId(), accountId: account.id, ...g, createdAt: now });
+  const added = await addIdpGroupMembers(ctx.tx, account.id, group.id, memberIds, now);
+  await recordAudit(ctx, {
+    accountId: account.id,
+    mspId: auditMspOf(account),
+    action: 'scim.group.created',
+    target: { type: 'idp_group', id: group.id },
+    data: { displayName: g.displayName, members: added.length },
+  });
+  return group;
+}
+
+export async function updatePushedGroup(
+  ctx: Ctx,
+  account: Account,
+  group: IdpGroup,
+  g: PushedGroup,
+  expectedVersion?: number,
+): Promise<void> {
+  assertWritable(account);
+  assertVersion(group.version, expectedVersion, 'group');
+  await assertNameFree(ctx, account, g.displayName, group.id);
+  await assertExternalIdFree(ctx, account, g.externalId, group.id);
+  await updateIdpGroup(ctx.tx, account.id, group.id, g, nowIso(ctx));
+  if (g.displayName !== group.displayName) {
+    await recordAudit(ctx, {
+      accountId: account.id,
+      mspId: auditMspOf(account),
+      action: 'scim.group.renamed',
+      target: { type: 'idp_group', id: group.id },
+      data: { from: group.displayName, to: g.displayName },
+    });
+  }
+}
+
+export type MemberOp =
+  | { kind: 'add'; memberIds: string[] }
+  | { kind: 'remove'; memberIds: string[] }
+  /** Remove the members matching a condition over (gm, m), or all when none is given. */
+  | { kind: 'removeWhere'; where?: SqlCondition }
+  | { kind: 'replace'; memberIds: string[] };
+
+/**
+ * Applies member operations as targeted writes: only the named rows are inserted or
+ * deleted, so concurrent pushes to one group never lose each other's members.
+ */
+export async function changePushedGroupMembers(
+  ctx: Ctx,
+  account: Account,
+  group: IdpGroup,
+  ops: MemberOp[],
+): Promise<MembershipChange> {
+  assertWritable(account);
+  const now = nowIso(ctx);
+  const added = new Set<string>();
+  const removed = new Set<string>();
+  const note = (a: string[], r: string[]) => {
+    for (const id of a) removed.has(id) ? removed.delete(id) : added.add(id);
+    for (const id of r) added.has(id) ? added.delete(id) : removed.add(id);
+  };
+  for (const op of ops) {
+    switch (op.kind) {
+      case 'add':
+        await assertKnownMembers(ctx, account, op.memberIds);
+        note(await addIdpGroupMembers(ctx.tx, account.id, group.id, op.memberIds, now), []);
+        break;
+      case 'remove':
+        note([], await removeIdpGroupMembers(ctx.tx, account.id, group.id, op.memberIds));
+        break;
+      case 'removeWhere':
+        note([], await removeIdpGroupMembersWhere(ctx.tx, account.id, group.id, op.where));
+        break;
+      case 'replace': {
+        await assertKnownMembers(ctx, account, op.memberIds);
+        const wanted = new Set(op.memberIds);
+        const current = await idpGroupMemberIds(ctx.tx, account.id, group.id);
+        const gone = current.filter((id) => !wanted.has(id));
+        note([], await removeIdpGroupMembers(ctx.tx, account.id, group.id, gone));
+        note(await addIdpGroupMembers(ctx.tx, account.id, group.id, [...wanted], now), []);
+        break;
+      }
+    }
+  }
+  const change = { added: [...added], removed: [...removed] };
+  if (change.added.length || change.removed.length) {
+    await touchIdpGroup(ctx.tx, account.id, group.id, now);
+    await recordAudit(ctx, {
+      accountId: account.id,
+      mspId: auditMspOf(account),
+      action: 'scim.group.members_changed',
+      target: { type: 'idp_group', id: group.id },
+      data: { added: change.added.length, removed: change.removed.length },
+    });
+  }
+  return change;
+}
+
+export async function deletePushedGroup(ctx: Ctx, account: Account, group: IdpGroup, expectedVersion?: number): Promise<MembershipChange> {
+  assertWritable(account);
+  assertVersion(group.version, expectedVersion, 'group');
+  const members = await idpGroupMemberIds(ctx.tx, account.id, group.id);
+  await deleteIdpGroup(ctx.tx, account.id, group.id);
+  await recordAudit(ctx, {
+    accountId: account.id,
+    mspId: auditMspOf(account),
+    action: 'scim.group.deleted',
+    target: { type: 'idp_group', id: group.id },
+    data: { displayName: group.displayName, members: members.length },
+  });
+  return { added: [], removed: members };
+}

@@ -1,0 +1,196 @@
+// What an IdP may do to people: provision, update, suspend/reactivate and deprovision over SCIM.
+import type { Account } from '../db/accounts.repo';
+import { newId } from '../db/codec';
+import { idpGroupIdsOfMember, removeIdpGroupMembers, touchIdpGroup } from '../db/idpGroups.repo';
+import { revokePendingInvitations } from '../db/invitations.repo';
+import {
+  type Member,
+  findMemberByEmail,
+  findMemberByExternalId,
+  findMemberByUserName,
+  getMemberAnyState,
+  insertMember,
+  setMemberState,
+  setScimManaged,
+  updateMemberProfile,
+} from '../db/members.repo';
+import { recordAudit } from './audit';
+import { type Ctx, nowIso } from './context';
+import { Conflict, Forbidden, PreconditionFailed } from './errors';
+import { inviteMember } from './invitations';
+import { auditMspOf, noteMemberJoined } from './members';
+
+/** A User as the IdP pushed it: the indexed fields plus the whole document. */
+export interface PushedProfile {
+  userName: string;
+  externalId: string | null;
+  displayName: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  email: string | null;
+  preferredLanguage: string | null;
+  locale: string | null;
+  /** The SCIM document (every attribute the IdP sent, extensions included, minus id/meta/active). */
+  attrs: Record<string, unknown>;
+}
+
+export function assertWritable(account: Account): void {
+  if (account.status === 'frozen') {
+    throw new Forbidden('account.frozen', 'This account is frozen (read-only): subscribe or link it to an MSP to change it.');
+  }
+}
+
+const uniqueness = { scimType: 'uniqueness' };
+
+async function assertExternalIdFree(ctx: Ctx, account: Account, externalId: string | null, self?: string): Promise<void> {
+  if (!externalId) return;
+  const other = await findMemberByExternalId(ctx.tx, account.id, externalId);
+  if (other && other.id !== self) {
+    throw new Conflict('scim.user.externalId.taken', `externalId "${externalId}" is already used by another user.`, uniqueness);
+  }
+}
+
+async function assertUserNameFree(ctx: Ctx, account: Account, userName: string, self: string): Promise<void> {
+  const other = await findMemberByUserName(ctx.tx, account.id, userName);
+  if (other && other.id !== self) {
+    throw new Conflict('scim.user.userName.taken', `userName "${userName}" is already taken in this account.`, uniqueness);
+  }
+}
+
+/** The person a push is about when they already exist outside the SCIM view (deprovisioned before, or added by hand). */
+async function existingPerson(ctx: Ctx, account: Account, p: PushedProfile): Promise<Member | undefined> {
+  const byName = await findMemberByUserName(ctx.tx, account.id, p.userName);
+  if (byName) {
+    if (byName.scimManaged) {
+      throw new Conflict('scim.user.userName.taken', `userName "${p.userName}" is already taken in this account.`, uniqueness);
+    }
+    return byName;
+  }
+  if (p.email) {
+    const byEmail = await findMemberByEmail(ctx.tx, account.id, p.email);
+    if (byEmail && !byEmail.scimManaged) return byEmail;
+  }
+  return undefined;
+}
+
+const stateFor = (active: boolean, m?: Member): Member['state'] =>
+  !active ? 'suspended' : m?.acceptedAt ? 'active' : 'invited';
+
+export interface ProvisionResult {
+  member: Member;
+  /** How the person came into the SCIM view. */
+  outcome: 'created' | 'revived' | 'adopted';
+}
+
+/** POST /Users: a new person, or one SCIM deprovisioned earlier coming back, or (if allowed) a manual member adopted. */
+export async function provisionUser(ctx: Ctx, account: Account, p: PushedProfile, active: boolean): Promise<ProvisionResult> {
+  assertWritable(account);
+  const now = nowIso(ctx);
+  const existing = await existingPerson(ctx, account, p);
+  if (existing) {
+    const revive = existing.provisionedBy === 'scim';
+    if (!revive && !account.settings.adoptExistingMembers) {
+      throw new Conflict(
+        'scim.user.manual_member',
+        `${existing.email ?? existing.userName} was added to this account by hand; SCIM adopts such people only when the account allows it (setting adoptExistingMembers).`,
+        uniqueness,
+      );
+    }
+    await assertExternalIdFree(ctx, account, p.externalId, existing.id);
+    await updateMemberProfile(ctx.tx, account.id, existing.id, { ...p, scimManaged: true }, now);
+    await setMemberState(ctx.tx, existing, stateFor(active, existing), now);
+    const member = (await getMemberAnyState(ctx.tx, account.id, existing.id))!;
+    if (member.state === 'invited') await inviteMember(ctx, account, member);
+    await noteMemberJoined(ctx, account);
+    await recordAudit(ctx, {
+      accountId: account.id,
+      mspId: auditMspOf(account),
+      action: revive ? 'scim.user.reprovisioned' : 'scim.user.adopted',
+      target: { type: 'member', id: member.id },
+      data: { userName: p.userName },
+    });
+    return { member, outcome: revive ? 'revived' : 'adopted' };
+  }
+  await assertExternalIdFree(ctx, account, p.externalId);
+  const member = await insertMember(ctx.tx, {
+    id: newId(),
+    accountId: account.id,
+    ...p,
+    state: active ? 'invited' : 'suspended',
+    provisionedBy: 'scim',
+    scimManaged: true,
+    createdAt: now,
+  });
+  if (active) await inviteMember(ctx, account, member);
+  await noteMemberJoined(ctx, account);
+  await recordAudit(ctx, {
+    accountId: account.id,
+    mspId: auditMspOf(account),
+    action: 'scim.user.created',
+    target: { type: 'member', id: member.id },
+    data: { userName: p.userName, active },
+  });
+  return { member, outcome: 'created' };
+}
+
+export function assertVersion(current: number, expected: number | undefined, what: string): void {
+  if (expected !== undefined && expected !== current) {
+    throw new PreconditionFailed('scim.version.mismatch', `The ${what} changed since version ${expected} (now ${current}).`);
+  }
+}
+
+/** PUT/PATCH /Users/{id}: the new document replaces the old; active=false suspends, true reactivates. */
+export async function updatePushedUser(
+  ctx: Ctx,
+  account: Account,
+  member: Member,
+  p: PushedProfile,
+  active: boolean,
+  expectedVersion?: number,
+): Promise<Member> {
+  assertWritable(account);
+  assertVersion(member.version, expectedVersion, 'user');
+  await assertUserNameFree(ctx, account, p.userName, member.id);
+  await assertExternalIdFree(ctx, account, p.externalId, member.id);
+  const now = nowIso(ctx);
+  await updateMemberProfile(ctx.tx, account.id, member.id, p, now);
+  const target = stateFor(active, member);
+  const changedState = target !== member.state && !(active && member.state !== 'suspended');
+  if (changedState) {
+    await setMemberState(ctx.tx, member, target, now);
+    if (target === 'suspended') await revokePendingInvitations(ctx.tx, account.id, member.id);
+  }
+  const updated = (await getMemberAnyState(ctx.tx, account.id, member.id))!;
+  if (changedState && updated.state === 'invited') await inviteMember(ctx, account, updated);
+  await recordAudit(ctx, {
+    accountId: account.id,
+    mspId: auditMspOf(account),
+    action: changedState ? (active ? 'scim.user.reactivated' : 'scim.user.suspended') : 'scim.user.updated',
+    target: { type: 'member', id: member.id },
+    data: { userName: p.userName },
+  });
+  return updated;
+}
+
+/** DELETE /Users/{id}: suspends (default) or removes per account setting; either way SCIM no longer sees the person. */
+export async function deprovisionUser(ctx: Ctx, account: Account, member: Member, expectedVersion?: number): Promise<void> {
+  assertWritable(account);
+  assertVersion(member.version, expectedVersion, 'user');
+  const now = nowIso(ctx);
+  const mode = account.settings.scimDeleteMode ?? 'suspend';
+  // The IdP no longer knows the person: they leave every pushed group.
+  for (const groupId of await idpGroupIdsOfMember(ctx.tx, account.id, member.id)) {
+    await removeIdpGroupMembers(ctx.tx, account.id, groupId, [member.id]);
+    await touchIdpGroup(ctx.tx, account.id, groupId, now);
+  }
+  await revokePendingInvitations(ctx.tx, account.id, member.id);
+  await setScimManaged(ctx.tx, account.id, member.id, false, now);
+  await setMemberState(ctx.tx, member, mode === 'remove' ? 'removed' : 'suspended', now);
+  await recordAudit(ctx, {
+    accountId: account.id,
+    mspId: auditMspOf(account),
+    action: mode === 'remove' ? 'scim.user.removed' : 'scim.user.deleted_suspended',
+    target: { type: 'member', id: member.id },
+    data: { userName: member.userName },
+  });
+}

@@ -1,0 +1,116 @@
+// SCIM error bodies (RFC 7644 §3.12) and the one mapping from any failure to one of them.
+import type { Logger } from '../logger';
+import { isDomainError, type DomainError } from '../domain/errors';
+
+export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
+
+export type ScimType =
+  | 'invalidFilter'
+  | 'tooMany'
+  | 'uniqueness'
+  | 'mutability'
+  | 'invalidSyntax'
+  | 'invalidPath'
+  | 'noTarget'
+  | 'invalidValue'
+  | 'invalidVers'
+  | 'sensitive';
+
+export class ScimError extends Error {
+  constructor(
+    readonly status: number,
+    readonly scimType: ScimType | undefined,
+    detail: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+  }
+}
+
+export const invalidFilter = (detail: string) => new ScimError(400, 'invalidFilter', detail);
+export const invalidSyntax = (detail: string) => new ScimError(400, 'invalidSyntax', detail);
+export const invalidValue = (detail: string) => new ScimError(400, 'invalidValue', detail);
+export const invalidPath = (detail: string) => new ScimError(400, 'invalidPath', detail);
+export const noTarget = (detail: string) => new ScimError(400, 'noTarget', detail);
+export const mutability = (detail: string) => new ScimError(400, 'mutability', detail);
+export const notFound = (detail: string) => new ScimError(404, undefined, detail);
+
+export interface ScimErrorBody {
+  schemas: [typeof ERROR_SCHEMA];
+  status: string;
+  scimType?: ScimType;
+  detail: string;
+}
+
+export function errorBody(e: ScimError): ScimErrorBody {
+  return {
+    schemas: [ERROR_SCHEMA],
+    status: String(e.status),
+    ...(e.scimType ? { scimType: e.scimType } : {}),
+    detail: e.message,
+  };
+}
+
+const DOMAIN_STATUS: Record<DomainError['kind'], number> = {
+  not_found: 404,
+  conflict: 409,
+  forbidden: 403,
+  invalid: 400,
+  held: 409,
+  precondition_failed: 412,
+  unauthenticated: 401,
+  too_large: 413,
+  unavailable: 503,
+};
+
+/** Database conditions a client should simply retry (lock contention, pool exhaustion, failover). */
+function isTransient(err: unknown): boolean {
+  const e = err as { code?: string; name?: string; message?: string };
+  return (
+    e?.code === 'SQLITE_BUSY' ||
+    e?.code === 'SQLITE_LOCKED' ||
+    e?.name === 'KnexTimeoutError' ||
+    e?.code === '40001' || // serialization_failure
+    e?.code === '40P01' || // deadlock_detected
+    e?.code === '57P01' || // admin_shutdown
+    e?.code === 'ECONNREFUSED' ||
+    e?.code === 'ECONNRESET'
+  );
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/**
+ * The single place any failure becomes a SCIM error: domain errors keep their meaning,
+ * transient database trouble becomes a retryable 503, anything else a logged 500.
+ */
+export function toScimError(err: unknown, log?: Logger): ScimError {
+  if (err instanceof ScimError) return err;
+  if (isDomainError(err)) {
+    const status = DOMAIN_STATUS[err.kind];
+    const scimType = (err.details.scimType as ScimType | undefined) ??
+      (status === 409 ? 'uniqueness' : status === 400 ? 'invalidValue' : undefined);
+    return new ScimError(status, scimType, err.message, status === 401 ? { 'WWW-Authenticate': 'Bearer realm="mspbridge-scim"' } : {});
+  }
+  const e = err as { type?: string; status?: number; message?: string };
+  // body-parser failures reach us as http-errors.
+  if (e?.type === 'entity.too.large') return new ScimError(413, undefined, 'The request body is larger than maxPayloadSize.');
+  if (e?.type === 'entity.parse.failed') return invalidSyntax('The request body is not valid JSON.');
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
+    return invalidSyntax('The request body must be UTF-8 JSON.');
+  }
+  if (e?.type === 'request.aborted') return new ScimError(400, 'invalidSyntax', 'The request body was cut short.');
+  if (isUniqueViolation(err)) {
+    // Two concurrent creates of the same name: the loser gets what a sequential one would.
+    return new ScimError(409, 'uniqueness', 'A resource with that unique attribute already exists.');
+  }
+  if (isTransient(err)) {
+    log?.warn({ err }, 'transient database error answered 503');
+    return new ScimError(503, undefined, 'The service is busy; retry shortly.', { 'Retry-After': '1' });
+  }
+  log?.error({ err }, 'SCIM request failed');
+  return new ScimError(500, undefined, 'Internal error; the request was not applied.');
+}

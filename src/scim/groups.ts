@@ -1,0 +1,275 @@
+// /Groups: the IdP's groups (the mirror); member changes are targeted writes, never a whole-group rewrite.
+import { type IdpGroup, getIdpGroup, membersOfIdpGroups, queryIdpGroups, type MirrorMember } from '../db/idpGroups.repo';
+import { isPg } from '../db/knex';
+import {
+  type MemberOp,
+  changePushedGroupMembers,
+  createPushedGroup,
+  deletePushedGroup,
+  updatePushedGroup,
+} from '../domain/idpGroups';
+import { type ListParams, type ScimEnv, type ScimResult, etag, expectedVersion, inWriteTx, notModified } from './context';
+import { type Doc, groupFields, memberValues, schemasOf, toDocument } from './document';
+import { invalidPath, notFound } from './errors';
+import { type Filter, parseFilter, parsePatchPath } from './filter';
+import { type Dialect, type FilterTarget, type Mapping, type Sql, compareSql, compileFilter, compileSort } from './filter-sql';
+import { type PatchOperation, applyPatch, readPatchOps } from './patch';
+import { type Projection, project, wants } from './projection';
+import { GROUP, GROUP_SCHEMA, LIST_SCHEMA, parseAttrPath, resolveAttr } from './schema';
+
+const COLUMNS: Record<string, Mapping> = {
+  id: { kind: 'column', sql: 'g.id' },
+  displayName: { kind: 'column', sql: 'g.display_name_ci', lowered: true },
+  externalId: { kind: 'column', sql: 'g.external_id' },
+  'meta.created': { kind: 'column', sql: 'g.created_at' },
+  'meta.lastModified': { kind: 'column', sql: 'g.updated_at' },
+};
+
+/** A comparison on one (gm, m) member row: value is the user id, display the user's name. */
+function memberRowCompare(dialect: Dialect, sub: string, op: Parameters<typeof compareSql>[2], value: Parameters<typeof compareSql>[3]): Sql {
+  switch (sub.toLowerCase()) {
+    case 'value':
+      return compareSql(dialect, 'gm.member_id', op, value, 'string', { ci: false, name: 'members.value' });
+    case 'display':
+      return compareSql(dialect, 'coalesce(m.display_name, m.user_name)', op, value, 'string', { ci: true, name: 'members.display' });
+    case 'type':
+      return compareSql(dialect, `'user'`, op, value, 'string', { ci: true, lowered: true, name: 'members.type' });
+    default:
+      throw invalidPath(`members has no filterable sub-attribute "${sub}".`);
+  }
+}
+
+function groupTarget(env: ScimEnv): FilterTarget {
+  const dialect = isPg(env.db) ? 'pg' : 'sqlite';
+  const memberExists = (sub: string): Mapping => ({
+    kind: 'custom',
+    compile(op, value) {
+      const c = op === 'pr' ? { sql: '1 = 1', bindings: [] } : memberRowCompare(dialect, sub, op, value);
+      return {
+        sql: `exists (select 1 from idp_group_members gm join members m on m.id = gm.member_id where gm.group_id = g.id and gm.account_id = g.account_id and ${c.sql})`,
+        bindings: c.bindings,
+      };
+    },
+  });
+  const custom: Record<string, Mapping> = {
+    members: memberExists('value'),
+    'members.value': memberExists('value'),
+    'members.display': memberExists('display'),
+    'members.type': memberExists('type'),
+  };
+  return {
+    schema: GROUP,
+    dialect,
+    doc: 'g.attrs',
+    map: (attr) => COLUMNS[attr.canonical] ?? custom[attr.canonical],
+    forbidden: (attr) => ['meta.location', 'meta.version', 'meta.resourceType', 'members.$ref'].includes(attr.canonical),
+  };
+}
+
+export function renderGroup(env: ScimEnv, g: IdpGroup, members?: MirrorMember[]): Doc {
+  const { displayName: _d, externalId: _e, ...rest } = g.attrs;
+  return {
+    schemas: schemasOf(GROUP_SCHEMA, g.attrs),
+    id: g.id,
+    ...(g.externalId ? { externalId: g.externalId } : {}),
+    displayName: g.displayName,
+    ...rest,
+    ...(members
+      ? {
+          members: members.map((m) => ({
+            value: m.memberId,
+            ...(m.display ? { display: m.display } : {}),
+            $ref: `${env.baseUrl}/Users/${m.memberId}`,
+            type: 'User',
+          })),
+        }
+      : {}),
+    meta: { resourceType: 'Group', created: g.createdAt, lastModified: g.updatedAt, location: `${env.baseUrl}/Groups/${g.id}`, version: etag(g.version) },
+  };
+}
+
+async function loadGroup(env: ScimEnv, id: string): Promise<IdpGroup> {
+  const g = await getIdpGroup(env.db, env.account.id, id);
+  if (!g) throw notFound(`Group ${id} not found.`);
+  return g;
+}
+
+async function rendered(env: ScimEnv, g: IdpGroup, p: Projection): Promise<Doc> {
+  const members = wants(p, GROUP, 'members') ? ((await membersOfIdpGroups(env.db, env.account.id, [g.id])).get(g.id) ?? []) : undefined;
+  return project(renderGroup(env, g, members), GROUP, p);
+}
+
+function one(env: ScimEnv, status: number, body: Doc | undefined, g: IdpGroup, created = false): ScimResult {
+  const headers: Record<string, string> = { ETag: etag(g.version) };
+  if (created) headers.Location = `${env.baseUrl}/Groups/${g.id}`;
+  return { status, body, headers };
+}
+
+export async function listGroups(env: ScimEnv, params: ListParams): Promise<ScimResult> {
+  const target = groupTarget(env);
+  const where = params.filter ? compileFilter(target, parseFilter(params.filter)) : undefined;
+  const orderBy = params.sortBy
+    ? compileSort(target, params.sortBy, params.sortOrder === 'descending', (s) => {
+        const path = parseAttrPath(s);
+        return path ? resolveAttr(GROUP, path) : undefined;
+      })
+    : undefined;
+  const { total, rows } = await queryIdpGroups(env.db, env.account.id, { where, orderBy, offset: params.startIndex - 1, limit: params.count });
+  const members = wants(params, GROUP, 'members') && rows.length
+    ? await membersOfIdpGroups(env.db, env.account.id, rows.map((g) => g.id))
+    : undefined;
+  return {
+    status: 200,
+    body: {
+      schemas: [LIST_SCHEMA],
+      totalResults: total,
+      startIndex: params.startIndex,
+      itemsPerPage: rows.length,
+      Resources: rows.map((g) => project(renderGroup(env, g, members ? (members.get(g.id) ?? []) : undefined), GROUP, params)),
+    },
+  };
+}
+
+export async function getGroup(env: ScimEnv, id: string, p: Projection, ifNoneMatch?: string): Promise<ScimResult> {
+  const g = await loadGroup(env, id);
+  if (notModified(ifNoneMatch, g.version)) return { status: 304, headers: { ETag: etag(g.version) } };
+  return one(env, 200, await rendered(env, g, p), g);
+}
+
+export async function createGroup(env: ScimEnv, body: unknown, p: Projection): Promise<ScimResult> {
+  const { group, memberIds } = groupFields(toDocument(body, GROUP));
+  const g = await inWriteTx(env, (ctx) => createPushedGroup(ctx, env.account, group, memberIds ?? []));
+  return one(env, 201, await rendered(env, g, p), g, true);
+}
+
+export async function replaceGroup(env: ScimEnv, id: string, body: unknown, ifMatch: string | undefined, p: Projection): Promise<ScimResult> {
+  const { group, memberIds } = groupFields(toDocument(body, GROUP));
+  const expected = expectedVersion(ifMatch);
+  await inWriteTx(env, async (ctx) => {
+    const current = await getIdpGroup(ctx.tx, env.account.id, id, { forUpdate: true });
+    if (!current) throw notFound(`Group ${id} not found.`);
+    await updatePushedGroup(ctx, env.account, current, group, expected);
+    // PUT replaces the whole resource: a body without members empties the group.
+    await changePushedGroupMembers(ctx, env.account, current, [{ kind: 'replace', memberIds: memberIds ?? [] }]);
+  });
+  const g = await loadGroup(env, id);
+  return one(env, 200, await rendered(env, g, p), g);
+}
+
+/** A value filter that only names ids (members[value eq "a" or value eq "b"]) removes by id; anything else by SQL. */
+function idsOnly(f: Filter): string[] | undefined {
+  if (f.op === 'eq' && f.attr.name.toLowerCase() === 'value' && !f.attr.sub && typeof f.value === 'string') return [f.value];
+  if (f.op === 'or') {
+    const l = idsOnly(f.left);
+    const r = idsOnly(f.right);
+    return l && r ? [...l, ...r] : undefined;
+  }
+  return undefined;
+}
+
+function memberRowFilter(dialect: Dialect, f: Filter): Sql {
+  switch (f.op) {
+    case 'and':
+    case 'or': {
+      const l = memberRowFilter(dialect, f.left);
+      const r = memberRowFilter(dialect, f.right);
+      return { sql: `(${l.sql} ${f.op} ${r.sql})`, bindings: [...l.bindings, ...r.bindings] };
+    }
+    case 'not': {
+      const inner = memberRowFilter(dialect, f.filter);
+      return { sql: `(not coalesce(${inner.sql}, false))`, bindings: inner.bindings };
+    }
+    case 'has':
+      throw invalidPath('A value filter cannot contain another value filter.');
+    default:
+      return memberRowCompare(dialect, f.attr.name, f.op, 'value' in f ? f.value : null);
+  }
+}
+
+const isMembersPath = (path: string) => /^\s*members(\s*\[|\s*$|\.)/i.test(path) || /:members(\[|$|\.)/i.test(path);
+
+/** Splits PATCH operations into targeted member operations and attribute operations. */
+function splitOps(env: ScimEnv, ops: PatchOperation[]): { memberOps: MemberOp[]; attrOps: PatchOperation[] } {
+  const dialect = isPg(env.db) ? 'pg' : 'sqlite';
+  const memberOps: MemberOp[] = [];
+  const attrOps: PatchOperation[] = [];
+  for (const o of ops) {
+    if (!o.path) {
+      // Path-less: {"members": [...]} next to other attributes (Okta/Entra both do this).
+      const value = (o.value ?? {}) as Doc;
+      const key = typeof value === 'object' && value ? Object.keys(value).find((k) => k.toLowerCase() === 'members') : undefined;
+      if (key) {
+        const ids = memberValues(value[key]);
+        memberOps.push(o.op === 'replace' ? { kind: 'replace', memberIds: ids } : o.op === 'add' ? { kind: 'add', memberIds: ids } : { kind: 'remove', memberIds: ids });
+        const rest = { ...value };
+        delete rest[key];
+        if (Object.keys(rest).length) attrOps.push({ ...o, value: rest });
+      } else {
+        attrOps.push(o);
+      }
+      continue;
+    }
+    if (!isMembersPath(o.path)) {
+      attrOps.push(o);
+      continue;
+    }
+    const p = parsePatchPath(o.path);
+    if (p.sub) {
+      // members[...].display and friends are immutable copies of the user: nothing to change.
+      continue;
+    }
+    if (o.op === 'add') {
+      memberOps.push({ kind: 'add', memberIds: memberValues(o.value) });
+    } else if (o.op === 'replace') {
+      if (p.filter) {
+        const ids = idsOnly(p.filter);
+        memberOps.push(ids ? { kind: 'remove', memberIds: ids } : { kind: 'removeWhere', where: memberRowFilter(dialect, p.filter) });
+        memberOps.push({ kind: 'add', memberIds: memberValues(o.value) });
+      } else {
+        memberOps.push({ kind: 'replace', memberIds: memberValues(o.value) });
+      }
+    } else if (p.filter) {
+      const ids = idsOnly(p.filter);
+      memberOps.push(ids ? { kind: 'remove', memberIds: ids } : { kind: 'removeWhere', where: memberRowFilter(dialect, p.filter) });
+    } else if (o.value !== undefined && o.value !== null) {
+      // Entra: remove members listed in value.
+      memberOps.push({ kind: 'remove', memberIds: memberValues(o.value) });
+    } else {
+      memberOps.push({ kind: 'removeWhere' });
+    }
+  }
+  return { memberOps, attrOps };
+}
+
+export async function patchGroup(env: ScimEnv, id: string, body: unknown, ifMatch: string | undefined, p: Projection, explicitProjection: boolean): Promise<ScimResult> {
+  const ops = readPatchOps(body);
+  const expected = expectedVersion(ifMatch);
+  const { memberOps, attrOps } = splitOps(env, ops);
+  await inWriteTx(env, async (ctx) => {
+    // Attribute changes read-modify-write the (small) group row under a row lock; member
+    // changes only touch the named member rows, so concurrent member pushes never collide.
+    const needLock = attrOps.length > 0 || expected !== undefined;
+    const current = await getIdpGroup(ctx.tx, env.account.id, id, { forUpdate: needLock });
+    if (!current) throw notFound(`Group ${id} not found.`);
+    if (attrOps.length || expected !== undefined) {
+      const doc = { ...current.attrs, displayName: current.displayName, ...(current.externalId ? { externalId: current.externalId } : {}) };
+      const { group } = groupFields(toDocument(applyPatch(doc, attrOps, GROUP), GROUP));
+      await updatePushedGroup(ctx, env.account, current, group, expected);
+    }
+    if (memberOps.length) await changePushedGroupMembers(ctx, env.account, current, memberOps);
+  });
+  const g = await loadGroup(env, id);
+  // Okta and Entra expect 204 for group PATCH; a client asking for attributes gets the resource.
+  if (!explicitProjection) return one(env, 204, undefined, g);
+  return one(env, 200, await rendered(env, g, p), g);
+}
+
+export async function deleteGroup(env: ScimEnv, id: string, ifMatch: string | undefined): Promise<ScimResult> {
+  const expected = expectedVersion(ifMatch);
+  await inWriteTx(env, async (ctx) => {
+    const current = await getIdpGroup(ctx.tx, env.account.id, id, { forUpdate: true });
+    if (!current) throw notFound(`Group ${id} not found.`);
+    await deletePushedGroup(ctx, env.account, current, expected);
+  });
+  return { status: 204 };
+}

@@ -1,0 +1,78 @@
+// Buffers SCIM request log entries and writes them in batches, off the request's own transaction.
+import type { Db } from '../db/knex';
+import { insertScimRequests, type ScimRequestEntry } from '../db/scimRequests.repo';
+import type { Logger } from '../logger';
+
+const SECRET_KEY = /pass(word)?|secret|token|credential/i;
+const MAX_BODY_CHARS = 16_384;
+
+/** A copy of a request body with secrets replaced and size bounded, fit for a debugging log. */
+export function redact(body: unknown, depth = 0): unknown {
+  if (depth > 8) return '[nested]';
+  if (Array.isArray(body)) return body.slice(0, 50).map((v) => redact(v, depth + 1));
+  if (body && typeof body === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(body as Record<string, unknown>)) out[k] = SECRET_KEY.test(k) ? '[redacted]' : redact(v, depth + 1);
+    return out;
+  }
+  if (typeof body === 'string' && body.length > 1000) return `${body.slice(0, 1000)}…`;
+  return body;
+}
+
+export function boundedBody(body: unknown): unknown {
+  if (body === undefined) return undefined;
+  const r = redact(body);
+  const text = JSON.stringify(r);
+  return text.length > MAX_BODY_CHARS ? { truncated: true, prefix: text.slice(0, MAX_BODY_CHARS) } : r;
+}
+
+/** The IdP behind a request, from its User-Agent (what the troubleshooting guide groups by). */
+export function detectIdp(userAgent: string | undefined): string | null {
+  if (!userAgent) return null;
+  if (/okta/i.test(userAgent)) return 'okta';
+  if (/azure|microsoft|aad|entra/i.test(userAgent)) return 'entra';
+  if (/onelogin/i.test(userAgent)) return 'onelogin';
+  if (/jumpcloud/i.test(userAgent)) return 'jumpcloud';
+  if (/google/i.test(userAgent)) return 'google';
+  return 'other';
+}
+
+export class RequestLog {
+  private buffer: ScimRequestEntry[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Db,
+    private readonly log: Logger,
+    private readonly flushEveryMs = 250,
+    private readonly maxBuffered = 5000,
+  ) {}
+
+  add(entry: ScimRequestEntry): void {
+    if (this.buffer.length >= this.maxBuffered) return; // the log is best effort; requests are not
+    this.buffer.push(entry);
+    if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), this.flushEveryMs);
+      this.timer.unref();
+    }
+  }
+
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.buffer;
+    this.buffer = [];
+    this.flushing = this.flushing.then(async () => {
+      if (!batch.length) return;
+      try {
+        await this.db.transaction(async (tx) => {
+          for (let i = 0; i < batch.length; i += 200) await insertScimRequests(tx, batch.slice(i, i + 200));
+        });
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message, dropped: batch.length }, 'could not write the SCIM request log');
+      }
+    });
+    return this.flushing;
+  }
+}

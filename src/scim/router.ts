@@ -1,0 +1,161 @@
+// The /scim/v2 HTTP adapter: bearer auth picks the tenant, bodies are parsed here, every
+// failure leaves as a SCIM error body, and each request lands in the SCIM request log.
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import { isDomainError } from '../domain/errors';
+import { RateLimiter } from '../http/rateLimit';
+import type { Runtime } from '../runtime';
+import { ScimAuthenticator, type ScimIdentity } from './auth';
+import { runBulk } from './bulk';
+import type { ScimEnv, ScimResult } from './context';
+import { MAX_PAYLOAD_BYTES } from './discovery';
+import { dispatch } from './dispatch';
+import { ScimError, errorBody, invalidSyntax, toScimError } from './errors';
+import { RequestLog, boundedBody, detectIdp } from './requestLog';
+
+export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
+const MAX_DEPTH = 32;
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    scim?: ScimIdentity;
+  }
+}
+
+function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (d > limit) return true;
+    if (v && typeof v === 'object') for (const child of Object.values(v)) if (child && typeof child === 'object') stack.push([child, d + 1]);
+  }
+  return false;
+}
+
+/** Parses a request body as JSON whatever its declared type (IdPs are not consistent about it). */
+function parseBody(raw: Buffer | undefined): unknown {
+  if (!raw || raw.length === 0) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw invalidSyntax('The request body is not valid JSON.');
+  }
+  if (depthExceeds(value, MAX_DEPTH)) throw invalidSyntax(`The request body is nested deeper than ${MAX_DEPTH} levels.`);
+  return value;
+}
+
+export interface ScimRouter {
+  router: Router;
+  requestLog: RequestLog;
+}
+
+export function scimRouter(rt: Runtime): ScimRouter {
+  const router = Router();
+  const auth = new ScimAuthenticator(rt.db, rt.now);
+  const requestLog = new RequestLog(rt.db, rt.log);
+  rt.onClose('scim request log', () => requestLog.flush());
+  // Per credential: the configured rate with a burst of twice that. Failed authentications per
+  // client address: the configured number per minute, then 429 until the bucket refills.
+  const { ratePerToken, authFailuresPerMinute } = rt.config.scim;
+  const perCredential = new RateLimiter(ratePerToken, Math.max(1, ratePerToken * 2));
+  const authFailures = new RateLimiter(authFailuresPerMinute / 60, authFailuresPerMinute);
+  const baseUrl = `${rt.config.publicUrl}/scim/v2`;
+
+  const send = (res: Response, r: ScimResult) => {
+    for (const [k, v] of Object.entries(r.headers ?? {})) res.setHeader(k, v);
+    res.status(r.status);
+    if (r.body === undefined || r.status === 204 || r.status === 304) {
+      res.end();
+      return;
+    }
+    res.setHeader('Content-Type', SCIM_CONTENT_TYPE);
+    res.send(JSON.stringify(r.body));
+  };
+
+  const sendError = (_req: Request, res: Response, e: ScimError) => {
+    res.locals.scimError = e;
+    send(res, { status: e.status, body: errorBody(e), headers: e.headers });
+  };
+
+  // Every response of this router, error or not, is logged per account once the tenant is known.
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const idp = detectIdp(req.get('user-agent'));
+      const resource = req.path.split('/')[1] || 'root';
+      rt.metrics.scimRequests.inc({ method: req.method, resource, status: String(res.statusCode), idp: idp ?? 'none' });
+      if (!req.scim) return;
+      const e = res.locals.scimError as ScimError | undefined;
+      requestLog.add({
+        accountId: req.scim.account.id,
+        method: req.method,
+        path: req.originalUrl.replace(/^\/scim\/v2/, ''),
+        status: res.statusCode,
+        latencyMs: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
+        idp,
+        userAgent: req.get('user-agent') ?? null,
+        scimType: e?.scimType ?? null,
+        detail: e?.message ?? null,
+        body: req.method === 'GET' || req.method === 'DELETE' ? undefined : boundedBody(res.locals.scimBody),
+        createdAt: rt.now().toISOString(),
+      });
+    });
+    next();
+  });
+
+  router.use(async (req: Request, res: Response, next: NextFunction) => {
+    const client = req.ip ?? 'unknown';
+    const wait = authFailures.peek(client);
+    if (wait > 0) {
+      sendError(req, res, new ScimError(429, undefined, 'Too many failed authentications; wait before retrying.', { 'Retry-After': String(wait) }));
+      return;
+    }
+    try {
+      req.scim = await auth.authenticate(req.get('authorization'));
+    } catch (err) {
+      if (isDomainError(err) && err.kind === 'unauthenticated') authFailures.take(client);
+      sendError(req, res, toScimError(err, req.log));
+      return;
+    }
+    const retry = perCredential.take(req.scim.credentialKey);
+    if (retry > 0) {
+      sendError(req, res, new ScimError(429, undefined, 'Too many requests for this SCIM credential; slow down.', { 'Retry-After': String(retry) }));
+      return;
+    }
+    next();
+  });
+
+  router.use(express.raw({ type: () => true, limit: MAX_PAYLOAD_BYTES }));
+
+  const handle = async (req: Request, res: Response) => {
+    try {
+      const body = ['POST', 'PUT', 'PATCH'].includes(req.method) ? parseBody(req.body as Buffer | undefined) : undefined;
+      res.locals.scimBody = body;
+      const env: ScimEnv = { db: rt.db, log: req.log, now: rt.now, account: req.scim!.account, actor: req.scim!.actor, baseUrl };
+      const result = await dispatch(
+        env,
+        {
+          method: req.method,
+          path: req.path,
+          query: req.query as Record<string, unknown>,
+          body,
+          ifMatch: req.get('if-match'),
+          ifNoneMatch: req.get('if-none-match'),
+        },
+        runBulk,
+      );
+      send(res, result);
+    } catch (err) {
+      sendError(req, res, toScimError(err, req.log));
+    }
+  };
+  router.all('/', handle);
+  router.all('/*splat', handle);
+
+  // Body-parser failures (too large, aborted, bad encoding) become SCIM errors too.
+  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    sendError(req, res, toScimError(err, req.log));
+  });
+
+  return { router, requestLog };
+}

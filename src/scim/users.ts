@@ -1,0 +1,199 @@
+// /Users: one function per SCIM operation, each a thin call into src/domain in one transaction.
+import { idpGroupsOfMembers } from '../db/idpGroups.repo';
+import { isPg } from '../db/knex';
+import { type Member, getScimMember, queryScimMembers } from '../db/members.repo';
+import { deprovisionUser, provisionUser, updatePushedUser } from '../domain/provisioning';
+import {
+  type ListParams,
+  type ScimEnv,
+  type ScimResult,
+  etag,
+  expectedVersion,
+  inWriteTx,
+  notModified,
+} from './context';
+import { type Doc, schemasOf, toDocument, userProfile } from './document';
+import { invalidFilter, notFound } from './errors';
+import { parseFilter } from './filter';
+import { type FilterTarget, type Mapping, compareSql, compileFilter, compileSort } from './filter-sql';
+import { applyPatch, readPatchOps } from './patch';
+import { type Projection, project, wants } from './projection';
+import { LIST_SCHEMA, USER, USER_SCHEMA, parseAttrPath, resolveAttr } from './schema';
+
+const COLUMNS: Record<string, Mapping> = {
+  id: { kind: 'column', sql: 'm.id' },
+  userName: { kind: 'column', sql: 'm.user_name_ci', lowered: true },
+  externalId: { kind: 'column', sql: 'm.external_id' },
+  displayName: { kind: 'column', sql: 'm.display_name' },
+  'name.givenName': { kind: 'column', sql: 'm.given_name' },
+  'name.familyName': { kind: 'column', sql: 'm.family_name' },
+  preferredLanguage: { kind: 'column', sql: 'm.preferred_language' },
+  locale: { kind: 'column', sql: 'm.locale' },
+  'meta.created': { kind: 'column', sql: 'm.created_at' },
+  'meta.lastModified': { kind: 'column', sql: 'm.updated_at' },
+};
+
+function userTarget(env: ScimEnv): FilterTarget {
+  const dialect = isPg(env.db) ? 'pg' : 'sqlite';
+  const groupExists = (cond: string, bindings: Array<string | number>) => ({
+    sql: `exists (select 1 from idp_group_members gm join idp_groups g2 on g2.id = gm.group_id where gm.member_id = m.id and gm.account_id = m.account_id and ${cond})`,
+    bindings,
+  });
+  const custom: Record<string, Mapping> = {
+    active: {
+      kind: 'custom',
+      compile(op, value) {
+        if (op === 'pr') return { sql: '(1 = 1)', bindings: [] };
+        const v = typeof value === 'string' ? value.toLowerCase() === 'true' : value;
+        if ((op !== 'eq' && op !== 'ne') || typeof v !== 'boolean') throw invalidFilter('active compares with eq/ne true or false.');
+        const activeWanted = op === 'eq' ? v : !v;
+        return { sql: activeWanted ? `(m.state in ('invited', 'active'))` : `(m.state = 'suspended')`, bindings: [] };
+      },
+    },
+    'groups.value': {
+      kind: 'custom',
+      compile(op, value) {
+        if (op === 'pr') return groupExists('1 = 1', []);
+        const c = compareSql(dialect, 'gm.group_id', op, value, 'string', { ci: false, name: 'groups.value' });
+        return groupExists(c.sql, c.bindings);
+      },
+    },
+    'groups.display': {
+      kind: 'custom',
+      compile(op, value) {
+        const c = compareSql(dialect, 'g2.display_name_ci', op, value, 'string', { ci: true, lowered: true, name: 'groups.display' });
+        return groupExists(c.sql, c.bindings);
+      },
+    },
+    'groups.type': {
+      kind: 'custom',
+      compile(op, value) {
+        const c = compareSql(dialect, `'direct'`, op, value, 'string', { ci: true, lowered: true, name: 'groups.type' });
+        return groupExists(c.sql, c.bindings);
+      },
+    },
+  };
+  custom.groups = custom['groups.value']!;
+  return {
+    schema: USER,
+    dialect,
+    doc: 'm.attrs',
+    map: (attr) => COLUMNS[attr.canonical] ?? custom[attr.canonical],
+    sortColumns: { emails: 'm.email_ci', 'emails.value': 'm.email_ci' },
+    forbidden: (attr) => ['password', 'meta.location', 'meta.version', 'meta.resourceType', 'groups.$ref'].includes(attr.canonical),
+  };
+}
+
+export function renderUser(env: ScimEnv, m: Member, groups?: Array<{ id: string; displayName: string }>): Doc {
+  const { userName: _u, externalId: _e, ...rest } = m.attrs;
+  const location = `${env.baseUrl}/Users/${m.id}`;
+  return {
+    schemas: schemasOf(USER_SCHEMA, m.attrs),
+    id: m.id,
+    ...(m.externalId ? { externalId: m.externalId } : {}),
+    userName: m.userName,
+    ...rest,
+    active: m.state !== 'suspended',
+    ...(groups?.length
+      ? { groups: groups.map((g) => ({ value: g.id, display: g.displayName, $ref: `${env.baseUrl}/Groups/${g.id}`, type: 'direct' })) }
+      : {}),
+    meta: { resourceType: 'User', created: m.createdAt, lastModified: m.updatedAt, location, version: etag(m.version) },
+  };
+}
+
+async function loadUser(env: ScimEnv, id: string): Promise<Member> {
+  const m = await getScimMember(env.db, env.account.id, id);
+  if (!m) throw notFound(`User ${id} not found.`);
+  return m;
+}
+
+async function rendered(env: ScimEnv, m: Member, p: Projection): Promise<Doc> {
+  const groups = wants(p, USER, 'groups') ? (await idpGroupsOfMembers(env.db, env.account.id, [m.id])).get(m.id) : undefined;
+  return project(renderUser(env, m, groups), USER, p);
+}
+
+function one(env: ScimEnv, status: number, body: Doc, m: Member, created = false): ScimResult {
+  const headers: Record<string, string> = { ETag: etag(m.version) };
+  if (created) headers.Location = `${env.baseUrl}/Users/${m.id}`;
+  return { status, body, headers };
+}
+
+export async function listUsers(env: ScimEnv, params: ListParams): Promise<ScimResult> {
+  const target = userTarget(env);
+  const where = params.filter ? compileFilter(target, parseFilter(params.filter)) : undefined;
+  const orderBy = params.sortBy
+    ? compileSort(target, params.sortBy, params.sortOrder === 'descending', (s) => {
+        const path = parseAttrPath(s);
+        return path ? resolveAttr(USER, path) : undefined;
+      })
+    : undefined;
+  const { total, rows } = await queryScimMembers(env.db, env.account.id, {
+    where,
+    orderBy,
+    offset: params.startIndex - 1,
+    limit: params.count,
+  });
+  const groups = wants(params, USER, 'groups') && rows.length
+    ? await idpGroupsOfMembers(env.db, env.account.id, rows.map((r) => r.id))
+    : undefined;
+  return {
+    status: 200,
+    body: {
+      schemas: [LIST_SCHEMA],
+      totalResults: total,
+      startIndex: params.startIndex,
+      itemsPerPage: rows.length,
+      Resources: rows.map((m) => project(renderUser(env, m, groups?.get(m.id)), USER, params)),
+    },
+  };
+}
+
+export async function getUser(env: ScimEnv, id: string, p: Projection, ifNoneMatch?: string): Promise<ScimResult> {
+  const m = await loadUser(env, id);
+  if (notModified(ifNoneMatch, m.version)) return { status: 304, headers: { ETag: etag(m.version) } };
+  return one(env, 200, await rendered(env, m, p), m);
+}
+
+export async function createUser(env: ScimEnv, body: unknown, p: Projection): Promise<ScimResult> {
+  const { profile, active } = userProfile(toDocument(body, USER));
+  const { member } = await inWriteTx(env, (ctx) => provisionUser(ctx, env.account, profile, active));
+  return one(env, 201, await rendered(env, member, p), member, true);
+}
+
+export async function replaceUser(env: ScimEnv, id: string, body: unknown, ifMatch: string | undefined, p: Projection): Promise<ScimResult> {
+  const { profile, active } = userProfile(toDocument(body, USER));
+  const expected = expectedVersion(ifMatch);
+  const m = await inWriteTx(env, async (ctx) => {
+    const current = await getScimMember(ctx.tx, env.account.id, id, { forUpdate: true });
+    if (!current) throw notFound(`User ${id} not found.`);
+    return updatePushedUser(ctx, env.account, current, profile, active, expected);
+  });
+  return one(env, 200, await rendered(env, m, p), m);
+}
+
+/** The stored document plus `active`, as PATCH paths see it. */
+function patchable(m: Member): Doc {
+  return { ...m.attrs, userName: m.userName, ...(m.externalId ? { externalId: m.externalId } : {}), active: m.state !== 'suspended' };
+}
+
+export async function patchUser(env: ScimEnv, id: string, body: unknown, ifMatch: string | undefined, p: Projection): Promise<ScimResult> {
+  const ops = readPatchOps(body);
+  const expected = expectedVersion(ifMatch);
+  const m = await inWriteTx(env, async (ctx) => {
+    const current = await getScimMember(ctx.tx, env.account.id, id, { forUpdate: true });
+    if (!current) throw notFound(`User ${id} not found.`);
+    const { profile, active } = userProfile(toDocument(applyPatch(patchable(current), ops, USER), USER));
+    return updatePushedUser(ctx, env.account, current, profile, active, expected);
+  });
+  return one(env, 200, await rendered(env, m, p), m);
+}
+
+export async function deleteUser(env: ScimEnv, id: string, ifMatch: string | undefined): Promise<ScimResult> {
+  const expected = expectedVersion(ifMatch);
+  await inWriteTx(env, async (ctx) => {
+    const current = await getScimMember(ctx.tx, env.account.id, id, { forUpdate: true });
+    if (!current) throw notFound(`User ${id} not found.`);
+    await deprovisionUser(ctx, env.account, current, expected);
+  });
+  return { status: 204 };
+}
