@@ -127,8 +127,14 @@ export async function changePushedGroupMembers(
   const added = new Set<string>();
   const removed = new Set<string>();
   const note = (a: string[], r: string[]) => {
-    for (const id of a) removed.has(id) ? removed.delete(id) : added.add(id);
-    for (const id of r) added.has(id) ? added.delete(id) : removed.add(id);
+    for (const id of a) {
+      if (removed.has(id)) removed.delete(id);
+      else added.add(id);
+    }
+    for (const id of r) {
+      if (added.has(id)) added.delete(id);
+      else removed.add(id);
+    }
   };
   for (const op of ops) {
     switch (op.kind) {

@@ -6,6 +6,7 @@ import type { Principal } from '../domain/principal';
 import type { Logger } from '../logger';
 import { ScimError, invalidValue } from './errors';
 import type { Doc } from './document';
+import { UNSTORABLE } from './quirks';
 
 export interface ScimEnv {
   db: Db;
@@ -71,6 +72,7 @@ function single(q: Doc, name: string): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'number') return String(v);
   if (typeof v !== 'string') throw invalidValue(`"${name}" must be a string.`);
+  if (UNSTORABLE.test(v)) throw invalidValue(`"${name}" contains a NUL character or an unpaired surrogate.`);
   return v;
 }
 

@@ -6,6 +6,7 @@ import type { Doc } from './document';
 import { ScimError, notFound } from './errors';
 import * as groups from './groups';
 import type { Projection } from './projection';
+import { UNSTORABLE } from './quirks';
 import * as users from './users';
 
 export interface ScimRequest {
@@ -30,11 +31,14 @@ function projection(query: Doc): Projection {
 }
 
 function decodeId(raw: string): string {
+  let id: string;
   try {
-    return decodeURIComponent(raw);
+    id = decodeURIComponent(raw);
   } catch {
     throw notFound('No such resource.');
   }
+  if (UNSTORABLE.test(id) || id.length > 200) throw notFound('No such resource.');
+  return id;
 }
 
 export async function dispatch(env: ScimEnv, req: ScimRequest, bulk?: BulkHandler): Promise<ScimResult> {

@@ -103,6 +103,11 @@ export function toScimError(err: unknown, log?: Logger): ScimError {
     return invalidSyntax('The request body must be UTF-8 JSON.');
   }
   if (e?.type === 'request.aborted') return new ScimError(400, 'invalidSyntax', 'The request body was cut short.');
+  // Other client errors raised by express itself (e.g. a malformed percent-encoding in the path).
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return new ScimError(e.status === 400 ? 400 : e.status, e.status === 400 ? 'invalidSyntax' : undefined, 'The request could not be understood.');
+  }
+  if (err instanceof URIError) return new ScimError(400, 'invalidSyntax', 'The request path is not valid percent-encoding.');
   if (isUniqueViolation(err)) {
     // Two concurrent creates of the same name: the loser gets what a sequential one would.
     return new ScimError(409, 'uniqueness', 'A resource with that unique attribute already exists.');

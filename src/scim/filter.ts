@@ -1,5 +1,6 @@
 // SCIM filter and PATCH path parser (RFC 7644 §3.4.2.2, §3.5.2): text to an AST, with limits.
 import { invalidFilter, invalidPath } from './errors';
+import { UNSTORABLE } from './quirks';
 import { type AttrPath, parseAttrPath } from './schema';
 
 export type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
@@ -214,6 +215,7 @@ function describe(tok: Token): string {
 /** Parses a filter; malformed input raises a SCIM 400 invalidFilter naming the problem. */
 export function parseFilter(text: string): Filter {
   if (text.length > MAX_LENGTH) throw invalidFilter(`The filter is longer than ${MAX_LENGTH} characters.`);
+  if (UNSTORABLE.test(text)) throw invalidFilter('The filter contains a NUL character or an unpaired surrogate.');
   const fail = (msg: string) => invalidFilter(`Invalid filter: ${msg}.`);
   if (!text.trim()) throw fail('it is empty');
   return new Parser(tokenize(text, fail), fail).parseAll();
@@ -231,6 +233,7 @@ export function parsePatchPath(text: string): PatchPath {
   const fail = (msg: string) => invalidPath(`Invalid path "${text.slice(0, 200)}": ${msg}.`);
   const raw = text.trim();
   if (!raw || raw.length > MAX_LENGTH) throw fail('empty or too long');
+  if (UNSTORABLE.test(raw)) throw fail('it contains a NUL character or an unpaired surrogate');
   const open = raw.indexOf('[');
   if (open < 0) {
     const attr = parseAttrPath(raw);

@@ -100,3 +100,6 @@ export function coerceValue(def: AttrDef, v: unknown, path: string, multiElement
       return v;
   }
 }
+
+/** NUL and unpaired surrogates cannot be stored or compared (PostgreSQL refuses them in text and jsonb). */
+export const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;

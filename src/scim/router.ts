@@ -9,7 +9,8 @@ import { runBulk } from './bulk';
 import type { ScimEnv, ScimResult } from './context';
 import { MAX_PAYLOAD_BYTES } from './discovery';
 import { dispatch } from './dispatch';
-import { ScimError, errorBody, invalidSyntax, toScimError } from './errors';
+import { ScimError, errorBody, invalidSyntax, invalidValue, toScimError } from './errors';
+import { UNSTORABLE } from './quirks';
 import { RequestLog, boundedBody, detectIdp } from './requestLog';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
@@ -21,14 +22,23 @@ declare module 'express-serve-static-core' {
   }
 }
 
-function depthExceeds(value: unknown, limit: number): boolean {
+/** Walks a parsed body once (iteratively): refuses excessive nesting and unstorable text. */
+function checkBody(value: unknown, limit: number): void {
   const stack: Array<[unknown, number]> = [[value, 0]];
   while (stack.length) {
     const [v, d] = stack.pop()!;
-    if (d > limit) return true;
-    if (v && typeof v === 'object') for (const child of Object.values(v)) if (child && typeof child === 'object') stack.push([child, d + 1]);
+    if (d > limit) throw invalidSyntax(`The request body is nested deeper than ${limit} levels.`);
+    if (typeof v === 'string') {
+      if (UNSTORABLE.test(v)) throw invalidValue('The request body contains a NUL character or an unpaired surrogate.');
+    } else if (v && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        if (UNSTORABLE.test(k)) throw invalidValue('The request body contains a NUL character or an unpaired surrogate.');
+        stack.push([child, d + 1]);
+      }
+    } else if (typeof v === 'number' && !Number.isFinite(v)) {
+      throw invalidValue('The request body contains a number too large to represent.');
+    }
   }
-  return false;
 }
 
 /** Parses a request body as JSON whatever its declared type (IdPs are not consistent about it). */
@@ -40,7 +50,7 @@ function parseBody(raw: Buffer | undefined): unknown {
   } catch {
     throw invalidSyntax('The request body is not valid JSON.');
   }
-  if (depthExceeds(value, MAX_DEPTH)) throw invalidSyntax(`The request body is nested deeper than ${MAX_DEPTH} levels.`);
+  checkBody(value, MAX_DEPTH);
   return value;
 }
 
