@@ -1,7 +1,9 @@
 // The command-line entry: start | serve | worker | migrate | doctor and one command group per noun.
 import { Command } from 'commander';
+import { registerAccount } from './cli/account';
 import { registerCompany } from './cli/company';
 import { registerDoctor } from './cli/doctor';
+import { registerMapping } from './cli/mapping';
 import { registerMembers } from './cli/members';
 import { registerMsp } from './cli/msp';
 import { registerScimToken } from './cli/scimToken';
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerCompany(program);
   registerScimToken(program);
   registerMembers(program);
+  registerMapping(program);
+  registerAccount(program);
   registerDoctor(program);
   program
     .command('version')

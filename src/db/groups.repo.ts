@@ -16,6 +16,8 @@ export interface Group {
   kind: GroupKind;
   name: string;
   description: string | null;
+  /** Set on custom groups created for an unmapped pushed group. */
+  idpGroupId?: string | null;
   createdAt: string;
 }
 
@@ -35,6 +37,7 @@ const toGroup = (r: Row): Group => ({
   kind: r.kind as GroupKind,
   name: r.name as string,
   description: (r.description as string | null) ?? null,
+  idpGroupId: (r.idp_group_id as string | null) ?? null,
   createdAt: String(r.created_at),
 });
 
@@ -54,6 +57,7 @@ export async function insertGroup(tx: Tx, g: Group): Promise<Group> {
     name: g.name,
     name_ci: g.name.toLowerCase(),
     description: g.description,
+    idp_group_id: g.idpGroupId ?? null,
     created_at: g.createdAt,
   });
   return g;
@@ -161,4 +165,9 @@ export async function countActiveOwners(tx: Tx, accountId: string, opts: { accep
     .whereIn('m.state', opts.acceptedOnly ? ['active'] : ['invited', 'active']);
   const [{ n }] = (await q.count({ n: '*' })) as Array<{ n: number | string }>;
   return Number(n);
+}
+
+export async function findGroupCreatedFor(tx: Tx, accountId: string, idpGroupId: string): Promise<Group | undefined> {
+  const row = await tx('groups').where({ account_id: accountId, kind: 'custom', idp_group_id: idpGroupId }).first();
+  return row ? toGroup(row) : undefined;
 }

@@ -12,7 +12,7 @@ import { assertName } from './accounts';
 import { type Ctx, nowIso } from './context';
 import { Invalid, NotFound } from './errors';
 import { createBuiltinGroups } from './groups';
-import { requireAccount } from './members';
+import { requireAccount } from './tenancy';
 import { assertMspStaff } from './roles';
 
 export const DEFAULT_SEATS = 10;

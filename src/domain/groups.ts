@@ -1,4 +1,5 @@
 // Built-in and custom groups of an account, and manual (person-given) membership.
+import { type AccountKind, getAccount } from '../db/accounts.repo';
 import { newId } from '../db/codec';
 import {
   BUILTIN_GROUP_NAMES,
@@ -6,12 +7,17 @@ import {
   type GroupKind,
   findGroupByName,
   getBuiltinGroup,
+  getMembership,
   insertGroup,
   listGroups,
+  setMembershipSources,
 } from '../db/groups.repo';
-import type { AccountKind } from '../db/accounts.repo';
+import { getMember } from '../db/members.repo';
+import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
+import { countingOwners, releaseHeldChanges } from './effectiveRoles';
 import { Conflict, Invalid, NotFound } from './errors';
+import { assertAccountAdmin } from './roles';
 
 export function builtinKindsFor(kind: AccountKind): Array<Exclude<GroupKind, 'custom'>> {
   return kind === 'msp' ? ['owners', 'administrators', 'msp_technicians'] : ['owners', 'administrators'];
@@ -68,3 +74,43 @@ export async function resolveGroup(ctx: Ctx, accountId: string, name: string): P
 }
 
 export const groupsOf = (ctx: Ctx, accountId: string): Promise<Group[]> => listGroups(ctx.tx, accountId);
+
+/**
+ * Gives or takes a role by hand (co-own, co-manage, technicians). Taking away the account's
+ * last Owner is refused; a role the IdP also grants stays until the IdP takes it.
+ */
+export async function setManualMembership(
+  ctx: Ctx,
+  input: { accountId: string; memberId: string; group: string; member: boolean },
+): Promise<{ group: string; effective: boolean }> {
+  await assertAccountAdmin(ctx, input.accountId);
+  const account = await getAccount(ctx.tx, input.accountId);
+  if (!account) throw new NotFound('account.not_found', 'No such account.');
+  const group = await resolveGroup(ctx, account.id, input.group);
+  const person = await getMember(ctx.tx, account.id, input.memberId);
+  if (!person) throw new NotFound('member.not_found', 'No such member in this account.');
+  const now = ctx.now.toISOString();
+  if (input.member) {
+    await setMembershipSources(ctx.tx, account.id, group.id, person.id, { manual: true }, now, ctx.actor.label);
+  } else {
+    const current = await getMembership(ctx.tx, account.id, group.id, person.id);
+    if (!current?.manual) return { group: group.name, effective: Boolean(current) };
+    if (group.kind === 'owners' && !current.idp && !current.held) {
+      const owners = await countingOwners(ctx.tx, account.id);
+      if (owners.has(person.id) && owners.size === 1) {
+        throw new Conflict('owners.last_owner', 'This is the last Owner of the account: add another Owner first.');
+      }
+    }
+    await setMembershipSources(ctx.tx, account.id, group.id, person.id, { manual: false }, now);
+  }
+  const after = await getMembership(ctx.tx, account.id, group.id, person.id);
+  await recordAudit(ctx, {
+    accountId: account.id,
+    mspId: account.kind === 'msp' ? account.id : account.mspId,
+    action: input.member ? 'role.granted' : 'role.revoked',
+    target: { type: 'member', id: person.id },
+    data: { group: group.name },
+  });
+  if (input.member && group.kind === 'owners') await releaseHeldChanges(ctx, account);
+  return { group: group.name, effective: Boolean(after) };
+}

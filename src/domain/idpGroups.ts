@@ -17,8 +17,10 @@ import {
 import { existingScimMemberIds, type SqlCondition } from '../db/members.repo';
 import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
+import { syncIdpRoles } from './effectiveRoles';
+import { dropMappingsOf, ensureAutomaticMapping, followRename } from './mapping';
 import { Conflict, Invalid } from './errors';
-import { auditMspOf } from './members';
+import { auditMspOf } from './tenancy';
 import { assertVersion, assertWritable } from './provisioning';
 
 export interface PushedGroup {
@@ -72,6 +74,8 @@ export async function createPushedGroup(ctx: Ctx, account: Account, g: PushedGro
   const now = nowIso(ctx);
   const group = await insertIdpGroup(ctx.tx, { id: newId(), accountId: account.id, ...g, createdAt: now });
   const added = await addIdpGroupMembers(ctx.tx, account.id, group.id, memberIds, now);
+  await ensureAutomaticMapping(ctx, account, group);
+  await syncIdpRoles(ctx, account, added);
   await recordAudit(ctx, {
     accountId: account.id,
     mspId: auditMspOf(account),
@@ -94,7 +98,12 @@ export async function updatePushedGroup(
   await assertNameFree(ctx, account, g.displayName, group.id);
   await assertExternalIdFree(ctx, account, g.externalId, group.id);
   await updateIdpGroup(ctx.tx, account.id, group.id, g, nowIso(ctx));
+  if (g.externalId !== group.externalId) {
+    // Mappings keyed by externalId may now match this group, or stop matching it.
+    await syncIdpRoles(ctx, account, await idpGroupMemberIds(ctx.tx, account.id, group.id));
+  }
   if (g.displayName !== group.displayName) {
+    await followRename(ctx, account, group, g.displayName);
     await recordAudit(ctx, {
       accountId: account.id,
       mspId: auditMspOf(account),
@@ -162,6 +171,7 @@ export async function changePushedGroupMembers(
   const change = { added: [...added], removed: [...removed] };
   if (change.added.length || change.removed.length) {
     await touchIdpGroup(ctx.tx, account.id, group.id, now);
+    await syncIdpRoles(ctx, account, [...change.added, ...change.removed]);
     await recordAudit(ctx, {
       accountId: account.id,
       mspId: auditMspOf(account),
@@ -177,7 +187,9 @@ export async function deletePushedGroup(ctx: Ctx, account: Account, group: IdpGr
   assertWritable(account);
   assertVersion(group.version, expectedVersion, 'group');
   const members = await idpGroupMemberIds(ctx.tx, account.id, group.id);
+  await dropMappingsOf(ctx, account, group);
   await deleteIdpGroup(ctx.tx, account.id, group.id);
+  await syncIdpRoles(ctx, account, members);
   await recordAudit(ctx, {
     accountId: account.id,
     mspId: auditMspOf(account),

@@ -1,7 +1,8 @@
 // People of an account: adding them by hand, listing them with their groups and held changes.
-import { getAccount, updateAccount, type Account } from '../db/accounts.repo';
+import { updateAccount, type Account } from '../db/accounts.repo';
 import { newId } from '../db/codec';
-import { groupNamesByMember, setMembershipSources } from '../db/groups.repo';
+import { groupNamesByMember, listGroups, setMembershipSources } from '../db/groups.repo';
+import { openHeldChanges } from '../db/mapping.repo';
 import {
   type Member,
   type MemberState,
@@ -12,7 +13,8 @@ import {
 } from '../db/members.repo';
 import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
-import { Conflict, Invalid, NotFound } from './errors';
+import { Conflict, Invalid } from './errors';
+import { auditMspOf, requireAccount } from './tenancy';
 import { resolveGroup } from './groups';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -23,14 +25,6 @@ export function assertEmail(email: string): string {
   return clean;
 }
 
-export async function requireAccount(ctx: Ctx, accountId: string): Promise<Account> {
-  const account = await getAccount(ctx.tx, accountId);
-  if (!account) throw new NotFound('account.not_found', 'No such account.');
-  return account;
-}
-
-/** The audit roll-up owner of an account's events: the MSP itself, or the company's managing MSP. */
-export const auditMspOf = (account: Account): string | null => (account.kind === 'msp' ? account.id : account.mspId);
 
 /** A company with its first own member leaves `setup`. */
 export async function noteMemberJoined(ctx: Ctx, account: Account): Promise<void> {
@@ -90,7 +84,11 @@ export interface MemberListing {
   userName: string;
   state: MemberState;
   provisionedBy: string;
+  /** Provisioned or adopted by SCIM (SCIM may change only these people). */
+  scimManaged: boolean;
   groups: string[];
+  /** Changes the last-Owner guard is holding for this person. */
+  held: Array<{ kind: string; group: string | null; since: string }>;
 }
 
 export async function listMembersWithGroups(ctx: Ctx, accountId: string): Promise<MemberListing[]> {
@@ -101,12 +99,19 @@ export async function listMembersWithGroups(ctx: Ctx, accountId: string): Promis
     accountId,
     members.map((m) => m.id),
   );
+  const names = new Map((await listGroups(ctx.tx, accountId)).map((g) => [g.id, g.name]));
+  const held = new Map<string, MemberListing['held']>();
+  for (const h of await openHeldChanges(ctx.tx, accountId)) {
+    held.set(h.memberId, [...(held.get(h.memberId) ?? []), { kind: h.kind, group: h.groupId ? (names.get(h.groupId) ?? null) : null, since: h.createdAt }]);
+  }
   return members.map((m) => ({
     id: m.id,
     email: m.email,
     userName: m.userName,
     state: m.state,
     provisionedBy: m.provisionedBy,
+    scimManaged: m.scimManaged,
     groups: groups.get(m.id) ?? [],
+    held: held.get(m.id) ?? [],
   }));
 }

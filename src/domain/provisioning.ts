@@ -16,9 +16,11 @@ import {
 } from '../db/members.repo';
 import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
+import { cancelHeld, isLastOwner, recordHeld, releaseHeldChanges, syncIdpRoles } from './effectiveRoles';
 import { Conflict, Forbidden, PreconditionFailed } from './errors';
 import { inviteMember } from './invitations';
-import { auditMspOf, noteMemberJoined } from './members';
+import { noteMemberJoined } from './members';
+import { auditMspOf } from './tenancy';
 
 /** A User as the IdP pushed it: the indexed fields plus the whole document. */
 export interface PushedProfile {
@@ -97,8 +99,11 @@ export async function provisionUser(ctx: Ctx, account: Account, p: PushedProfile
       );
     }
     await assertExternalIdFree(ctx, account, p.externalId, existing.id);
-    await updateMemberProfile(ctx.tx, account.id, existing.id, { ...p, scimManaged: true }, now);
-    await setMemberState(ctx.tx, existing, stateFor(active, existing), now);
+    await updateMemberProfile(ctx.tx, account.id, existing.id, { ...p, attrs: { ...p.attrs, active }, scimManaged: true }, now);
+    // Back under SCIM: a deletion or suspension still held for this person is void.
+    await cancelHeld(ctx, account, existing.id, ['remove', 'suspend']);
+    if (active || !(await isLastOwner(ctx.tx, account.id, existing.id))) await setMemberState(ctx.tx, existing, stateFor(active, existing), now);
+    else await recordHeld(ctx, account, existing.id, null, 'suspend');
     const member = (await getMemberAnyState(ctx.tx, account.id, existing.id))!;
     if (member.state === 'invited') await inviteMember(ctx, account, member);
     await noteMemberJoined(ctx, account);
@@ -116,6 +121,7 @@ export async function provisionUser(ctx: Ctx, account: Account, p: PushedProfile
     id: newId(),
     accountId: account.id,
     ...p,
+    attrs: { ...p.attrs, active },
     state: active ? 'invited' : 'suspended',
     provisionedBy: 'scim',
     scimManaged: true,
@@ -139,7 +145,10 @@ export function assertVersion(current: number, expected: number | undefined, wha
   }
 }
 
-/** PUT/PATCH /Users/{id}: the new document replaces the old; active=false suspends, true reactivates. */
+/**
+ * PUT/PATCH /Users/{id}: the new document replaces the old; active=false suspends, true
+ * reactivates. Suspending the account's last Owner is held (the mirror keeps active=false).
+ */
 export async function updatePushedUser(
   ctx: Ctx,
   account: Account,
@@ -153,43 +162,70 @@ export async function updatePushedUser(
   await assertUserNameFree(ctx, account, p.userName, member.id);
   await assertExternalIdFree(ctx, account, p.externalId, member.id);
   const now = nowIso(ctx);
-  await updateMemberProfile(ctx.tx, account.id, member.id, p, now);
-  const target = stateFor(active, member);
-  const changedState = target !== member.state && !(active && member.state !== 'suspended');
-  if (changedState) {
-    await setMemberState(ctx.tx, member, target, now);
-    if (target === 'suspended') await revokePendingInvitations(ctx.tx, account.id, member.id);
+  await updateMemberProfile(ctx.tx, account.id, member.id, { ...p, attrs: { ...p.attrs, active } }, now);
+  let action = 'scim.user.updated';
+  if (!active && member.state !== 'suspended') {
+    if (await isLastOwner(ctx.tx, account.id, member.id)) {
+      await recordHeld(ctx, account, member.id, null, 'suspend');
+      action = 'scim.user.suspend_held';
+    } else {
+      await setMemberState(ctx.tx, member, 'suspended', now);
+      await revokePendingInvitations(ctx.tx, account.id, member.id);
+      action = 'scim.user.suspended';
+    }
+  } else if (active) {
+    await cancelHeld(ctx, account, member.id, ['suspend']);
+    if (member.state === 'suspended') {
+      await setMemberState(ctx.tx, member, stateFor(true, member), now);
+      action = 'scim.user.reactivated';
+    }
   }
   const updated = (await getMemberAnyState(ctx.tx, account.id, member.id))!;
-  if (changedState && updated.state === 'invited') await inviteMember(ctx, account, updated);
+  if (action === 'scim.user.reactivated') {
+    if (updated.state === 'invited') await inviteMember(ctx, account, updated);
+    // A returning Owner may let held changes through.
+    await releaseHeldChanges(ctx, account);
+  }
   await recordAudit(ctx, {
     accountId: account.id,
     mspId: auditMspOf(account),
-    action: changedState ? (active ? 'scim.user.reactivated' : 'scim.user.suspended') : 'scim.user.updated',
+    action,
     target: { type: 'member', id: member.id },
     data: { userName: p.userName },
   });
   return updated;
 }
 
-/** DELETE /Users/{id}: suspends (default) or removes per account setting; either way SCIM no longer sees the person. */
+/**
+ * DELETE /Users/{id}: suspends (default) or removes per account setting; either way SCIM no
+ * longer sees the person. The last Owner leaves the SCIM view but keeps access (held).
+ */
 export async function deprovisionUser(ctx: Ctx, account: Account, member: Member, expectedVersion?: number): Promise<void> {
   assertWritable(account);
   assertVersion(member.version, expectedVersion, 'user');
   const now = nowIso(ctx);
   const mode = account.settings.scimDeleteMode ?? 'suspend';
   // The IdP no longer knows the person: they leave every pushed group.
-  for (const groupId of await idpGroupIdsOfMember(ctx.tx, account.id, member.id)) {
+  const groups = await idpGroupIdsOfMember(ctx.tx, account.id, member.id);
+  for (const groupId of groups) {
     await removeIdpGroupMembers(ctx.tx, account.id, groupId, [member.id]);
     await touchIdpGroup(ctx.tx, account.id, groupId, now);
   }
-  await revokePendingInvitations(ctx.tx, account.id, member.id);
+  await syncIdpRoles(ctx, account, [member.id]);
   await setScimManaged(ctx.tx, account.id, member.id, false, now);
-  await setMemberState(ctx.tx, member, mode === 'remove' ? 'removed' : 'suspended', now);
+  let action: string;
+  if (await isLastOwner(ctx.tx, account.id, member.id)) {
+    await recordHeld(ctx, account, member.id, null, 'remove');
+    action = 'scim.user.delete_held';
+  } else {
+    await revokePendingInvitations(ctx.tx, account.id, member.id);
+    await setMemberState(ctx.tx, member, mode === 'remove' ? 'removed' : 'suspended', now);
+    action = mode === 'remove' ? 'scim.user.removed' : 'scim.user.deleted_suspended';
+  }
   await recordAudit(ctx, {
     accountId: account.id,
     mspId: auditMspOf(account),
-    action: mode === 'remove' ? 'scim.user.removed' : 'scim.user.deleted_suspended',
+    action,
     target: { type: 'member', id: member.id },
     data: { userName: member.userName },
   });

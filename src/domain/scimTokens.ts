@@ -13,7 +13,7 @@ import type { Tx } from '../db/knex';
 import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
 import { NotFound, Unauthenticated } from './errors';
-import { auditMspOf, requireAccount } from './members';
+import { auditMspOf, requireAccount } from './tenancy';
 import { assertAccountAdmin } from './roles';
 import { hashSecret, issueSecret, sameHash } from './secrets';
 

@@ -1,5 +1,5 @@
 // What a SCIM operation runs with: the tenant (from the credential, never module state) and helpers.
-import type { Account } from '../db/accounts.repo';
+import { type Account, getAccount } from '../db/accounts.repo';
 import type { Db } from '../db/knex';
 import type { Ctx } from '../domain/context';
 import type { Principal } from '../domain/principal';
@@ -24,9 +24,17 @@ export interface ScimResult {
   headers?: Record<string, string>;
 }
 
-/** One write = one transaction; the domain writes its audit (and outbox) rows in it. */
-export function inWriteTx<T>(env: ScimEnv, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
-  return env.db.transaction((tx) => fn({ tx, actor: env.actor, now: env.now() }));
+/**
+ * One write = one transaction; the domain writes its audit (and outbox) rows in it. The
+ * account is read again inside it, so a write always sees the current status and settings
+ * (the authenticator's copy may be up to a second old).
+ */
+export function inWriteTx<T>(env: ScimEnv, fn: (ctx: Ctx, account: Account) => Promise<T>): Promise<T> {
+  return env.db.transaction(async (tx) => {
+    const account = await getAccount(tx, env.account.id);
+    if (!account) throw new ScimError(401, undefined, 'The account of this credential no longer exists.');
+    return fn({ tx, actor: env.actor, now: env.now() }, account);
+  });
 }
 
 export const etag = (version: number): string => `W/"${version}"`;

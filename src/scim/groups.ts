@@ -138,19 +138,19 @@ export async function getGroup(env: ScimEnv, id: string, p: Projection, ifNoneMa
 
 export async function createGroup(env: ScimEnv, body: unknown, p: Projection): Promise<ScimResult> {
   const { group, memberIds } = groupFields(toDocument(body, GROUP));
-  const g = await inWriteTx(env, (ctx) => createPushedGroup(ctx, env.account, group, memberIds ?? []));
+  const g = await inWriteTx(env, (ctx, account) => createPushedGroup(ctx, account, group, memberIds ?? []));
   return one(env, 201, await rendered(env, g, p), g, true);
 }
 
 export async function replaceGroup(env: ScimEnv, id: string, body: unknown, ifMatch: string | undefined, p: Projection): Promise<ScimResult> {
   const { group, memberIds } = groupFields(toDocument(body, GROUP));
   const expected = expectedVersion(ifMatch);
-  await inWriteTx(env, async (ctx) => {
+  await inWriteTx(env, async (ctx, account) => {
     const current = await getIdpGroup(ctx.tx, env.account.id, id, { forUpdate: true });
     if (!current) throw notFound(`Group ${id} not found.`);
-    await updatePushedGroup(ctx, env.account, current, group, expected);
+    await updatePushedGroup(ctx, account, current, group, expected);
     // PUT replaces the whole resource: a body without members empties the group.
-    await changePushedGroupMembers(ctx, env.account, current, [{ kind: 'replace', memberIds: memberIds ?? [] }]);
+    await changePushedGroupMembers(ctx, account, current, [{ kind: 'replace', memberIds: memberIds ?? [] }]);
   });
   const g = await loadGroup(env, id);
   return one(env, 200, await rendered(env, g, p), g);
@@ -245,7 +245,7 @@ export async function patchGroup(env: ScimEnv, id: string, body: unknown, ifMatc
   const ops = readPatchOps(body);
   const expected = expectedVersion(ifMatch);
   const { memberOps, attrOps } = splitOps(env, ops);
-  await inWriteTx(env, async (ctx) => {
+  await inWriteTx(env, async (ctx, account) => {
     // Attribute changes read-modify-write the (small) group row under a row lock; member
     // changes only touch the named member rows, so concurrent member pushes never collide.
     const needLock = attrOps.length > 0 || expected !== undefined;
@@ -254,9 +254,9 @@ export async function patchGroup(env: ScimEnv, id: string, body: unknown, ifMatc
     if (attrOps.length || expected !== undefined) {
       const doc = { ...current.attrs, displayName: current.displayName, ...(current.externalId ? { externalId: current.externalId } : {}) };
       const { group } = groupFields(toDocument(applyPatch(doc, attrOps, GROUP), GROUP));
-      await updatePushedGroup(ctx, env.account, current, group, expected);
+      await updatePushedGroup(ctx, account, current, group, expected);
     }
-    if (memberOps.length) await changePushedGroupMembers(ctx, env.account, current, memberOps);
+    if (memberOps.length) await changePushedGroupMembers(ctx, account, current, memberOps);
   });
   const g = await loadGroup(env, id);
   // Okta and Entra expect 204 for group PATCH; a client asking for attributes gets the resource.
@@ -266,10 +266,10 @@ export async function patchGroup(env: ScimEnv, id: string, body: unknown, ifMatc
 
 export async function deleteGroup(env: ScimEnv, id: string, ifMatch: string | undefined): Promise<ScimResult> {
   const expected = expectedVersion(ifMatch);
-  await inWriteTx(env, async (ctx) => {
+  await inWriteTx(env, async (ctx, account) => {
     const current = await getIdpGroup(ctx.tx, env.account.id, id, { forUpdate: true });
     if (!current) throw notFound(`Group ${id} not found.`);
-    await deletePushedGroup(ctx, env.account, current, expected);
+    await deletePushedGroup(ctx, account, current, expected);
   });
   return { status: 204 };
 }

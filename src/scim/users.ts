@@ -85,7 +85,7 @@ function userTarget(env: ScimEnv): FilterTarget {
 }
 
 export function renderUser(env: ScimEnv, m: Member, groups?: Array<{ id: string; displayName: string }>): Doc {
-  const { userName: _u, externalId: _e, ...rest } = m.attrs;
+  const { userName: _u, externalId: _e, active: _a, ...rest } = m.attrs;
   const location = `${env.baseUrl}/Users/${m.id}`;
   return {
     schemas: schemasOf(USER_SCHEMA, m.attrs),
@@ -93,7 +93,8 @@ export function renderUser(env: ScimEnv, m: Member, groups?: Array<{ id: string;
     ...(m.externalId ? { externalId: m.externalId } : {}),
     userName: m.userName,
     ...rest,
-    active: m.state !== 'suspended',
+    // What the IdP pushed (the mirror); a held suspension keeps the person active in effect.
+    active: typeof m.attrs.active === 'boolean' ? m.attrs.active : m.state !== 'suspended',
     ...(groups?.length
       ? { groups: groups.map((g) => ({ value: g.id, display: g.displayName, $ref: `${env.baseUrl}/Groups/${g.id}`, type: 'direct' })) }
       : {}),
@@ -156,44 +157,49 @@ export async function getUser(env: ScimEnv, id: string, p: Projection, ifNoneMat
 
 export async function createUser(env: ScimEnv, body: unknown, p: Projection): Promise<ScimResult> {
   const { profile, active } = userProfile(toDocument(body, USER));
-  const { member } = await inWriteTx(env, (ctx) => provisionUser(ctx, env.account, profile, active));
+  const { member } = await inWriteTx(env, (ctx, account) => provisionUser(ctx, account, profile, active));
   return one(env, 201, await rendered(env, member, p), member, true);
 }
 
 export async function replaceUser(env: ScimEnv, id: string, body: unknown, ifMatch: string | undefined, p: Projection): Promise<ScimResult> {
   const { profile, active } = userProfile(toDocument(body, USER));
   const expected = expectedVersion(ifMatch);
-  const m = await inWriteTx(env, async (ctx) => {
+  const m = await inWriteTx(env, async (ctx, account) => {
     const current = await getScimMember(ctx.tx, env.account.id, id, { forUpdate: true });
     if (!current) throw notFound(`User ${id} not found.`);
-    return updatePushedUser(ctx, env.account, current, profile, active, expected);
+    return updatePushedUser(ctx, account, current, profile, active, expected);
   });
   return one(env, 200, await rendered(env, m, p), m);
 }
 
 /** The stored document plus `active`, as PATCH paths see it. */
 function patchable(m: Member): Doc {
-  return { ...m.attrs, userName: m.userName, ...(m.externalId ? { externalId: m.externalId } : {}), active: m.state !== 'suspended' };
+  return {
+    ...m.attrs,
+    userName: m.userName,
+    ...(m.externalId ? { externalId: m.externalId } : {}),
+    active: typeof m.attrs.active === 'boolean' ? m.attrs.active : m.state !== 'suspended',
+  };
 }
 
 export async function patchUser(env: ScimEnv, id: string, body: unknown, ifMatch: string | undefined, p: Projection): Promise<ScimResult> {
   const ops = readPatchOps(body);
   const expected = expectedVersion(ifMatch);
-  const m = await inWriteTx(env, async (ctx) => {
+  const m = await inWriteTx(env, async (ctx, account) => {
     const current = await getScimMember(ctx.tx, env.account.id, id, { forUpdate: true });
     if (!current) throw notFound(`User ${id} not found.`);
     const { profile, active } = userProfile(toDocument(applyPatch(patchable(current), ops, USER), USER));
-    return updatePushedUser(ctx, env.account, current, profile, active, expected);
+    return updatePushedUser(ctx, account, current, profile, active, expected);
   });
   return one(env, 200, await rendered(env, m, p), m);
 }
 
 export async function deleteUser(env: ScimEnv, id: string, ifMatch: string | undefined): Promise<ScimResult> {
   const expected = expectedVersion(ifMatch);
-  await inWriteTx(env, async (ctx) => {
+  await inWriteTx(env, async (ctx, account) => {
     const current = await getScimMember(ctx.tx, env.account.id, id, { forUpdate: true });
     if (!current) throw notFound(`User ${id} not found.`);
-    await deprovisionUser(ctx, env.account, current, expected);
+    await deprovisionUser(ctx, account, current, expected);
   });
   return { status: 204 };
 }

@@ -82,6 +82,8 @@ export async function up(knex: Knex): Promise<void> {
     t.string('name', 255).notNullable();
     t.string('name_ci', 255).notNullable();
     t.text('description').nullable();
+    // For a custom group created for an unmapped pushed group: which one (reused if it returns).
+    t.string('idp_group_id', 36).nullable();
     c.time(t, 'created_at').notNullable();
     t.unique(['account_id', 'name_ci'], { indexName: 'groups_account_name' });
     t.index(['account_id', 'kind'], 'groups_account_kind');

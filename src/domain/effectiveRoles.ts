@@ -1,0 +1,212 @@
+// Effective roles from the IdP mirror through the mappings, with the last-Owner guard:
+// a change that would leave an account without an Owner of its own is held, not applied.
+import type { Account } from '../db/accounts.repo';
+import { newId } from '../db/codec';
+import { type Group, getBuiltinGroup, listGroups } from '../db/groups.repo';
+import type { Tx } from '../db/knex';
+import {
+  type HeldChange,
+  type MembershipRow,
+  grantIdpMemberships,
+  idpSourcedMemberships,
+  impliedMemberships,
+  insertHeldChange,
+  openHeldChanges,
+  resolveHeldChange,
+  revokeIdpMemberships,
+} from '../db/mapping.repo';
+import { getMemberAnyState, setMemberState, setScimManaged } from '../db/members.repo';
+import { recordAudit } from './audit';
+import { type Ctx, nowIso } from './context';
+import { auditMspOf } from './tenancy';
+
+export type RoleChangeKind = 'gain' | 'lose' | 'held' | 'released';
+
+export interface RoleChange {
+  memberId: string;
+  groupId: string;
+  group: string;
+  change: RoleChangeKind;
+}
+
+/** People who count as the account's own Owners: in Owners (any source) and invited or active. */
+export async function countingOwners(tx: Tx, accountId: string): Promise<Set<string>> {
+  const rows = (await tx('memberships as ms')
+    .join('groups as g', 'g.id', 'ms.group_id')
+    .join('members as m', 'm.id', 'ms.member_id')
+    .where({ 'ms.account_id': accountId, 'g.account_id': accountId, 'g.kind': 'owners', 'm.account_id': accountId })
+    .whereIn('m.state', ['invited', 'active'])
+    .select('ms.member_id')) as Array<{ member_id: string }>;
+  return new Set(rows.map((r) => r.member_id));
+}
+
+/** Whether taking this person out (of Owners, or by suspension) would leave no Owner. */
+export async function isLastOwner(tx: Tx, accountId: string, memberId: string): Promise<boolean> {
+  const owners = await countingOwners(tx, accountId);
+  return owners.has(memberId) && owners.size === 1;
+}
+
+const key = (memberId: string, groupId: string) => `${memberId}|${groupId}`;
+
+interface Plan {
+  gains: Array<{ memberId: string; groupId: string; wasHeld: boolean }>;
+  losses: Array<{ memberId: string; groupId: string }>;
+  holds: Array<{ memberId: string; groupId: string }>;
+}
+
+/**
+ * Compares what the mirror implies with the IdP-sourced rows and decides, person by person,
+ * what changes. Owner losses are taken one at a time so the last one is held.
+ */
+async function plan(ctx: Ctx, account: Account, memberIds: string[] | 'all', owners: Group | undefined): Promise<Plan> {
+  const implied = await impliedMemberships(ctx.tx, account.id, memberIds);
+  const current = await idpSourcedMemberships(ctx.tx, account.id, memberIds);
+  const desired = new Set(implied.map((p) => key(p.memberId, p.groupId)));
+  const byKey = new Map<string, MembershipRow>(current.map((r) => [key(r.memberId, r.groupId), r]));
+  const out: Plan = { gains: [], losses: [], holds: [] };
+  for (const p of implied) {
+    const row = byKey.get(key(p.memberId, p.groupId));
+    if (!row?.idp) out.gains.push({ ...p, wasHeld: Boolean(row?.held) });
+  }
+  const ownerLosses: MembershipRow[] = [];
+  for (const r of current) {
+    if (!r.idp || desired.has(key(r.memberId, r.groupId))) continue;
+    if (owners && r.groupId === owners.id && !r.manual) ownerLosses.push(r);
+    else out.losses.push({ memberId: r.memberId, groupId: r.groupId });
+  }
+  if (ownerLosses.length && owners) {
+    const counting = await countingOwners(ctx.tx, account.id);
+    // Owners gained in this same change count before any loss is weighed.
+    for (const g of out.gains) {
+      if (g.groupId === owners.id) {
+        const m = await getMemberAnyState(ctx.tx, account.id, g.memberId);
+        if (m && (m.state === 'invited' || m.state === 'active')) counting.add(g.memberId);
+      }
+    }
+    for (const r of ownerLosses.sort((a, b) => a.memberId.localeCompare(b.memberId))) {
+      if (!counting.has(r.memberId) || counting.size > 1) {
+        counting.delete(r.memberId);
+        out.losses.push({ memberId: r.memberId, groupId: r.groupId });
+      } else {
+        out.holds.push({ memberId: r.memberId, groupId: r.groupId });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Brings IdP-sourced memberships of the given people (or everyone) in line with the mirror
+ * and the mappings, then releases held changes the account can now afford. With dryRun
+ * nothing is written and the result is what would happen.
+ */
+export async function syncIdpRoles(
+  ctx: Ctx,
+  account: Account,
+  memberIds: string[] | 'all',
+  opts: { dryRun?: boolean } = {},
+): Promise<RoleChange[]> {
+  if (Array.isArray(memberIds) && memberIds.length === 0) return opts.dryRun ? [] : releaseHeldChanges(ctx, account);
+  const groups = await listGroups(ctx.tx, account.id);
+  const name = new Map(groups.map((g) => [g.id, g.name]));
+  const owners = groups.find((g) => g.kind === 'owners');
+  const p = await plan(ctx, account, memberIds, owners);
+  const changes: RoleChange[] = [
+    ...p.gains.map((g) => ({ memberId: g.memberId, groupId: g.groupId, group: name.get(g.groupId) ?? '?', change: 'gain' as const })),
+    ...p.losses.map((l) => ({ ...l, group: name.get(l.groupId) ?? '?', change: 'lose' as const })),
+    ...p.holds.map((h) => ({ ...h, group: name.get(h.groupId) ?? '?', change: 'held' as const })),
+  ];
+  if (opts.dryRun) return changes;
+  const now = nowIso(ctx);
+  if (p.gains.length) {
+    await grantIdpMemberships(ctx.tx, account.id, p.gains, now);
+    const regained = p.gains.filter((g) => g.wasHeld);
+    if (regained.length) {
+      for (const h of await openHeldChanges(ctx.tx, account.id, regained.map((g) => g.memberId))) {
+        if (h.kind === 'remove_role' && regained.some((g) => g.memberId === h.memberId && g.groupId === h.groupId)) {
+          await resolveHeldChange(ctx.tx, account.id, h.id, 'cancelled', now);
+        }
+      }
+    }
+  }
+  const byGroup = new Map<string, string[]>();
+  for (const l of p.losses) byGroup.set(l.groupId, [...(byGroup.get(l.groupId) ?? []), l.memberId]);
+  for (const [groupId, ids] of byGroup) await revokeIdpMemberships(ctx.tx, account.id, groupId, ids, now);
+  for (const h of p.holds) await holdRoleRemoval(ctx, account, h.memberId, h.groupId);
+  if (changes.length) {
+    await recordAudit(ctx, {
+      accountId: account.id,
+      mspId: auditMspOf(account),
+      action: 'roles.synced',
+      data: {
+        gained: p.gains.length,
+        lost: p.losses.length,
+        held: p.holds.length,
+        changes: changes.slice(0, 50).map((c) => ({ member: c.memberId, group: c.group, change: c.change })),
+      },
+    });
+  }
+  return [...changes, ...(await releaseHeldChanges(ctx, account))];
+}
+
+async function holdRoleRemoval(ctx: Ctx, account: Account, memberId: string, groupId: string): Promise<void> {
+  const now = nowIso(ctx);
+  await ctx.tx('memberships').where({ account_id: account.id, group_id: groupId, member_id: memberId }).update({ idp: false, held: true, updated_at: now });
+  await recordHeld(ctx, account, memberId, groupId, 'remove_role');
+}
+
+/** Records a change the last-Owner guard refused (once per person, kind and group). */
+export async function recordHeld(ctx: Ctx, account: Account, memberId: string, groupId: string | null, kind: HeldChange['kind']): Promise<void> {
+  const open = await openHeldChanges(ctx.tx, account.id, [memberId]);
+  if (open.some((h) => h.kind === kind && h.groupId === groupId)) return;
+  await insertHeldChange(ctx.tx, { id: newId(), accountId: account.id, memberId, groupId, kind, reason: 'last_owner', createdAt: nowIso(ctx) });
+  await recordAudit(ctx, {
+    accountId: account.id,
+    mspId: auditMspOf(account),
+    action: 'guard.last_owner.held',
+    target: { type: 'member', id: memberId },
+    data: { kind, groupId },
+  });
+}
+
+/** Cancels open held changes of a kind for a person (the IdP took the change back). */
+export async function cancelHeld(ctx: Ctx, account: Account, memberId: string, kinds: HeldChange['kind'][]): Promise<void> {
+  for (const h of await openHeldChanges(ctx.tx, account.id, [memberId])) {
+    if (kinds.includes(h.kind)) await resolveHeldChange(ctx.tx, account.id, h.id, 'cancelled', nowIso(ctx));
+  }
+}
+
+/** Applies held changes that no longer leave the account without an Owner. */
+export async function releaseHeldChanges(ctx: Ctx, account: Account): Promise<RoleChange[]> {
+  const open = await openHeldChanges(ctx.tx, account.id);
+  if (!open.length) return [];
+  const owners = await getBuiltinGroup(ctx.tx, account.id, 'owners');
+  const names = new Map((await listGroups(ctx.tx, account.id)).map((g) => [g.id, g.name]));
+  const released: RoleChange[] = [];
+  const now = nowIso(ctx);
+  for (const h of open) {
+    const counting = await countingOwners(ctx.tx, account.id);
+    if (counting.has(h.memberId) && counting.size <= 1) continue;
+    const member = await getMemberAnyState(ctx.tx, account.id, h.memberId);
+    if (h.kind === 'remove_role' && h.groupId) {
+      await ctx.tx('memberships').where({ account_id: account.id, group_id: h.groupId, member_id: h.memberId }).update({ held: false, updated_at: now });
+      await ctx.tx('memberships')
+        .where({ account_id: account.id, group_id: h.groupId, member_id: h.memberId, manual: false, idp: false, held: false })
+        .del();
+    } else if (member && (h.kind === 'suspend' || h.kind === 'remove')) {
+      const target = h.kind === 'remove' && account.settings.scimDeleteMode === 'remove' ? 'removed' : 'suspended';
+      if (h.kind === 'remove') await setScimManaged(ctx.tx, account.id, member.id, false, now);
+      await setMemberState(ctx.tx, member, target, now);
+    }
+    await resolveHeldChange(ctx.tx, account.id, h.id, 'applied', now);
+    released.push({ memberId: h.memberId, groupId: h.groupId ?? owners?.id ?? '', group: h.groupId ? (names.get(h.groupId) ?? '?') : 'Owners', change: 'released' });
+    await recordAudit(ctx, {
+      accountId: account.id,
+      mspId: auditMspOf(account),
+      action: 'guard.last_owner.released',
+      target: { type: 'member', id: h.memberId },
+      data: { kind: h.kind, groupId: h.groupId },
+    });
+  }
+  return released;
+}
