@@ -3,8 +3,26 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import { healthRouter } from './http/health';
 import { requestContext } from './http/requestContext';
+import { directoryRouter } from './http/directory';
+import { jobsBoard } from './http/jobsBoard';
 import { scimRouter } from './scim/router';
+import { publicRouter } from './web/public';
 import type { Runtime } from './runtime';
+
+/** Queue depth for /metrics, skipped when Redis does not answer within a second. */
+async function sampleQueues(rt: Runtime): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const counts = await Promise.race([
+    rt.queues.counts(),
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), 1000);
+    }),
+  ]).finally(() => clearTimeout(timer));
+  if (!counts) return;
+  for (const [queue, byState] of Object.entries(counts)) {
+    for (const [state, n] of Object.entries(byState)) rt.metrics.queueDepth.set({ queue, state }, n);
+  }
+}
 
 export function buildApp(rt: Runtime): express.Express {
   const app = express();
@@ -14,8 +32,11 @@ export function buildApp(rt: Runtime): express.Express {
   app.set('trust proxy', 'loopback');
   app.use(requestContext(rt.log, rt.metrics));
   app.use(helmet());
-  app.use(healthRouter(rt));
+  app.use(healthRouter(rt, () => sampleQueues(rt)));
   app.use('/scim/v2', scimRouter(rt).router);
+  app.use(directoryRouter(rt));
+  app.use(publicRouter(rt));
+  app.use(jobsBoard(rt));
 
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ error: { code: 'not_found', message: 'No such page.' } });

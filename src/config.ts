@@ -44,7 +44,29 @@ const schema = z.object({
     .default(DEFAULT_REGIONS.join(','))
     .transform((v) => v.split(',').map((r) => r.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'region names are lower-case words')).min(1)),
-  SESSION_SECRET: z.string().min(16).optional(),
+  SECRET_KEY: z.string().min(32, 'at least 32 characters').optional(),
+  REGION: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/).optional(),
+  REGION_DIRECTORY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return {} as Record<string, string>;
+      const out: Record<string, string> = {};
+      for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+        const [region, url] = part.split('=');
+        if (!region || !url || !/^https?:\/\//.test(url)) {
+          ctx.addIssue({ code: 'custom', message: 'expected region=https://bridge.example,…' });
+          return z.NEVER;
+        }
+        out[region.trim()] = url.trim().replace(/\/+$/, '');
+      }
+      return out;
+    }),
+  DIRECTORY_TOKEN: z.string().min(16).optional(),
+  ADMIN_TOKEN: z.string().min(16).optional(),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
+  OUTBOX_REDELIVER_MS: z.coerce.number().int().min(500).default(60_000),
+  LIFECYCLE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
   SCIM_RATE_PER_TOKEN: z.coerce.number().min(0.1).max(1_000_000).default(1000),
   SCIM_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
@@ -65,7 +87,18 @@ export type Config = Readonly<{
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   dataDir: string;
   regions: readonly string[];
-  sessionSecret: string | undefined;
+  /** Secret for derived tokens and sessions; when unset, a key file under DATA_DIR is used. */
+  secretKey: string | undefined;
+  /** This deployment's region for the region directory; undefined: it serves every region. */
+  region: string | undefined;
+  /** Other regions' deployments (region -> base URL), asked by region validation. */
+  regionDirectory: Readonly<Record<string, string>>;
+  directoryToken: string | undefined;
+  adminToken: string | undefined;
+  outboxPollMs: number;
+  /** After this long without a "done", a relayed job is looked up in BullMQ and relayed again if lost. */
+  outboxRedeliverMs: number;
+  lifecycleIntervalMs: number;
   shutdownTimeoutMs: number;
   production: boolean;
   scim: Readonly<{ ratePerToken: number; authFailuresPerMinute: number }>;
@@ -104,7 +137,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     dataDir: path.resolve(e.DATA_DIR),
     regions: Object.freeze([...e.REGIONS]),
-    sessionSecret: e.SESSION_SECRET,
+    secretKey: e.SECRET_KEY,
+    region: e.REGION,
+    regionDirectory: Object.freeze({ ...e.REGION_DIRECTORY }),
+    directoryToken: e.DIRECTORY_TOKEN,
+    adminToken: e.ADMIN_TOKEN,
+    outboxPollMs: e.OUTBOX_POLL_MS,
+    outboxRedeliverMs: e.OUTBOX_REDELIVER_MS,
+    lifecycleIntervalMs: e.LIFECYCLE_INTERVAL_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     scim: Object.freeze({ ratePerToken: e.SCIM_RATE_PER_TOKEN, authFailuresPerMinute: e.SCIM_AUTH_FAILURES_PER_MINUTE }),
     production: e.NODE_ENV === 'production',

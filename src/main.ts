@@ -1,7 +1,9 @@
 // The command-line entry: start | serve | worker | migrate | doctor and one command group per noun.
 import { Command } from 'commander';
 import { registerAccount } from './cli/account';
-import { registerCompany } from './cli/company';
+import { registerCompany, registerLink } from './cli/company';
+import { registerJobs } from './cli/jobs';
+import { registerRecovery } from './cli/recovery';
 import { registerDoctor } from './cli/doctor';
 import { registerMapping } from './cli/mapping';
 import { registerMembers } from './cli/members';
@@ -27,6 +29,9 @@ export function buildProgram(): Command {
   registerMembers(program);
   registerMapping(program);
   registerAccount(program);
+  registerLink(program);
+  registerRecovery(program);
+  registerJobs(program);
   registerDoctor(program);
   program
     .command('version')

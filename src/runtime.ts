@@ -5,6 +5,8 @@ import { type Db, openDb } from './db/knex';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { createCommandRedis, DEFAULT_REDIS_URL } from './queue/connection';
+import { createQueues, type Queues } from './queue/queues';
+import { resolveSecretKey } from './secretKey';
 
 export interface Runtime {
   readonly config: Config;
@@ -14,6 +16,10 @@ export interface Runtime {
   /** Command connection: producers, readiness, rate limits. */
   readonly redis: Redis;
   readonly redisUrl: string;
+  /** BullMQ producers (the outbox relay and the jobs view use them). */
+  readonly queues: Queues;
+  /** The deployment secret (derived link tokens, sessions). */
+  readonly secret: Buffer;
   /** The clock every request and job reads (tests move it). */
   now(): Date;
   /** Registers a closer; closers run in reverse order of registration at shutdown. */
@@ -25,6 +31,8 @@ export interface RuntimeOptions {
   log?: Logger;
   redisUrl?: string;
   now?: () => Date;
+  /** Runs after everything else is closed (e.g. stopping a private redis-server). */
+  afterClose?: () => Promise<void>;
 }
 
 export function createRuntime(config: Config, options: RuntimeOptions = {}): Runtime {
@@ -42,7 +50,8 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}): Run
     redisDown = false;
   });
   redis.connect().catch(() => undefined);
-  const closers: Array<{ name: string; fn: () => Promise<void> | void }> = [];
+  const queues = createQueues(redis, config.queuePrefix);
+  const closers: Array<{ name: string; fn: () => Promise<void> | void }> = [{ name: 'queues', fn: () => queues.close() }];
   let closing: Promise<void> | undefined;
 
   const runtime: Runtime = {
@@ -52,6 +61,8 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}): Run
     metrics: createMetrics(),
     redis,
     redisUrl,
+    queues,
+    secret: resolveSecretKey(config),
     now: options.now ?? (() => new Date()),
     onClose(name, fn) {
       closers.push({ name, fn });
@@ -72,6 +83,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}): Run
         }
         redis.disconnect();
         await db.destroy();
+        await options.afterClose?.().catch((err: Error) => log.error({ err }, 'error after close'));
         clearTimeout(deadline);
       })();
       return closing;

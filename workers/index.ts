@@ -1,12 +1,98 @@
-// Starts every queue's worker (and the outbox relay) in this process; closes them on shutdown.
+// Starts every queue's BullMQ worker in this process (and the lifecycle schedule); closes them
+// gracefully: running jobs finish (or are handed back when the deadline passes).
+import { Worker, type Job, type Processor } from 'bullmq';
+import { markDone } from '../src/db/outbox.repo';
+import { httpDirectory } from '../src/http/directory';
+import { createMailer } from '../src/mail/mailer';
+import { createWorkerRedis } from '../src/queue/connection';
+import { outboxRowOf, type QueueName } from '../src/queue/jobs';
 import type { Runtime } from '../src/runtime';
+import type { WorkerDeps } from './deps';
+import { invitationsProcessor } from './invitations';
+import { lifecycleProcessor } from './lifecycle';
+import { recoveryProcessor } from './recovery';
+import { regionValidationProcessor } from './region-validation';
 
 export interface WorkerSet {
-  names: string[];
+  names: QueueName[];
+  workers: Worker[];
   close(): Promise<void>;
 }
 
+const CONCURRENCY: Record<QueueName, number> = { invitations: 16, recovery: 4, 'region-validation': 4, lifecycle: 1 };
+
 export async function startWorkers(rt: Runtime): Promise<WorkerSet> {
-  rt.log.info('workers: none configured yet');
-  return { names: [], close: async () => undefined };
+  const mailer = createMailer({ smtpUrl: rt.config.smtpUrl, from: rt.config.mailFrom, dataDir: rt.config.dataDir, log: rt.log });
+  const deps: WorkerDeps = {
+    db: rt.db,
+    log: rt.log.child({ component: 'workers' }),
+    now: rt.now,
+    secret: rt.secret,
+    publicUrl: rt.config.publicUrl,
+    mailer,
+    metrics: rt.metrics,
+    remoteDirectory: Object.keys(rt.config.regionDirectory).length ? httpDirectory(rt.config.regionDirectory, rt.config.directoryToken) : undefined,
+  };
+  const processors: Record<QueueName, Processor> = {
+    invitations: invitationsProcessor(deps) as Processor,
+    recovery: recoveryProcessor(deps) as Processor,
+    'region-validation': regionValidationProcessor(deps) as Processor,
+    lifecycle: lifecycleProcessor(deps) as Processor,
+  };
+  const connection = createWorkerRedis(rt.redisUrl);
+  connection.on('error', () => undefined); // reconnects on its own; readiness reports it
+  const workers: Worker[] = [];
+  // A finished job marks its outbox row done, so the relay's redelivery check leaves it alone.
+  const reporting = (p: Processor): Processor => async (job: Job) => {
+    const result = await p(job);
+    const row = outboxRowOf(job.id);
+    if (row !== undefined) await markDone(rt.db, [row], rt.now().toISOString());
+    return result;
+  };
+  for (const [name, processor] of Object.entries(processors) as Array<[QueueName, Processor]>) {
+    const w = new Worker(name, reporting(processor), {
+      connection,
+      prefix: rt.config.queuePrefix,
+      concurrency: CONCURRENCY[name],
+      lockDuration: 30_000,
+      stalledInterval: 15_000,
+      maxStalledCount: 3,
+    });
+    w.on('failed', (job, err) => deps.log.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
+    w.on('error', (err) => deps.log.warn({ queue: name, err: err.message }, 'worker error'));
+    workers.push(w);
+  }
+  // One repeatable tick for the whole deployment, however many workers run it (retried until
+  // Redis answers, if it is down at start).
+  let scheduleTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const schedule = async (): Promise<void> => {
+    if (closed) return;
+    try {
+      await rt.queues
+        .get('lifecycle')
+        .upsertJobScheduler('lifecycle-tick', { every: rt.config.lifecycleIntervalMs }, { name: 'tick', data: {}, opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } });
+    } catch (err) {
+      deps.log.warn({ err: (err as Error).message }, 'could not schedule the lifecycle tick yet; retrying');
+    }
+    // Upserted again now and then: a Redis restart without persistence forgets schedules.
+    if (!closed) {
+      scheduleTimer = setTimeout(() => void schedule(), 60_000);
+      scheduleTimer.unref();
+    }
+  };
+  await schedule();
+  deps.log.info({ queues: Object.keys(processors), mail: mailer.describe() }, 'workers started');
+  return {
+    names: Object.keys(processors) as QueueName[],
+    workers,
+    async close() {
+      closed = true;
+      clearTimeout(scheduleTimer);
+      // Worker.close() waits for running jobs; the runtime's shutdown deadline bounds it.
+      await Promise.allSettled(workers.map((w) => w.close()));
+      connection.disconnect();
+      mailer.close();
+    },
+  };
 }

@@ -1,5 +1,6 @@
 // `mspbridge account settings`: SCIM delete mode, adoption of manual members, automatic custom groups, language.
 import type { Command } from 'commander';
+import { subscribeAccount } from '../domain/lifecycle';
 import { updateSettings } from '../domain/settings';
 import { action } from './action';
 import { asOperator } from './context';
@@ -48,5 +49,16 @@ export function registerAccount(program: Command): void {
           printResult(opts.json, s, (v) => Object.entries(v).map(([k, x]) => `${k}: ${JSON.stringify(x)}`).join('\n'));
         },
       ),
+    );
+  cmd
+    .command('subscribe')
+    .description('a company on trial (or frozen) subscribes and is active without an MSP')
+    .requiredOption('--account <id>', 'account id')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (opts: { account: string; json?: boolean }) => {
+        const a = await asOperator((ctx) => subscribeAccount(ctx, opts.account));
+        printResult(opts.json, { id: a.id, status: a.status }, (o) => `Account ${o.id} is ${o.status}.`);
+      }),
     );
 }

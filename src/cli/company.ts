@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { AccountStatus, CompanySort } from '../db/accounts.repo';
 import { addCompany, listCompanies } from '../domain/companies';
+import { requestLink, showLink, unlinkCompany } from '../domain/links';
 import { action, parseIntOption } from './action';
 import { asOperator } from './context';
 import { CliError, printResult, table } from './output';
@@ -99,5 +100,45 @@ export function registerCompany(program: Command): Command {
         },
       ),
     );
+  company
+    .command('link')
+    .description('ask to link an existing account (same region; its Owner approves)')
+    .requiredOption('--msp <id>', 'MSP account id')
+    .requiredOption('--account <id>', 'the account to link')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (opts: { msp: string; account: string; json?: boolean }) => {
+        const v = await asOperator((ctx) => requestLink(ctx, { mspId: opts.msp, accountId: opts.account }));
+        printResult(opts.json, { requestId: v.requestId, status: v.status }, (o) => `Link request ${o.requestId}: ${o.status}. Follow it with "mspbridge link show --request ${o.requestId}".`);
+      }),
+    );
+  company
+    .command('unlink')
+    .description('unlink a company (it needs an Owner of its own who accepted); it then has a 14-day trial')
+    .requiredOption('--msp <id>', 'MSP account id')
+    .requiredOption('--company <id>', 'company id')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (opts: { msp: string; company: string; json?: boolean }) => {
+        const r = await asOperator((ctx) => unlinkCompany(ctx, { mspId: opts.msp, companyId: opts.company }));
+        printResult(opts.json, r, (o) => `Unlinked. The company is on a free trial until ${o.trialEndsAt}.`);
+      }),
+    );
   return company;
+}
+
+export function registerLink(program: Command): void {
+  program
+    .command('link')
+    .description('link requests')
+    .command('show')
+    .description('show a link request')
+    .requiredOption('--request <id>', 'request id')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (opts: { request: string; json?: boolean }) => {
+        const v = await asOperator((ctx) => showLink(ctx, { requestId: opts.request }));
+        printResult(opts.json, { requestId: v.requestId, status: v.status, reason: v.reason }, (o) => `${o.requestId}: ${o.status}${o.reason ? ` (${o.reason})` : ''}`);
+      }),
+    );
 }

@@ -1,5 +1,6 @@
 // `mspbridge members list`: the people of an account with their groups.
 import type { Command } from 'commander';
+import { inviteByEmail, resendInvitation } from '../domain/invitations';
 import { listMembersWithGroups } from '../domain/members';
 import { action } from './action';
 import { asOperator } from './context';
@@ -23,6 +24,33 @@ export function registerMembers(program: Command): Command {
               )
             : 'No members.',
         );
+      }),
+    );
+  cmd
+    .command('invite')
+    .description('add a person by email and send an invitation (through the workers)')
+    .requiredOption('--account <id>', 'account id')
+    .requiredOption('--email <email>', 'their email address')
+    .option('--group <name>', 'Owners | Administrators | a custom group')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (opts: { account: string; email: string; group?: string; json?: boolean }) => {
+        const r = await asOperator((ctx) => inviteByEmail(ctx, { accountId: opts.account, email: opts.email, group: opts.group }));
+        printResult(opts.json, { id: r.member.id, state: r.member.state, invitationId: r.invitation.id, expiresAt: r.invitation.expiresAt }, (o) =>
+          `Invited ${opts.email} (member ${o.id}); the invitation email is on its way.`,
+        );
+      }),
+    );
+  cmd
+    .command('resend')
+    .description('send an invitation again with a new link')
+    .requiredOption('--account <id>', 'account id')
+    .requiredOption('--member <id>', 'member id')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (opts: { account: string; member: string; json?: boolean }) => {
+        const inv = await asOperator((ctx) => resendInvitation(ctx, opts.account, opts.member));
+        printResult(opts.json, { invitationId: inv.id, expiresAt: inv.expiresAt }, (o) => `Invitation ${o.invitationId} resent; it expires ${o.expiresAt}.`);
       }),
     );
   return cmd;

@@ -8,6 +8,7 @@ import { migrateLatest, openDb, pendingMigrations } from '../db/knex';
 import { createLogger } from '../logger';
 import { redisAnswers, DEFAULT_REDIS_URL } from '../queue/connection';
 import { findRedisServer, INSTALL_REDIS_HINT, startPrivateRedis, type PrivateRedis } from '../queue/privateRedis';
+import { OutboxRelay } from '../queue/outbox-relay';
 import { createRuntime } from '../runtime';
 import { action } from './action';
 import { CliError, printResult } from './output';
@@ -40,9 +41,12 @@ async function runProcess(mode: Mode): Promise<void> {
     log.info({ redis: redisUrl }, 'started a private redis-server (nothing kept on disk)');
   }
 
-  const rt = createRuntime(config, { log, redisUrl });
-  if (privateRedis) rt.onClose('private redis', () => privateRedis!.stop());
+  const rt = createRuntime(config, { log, redisUrl, afterClose: privateRedis ? () => privateRedis!.stop() : undefined });
 
+  // Every process relays the outbox (several relays are safe: the job id is the row id).
+  const relay = new OutboxRelay({ db: rt.db, queues: rt.queues, log: rt.log.child({ component: 'relay' }), now: rt.now, pollMs: config.outboxPollMs, redeliverMs: config.outboxRedeliverMs });
+  relay.start();
+  rt.onClose('outbox relay', () => relay.stop());
   if (mode !== 'serve') {
     const workers = await startWorkers(rt);
     rt.onClose('workers', () => workers.close());

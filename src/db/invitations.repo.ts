@@ -49,7 +49,7 @@ export async function insertInvitation(
     token_hash: null,
     status: 'pending',
     language: i.language,
-    send_count: 0,
+    send_count: 1, // the link generation: 1 for the first email, +1 per resend
     created_by: i.createdBy,
     created_at: i.createdAt,
     expires_at: i.expiresAt,

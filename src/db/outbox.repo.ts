@@ -59,3 +59,32 @@ export async function countUnrelayed(tx: Tx): Promise<number> {
   const [{ n }] = (await tx('outbox').whereNull('relayed_at').count({ n: '*' })) as Array<{ n: number | string }>;
   return Number(n);
 }
+
+/** Rows relayed before `before` whose job has not reported done (candidates for re-relay). */
+export async function unfinishedSince(tx: Tx, before: string, limit: number): Promise<OutboxRow[]> {
+  const rows = await tx('outbox')
+    .whereNotNull('relayed_at')
+    .whereNull('done_at')
+    .andWhere('relayed_at', '<', before)
+    .orderBy([{ column: 'relayed_at' }, { column: 'id' }])
+    .limit(limit);
+  return rows.map((r: Record<string, unknown>) => ({
+    id: Number(r.id),
+    accountId: r.account_id as string,
+    queue: r.queue as string,
+    name: r.name as string,
+    key: r.job_key as string,
+    payload: json<Record<string, unknown>>(r.payload, {}),
+    availableAt: String(r.available_at),
+    createdAt: String(r.created_at),
+  }));
+}
+
+export async function markDone(tx: Tx, ids: number[], now: string): Promise<void> {
+  if (ids.length) await tx('outbox').whereIn('id', ids).whereNull('done_at').update({ done_at: now });
+}
+
+/** Pushes the re-relay check of rows forward (their job is alive in BullMQ). */
+export async function touchRelayed(tx: Tx, ids: number[], now: string): Promise<void> {
+  if (ids.length) await tx('outbox').whereIn('id', ids).update({ relayed_at: now });
+}

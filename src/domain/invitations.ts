@@ -1,21 +1,52 @@
-// Invitations: created with the person (same transaction), sent by the invitations worker via the outbox.
+// Invitations: created with the person (same transaction, job through the outbox), sent once
+// per generation by the invitations worker, accepted through a one-time link.
+import { type Account, getAccount } from '../db/accounts.repo';
 import { newId } from '../db/codec';
-import { insertInvitation, pendingInvitationOf, type Invitation } from '../db/invitations.repo';
-import type { Member } from '../db/members.repo';
+import { claimDelivery, markDelivered } from '../db/deliveries.repo';
+import {
+  type Invitation,
+  getInvitation,
+  insertInvitation,
+  pendingInvitationOf,
+  toInvitation,
+} from '../db/invitations.repo';
+import { type Member, getMemberAnyState, setMemberState, setPasswordHash } from '../db/members.repo';
 import { enqueue } from '../db/outbox.repo';
-import type { Account } from '../db/accounts.repo';
+import type { Tx } from '../db/knex';
+import { type Language, pickLanguage } from '../i18n';
+import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
+import { releaseHeldChanges } from './effectiveRoles';
+import { Conflict, Invalid, NotFound } from './errors';
+import { addManualMember } from './members';
+import { assertAccountAdmin } from './roles';
+import { deriveToken, hashPassword, hashSecret } from './secrets';
+import { auditMspOf, requireAccount } from './tenancy';
 
 export const INVITATION_TTL_MS = 5 * 24 * 3600 * 1000;
+export const REMIND_AFTER_MS = 2 * 24 * 3600 * 1000;
 export const INVITATIONS_QUEUE = 'invitations';
+export const MIN_PASSWORD = 10;
+/** How long a send claim protects an email from a second sender (longer than an SMTP send). */
+export const DELIVERY_LEASE_MS = 60_000;
 
 /** The language an email to this person is written in: theirs from the IdP, else the account's, else English. */
-export function languageFor(member: Pick<Member, 'preferredLanguage' | 'locale'>, account: Pick<Account, 'defaultLanguage'>): string {
-  for (const tag of [member.preferredLanguage, member.locale]) {
-    const lang = tag?.trim().slice(0, 2).toLowerCase();
-    if (lang === 'de' || lang === 'en') return lang;
-  }
-  return account.defaultLanguage === 'de' ? 'de' : 'en';
+export function languageFor(member: Pick<Member, 'preferredLanguage' | 'locale'>, account: Pick<Account, 'defaultLanguage'>): Language {
+  return pickLanguage([member.preferredLanguage, member.locale], account.defaultLanguage === 'de' ? 'de' : 'en');
+}
+
+async function enqueueSend(ctx: Ctx, accountId: string, invitationId: string, generation: number, kind: 'send' | 'remind'): Promise<void> {
+  await enqueue(
+    ctx.tx,
+    accountId,
+    {
+      queue: INVITATIONS_QUEUE,
+      name: kind,
+      key: `invitation:${invitationId}:${kind}:${generation}`,
+      payload: { accountId, invitationId, generation, kind },
+    },
+    nowIso(ctx),
+  );
 }
 
 /** Creates an invitation and its send job, unless one is already pending for the person. */
@@ -33,14 +64,162 @@ export async function inviteMember(ctx: Ctx, account: Account, member: Member): 
     expiresAt: new Date(ctx.now.getTime() + INVITATION_TTL_MS).toISOString(),
   };
   await insertInvitation(ctx.tx, invitation);
-  await enqueue(ctx.tx, account.id, { queue: INVITATIONS_QUEUE, name: 'send', key: `invitation:${id}:send:1`, payload: { accountId: account.id, invitationId: id, attempt: 1 } }, now);
-  return {
-    ...invitation,
-    tokenHash: null,
-    status: 'pending',
-    sendCount: 0,
-    sentAt: null,
-    remindedAt: null,
-    acceptedAt: null,
-  };
+  await enqueueSend(ctx, account.id, id, 1, 'send');
+  return (await getInvitation(ctx.tx, account.id, id))!;
+}
+
+/** `members invite`: a person added by hand (optionally into a group) and invited. */
+export async function inviteByEmail(ctx: Ctx, input: { accountId: string; email: string; group?: string }): Promise<{ member: Member; invitation: Invitation }> {
+  await assertAccountAdmin(ctx, input.accountId);
+  const member = await addManualMember(ctx, { accountId: input.accountId, email: input.email, group: input.group });
+  const account = await requireAccount(ctx, input.accountId);
+  const invitation = (await inviteMember(ctx, account, member))!;
+  return { member, invitation };
+}
+
+/** Sends the invitation again with a new link (the old one stops working) and a new expiry. */
+export async function resendInvitation(ctx: Ctx, accountId: string, memberId: string): Promise<Invitation> {
+  await assertAccountAdmin(ctx, accountId);
+  const account = await requireAccount(ctx, accountId);
+  const member = await getMemberAnyState(ctx.tx, accountId, memberId);
+  if (!member || member.state === 'removed') throw new NotFound('member.not_found', 'No such member.');
+  if (member.state !== 'invited') throw new Conflict('invitation.not_needed', `${member.email ?? member.userName} is ${member.state}, not invited.`);
+  const pending = await pendingInvitationOf(ctx.tx, accountId, memberId);
+  const expiresAt = new Date(ctx.now.getTime() + INVITATION_TTL_MS).toISOString();
+  let invitation: Invitation;
+  if (pending && pending.expiresAt > nowIso(ctx)) {
+    const generation = pending.sendCount + 1;
+    await ctx.tx('invitations').where({ account_id: accountId, id: pending.id }).update({ send_count: generation, expires_at: expiresAt, reminded_at: null });
+    await enqueueSend(ctx, accountId, pending.id, generation, 'send');
+    invitation = (await getInvitation(ctx.tx, accountId, pending.id))!;
+  } else {
+    if (pending) await ctx.tx('invitations').where({ account_id: accountId, id: pending.id }).update({ status: 'expired' });
+    invitation = (await inviteMember(ctx, account, member))!;
+  }
+  await recordAudit(ctx, { accountId, mspId: auditMspOf(account), action: 'invitation.resent', target: { type: 'member', id: memberId } });
+  return invitation;
+}
+
+export interface InvitationJob {
+  accountId: string;
+  invitationId: string;
+  generation: number;
+  kind: 'send' | 'remind';
+}
+
+export type PreparedMail =
+  | { state: 'skip'; reason: string }
+  | { state: 'busy' }
+  | {
+      state: 'send';
+      key: string;
+      to: string;
+      name: string;
+      language: Language;
+      accountName: string;
+      inviter: string;
+      token: string;
+      expiresAt: Date;
+    };
+
+export const invitationToken = (secret: Buffer, invitationId: string, generation: number) =>
+  deriveToken(secret, 'msb_inv', `invite:${invitationId}:${generation}`);
+
+/**
+ * Claims the email of one invitation generation. Only a pending, unexpired invitation still
+ * at that generation is mailed; the link's hash is stored now, the link itself only in the email.
+ */
+export async function prepareInvitationMail(ctx: Ctx, job: InvitationJob, secret: Buffer): Promise<PreparedMail> {
+  const inv = await getInvitation(ctx.tx, job.accountId, job.invitationId);
+  if (!inv) return { state: 'skip', reason: 'gone' };
+  if (inv.status !== 'pending') return { state: 'skip', reason: inv.status };
+  if (inv.expiresAt <= nowIso(ctx)) return { state: 'skip', reason: 'expired' };
+  if (inv.sendCount !== job.generation) return { state: 'skip', reason: 'superseded' };
+  const member = await getMemberAnyState(ctx.tx, job.accountId, inv.memberId);
+  const account = await getAccount(ctx.tx, job.accountId);
+  if (!member || !account || member.state !== 'invited') return { state: 'skip', reason: 'not invited' };
+  const to = member.email ?? (member.userName.includes('@') ? member.userName : undefined);
+  if (!to) return { state: 'skip', reason: 'no email address' };
+  const key = `invitation:${inv.id}:${job.kind}:${job.generation}`;
+  const claim = await claimDelivery(ctx.tx, { id: newId(), accountId: account.id, key, kind: `invitation.${job.kind}`, recipient: to, now: nowIso(ctx), leaseMs: DELIVERY_LEASE_MS });
+  if (claim === 'sent') return { state: 'skip', reason: 'already sent' };
+  if (claim === 'busy') return { state: 'busy' };
+  const token = invitationToken(secret, inv.id, job.generation);
+  await ctx.tx('invitations').where({ account_id: account.id, id: inv.id }).update({ token_hash: hashSecret(token) });
+  const name = member.displayName ?? ([member.givenName, member.familyName].filter(Boolean).join(' ') || to);
+  const inviter = inv.createdBy && inv.createdBy.includes('@') ? inv.createdBy : account.name;
+  return { state: 'send', key, to, name, language: languageFor(member, account), accountName: account.name, inviter, token, expiresAt: new Date(inv.expiresAt) };
+}
+
+export async function markInvitationSent(ctx: Ctx, job: InvitationJob, key: string, messageId: string): Promise<void> {
+  const now = nowIso(ctx);
+  await markDelivered(ctx.tx, key, messageId, now);
+  await ctx.tx('invitations')
+    .where({ account_id: job.accountId, id: job.invitationId })
+    .update(job.kind === 'send' ? { sent_at: now } : { reminded_at: now });
+}
+
+/** What the accept page shows for a link, or undefined when the link is not (or no longer) valid. */
+export async function invitationForToken(
+  tx: Tx,
+  token: string,
+  now: Date,
+): Promise<{ invitation: Invitation; member: Member; account: Account } | undefined> {
+  const row = await tx('invitations').where({ token_hash: hashSecret(token) }).first();
+  if (!row) return undefined;
+  const invitation = toInvitation(row);
+  if (invitation.status !== 'pending' || invitation.expiresAt <= now.toISOString()) return undefined;
+  const member = await getMemberAnyState(tx, invitation.accountId, invitation.memberId);
+  const account = await getAccount(tx, invitation.accountId);
+  if (!member || !account || member.state !== 'invited') return undefined;
+  return { invitation, member, account };
+}
+
+/** The invited person sets up sign-in: their membership becomes active (SCIM people included). */
+export async function acceptInvitation(ctx: Ctx, token: string, password: string): Promise<{ accountId: string; memberId: string; accountName: string; language: Language }> {
+  const found = await invitationForToken(ctx.tx, token, ctx.now);
+  if (!found) throw new NotFound('invitation.invalid', 'This invitation link is not valid any more.');
+  if (typeof password !== 'string' || [...password].length < MIN_PASSWORD || password.length > 1024) {
+    throw new Invalid('password.too_short', `The password needs at least ${MIN_PASSWORD} characters.`, { min: MIN_PASSWORD });
+  }
+  const { invitation, member, account } = found;
+  const now = nowIso(ctx);
+  // Only the first acceptance wins (two tabs, a double click).
+  const taken = await ctx.tx('invitations').where({ id: invitation.id, status: 'pending' }).update({ status: 'accepted', accepted_at: now, token_hash: null });
+  if (!taken) throw new NotFound('invitation.invalid', 'This invitation link is not valid any more.');
+  await setPasswordHash(ctx.tx, account.id, member.id, await hashPassword(password), now);
+  await setMemberState(ctx.tx, member, 'active', now);
+  await recordAudit(ctx, {
+    accountId: account.id,
+    mspId: auditMspOf(account),
+    action: 'invitation.accepted',
+    target: { type: 'member', id: member.id },
+    data: { provisionedBy: member.provisionedBy },
+  });
+  await releaseHeldChanges(ctx, account);
+  return { accountId: account.id, memberId: member.id, accountName: account.name, language: languageFor(member, account) };
+}
+
+/** Lifecycle: pending invitations past their expiry become expired. */
+export async function expireInvitations(ctx: Ctx): Promise<number> {
+  return ctx.tx('invitations').where({ status: 'pending' }).andWhere('expires_at', '<=', nowIso(ctx)).update({ status: 'expired', token_hash: null });
+}
+
+/** Lifecycle: one reminder for invitations sent more than two days ago and still pending. */
+export async function queueReminders(ctx: Ctx, limit = 500): Promise<number> {
+  const cutoff = new Date(ctx.now.getTime() - REMIND_AFTER_MS).toISOString();
+  const due = (await ctx.tx('invitations')
+    .where({ status: 'pending' })
+    .whereNull('reminded_at')
+    .whereNotNull('sent_at')
+    .andWhere('sent_at', '<=', cutoff)
+    .andWhere('expires_at', '>', nowIso(ctx))
+    .limit(limit)) as Array<Record<string, unknown>>;
+  for (const r of due) {
+    const inv = toInvitation(r);
+    // Marked now (same transaction as the job) so the next tick does not queue it again.
+    await ctx.tx('invitations').where({ id: inv.id, status: 'pending' }).update({ reminded_at: nowIso(ctx) });
+    await enqueueSend(ctx, inv.accountId, inv.id, inv.sendCount, 'remind');
+  }
+  return due.length;
 }

@@ -50,3 +50,27 @@ function scrypt(password: string, salt: Buffer, N: number, r: number, p: number,
     ),
   );
 }
+
+/**
+ * A token derived from the deployment secret and a purpose ("invite:<id>:<n>"): the same
+ * purpose always gives the same token, so a resent email carries the same working link,
+ * while only its hash is stored.
+ */
+export function deriveToken(secret: Buffer, kind: string, purpose: string): string {
+  return `${kind}_${crypto.createHmac('sha256', secret).update(purpose).digest('base64url')}`;
+}
+
+/** A self-verifying token "<a>.<b>.<mac>" for links that name their own subject (no storage). */
+export function signParts(secret: Buffer, kind: string, parts: string[]): string {
+  const mac = crypto.createHmac('sha256', secret).update(`${kind}:${parts.join(':')}`).digest('base64url');
+  return [...parts, mac].join('.');
+}
+
+export function verifyParts(secret: Buffer, kind: string, token: string, count: number): string[] | undefined {
+  const pieces = token.split('.');
+  if (pieces.length !== count + 1) return undefined;
+  const parts = pieces.slice(0, count);
+  const expected = Buffer.from(signParts(secret, kind, parts).split('.').pop()!, 'utf8');
+  const given = Buffer.from(pieces[count]!, 'utf8');
+  return expected.length === given.length && crypto.timingSafeEqual(expected, given) ? parts : undefined;
+}

@@ -9,7 +9,9 @@ import { buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { migrateLatest } from '../../src/db/knex';
 import { createLogger } from '../../src/logger';
+import { OutboxRelay } from '../../src/queue/outbox-relay';
 import { createRuntime, type Runtime } from '../../src/runtime';
+import { startWorkers } from '../../workers';
 import { type Dialect, testDbUrl } from './db';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -67,4 +69,25 @@ export async function startTestApp(dialect: Dialect, options: TestAppOptions = {
       await drop();
     },
   };
+}
+
+/** The app plus everything `mspbridge start` runs in-process: the outbox relay and the workers. */
+export async function startStack(dialect: Dialect, options: TestAppOptions & { smtpUrl: string }): Promise<TestApp & { relay: OutboxRelay }> {
+  let relay: OutboxRelay | undefined;
+  const app = await startTestApp(dialect, {
+    ...options,
+    env: { SMTP_URL: options.smtpUrl, OUTBOX_POLL_MS: '50', LIFECYCLE_INTERVAL_MS: '3600000', ...options.env },
+    beforeListen: async (rt) => {
+      relay = new OutboxRelay({ db: rt.db, queues: rt.queues, log: rt.log, now: rt.now, pollMs: rt.config.outboxPollMs, redeliverMs: rt.config.outboxRedeliverMs });
+      relay.start();
+      const workers = await startWorkers(rt);
+      const extra = options.beforeListen ? await options.beforeListen(rt) : async () => undefined;
+      return async () => {
+        await extra();
+        await relay!.stop();
+        await workers.close();
+      };
+    },
+  });
+  return { ...app, relay: relay! };
 }

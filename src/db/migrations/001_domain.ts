@@ -240,14 +240,16 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['account_id', 'resolved_at'], 'held_changes_account_open');
   });
 
+  // A link (or transfer) of an existing account to an MSP. The account may live in another
+  // region's deployment (then the request is rejected), so account_id is not a foreign key.
   await knex.schema.createTable('link_requests', (t) => {
     t.string('id', 36).primary();
-    c.accountId(t); // the account to be linked
+    t.string('account_id', 36).notNullable(); // the account to be linked
     t.string('msp_id', 36).notNullable().references('id').inTable('accounts').onDelete('CASCADE');
     t.string('kind', 16).notNullable(); // link | transfer
     t.string('status', 24).notNullable(); // pending | awaiting_approval | linked | rejected | expired
     t.string('reason', 64).nullable();
-    t.string('approval_token_hash', 64).nullable().unique();
+    t.string('prev_status', 16).nullable(); // the account's status before it became pending_link
     t.string('approver_member_id', 36).nullable();
     t.string('requested_by', 200).nullable();
     c.time(t, 'created_at').notNullable();
@@ -286,6 +288,8 @@ export async function up(knex: Knex): Promise<void> {
     t.string('actor_id', 36).nullable();
     t.string('status', 24).notNullable(); // pending | credentials_set | completed | expired | cancelled
     t.string('token_hash', 64).nullable().unique();
+    // The new password the member chose, applied when an administrator completes the recovery.
+    t.string('pending_password_hash', 200).nullable();
     c.time(t, 'created_at').notNullable();
     c.time(t, 'expires_at').notNullable();
     c.time(t, 'credentials_set_at').nullable();
@@ -363,8 +367,12 @@ export async function up(knex: Knex): Promise<void> {
     c.time(t, 'available_at').notNullable();
     c.time(t, 'created_at').notNullable();
     c.time(t, 'relayed_at').nullable();
+    // Set when the job finished: a relayed row without it after a while is checked against
+    // BullMQ and relayed again if Redis lost the job (e.g. a restart without persistence).
+    c.time(t, 'done_at').nullable();
   });
   await knex.raw(`create index outbox_unrelayed on outbox (available_at, id) where relayed_at is null`);
+  await knex.raw(`create index outbox_unfinished on outbox (relayed_at, id) where relayed_at is not null and done_at is null`);
 
   // Idempotency marker for mail: one row per logical email, claimed before sending.
   await knex.schema.createTable('email_deliveries', (t) => {

@@ -1,0 +1,106 @@
+// Time-driven rules, run by the lifecycle worker: expiries, reminders, trial end, log pruning.
+// Every step is an idempotent UPDATE guarded by the old state, so several workers may run it.
+import { type Account, getAccount, updateAccount } from '../db/accounts.repo';
+import { newId } from '../db/codec';
+import { claimDelivery, markDelivered } from '../db/deliveries.repo';
+import { getMemberAnyState } from '../db/members.repo';
+import { enqueue } from '../db/outbox.repo';
+import { pruneScimRequests } from '../db/scimRequests.repo';
+import type { Language } from '../i18n';
+import { recordAudit } from './audit';
+import { type Ctx, nowIso } from './context';
+import { countingOwners } from './effectiveRoles';
+import { Conflict, Forbidden } from './errors';
+import { DELIVERY_LEASE_MS, expireInvitations, languageFor, queueReminders } from './invitations';
+import { LIFECYCLE_QUEUE, expireLinks, freezeExpiredTrials } from './links';
+import { expireRecoveries } from './recovery';
+import { auditMspOf, requireAccount } from './tenancy';
+
+export const TRIAL_WARNING_MS = 3 * 24 * 3600 * 1000;
+export const SCIM_LOG_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
+export interface TickReport {
+  invitationsExpired: number;
+  remindersQueued: number;
+  recoveriesExpired: number;
+  linksExpired: number;
+  trialsFrozen: number;
+  trialWarningsQueued: number;
+  scimLogPruned: number;
+}
+
+/** Trials ending within three days get one warning to their Owners. */
+async function queueTrialWarnings(ctx: Ctx): Promise<number> {
+  const soon = new Date(ctx.now.getTime() + TRIAL_WARNING_MS).toISOString();
+  const due = (await ctx.tx('accounts')
+    .where({ status: 'trial', subscribed: false })
+    .whereNull('msp_id')
+    .andWhere('trial_ends_at', '<=', soon)
+    .andWhere('trial_ends_at', '>', nowIso(ctx))
+    .select('id', 'trial_ends_at')) as Array<{ id: string; trial_ends_at: string }>;
+  for (const a of due) {
+    // The outbox ignores a second job with the same key: one warning per trial end.
+    await enqueue(ctx.tx, a.id, { queue: LIFECYCLE_QUEUE, name: 'trial-notice', key: `trial:${a.id}:warning:${String(a.trial_ends_at)}`, payload: { accountId: a.id } }, nowIso(ctx));
+  }
+  return due.length;
+}
+
+export async function lifecycleTick(ctx: Ctx): Promise<TickReport> {
+  return {
+    invitationsExpired: await expireInvitations(ctx),
+    remindersQueued: await queueReminders(ctx),
+    recoveriesExpired: await expireRecoveries(ctx),
+    linksExpired: await expireLinks(ctx),
+    trialsFrozen: await freezeExpiredTrials(ctx),
+    trialWarningsQueued: await queueTrialWarnings(ctx),
+    scimLogPruned: await pruneScimRequests(ctx.tx, new Date(ctx.now.getTime() - SCIM_LOG_RETENTION_MS).toISOString()),
+  };
+}
+
+export interface TrialMail {
+  key: string;
+  to: string;
+  name: string;
+  language: Language;
+  accountName: string;
+  endsAt: Date;
+  days: number;
+}
+
+/** The trial notice for each accepted Owner of an account on trial, claimed so each goes out once. */
+export async function prepareTrialMails(ctx: Ctx, accountId: string): Promise<{ mails: TrialMail[]; busy: boolean }> {
+  const account = await getAccount(ctx.tx, accountId);
+  if (!account || account.status !== 'trial' || !account.trialEndsAt) return { mails: [], busy: false };
+  const endsAt = new Date(account.trialEndsAt);
+  const days = Math.max(0, Math.ceil((endsAt.getTime() - ctx.now.getTime()) / (24 * 3600 * 1000)));
+  const mails: TrialMail[] = [];
+  let busy = false;
+  for (const ownerId of await countingOwners(ctx.tx, account.id)) {
+    const owner = await getMemberAnyState(ctx.tx, account.id, ownerId);
+    if (!owner || owner.state !== 'active' || !owner.email) continue;
+    const key = `trial:${account.id}:${account.trialEndsAt}:${days <= 3 ? 'warning' : 'start'}:${owner.id}`;
+    const claim = await claimDelivery(ctx.tx, { id: newId(), accountId: account.id, key, kind: 'trial', recipient: owner.email, now: nowIso(ctx), leaseMs: DELIVERY_LEASE_MS });
+    if (claim === 'busy') busy = true;
+    if (claim !== 'claimed') continue;
+    mails.push({ key, to: owner.email, name: owner.displayName ?? owner.email, language: languageFor(owner, account), accountName: account.name, endsAt, days });
+  }
+  return { mails, busy };
+}
+
+export async function markTrialMailSent(ctx: Ctx, key: string, messageId: string): Promise<void> {
+  await markDelivered(ctx.tx, key, messageId, nowIso(ctx));
+}
+
+/** An account on trial (or frozen) subscribes: it is active again without an MSP. */
+export async function subscribeAccount(ctx: Ctx, accountId: string): Promise<Account> {
+  const a = ctx.actor;
+  if (a.kind !== 'operator' && !(a.kind === 'member' && a.accountId === accountId)) {
+    throw new Forbidden('subscribe.forbidden', 'Only the account itself (or the operator) subscribes.');
+  }
+  const account = await requireAccount(ctx, accountId);
+  if (account.kind !== 'company') throw new Conflict('subscribe.not_company', 'Only a company subscribes.');
+  if (account.mspId) throw new Conflict('subscribe.managed', 'This company is managed by an MSP.');
+  await updateAccount(ctx.tx, account.id, { subscribed: true, status: 'active', trialEndsAt: null, frozenAt: null }, nowIso(ctx));
+  await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'account.subscribed' });
+  return (await getAccount(ctx.tx, account.id))!;
+}

@@ -1,0 +1,54 @@
+// Messages in English and German through ICU MessageFormat (FormatJS intl-messageformat):
+// plurals, dates and numbers formatted by locale, one key per message.
+import { IntlMessageFormat } from 'intl-messageformat';
+import { de } from './de';
+import { en, type MessageKey } from './en';
+
+export type Language = 'en' | 'de';
+export const LANGUAGES: readonly Language[] = ['en', 'de'];
+export type { MessageKey };
+
+const catalogs: Record<Language, Record<MessageKey, string>> = { en, de };
+const compiled = new Map<string, IntlMessageFormat>();
+
+export type Values = Record<string, string | number | Date | boolean | null | undefined>;
+
+/** The message for key in lang, formatted with values (dates and plurals by locale). */
+export function t(lang: Language, key: MessageKey, values: Values = {}): string {
+  const id = `${lang}:${key}`;
+  let fmt = compiled.get(id);
+  if (!fmt) {
+    fmt = new IntlMessageFormat(catalogs[lang][key] ?? en[key], lang === 'de' ? 'de-DE' : 'en-US');
+    compiled.set(id, fmt);
+  }
+  return String(fmt.format(values as Record<string, string | number | Date | boolean>));
+}
+
+/** English or German from language tags in order of preference ("de-DE", "de", "en-US"…). */
+export function pickLanguage(tags: Array<string | null | undefined>, fallback: Language = 'en'): Language {
+  for (const tag of tags) {
+    const base = tag?.trim().slice(0, 2).toLowerCase();
+    if (base === 'de' || base === 'en') return base;
+  }
+  return fallback;
+}
+
+/** The best language for an Accept-Language header, by q-value. */
+export function fromAcceptLanguage(header: string | undefined, fallback: Language = 'en'): Language {
+  if (!header) return fallback;
+  const ranked = header
+    .split(',')
+    .map((part, i) => {
+      const [tag, ...params] = part.trim().split(';');
+      const q = params.map((p) => /^\s*q=([0-9.]+)/.exec(p)?.[1]).find(Boolean);
+      return { tag: tag ?? '', q: q ? Number(q) : 1, i };
+    })
+    .filter((x) => x.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  return pickLanguage(
+    ranked.map((r) => r.tag),
+    fallback,
+  );
+}
+
+export const keysOf = (lang: Language): string[] => Object.keys(catalogs[lang]).sort();

@@ -1,0 +1,56 @@
+// The emails the product sends, in the recipient's language, each with a text and an HTML part.
+import { type Language, type MessageKey, type Values, t } from '../i18n';
+import { escapeHtml } from '../web/html';
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+  language: Language;
+}
+
+
+interface Parts {
+  subject: MessageKey;
+  greeting?: boolean;
+  paragraphs: MessageKey[];
+  button?: { label: MessageKey; url: string };
+  after?: MessageKey[];
+}
+
+function render(lang: Language, parts: Parts, values: Values): RenderedMail {
+  const tr = (k: MessageKey) => t(lang, k, values);
+  const lines = [
+    ...(parts.greeting ? [tr('email.invitation.greeting')] : []),
+    ...parts.paragraphs.map(tr),
+    ...(parts.button ? [`${tr(parts.button.label)}: ${parts.button.url}`] : []),
+    ...(parts.after ?? []).map(tr),
+    '--',
+    tr('email.signature'),
+    tr('email.footer'),
+  ];
+  const html = `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${escapeHtml(tr(parts.subject))}</title></head>
+<body style="font-family: system-ui, sans-serif; line-height: 1.5; color: #1a1a1a">
+${parts.greeting ? `<p>${escapeHtml(tr('email.invitation.greeting'))}</p>` : ''}
+${parts.paragraphs.map((k) => `<p>${escapeHtml(tr(k))}</p>`).join('\n')}
+${parts.button ? `<p><a href="${escapeHtml(parts.button.url)}" style="display:inline-block;padding:10px 16px;background:#0b5cad;color:#fff;text-decoration:none;border-radius:4px">${escapeHtml(tr(parts.button.label))}</a></p><p style="font-size:12px;color:#555">${escapeHtml(parts.button.url)}</p>` : ''}
+${(parts.after ?? []).map((k) => `<p style="font-size:13px">${escapeHtml(tr(k))}</p>`).join('\n')}
+<hr><p style="font-size:12px;color:#555">${escapeHtml(tr('email.signature'))}<br>${escapeHtml(tr('email.footer'))}</p>
+</body></html>`;
+  return { subject: tr(parts.subject), text: lines.join('\n\n'), html, language: lang };
+}
+
+export const invitationMail = (lang: Language, v: { name: string; inviter: string; accountName: string; url: string; expiresAt: Date }) =>
+  render(lang, { subject: 'email.invitation.subject', greeting: true, paragraphs: ['email.invitation.body'], button: { label: 'email.invitation.button', url: v.url }, after: ['email.invitation.expires'] }, v);
+
+export const reminderMail = (lang: Language, v: { name: string; accountName: string; url: string; expiresAt: Date }) =>
+  render(lang, { subject: 'email.reminder.subject', greeting: true, paragraphs: ['email.reminder.body'], button: { label: 'email.invitation.button', url: v.url } }, v);
+
+export const recoveryMail = (lang: Language, v: { name: string; accountName: string; url: string; expiresAt: Date }) =>
+  render(lang, { subject: 'email.recovery.subject', greeting: true, paragraphs: ['email.recovery.body'], button: { label: 'email.recovery.button', url: v.url }, after: ['email.recovery.expires'] }, v);
+
+export const linkApprovalMail = (lang: Language, v: { name: string; mspName: string; accountName: string; url: string; expiresAt: Date }) =>
+  render(lang, { subject: 'email.link.subject', greeting: true, paragraphs: ['email.link.body'], button: { label: 'email.link.approve', url: v.url }, after: ['email.link.expires'] }, v);
+
+export const trialMail = (lang: Language, v: { name: string; accountName: string; endsAt: Date; days: number }) =>
+  render(lang, { subject: 'email.trial.subject', greeting: true, paragraphs: ['email.trial.body'] }, v);

@@ -1,0 +1,91 @@
+// A real SMTP server (smtp-server) in the test process, keeping every message it accepts.
+import type { AddressInfo } from 'node:net';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+  to: string[];
+  from: string;
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+  language: string | undefined;
+  raw: string;
+}
+
+export interface TestSmtp {
+  url: string;
+  port: number;
+  mails: ReceivedMail[];
+  /** Waits until at least n messages arrived (or fails after timeoutMs). */
+  waitFor(n: number, timeoutMs?: number): Promise<ReceivedMail[]>;
+  /** Rejects the next messages to these recipients with a permanent error (550). */
+  reject: Set<string>;
+  close(): Promise<void>;
+}
+
+export async function startSmtp(): Promise<TestSmtp> {
+  const mails: ReceivedMail[] = [];
+  const reject = new Set<string>();
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onRcptTo(address, _session, cb) {
+      if (reject.has(address.address.toLowerCase())) {
+        const err = Object.assign(new Error('mailbox unavailable'), { responseCode: 550 });
+        cb(err);
+        return;
+      }
+      cb();
+    },
+    onData(stream, _session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        simpleParser(raw)
+          .then((p) => {
+            const to = (Array.isArray(p.to) ? p.to : p.to ? [p.to] : []).flatMap((a) => a.value.map((v) => (v.address ?? '').toLowerCase()));
+            mails.push({
+              to,
+              from: p.from?.text ?? '',
+              subject: p.subject ?? '',
+              text: p.text ?? '',
+              html: typeof p.html === 'string' ? p.html : '',
+              messageId: p.messageId ?? '',
+              language: p.headers.get('content-language') as string | undefined,
+              raw: raw.toString('utf8'),
+            });
+            cb();
+          })
+          .catch(cb);
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    url: `smtp://127.0.0.1:${port}?tls=off`,
+    port,
+    mails,
+    reject,
+    async waitFor(n, timeoutMs = 30_000) {
+      const until = Date.now() + timeoutMs;
+      while (mails.length < n) {
+        if (Date.now() > until) throw new Error(`expected ${n} emails, got ${mails.length} after ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return mails;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The first link to PUBLIC_URL/<kind>/... in a message's text part. */
+export function linkIn(mail: ReceivedMail, kind: 'invitations' | 'recovery' | 'links'): string {
+  const m = new RegExp(`https?://[^\\s]+/${kind}/[A-Za-z0-9_.-]+`).exec(mail.text);
+  if (!m) throw new Error(`no /${kind}/ link in: ${mail.text.slice(0, 500)}`);
+  return m[0];
+}

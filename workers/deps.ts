@@ -1,0 +1,52 @@
+// What every queue's handler gets: the database, mail, the clock, the secret, the region directory.
+import type { Db } from '../src/db/knex';
+import type { Ctx } from '../src/domain/context';
+import { system } from '../src/domain/principal';
+import type { RegionDirectory } from '../src/domain/regions';
+import type { Logger } from '../src/logger';
+import type { OutgoingMail, Mailer } from '../src/mail/mailer';
+import type { Metrics } from '../src/metrics';
+import { UnrecoverableError } from 'bullmq';
+
+export interface WorkerDeps {
+  db: Db;
+  log: Logger;
+  now: () => Date;
+  secret: Buffer;
+  publicUrl: string;
+  mailer: Mailer;
+  metrics: Metrics;
+  /** Other regions' directories (the local database is always asked first). */
+  remoteDirectory?: RegionDirectory;
+}
+
+/** One transaction acting as the named worker. */
+export function asWorker<T>(deps: WorkerDeps, label: string, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+  return deps.db.transaction((tx) => fn({ tx, actor: system(label), now: deps.now() }));
+}
+
+/** A Message-ID that is the same every time the same logical email is sent. */
+export function messageIdFor(key: string, publicUrl: string): string {
+  const host = new URL(publicUrl).hostname || 'mspbridge.local';
+  return `<${key.replace(/[^A-Za-z0-9.-]/g, '.')}@${host}>`;
+}
+
+/** Sends, turning a permanent SMTP refusal (5xx) into a failure BullMQ will not retry. */
+export async function sendMail(deps: WorkerDeps, mail: OutgoingMail, kind: string): Promise<string> {
+  try {
+    const { messageId } = await deps.mailer.send(mail);
+    deps.metrics.emailsSent.inc({ kind });
+    return messageId;
+  } catch (err) {
+    const code = (err as { responseCode?: number }).responseCode;
+    if (code && code >= 500) throw new UnrecoverableError(`SMTP refused the message permanently (${code}): ${(err as Error).message}`);
+    throw err;
+  }
+}
+
+/** Thrown when another worker holds the email's send claim: the job retries after backoff. */
+export class ClaimBusy extends Error {
+  constructor(key: string) {
+    super(`another worker is sending ${key}; retrying later`);
+  }
+}
