@@ -66,6 +66,8 @@ const schema = z.object({
   ADMIN_TOKEN: z.string().min(16).optional(),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
   OUTBOX_REDELIVER_MS: z.coerce.number().int().min(500).default(60_000),
+  MAIL_CLAIM_LEASE_MS: z.coerce.number().int().min(1000).default(60_000),
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   LIFECYCLE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
   SCIM_RATE_PER_TOKEN: z.coerce.number().min(0.1).max(1_000_000).default(1000),
   SCIM_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
@@ -99,6 +101,10 @@ export type Config = Readonly<{
   /** After this long without a "done", a relayed job is looked up in BullMQ and relayed again if lost. */
   outboxRedeliverMs: number;
   lifecycleIntervalMs: number;
+  /** How long a send claim shields an email from a second sender; must exceed an SMTP send. */
+  mailClaimLeaseMs: number;
+  /** BullMQ lock: a job whose worker died is picked up again after about this long. */
+  workerLockMs: number;
   shutdownTimeoutMs: number;
   production: boolean;
   scim: Readonly<{ ratePerToken: number; authFailuresPerMinute: number }>;
@@ -145,6 +151,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outboxPollMs: e.OUTBOX_POLL_MS,
     outboxRedeliverMs: e.OUTBOX_REDELIVER_MS,
     lifecycleIntervalMs: e.LIFECYCLE_INTERVAL_MS,
+    mailClaimLeaseMs: e.MAIL_CLAIM_LEASE_MS,
+    workerLockMs: e.WORKER_LOCK_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     scim: Object.freeze({ ratePerToken: e.SCIM_RATE_PER_TOKEN, authFailuresPerMinute: e.SCIM_AUTH_FAILURES_PER_MINUTE }),
     production: e.NODE_ENV === 'production',

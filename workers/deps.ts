@@ -4,7 +4,8 @@ import type { Ctx } from '../src/domain/context';
 import { system } from '../src/domain/principal';
 import type { RegionDirectory } from '../src/domain/regions';
 import type { Logger } from '../src/logger';
-import type { OutgoingMail, Mailer } from '../src/mail/mailer';
+import { reopenDelivery } from '../src/db/deliveries.repo';
+import { type Mailer, type OutgoingMail, SendFailedAfterCommit } from '../src/mail/mailer';
 import type { Metrics } from '../src/metrics';
 import { UnrecoverableError } from 'bullmq';
 
@@ -16,6 +17,8 @@ export interface WorkerDeps {
   publicUrl: string;
   mailer: Mailer;
   metrics: Metrics;
+  /** Send-claim lease (MAIL_CLAIM_LEASE_MS). */
+  leaseMs: number;
   /** Other regions' directories (the local database is always asked first). */
   remoteDirectory?: RegionDirectory;
 }
@@ -31,16 +34,21 @@ export function messageIdFor(key: string, publicUrl: string): string {
   return `<${key.replace(/[^A-Za-z0-9.-]/g, '.')}@${host}>`;
 }
 
-/** Sends, turning a permanent SMTP refusal (5xx) into a failure BullMQ will not retry. */
-export async function sendMail(deps: WorkerDeps, mail: OutgoingMail, kind: string): Promise<string> {
+/**
+ * Sends one claimed email; `record` marks it sent in the database and runs before the message
+ * is finished (see Mailer.send). A permanent SMTP refusal (5xx) fails the job without retries;
+ * a failure after the record undoes it so the retry may send.
+ */
+export async function sendMail(deps: WorkerDeps, mail: OutgoingMail, kind: string, key: string, record: (messageId: string) => Promise<void>): Promise<void> {
   try {
-    const { messageId } = await deps.mailer.send(mail);
+    await deps.mailer.send(mail, () => record(mail.messageId));
     deps.metrics.emailsSent.inc({ kind });
-    return messageId;
   } catch (err) {
-    const code = (err as { responseCode?: number }).responseCode;
-    if (code && code >= 500) throw new UnrecoverableError(`SMTP refused the message permanently (${code}): ${(err as Error).message}`);
-    throw err;
+    const original = err instanceof SendFailedAfterCommit ? err.original : (err as Error);
+    if (err instanceof SendFailedAfterCommit) await deps.db.transaction((tx) => reopenDelivery(tx, key));
+    const code = (original as { responseCode?: number }).responseCode;
+    if (code && code >= 500) throw new UnrecoverableError(`SMTP refused the message permanently (${code}): ${original.message}`);
+    throw original;
   }
 }
 

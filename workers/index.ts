@@ -31,6 +31,7 @@ export async function startWorkers(rt: Runtime): Promise<WorkerSet> {
     publicUrl: rt.config.publicUrl,
     mailer,
     metrics: rt.metrics,
+    leaseMs: rt.config.mailClaimLeaseMs,
     remoteDirectory: Object.keys(rt.config.regionDirectory).length ? httpDirectory(rt.config.regionDirectory, rt.config.directoryToken) : undefined,
   };
   const processors: Record<QueueName, Processor> = {
@@ -54,8 +55,8 @@ export async function startWorkers(rt: Runtime): Promise<WorkerSet> {
       connection,
       prefix: rt.config.queuePrefix,
       concurrency: CONCURRENCY[name],
-      lockDuration: 30_000,
-      stalledInterval: 15_000,
+      lockDuration: rt.config.workerLockMs,
+      stalledInterval: Math.max(1000, Math.round(rt.config.workerLockMs / 2)),
       maxStalledCount: 3,
     });
     w.on('failed', (job, err) => deps.log.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));

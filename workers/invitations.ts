@@ -7,7 +7,7 @@ import { ClaimBusy, type WorkerDeps, asWorker, messageIdFor, sendMail } from './
 export function invitationsProcessor(deps: WorkerDeps) {
   return async (job: Job<InvitationJob>): Promise<Record<string, unknown>> => {
     const data = job.data;
-    const prepared = await asWorker(deps, 'invitations worker', (ctx) => prepareInvitationMail(ctx, data, deps.secret));
+    const prepared = await asWorker(deps, 'invitations worker', (ctx) => prepareInvitationMail(ctx, data, deps.secret, deps.leaseMs));
     if (prepared.state === 'skip') return { skipped: prepared.reason };
     if (prepared.state === 'busy') throw new ClaimBusy(`invitation ${data.invitationId}`);
     const url = `${deps.publicUrl}/invitations/${prepared.token}`;
@@ -15,8 +15,9 @@ export function invitationsProcessor(deps: WorkerDeps) {
       data.kind === 'remind'
         ? reminderMail(prepared.language, { name: prepared.name, accountName: prepared.accountName, url, expiresAt: prepared.expiresAt })
         : invitationMail(prepared.language, { name: prepared.name, inviter: prepared.inviter, accountName: prepared.accountName, url, expiresAt: prepared.expiresAt });
-    const messageId = await sendMail(deps, { to: prepared.to, ...content, messageId: messageIdFor(prepared.key, deps.publicUrl) }, `invitation.${data.kind}`);
-    await asWorker(deps, 'invitations worker', (ctx) => markInvitationSent(ctx, data, prepared.key, messageId));
+    await sendMail(deps, { to: prepared.to, ...content, messageId: messageIdFor(prepared.key, deps.publicUrl) }, `invitation.${data.kind}`, prepared.key, (messageId) =>
+      asWorker(deps, 'invitations worker', (ctx) => markInvitationSent(ctx, data, prepared.key, messageId)),
+    );
     return { sent: prepared.key };
   };
 }

@@ -8,11 +8,12 @@ export function lifecycleProcessor(deps: WorkerDeps) {
   return async (job: Job<{ accountId?: string }>): Promise<Record<string, unknown>> => {
     if (job.name === 'trial-notice' && job.data.accountId) {
       const accountId = job.data.accountId;
-      const { mails, busy } = await asWorker(deps, 'lifecycle worker', (ctx) => prepareTrialMails(ctx, accountId));
+      const { mails, busy } = await asWorker(deps, 'lifecycle worker', (ctx) => prepareTrialMails(ctx, accountId, deps.leaseMs));
       for (const m of mails) {
         const content = trialMail(m.language, { name: m.name, accountName: m.accountName, endsAt: m.endsAt, days: m.days });
-        const messageId = await sendMail(deps, { to: m.to, ...content, messageId: messageIdFor(m.key, deps.publicUrl) }, 'trial');
-        await asWorker(deps, 'lifecycle worker', (ctx) => markTrialMailSent(ctx, m.key, messageId));
+        await sendMail(deps, { to: m.to, ...content, messageId: messageIdFor(m.key, deps.publicUrl) }, 'trial', m.key, (messageId) =>
+          asWorker(deps, 'lifecycle worker', (ctx) => markTrialMailSent(ctx, m.key, messageId)),
+        );
       }
       if (busy) throw new ClaimBusy(`trial notice of ${accountId}`);
       return { sent: mails.length };

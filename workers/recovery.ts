@@ -6,13 +6,14 @@ import { ClaimBusy, type WorkerDeps, asWorker, messageIdFor, sendMail } from './
 
 export function recoveryProcessor(deps: WorkerDeps) {
   return async (job: Job<{ accountId: string; requestId: string }>): Promise<Record<string, unknown>> => {
-    const prepared = await asWorker(deps, 'recovery worker', (ctx) => prepareRecoveryMail(ctx, job.data, deps.secret));
+    const prepared = await asWorker(deps, 'recovery worker', (ctx) => prepareRecoveryMail(ctx, job.data, deps.secret, deps.leaseMs));
     if (prepared.state === 'skip') return { skipped: prepared.reason };
     if (prepared.state === 'busy') throw new ClaimBusy(`recovery ${job.data.requestId}`);
     const url = `${deps.publicUrl}/recovery/${prepared.token}`;
     const content = recoveryMail(prepared.language, { name: prepared.name, accountName: prepared.accountName, url, expiresAt: prepared.expiresAt });
-    const messageId = await sendMail(deps, { to: prepared.to, ...content, messageId: messageIdFor(prepared.key, deps.publicUrl) }, 'recovery');
-    await asWorker(deps, 'recovery worker', (ctx) => markRecoverySent(ctx, prepared.key, messageId));
+    await sendMail(deps, { to: prepared.to, ...content, messageId: messageIdFor(prepared.key, deps.publicUrl) }, 'recovery', prepared.key, (messageId) =>
+      asWorker(deps, 'recovery worker', (ctx) => markRecoverySent(ctx, prepared.key, messageId)),
+    );
     return { sent: prepared.key };
   };
 }

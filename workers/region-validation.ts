@@ -15,12 +15,13 @@ export function regionValidationProcessor(deps: WorkerDeps) {
       });
       return { status: view?.status ?? 'gone', reason: view?.reason ?? null };
     }
-    const { mails, busy } = await asWorker(deps, 'region-validation worker', (ctx) => prepareApprovalMails(ctx, job.data.requestId, deps.secret));
+    const { mails, busy } = await asWorker(deps, 'region-validation worker', (ctx) => prepareApprovalMails(ctx, job.data.requestId, deps.secret, deps.leaseMs));
     for (const m of mails) {
       const url = `${deps.publicUrl}/links/${m.token}`;
       const content = linkApprovalMail(m.language, { name: m.name, mspName: m.mspName, accountName: m.accountName, url, expiresAt: m.expiresAt });
-      const messageId = await sendMail(deps, { to: m.to, ...content, messageId: messageIdFor(m.key, deps.publicUrl) }, 'link.approval');
-      await asWorker(deps, 'region-validation worker', (ctx) => markApprovalSent(ctx, m.key, messageId));
+      await sendMail(deps, { to: m.to, ...content, messageId: messageIdFor(m.key, deps.publicUrl) }, 'link.approval', m.key, (messageId) =>
+        asWorker(deps, 'region-validation worker', (ctx) => markApprovalSent(ctx, m.key, messageId)),
+      );
     }
     if (busy) throw new ClaimBusy(`approval emails of ${job.data.requestId}`);
     return { sent: mails.length };

@@ -49,3 +49,8 @@ export async function deliveryStatus(tx: Tx, key: string): Promise<string | unde
   const row = (await tx('email_deliveries').where({ dedupe_key: key }).first()) as { status: string } | undefined;
   return row?.status;
 }
+
+/** Undoes a "sent" the server then failed: the next attempt may claim it at once. */
+export async function reopenDelivery(tx: Tx, key: string): Promise<void> {
+  await tx('email_deliveries').where({ dedupe_key: key }).update({ status: 'sending', claimed_at: new Date(0).toISOString(), sent_at: null });
+}

@@ -1,5 +1,5 @@
 // The IdP mirror: groups as pushed and their members as pushed, every query scoped by account.
-import type { Tx } from './knex';
+import { isPg, type Tx } from './knex';
 import { json, toJson } from './codec';
 import type { SqlCondition, ViewQuery } from './members.repo';
 
@@ -45,7 +45,7 @@ export async function insertIdpGroup(tx: Tx, g: Omit<IdpGroup, 'version' | 'upda
 
 export async function getIdpGroup(tx: Tx, accountId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<IdpGroup | undefined> {
   const q = tx('idp_groups').where({ account_id: accountId, id }).first();
-  if (opts.forUpdate && tx.client.config.client === 'pg') q.forUpdate();
+  if (opts.forUpdate && isPg(tx)) q.forUpdate();
   const row = await q;
   return row ? toGroup(row) : undefined;
 }

@@ -41,12 +41,31 @@ function pgConnection(url: string): { connectionString: string; schema: string |
   return { connectionString: u.toString(), schema };
 }
 
+// knex ships no types for its dialect classes; this is the constructor it exports.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const BetterSqlite3Client = require('knex/lib/dialects/better-sqlite3') as new (config: Knex.Config) => {
+  transaction(...args: unknown[]): { begin(conn: unknown): Promise<unknown>; query(conn: unknown, sql: string): Promise<unknown> };
+};
+
+/**
+ * better-sqlite3 with write transactions that take SQLite's write lock at BEGIN: a deferred
+ * BEGIN that reads and then writes fails at once with SQLITE_BUSY_SNAPSHOT when another
+ * process committed in between (busy_timeout cannot help); BEGIN IMMEDIATE waits its turn.
+ */
+class ImmediateSqliteClient extends BetterSqlite3Client {
+  override transaction(...args: unknown[]) {
+    const trx = super.transaction(...args);
+    trx.begin = (conn: unknown) => trx.query(conn, 'BEGIN IMMEDIATE;');
+    return trx;
+  }
+}
+
 export function knexConfig(options: DbOptions): Knex.Config {
   if (isSqliteUrl(options.url)) {
     const filename = sqlitePath(options.url);
     if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true });
     return {
-      client: 'better-sqlite3',
+      client: ImmediateSqliteClient as unknown as Knex.Config['client'],
       connection: { filename },
       useNullAsDefault: true,
       // One connection: better-sqlite3 is synchronous, so a single connection serialises
@@ -90,7 +109,7 @@ export function openDb(options: DbOptions): Db {
 }
 
 export function isPg(db: Tx): boolean {
-  return db.client.config.client === 'pg';
+  return db.client.dialect === 'postgresql';
 }
 
 /** Runs fn in one transaction (commit on return, rollback on throw). */

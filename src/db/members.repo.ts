@@ -1,5 +1,5 @@
 // Queries for the people of one account; every query is scoped by account id.
-import type { Tx } from './knex';
+import { isPg, type Tx } from './knex';
 import { addFilledSeats } from './accounts.repo';
 import { bool, json, optIso, toJson } from './codec';
 
@@ -214,7 +214,7 @@ export async function recountSeats(tx: Tx, accountId: string): Promise<number> {
  * predicate so SQLite can use that index.
  */
 export function scimVisible(tx: Tx, alias = 'm'): string {
-  const pg = tx.client.config.client === 'pg';
+  const pg = isPg(tx);
   return `${alias}.scim_managed${pg ? '' : ' = 1'} and ${alias}.state <> 'removed'`;
 }
 
@@ -225,7 +225,7 @@ export async function getScimMember(
   opts: { forUpdate?: boolean } = {},
 ): Promise<Member | undefined> {
   const q = tx('members as m').where({ 'm.account_id': accountId, 'm.id': id }).whereRaw(scimVisible(tx)).first('m.*');
-  if (opts.forUpdate && tx.client.config.client === 'pg') q.forUpdate();
+  if (opts.forUpdate && isPg(tx)) q.forUpdate();
   const row = await q;
   return row ? toMember(row) : undefined;
 }

@@ -129,7 +129,7 @@ export const invitationToken = (secret: Buffer, invitationId: string, generation
  * Claims the email of one invitation generation. Only a pending, unexpired invitation still
  * at that generation is mailed; the link's hash is stored now, the link itself only in the email.
  */
-export async function prepareInvitationMail(ctx: Ctx, job: InvitationJob, secret: Buffer): Promise<PreparedMail> {
+export async function prepareInvitationMail(ctx: Ctx, job: InvitationJob, secret: Buffer, leaseMs = DELIVERY_LEASE_MS): Promise<PreparedMail> {
   const inv = await getInvitation(ctx.tx, job.accountId, job.invitationId);
   if (!inv) return { state: 'skip', reason: 'gone' };
   if (inv.status !== 'pending') return { state: 'skip', reason: inv.status };
@@ -141,7 +141,7 @@ export async function prepareInvitationMail(ctx: Ctx, job: InvitationJob, secret
   const to = member.email ?? (member.userName.includes('@') ? member.userName : undefined);
   if (!to) return { state: 'skip', reason: 'no email address' };
   const key = `invitation:${inv.id}:${job.kind}:${job.generation}`;
-  const claim = await claimDelivery(ctx.tx, { id: newId(), accountId: account.id, key, kind: `invitation.${job.kind}`, recipient: to, now: nowIso(ctx), leaseMs: DELIVERY_LEASE_MS });
+  const claim = await claimDelivery(ctx.tx, { id: newId(), accountId: account.id, key, kind: `invitation.${job.kind}`, recipient: to, now: nowIso(ctx), leaseMs });
   if (claim === 'sent') return { state: 'skip', reason: 'already sent' };
   if (claim === 'busy') return { state: 'busy' };
   const token = invitationToken(secret, inv.id, job.generation);

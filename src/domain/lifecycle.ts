@@ -68,7 +68,7 @@ export interface TrialMail {
 }
 
 /** The trial notice for each accepted Owner of an account on trial, claimed so each goes out once. */
-export async function prepareTrialMails(ctx: Ctx, accountId: string): Promise<{ mails: TrialMail[]; busy: boolean }> {
+export async function prepareTrialMails(ctx: Ctx, accountId: string, leaseMs = DELIVERY_LEASE_MS): Promise<{ mails: TrialMail[]; busy: boolean }> {
   const account = await getAccount(ctx.tx, accountId);
   if (!account || account.status !== 'trial' || !account.trialEndsAt) return { mails: [], busy: false };
   const endsAt = new Date(account.trialEndsAt);
@@ -79,7 +79,7 @@ export async function prepareTrialMails(ctx: Ctx, accountId: string): Promise<{ 
     const owner = await getMemberAnyState(ctx.tx, account.id, ownerId);
     if (!owner || owner.state !== 'active' || !owner.email) continue;
     const key = `trial:${account.id}:${account.trialEndsAt}:${days <= 3 ? 'warning' : 'start'}:${owner.id}`;
-    const claim = await claimDelivery(ctx.tx, { id: newId(), accountId: account.id, key, kind: 'trial', recipient: owner.email, now: nowIso(ctx), leaseMs: DELIVERY_LEASE_MS });
+    const claim = await claimDelivery(ctx.tx, { id: newId(), accountId: account.id, key, kind: 'trial', recipient: owner.email, now: nowIso(ctx), leaseMs });
     if (claim === 'busy') busy = true;
     if (claim !== 'claimed') continue;
     mails.push({ key, to: owner.email, name: owner.displayName ?? owner.email, language: languageFor(owner, account), accountName: account.name, endsAt, days });

@@ -138,7 +138,7 @@ export interface ApprovalMail {
 export const approvalToken = (secret: Buffer, requestId: string, memberId: string) => signParts(secret, 'link', [requestId, memberId]);
 
 /** One approval email per accepted Owner of the account, each claimed so it goes out once. */
-export async function prepareApprovalMails(ctx: Ctx, requestId: string, secret: Buffer): Promise<{ mails: ApprovalMail[]; busy: boolean }> {
+export async function prepareApprovalMails(ctx: Ctx, requestId: string, secret: Buffer, leaseMs = DELIVERY_LEASE_MS): Promise<{ mails: ApprovalMail[]; busy: boolean }> {
   const link = await getLinkById(ctx.tx, requestId);
   if (!link || link.status !== 'awaiting_approval') return { mails: [], busy: false };
   const account = await getAccount(ctx.tx, link.accountId);
@@ -150,7 +150,7 @@ export async function prepareApprovalMails(ctx: Ctx, requestId: string, secret: 
     const owner = await getMemberAnyState(ctx.tx, account.id, ownerId);
     if (!owner || owner.state !== 'active' || !owner.email) continue;
     const key = `link:${link.id}:owner:${owner.id}`;
-    const claim = await claimDelivery(ctx.tx, { id: newId(), accountId: account.id, key, kind: 'link.approval', recipient: owner.email, now: nowIso(ctx), leaseMs: DELIVERY_LEASE_MS });
+    const claim = await claimDelivery(ctx.tx, { id: newId(), accountId: account.id, key, kind: 'link.approval', recipient: owner.email, now: nowIso(ctx), leaseMs });
     if (claim === 'busy') busy = true;
     if (claim !== 'claimed') continue;
     mails.push({

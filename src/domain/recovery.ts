@@ -79,7 +79,7 @@ export async function startRecovery(ctx: Ctx, input: { accountId: string; member
 
 export const recoveryToken = (secret: Buffer, requestId: string) => deriveToken(secret, 'msb_rec', `recovery:${requestId}`);
 
-export async function prepareRecoveryMail(ctx: Ctx, job: { accountId: string; requestId: string }, secret: Buffer): Promise<PreparedMail> {
+export async function prepareRecoveryMail(ctx: Ctx, job: { accountId: string; requestId: string }, secret: Buffer, leaseMs = DELIVERY_LEASE_MS): Promise<PreparedMail> {
   const req = await getRecovery(ctx.tx, job.accountId, job.requestId);
   if (!req) return { state: 'skip', reason: 'gone' };
   if (req.status !== 'pending') return { state: 'skip', reason: req.status };
@@ -88,7 +88,7 @@ export async function prepareRecoveryMail(ctx: Ctx, job: { accountId: string; re
   const account = await getAccount(ctx.tx, job.accountId);
   if (!member || !account || !member.email) return { state: 'skip', reason: 'no recipient' };
   const key = `recovery:${req.id}`;
-  const claim = await claimDelivery(ctx.tx, { id: newId(), accountId: account.id, key, kind: 'recovery', recipient: member.email, now: nowIso(ctx), leaseMs: DELIVERY_LEASE_MS });
+  const claim = await claimDelivery(ctx.tx, { id: newId(), accountId: account.id, key, kind: 'recovery', recipient: member.email, now: nowIso(ctx), leaseMs });
   if (claim === 'sent') return { state: 'skip', reason: 'already sent' };
   if (claim === 'busy') return { state: 'busy' };
   const token = recoveryToken(secret, req.id);

@@ -2,8 +2,10 @@
 // no SMTP_URL is configured (the product then still "sends" and the operator can read it).
 import fs from 'node:fs';
 import path from 'node:path';
-import nodemailer, { type Transporter } from 'nodemailer';
+import nodemailer from 'nodemailer';
+import addressparser from 'nodemailer/lib/addressparser';
 import type { Logger } from '../logger';
+import { SmtpSender } from './smtpSender';
 
 export interface OutgoingMail {
   to: string;
@@ -16,8 +18,19 @@ export interface OutgoingMail {
   messageId: string;
 }
 
+export class SendFailedAfterCommit extends Error {
+  constructor(readonly original: Error) {
+    super(`the server failed the message after it was recorded as sent: ${original.message}`);
+  }
+}
+
 export interface Mailer {
-  send(mail: OutgoingMail): Promise<{ messageId: string }>;
+  /**
+   * Sends one message. `onCommit` records it as sent; over SMTP it runs after the server
+   * accepted the envelope and before the message is finished, so a crash at any point cannot
+   * produce a second copy. A failure after it ran is thrown as SendFailedAfterCommit.
+   */
+  send(mail: OutgoingMail, onCommit?: () => Promise<void>): Promise<{ messageId: string }>;
   verify(): Promise<void>;
   close(): void;
   /** Where mail goes, for logs and doctor (no credentials). */
@@ -36,42 +49,46 @@ export function createMailer(opts: { smtpUrl?: string; from: string; dataDir: st
   });
   if (opts.smtpUrl) {
     const url = new URL(opts.smtpUrl);
-    const transport: Transporter = nodemailer.createTransport({
+    const sender = new SmtpSender({
       host: url.hostname,
       port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 587)),
       secure: url.protocol === 'smtps:',
-      auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
-      pool: true,
-      maxConnections: Number(url.searchParams.get('pool') ?? 5),
-      maxMessages: Infinity,
       // Loopback/test relays without TLS: only upgrade when the server offers it.
       ignoreTLS: url.searchParams.get('tls') === 'off',
-      connectionTimeout: 10_000,
-      greetingTimeout: 10_000,
-      socketTimeout: 30_000,
+      auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
+      maxConnections: Number(url.searchParams.get('pool') ?? 5),
     });
+    // The envelope wants the bare address of "Name <address>".
+    const envelopeFrom = (addressparser(opts.from)[0] as { address?: string } | undefined)?.address ?? opts.from;
     return {
-      async send(m) {
-        const info = await transport.sendMail(message(m));
-        return { messageId: info.messageId };
+      async send(m, onCommit) {
+        let committed = false;
+        try {
+          await sender.send({ from: envelopeFrom, to: m.to, message: message(m) }, async () => {
+            await onCommit?.();
+            committed = true;
+          });
+        } catch (err) {
+          throw committed ? new SendFailedAfterCommit(err as Error) : err;
+        }
+        return { messageId: m.messageId };
       },
-      async verify() {
-        await transport.verify();
-      },
-      close: () => transport.close(),
+      verify: () => sender.verify(),
+      close: () => sender.close(),
       describe: () => `smtp://${url.hostname}:${url.port || 587}`,
     };
   }
   const dir = path.join(opts.dataDir, 'mail');
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
-    async send(m) {
+    async send(m, onCommit) {
       const info = (await transport.sendMail(message(m))) as unknown as { message: Buffer; messageId: string };
       fs.mkdirSync(dir, { recursive: true });
       const safe = m.messageId.replace(/[^A-Za-z0-9._-]/g, '_');
       const file = path.join(dir, `${safe}.eml`);
       fs.writeFileSync(file, info.message);
       opts.log.info({ to: m.to, subject: m.subject, file }, 'mail written (no SMTP_URL configured)');
+      await onCommit?.();
       return { messageId: info.messageId };
     },
     async verify() {

@@ -38,8 +38,8 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts redis-server on a free loopback port, keeping nothing on disk; stops it with the process. */
-export async function startPrivateRedis(binary: string): Promise<PrivateRedis> {
-  const port = await freePort();
+export async function startPrivateRedis(binary: string, fixedPort?: number): Promise<PrivateRedis & { port: number }> {
+  const port = fixedPort ?? (await freePort());
   const child: ChildProcess = spawn(
     binary,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
@@ -54,6 +54,7 @@ export async function startPrivateRedis(binary: string): Promise<PrivateRedis> {
       process.once('exit', kill);
       return {
         url,
+        port,
         stop: async () => {
           process.removeListener('exit', kill);
           if (child.exitCode === null) {

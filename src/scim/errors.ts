@@ -67,8 +67,8 @@ const DOMAIN_STATUS: Record<DomainError['kind'], number> = {
 function isTransient(err: unknown): boolean {
   const e = err as { code?: string; name?: string; message?: string };
   return (
-    e?.code === 'SQLITE_BUSY' ||
-    e?.code === 'SQLITE_LOCKED' ||
+    e?.code?.startsWith('SQLITE_BUSY') ||
+    e?.code?.startsWith('SQLITE_LOCKED') ||
     e?.name === 'KnexTimeoutError' ||
     e?.code === '40001' || // serialization_failure
     e?.code === '40P01' || // deadlock_detected

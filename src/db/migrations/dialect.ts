@@ -14,7 +14,7 @@ export interface Columns {
 }
 
 export function columns(knex: Knex): Columns {
-  const isPg = knex.client.config.client === 'pg';
+  const isPg = knex.client.dialect === 'postgresql';
   return {
     isPg,
     time: (t, name) => (isPg ? t.timestamp(name, { useTz: true, precision: 3 }) : t.string(name, 30)),
