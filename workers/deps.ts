@@ -37,7 +37,7 @@ export function messageIdFor(key: string, publicUrl: string): string {
 /**
  * Sends one claimed email; `record` marks it sent in the database and runs before the message
  * is finished (see Mailer.send). A permanent SMTP refusal (5xx) fails the job without retries;
- * a failure after the record undoes it so the retry may send.
+ * any failure releases the send claim (and undoes the record) so a retry may send.
  */
 export async function sendMail(deps: WorkerDeps, mail: OutgoingMail, kind: string, key: string, record: (messageId: string) => Promise<void>): Promise<void> {
   try {
@@ -45,7 +45,9 @@ export async function sendMail(deps: WorkerDeps, mail: OutgoingMail, kind: strin
     deps.metrics.emailsSent.inc({ kind });
   } catch (err) {
     const original = err instanceof SendFailedAfterCommit ? err.original : (err as Error);
-    if (err instanceof SendFailedAfterCommit) await deps.db.transaction((tx) => reopenDelivery(tx, key));
+    // The server did not take the message (the final "." was never acknowledged): release the
+    // claim so the next attempt, or a manual retry, can send at once.
+    await deps.db.transaction((tx) => reopenDelivery(tx, key)).catch(() => undefined);
     const code = (original as { responseCode?: number }).responseCode;
     if (code && code >= 500) throw new UnrecoverableError(`SMTP refused the message permanently (${code}): ${original.message}`);
     throw original;

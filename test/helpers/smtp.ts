@@ -20,14 +20,17 @@ export interface TestSmtp {
   mails: ReceivedMail[];
   /** Waits until at least n messages arrived (or fails after timeoutMs). */
   waitFor(n: number, timeoutMs?: number): Promise<ReceivedMail[]>;
+  /** How many messages started their DATA phase. */
+  started(): number;
   /** Rejects the next messages to these recipients with a permanent error (550). */
   reject: Set<string>;
   close(): Promise<void>;
 }
 
-export async function startSmtp(): Promise<TestSmtp> {
+export async function startSmtp(opts: { dataDelayMs?: number } = {}): Promise<TestSmtp> {
   const mails: ReceivedMail[] = [];
   const reject = new Set<string>();
+  let dataStarted = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -41,11 +44,13 @@ export async function startSmtp(): Promise<TestSmtp> {
       cb();
     },
     onData(stream, _session, cb) {
+      dataStarted++;
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const raw = Buffer.concat(chunks);
-        simpleParser(raw)
+        new Promise((r) => setTimeout(r, opts.dataDelayMs ?? 0))
+          .then(() => simpleParser(raw))
           .then((p) => {
             const to = (Array.isArray(p.to) ? p.to : p.to ? [p.to] : []).flatMap((a) => a.value.map((v) => (v.address ?? '').toLowerCase()));
             mails.push({
@@ -73,6 +78,7 @@ export async function startSmtp(): Promise<TestSmtp> {
     port,
     mails,
     reject,
+    started: () => dataStarted,
     async waitFor(n, timeoutMs = 30_000) {
       const until = Date.now() + timeoutMs;
       while (mails.length < n) {
