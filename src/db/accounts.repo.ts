@@ -14,8 +14,8 @@ export interface AccountSettings {
   unmappedGroupsAsCustom?: boolean;
   /** Whether technicians may give themselves access to vaults. */
   technicianSelfAccess?: boolean;
-  policies?: Record<string, unknown>;
-  recoveryPlan?: Record<string, unknown>;
+  policies?: { passwordMinLength?: number; requireTwoFactor?: boolean };
+  recoveryPlan?: { allowAdministrators?: boolean; allowTechnicians?: boolean };
 }
 
 export interface Account {

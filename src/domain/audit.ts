@@ -1,7 +1,8 @@
 // Records privileged actions: append-only, in the same transaction as the change.
-import { insertAuditEvent } from '../db/audit.repo';
+import { type AuditEvent, insertAuditEvent, listAuditEvents } from '../db/audit.repo';
 import { type Ctx, nowIso } from './context';
 import { actorId } from './principal';
+import { assertAccountAdmin, assertMspStaff } from './roles';
 
 export interface AuditInput {
   accountId: string;
@@ -25,4 +26,24 @@ export async function recordAudit(ctx: Ctx, e: AuditInput): Promise<void> {
     data: e.data ?? {},
     createdAt: nowIso(ctx),
   });
+}
+
+export interface AuditFilter {
+  action?: string;
+  actorId?: string;
+  since?: string;
+  until?: string;
+  limit?: number;
+  beforeId?: number;
+}
+
+/**
+ * The audit log: of one account (its Owners and Administrators, or a technician launched into
+ * it), or of an MSP rolled up over every company it managed at the time (the MSP's Owners and
+ * Administrators).
+ */
+export async function auditLog(ctx: Ctx, accountId: string, f: AuditFilter, rollUp = false): Promise<AuditEvent[]> {
+  if (rollUp) await assertMspStaff(ctx, accountId, ['owners', 'administrators']);
+  else await assertAccountAdmin(ctx, accountId);
+  return listAuditEvents(ctx.tx, accountId, { ...f, limit: Math.min(Math.max(f.limit ?? 100, 1), 5000) }, rollUp);
 }

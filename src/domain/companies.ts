@@ -3,9 +3,12 @@ import {
   type Account,
   type AccountStatus,
   type CompanySort,
+  getManagedCompany,
   insertAccount,
   listManagedCompanies,
 } from '../db/accounts.repo';
+import { countMembers } from '../db/members.repo';
+import { countingOwners } from './effectiveRoles';
 import { newId } from '../db/codec';
 import { recordAudit } from './audit';
 import { assertName } from './accounts';
@@ -103,4 +106,28 @@ export async function listCompanies(ctx: Ctx, mspId: string, q: ListCompaniesInp
   const limit = Math.min(Math.max(q.limit ?? 50, 1), 1000);
   const offset = Math.max(q.offset ?? 0, 0);
   return listManagedCompanies(ctx.tx, mspId, { ...q, limit, offset });
+}
+
+export interface CompanyDetail {
+  company: Account;
+  owners: { total: number; accepted: number };
+  members: number;
+  scimTokens: number;
+  openLinkRequest: string | null;
+  /** Unlinking is refused until an Owner of the company's own has accepted. */
+  canUnlink: boolean;
+}
+
+export async function companyDetail(ctx: Ctx, mspId: string, companyId: string): Promise<CompanyDetail> {
+  await requireMsp(ctx, mspId);
+  const company = await getManagedCompany(ctx.tx, mspId, companyId);
+  if (!company) throw new NotFound('company.not_found', 'No such company.');
+  const owners = [...(await countingOwners(ctx.tx, company.id))];
+  const accepted = owners.length
+    ? Number(((await ctx.tx('members').where({ account_id: company.id, state: 'active' }).whereIn('id', owners).count({ n: '*' }))[0] as { n: number | string }).n)
+    : 0;
+  const members = await countMembers(ctx.tx, company.id);
+  const tokens = Number(((await ctx.tx('scim_tokens').where({ account_id: company.id }).whereNull('revoked_at').count({ n: '*' }))[0] as { n: number | string }).n);
+  const link = (await ctx.tx('link_requests').where({ account_id: company.id, msp_id: mspId }).whereIn('status', ['pending', 'awaiting_approval']).first('id')) as { id: string } | undefined;
+  return { company, owners: { total: owners.length, accepted }, members, scimTokens: tokens, openLinkRequest: link?.id ?? null, canUnlink: accepted > 0 };
 }

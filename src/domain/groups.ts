@@ -16,8 +16,9 @@ import { getMember } from '../db/members.repo';
 import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
 import { countingOwners, releaseHeldChanges } from './effectiveRoles';
-import { Conflict, Invalid, NotFound } from './errors';
-import { assertAccountAdmin } from './roles';
+import { Conflict, Forbidden, Invalid, NotFound } from './errors';
+import { personOf } from './principal';
+import { assertAccountAdmin, rolesOf } from './roles';
 
 export function builtinKindsFor(kind: AccountKind): Array<Exclude<GroupKind, 'custom'>> {
   return kind === 'msp' ? ['owners', 'administrators', 'msp_technicians'] : ['owners', 'administrators'];
@@ -87,6 +88,14 @@ export async function setManualMembership(
   const account = await getAccount(ctx.tx, input.accountId);
   if (!account) throw new NotFound('account.not_found', 'No such account.');
   const group = await resolveGroup(ctx, account.id, input.group);
+  // Administrators manage Administrators and custom groups; Owners are made by Owners (or
+  // the MSP's technicians co-owning a company they manage).
+  if (group.kind === 'owners') {
+    const person = personOf(ctx.actor);
+    if (person && !(await rolesOf(ctx.tx, account.id, person.memberId)).has('owners')) {
+      throw new Forbidden('role.owner_required', `Only Owners change ${group.name}.`);
+    }
+  }
   const person = await getMember(ctx.tx, account.id, input.memberId);
   if (!person) throw new NotFound('member.not_found', 'No such member in this account.');
   const now = ctx.now.toISOString();

@@ -11,8 +11,8 @@ export type Principal =
   | { kind: 'technician'; accountId: string; mspId: string; memberId: string; launchId: string; label: string }
   /** An identity provider pushing over SCIM with one account's credential. */
   | { kind: 'scim'; accountId: string; credentialId: string; label: string }
-  /** An automation token scoped to one MSP account. */
-  | { kind: 'api_token'; accountId: string; tokenId: string; label: string };
+  /** An automation token scoped to one MSP account, acting as the person who created it. */
+  | { kind: 'api_token'; accountId: string; tokenId: string; memberId: string; label: string };
 
 export const operator = (label = 'cli'): Principal => ({ kind: 'operator', label });
 export const system = (label = 'system'): Principal => ({ kind: 'system', label });
@@ -21,12 +21,16 @@ export function actorId(p: Principal): string | null {
   switch (p.kind) {
     case 'member':
     case 'technician':
+    case 'api_token':
       return p.memberId;
     case 'scim':
       return p.credentialId;
-    case 'api_token':
-      return p.tokenId;
     default:
       return null;
   }
+}
+
+/** The person behind a principal acting in their own account (a session or an API token). */
+export function personOf(p: Principal): { accountId: string; memberId: string } | undefined {
+  return p.kind === 'member' || p.kind === 'api_token' ? { accountId: p.accountId, memberId: p.memberId } : undefined;
 }

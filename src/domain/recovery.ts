@@ -1,6 +1,6 @@
 // Account recovery: an Owner/Administrator (or a launched technician) starts it, the member
 // chooses new credentials from an emailed link, an administrator completes it.
-import { getAccount } from '../db/accounts.repo';
+import { type Account, getAccount } from '../db/accounts.repo';
 import { newId } from '../db/codec';
 import { claimDelivery, markDelivered } from '../db/deliveries.repo';
 import type { Tx } from '../db/knex';
@@ -13,6 +13,7 @@ import { type Ctx, nowIso } from './context';
 import { Conflict, Forbidden, Invalid, NotFound } from './errors';
 import { DELIVERY_LEASE_MS, MIN_PASSWORD, languageFor } from './invitations';
 import { ROLE_RANK, type Role, highestRole, rolesOf } from './roles';
+import { personOf } from './principal';
 import { deriveToken, hashPassword, hashSecret } from './secrets';
 import { auditMspOf, requireAccount } from './tenancy';
 import type { PreparedMail } from './invitations';
@@ -24,17 +25,24 @@ export const RECOVERY_QUEUE = 'recovery';
  * Who may recover whom: Owners and Administrators of the account, or a technician launched
  * into it (as an Administrator); never themself; never someone of a higher role.
  */
-async function assertMayRecover(ctx: Ctx, accountId: string, target: Member): Promise<void> {
+async function assertMayRecover(ctx: Ctx, account: Account, target: Member): Promise<void> {
   const a = ctx.actor;
+  const accountId = account.id;
+  const plan = account.settings.recoveryPlan ?? {};
   let actorRole: Role;
   if (a.kind === 'operator' || a.kind === 'system') return;
+  const person = personOf(a);
   if (a.kind === 'technician' && a.accountId === accountId) {
+    if (plan.allowTechnicians === false) throw new Forbidden('recovery.plan', "The company's recovery plan does not let MSP technicians recover accounts.");
     actorRole = 'administrators';
-  } else if (a.kind === 'member' && a.accountId === accountId) {
-    if (a.memberId === target.id) throw new Forbidden('recovery.self', 'Nobody can recover their own account.');
-    const roles = await rolesOf(ctx.tx, accountId, a.memberId);
+  } else if (person && person.accountId === accountId) {
+    if (person.memberId === target.id) throw new Forbidden('recovery.self', 'Nobody can recover their own account.');
+    const roles = await rolesOf(ctx.tx, accountId, person.memberId);
     if (!roles.has('owners') && !roles.has('administrators')) {
       throw new Forbidden('role.required', 'Only Owners and Administrators recover accounts.');
+    }
+    if (!roles.has('owners') && plan.allowAdministrators === false) {
+      throw new Forbidden('recovery.plan', "The company's recovery plan lets only Owners recover accounts.");
     }
     actorRole = highestRole(roles);
   } else {
@@ -50,7 +58,7 @@ export async function startRecovery(ctx: Ctx, input: { accountId: string; member
   const account = await requireAccount(ctx, input.accountId);
   const target = await getMemberAnyState(ctx.tx, account.id, input.memberId);
   if (!target || target.state === 'removed') throw new NotFound('member.not_found', 'No such member.');
-  await assertMayRecover(ctx, account.id, target);
+  await assertMayRecover(ctx, account, target);
   if (target.state !== 'active') {
     throw new Conflict('recovery.not_active', `${target.email ?? target.userName} is ${target.state}: only people who have signed in can be recovered.`);
   }
@@ -145,7 +153,7 @@ export async function completeRecovery(ctx: Ctx, input: { accountId: string; req
   if (!req) throw new NotFound('recovery.not_found', 'No such recovery request.');
   const target = await getMemberAnyState(ctx.tx, account.id, req.memberId);
   if (!target) throw new NotFound('member.not_found', 'No such member.');
-  await assertMayRecover(ctx, account.id, target);
+  await assertMayRecover(ctx, account, target);
   if (req.status !== 'credentials_set') {
     throw new Conflict('recovery.not_ready', req.status === 'pending' ? 'The member has not chosen new credentials yet.' : `This recovery is ${req.status}.`);
   }

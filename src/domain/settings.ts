@@ -6,17 +6,36 @@ import { Invalid } from './errors';
 import { auditMspOf, requireAccount } from './tenancy';
 import { assertAccountAdmin } from './roles';
 
+export interface Policies {
+  passwordMinLength?: number;
+  requireTwoFactor?: boolean;
+}
+
+export interface RecoveryPlan {
+  /** Administrators may recover members (Owners always may). */
+  allowAdministrators?: boolean;
+  /** MSP technicians launched into the company may recover members. */
+  allowTechnicians?: boolean;
+}
+
 export interface SettingsPatch {
   scimDeleteMode?: 'suspend' | 'remove';
   adoptExistingMembers?: boolean;
   unmappedGroupsAsCustom?: boolean;
+  /** Whether MSP technicians may give themselves vault access (the company's Owners decide). */
   technicianSelfAccess?: boolean;
   defaultLanguage?: 'en' | 'de';
+  policies?: Policies;
+  recoveryPlan?: RecoveryPlan;
 }
 
 export async function updateSettings(ctx: Ctx, accountId: string, patch: SettingsPatch): Promise<AccountSettings & { defaultLanguage: string }> {
-  await assertAccountAdmin(ctx, accountId);
+  // The company's own Owners decide how far its MSP's technicians may reach.
+  await assertAccountAdmin(ctx, accountId, { ownersOnly: patch.technicianSelfAccess !== undefined || patch.recoveryPlan?.allowTechnicians !== undefined });
   const account = await requireAccount(ctx, accountId);
+  if (patch.policies?.passwordMinLength !== undefined && (!Number.isInteger(patch.policies.passwordMinLength) || patch.policies.passwordMinLength < 8 || patch.policies.passwordMinLength > 128)) {
+    throw new Invalid('settings.policies.passwordMinLength', 'passwordMinLength is a whole number from 8 to 128.');
+  }
   if (patch.scimDeleteMode && !['suspend', 'remove'].includes(patch.scimDeleteMode)) {
     throw new Invalid('settings.scimDeleteMode.invalid', 'scimDeleteMode is "suspend" or "remove".');
   }
@@ -25,7 +44,12 @@ export async function updateSettings(ctx: Ctx, accountId: string, patch: Setting
   }
   const { defaultLanguage, ...rest } = patch;
   const settings: AccountSettings = { ...account.settings };
-  for (const [k, v] of Object.entries(rest)) if (v !== undefined) (settings as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(rest)) {
+    if (v === undefined) continue;
+    const prev = (settings as Record<string, unknown>)[k];
+    // Nested objects (policies, recovery plan) merge: a patch names only what changes.
+    (settings as Record<string, unknown>)[k] = v && typeof v === 'object' && prev && typeof prev === 'object' ? { ...prev, ...v } : v;
+  }
   await updateAccount(ctx.tx, account.id, { settings, ...(defaultLanguage ? { defaultLanguage } : {}) }, nowIso(ctx));
   await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'account.settings_changed', data: { ...patch } });
   return { ...settings, defaultLanguage: defaultLanguage ?? account.defaultLanguage };

@@ -133,13 +133,15 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['account_id'], 'oauth_clients_account');
   });
 
+  // Automation tokens of an MSP: each acts as the person who created it, with that person's
+  // current roles (losing the role disarms the token).
   await knex.schema.createTable('api_tokens', (t) => {
     t.string('id', 36).primary();
     c.accountId(t);
+    t.string('member_id', 36).notNullable().references('id').inTable('members').onDelete('CASCADE');
     t.string('token_hash', 64).notNullable().unique();
     t.string('prefix', 16).notNullable();
     t.string('label', 200).nullable();
-    t.string('role', 32).notNullable();
     t.string('created_by', 200).nullable();
     c.time(t, 'created_at').notNullable();
     c.time(t, 'last_used_at').nullable();
