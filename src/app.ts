@@ -3,9 +3,11 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import { healthRouter } from './http/health';
 import { requestContext } from './http/requestContext';
+import { apiRouter } from './api/router';
 import { directoryRouter } from './http/directory';
 import { jobsBoard } from './http/jobsBoard';
 import { scimRouter } from './scim/router';
+import { authRouter } from './web/auth';
 import { publicRouter } from './web/public';
 import type { Runtime } from './runtime';
 
@@ -34,8 +36,10 @@ export function buildApp(rt: Runtime): express.Express {
   app.use(helmet());
   app.use(healthRouter(rt, () => sampleQueues(rt)));
   app.use('/scim/v2', scimRouter(rt).router);
+  app.use('/api/v1', apiRouter(rt));
   app.use(directoryRouter(rt));
   app.use(publicRouter(rt));
+  app.use(authRouter(rt));
   app.use(jobsBoard(rt));
 
   app.use((_req: Request, res: Response) => {

@@ -25,7 +25,7 @@ import { type Ctx, nowIso } from './context';
 import { Forbidden, Invalid, NotFound, Unauthenticated } from './errors';
 import { personOf, type Principal } from './principal';
 import { assertMspStaff, isActing, rolesOf } from './roles';
-import { hashSecret, issueSecret, sameHash } from './secrets';
+import { hashSecret, issueSecret, sameHash, verifyPassword } from './secrets';
 import { auditMspOf, requireAccount } from './tenancy';
 
 export const SESSION_TTL_MS = 12 * 3600 * 1000;
@@ -114,6 +114,32 @@ export async function endSession(ctx: Ctx, token: string): Promise<void> {
   const session = await findSessionByHash(ctx.tx, hashSecret(token));
   if (session) await revokeSessionRow(ctx.tx, session.accountId, session.id, nowIso(ctx));
 }
+
+/**
+ * Sign-in with the password set when accepting an invitation. The answer does not tell a wrong
+ * password from an unknown person; the adapter rate-limits failures.
+ */
+export async function signInWithPassword(ctx: Ctx, input: { email: string; password: string; accountId?: string }): Promise<IssuedSession> {
+  const rows = (await ctx.tx('members')
+    .where('email_ci', input.email.trim().toLowerCase())
+    .whereIn('state', ['active'])
+    .whereNotNull('password_hash')
+    .modify((q) => {
+      if (input.accountId) q.andWhere('account_id', input.accountId);
+    })
+    .orderBy('created_at')
+    .select('account_id', 'id', 'password_hash')) as Array<{ account_id: string; id: string; password_hash: string }>;
+  for (const r of rows) {
+    if (await verifyPassword(input.password, r.password_hash)) {
+      return startSession(ctx, (await getMemberAnyState(ctx.tx, r.account_id, r.id))!, 'password');
+    }
+  }
+  // Spend the same time whether or not the person exists.
+  if (!rows.length) await verifyPassword(input.password, DUMMY_HASH);
+  throw new Unauthenticated('signin.password.invalid', 'Wrong email or password.');
+}
+
+const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
 // ---- API tokens ----
 

@@ -53,6 +53,11 @@ export async function requestLink(ctx: Ctx, input: { mspId: string; accountId: s
   const open = await openLinkFor(ctx.tx, msp.id, accountId);
   if (open) return linkView(open);
   const local = await getAccount(ctx.tx, accountId);
+  // What this deployment already knows is refused at once; the worker checks everything again
+  // (and asks other regions about accounts it does not hold).
+  if (local && local.region !== msp.region) {
+    throw new Conflict('link.region_mismatch', `That account lives in the ${local.region} data region; only accounts in ${msp.region} can be linked to this MSP.`);
+  }
   const now = nowIso(ctx);
   const request: LinkRequest = {
     id: newId(),

@@ -1,0 +1,40 @@
+// How domain data leaves the REST API: stable field names, CSV for the audit log.
+import { z } from 'zod';
+import type { Account } from '../db/accounts.repo';
+import type { AuditEvent } from '../db/audit.repo';
+import type { LinkView } from '../domain/links';
+
+export const companyView = (c: Account) => ({
+  id: c.id,
+  name: c.name,
+  status: c.status,
+  region: c.region,
+  seatsFilled: c.seatsFilled,
+  seatsTotal: c.seatsTotal,
+});
+
+export const linkOut = (v: LinkView) => ({ requestId: v.requestId, status: v.status, reason: v.reason, kind: v.kind, accountId: v.accountId, expiresAt: v.expiresAt });
+
+export const auditQuery = z.object({
+  action: z.string().max(64).optional(),
+  actorId: z.string().max(64).optional(),
+  since: z.iso.datetime().optional(),
+  until: z.iso.datetime().optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(100),
+  beforeId: z.coerce.number().int().min(1).optional(),
+  format: z.enum(['json', 'csv']).optional(),
+});
+
+const csvCell = (v: unknown): string => {
+  const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+  // Quote everything that could break a cell, and neutralise spreadsheet formulas.
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\n\r]/.test(safe) || safe !== s ? `"${safe.replace(/"/g, '""')}"` : safe;
+};
+
+export function auditCsv(result: unknown): string {
+  const events = result as AuditEvent[];
+  const header = ['id', 'createdAt', 'accountId', 'mspId', 'actorKind', 'actorId', 'actorLabel', 'action', 'targetType', 'targetId', 'data'];
+  const rows = events.map((e) => [e.id, e.createdAt, e.accountId, e.mspId, e.actorKind, e.actorId, e.actorLabel, e.action, e.targetType, e.targetId, e.data].map(csvCell).join(','));
+  return [header.join(','), ...rows].join('\r\n') + '\r\n';
+}
