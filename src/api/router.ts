@@ -94,13 +94,14 @@ export function apiRouter(rt: Runtime): Router {
     router[def.method](def.path, async (req: Request, res: Response) => {
       try {
         const identity = req.identity!;
-        const input = {
-          params: req.params as Record<string, string>,
-          body: def.body ? def.body.parse(req.body ?? {}) : undefined,
-          query: def.query ? def.query.parse(req.query) : undefined,
-        };
         const result = await rt.db.transaction(async (tx) => {
+          // Who may call comes first: a caller without the role learns nothing about the input.
           const { principal, accountId } = await gate(rt, tx, def, identity.principal, req);
+          const input = {
+            params: req.params as Record<string, string>,
+            body: def.body ? def.body.parse(req.body ?? {}) : undefined,
+            query: def.query ? def.query.parse(req.query) : undefined,
+          };
           const ctx: Ctx = { tx, actor: principal, now: rt.now() };
           return def.handle(ctx, { ...input, accountId, rt });
         });

@@ -95,6 +95,12 @@ export function authRouter(rt: Runtime): Router {
         idTokenExpected: true,
       });
       claims = tokens.claims() as typeof claims;
+      // Many providers keep the ID token lean (OpenID Connect core §5.4): ask userinfo then.
+      if (claims && !claims.email) {
+        const sub = (tokens.claims() as { sub: string }).sub;
+        const info = await oidc.fetchUserInfo(config, tokens.access_token, sub);
+        claims = { email: info.email as string | undefined, email_verified: info.email_verified as boolean | undefined };
+      }
     } catch (err) {
       req.log.warn({ err: (err as Error).message }, 'OIDC callback refused');
       return failure(req, res, 400, 'The identity provider’s answer could not be verified; try signing in again.');

@@ -27,6 +27,8 @@ export interface TestAppOptions {
   now?: () => Date;
   /** Hook to start extra parts (workers) before the app listens. */
   beforeListen?: (rt: Runtime) => Promise<() => Promise<void>>;
+  /** A fixed port (e.g. one an OIDC client's redirect URI names); 0 by default. */
+  port?: number;
 }
 
 export function testEnv(dialect: Dialect, extra: Record<string, string> = {}): { env: Record<string, string>; drop: () => Promise<void> } {
@@ -49,7 +51,7 @@ export function testEnv(dialect: Dialect, extra: Record<string, string> = {}): {
 export async function startTestApp(dialect: Dialect, options: TestAppOptions = {}): Promise<TestApp> {
   // Listen first so PUBLIC_URL (links in emails, SCIM locations) names the real port.
   const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   const { env, drop } = testEnv(dialect, { PUBLIC_URL: url, ...options.env });
@@ -90,4 +92,12 @@ export async function startStack(dialect: Dialect, options: TestAppOptions & { s
     },
   });
   return { ...app, relay: relay! };
+}
+
+export async function freePort(): Promise<number> {
+  const srv = http.createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
 }
