@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerAccount } from './cli/account';
 import { registerCompany, registerLink } from './cli/company';
 import { registerJobs } from './cli/jobs';
+import { registerMspAdmin } from './cli/msp-admin';
 import { registerRecovery } from './cli/recovery';
 import { registerDoctor } from './cli/doctor';
 import { registerMapping } from './cli/mapping';
@@ -24,7 +25,8 @@ export function buildProgram(): Command {
     });
   registerServer(program);
   registerMsp(program);
-  registerCompany(program);
+  const company = registerCompany(program);
+  registerMspAdmin(program, company);
   registerScimToken(program);
   registerMembers(program);
   registerMapping(program);

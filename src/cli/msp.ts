@@ -18,7 +18,9 @@ export function registerMsp(program: Command): void {
       action(async (opts: { name: string; region: string; ownerEmail: string; json?: boolean }) => {
         const out = await asOperator(async (ctx, { config }) => {
           const r = await createMsp(ctx, { name: opts.name, region: opts.region, ownerEmail: opts.ownerEmail }, config.regions);
-          return { id: r.account.id, ownerId: r.ownerId, signInUrl: `${config.publicUrl}/signin/${r.signInToken}` };
+          // With an OIDC issuer the Owner signs in there; otherwise the one-time link is the way in.
+          const signInUrl = config.oidc ? `${config.publicUrl}/auth/oidc/login?account=${r.account.id}` : `${config.publicUrl}/signin/${r.signInToken}`;
+          return { id: r.account.id, ownerId: r.ownerId, signInUrl };
         });
         printResult(opts.json, out, (o) => `MSP ${o.id} created (Owner ${o.ownerId}).\nOne-time sign-in link: ${o.signInUrl}`);
       }),

@@ -44,6 +44,21 @@ describe.each(DIALECTS)('mspbridge CLI [%s]', (dialect) => {
     expect(text.stdout).toMatch(/NAME\s+STATUS\s+REGION\s+SEATS/);
   });
 
+  it('manages technicians, shows a company, reads the audit log and makes API tokens', () => {
+    const msp = cliJson<{ id: string; ownerId: string }>(['msp', 'create', '--name', 'Ops IT', '--region', 'us', '--owner-email', 'ops@ops.example'], env);
+    const company = cliJson<{ id: string }>(['company', 'add', '--msp', msp.id, '--name', 'Shown Co', '--country', 'US'], env);
+    expect(cliJson(['technicians', 'add', '--msp', msp.id, '--email', 'tech@ops.example'], env)).toMatchObject({ invited: true });
+    const staff = cliJson<Array<{ email: string; roles: string[] }>>(['technicians', 'list', '--msp', msp.id], env);
+    expect(staff.map((s) => [s.email, s.roles])).toEqual(expect.arrayContaining([['tech@ops.example', ['MSP Technicians']], ['ops@ops.example', ['Owners']]]));
+    expect(cliJson(['company', 'show', '--msp', msp.id, '--company', company.id], env)).toMatchObject({ name: 'Shown Co', status: 'setup', canUnlink: false, owners: { total: 0, accepted: 0 } });
+    const audit = cliJson<Array<{ action: string }>>(['audit', '--msp', msp.id], env);
+    expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['company.added', 'member.added', 'msp.created']));
+    const token = cliJson<{ token: string; id: string }>(['api-token', 'create', '--msp', msp.id, '--member', msp.ownerId, '--label', 'ci'], env);
+    expect(token.token).toMatch(/^msb_api_/);
+    expect(cliJson<Array<{ id: string }>>(['api-token', 'list', '--msp', msp.id], env).map((t) => t.id)).toEqual([token.id]);
+    expect(cliJson(['api-token', 'revoke', '--msp', msp.id, '--token', token.id], env)).toEqual({ id: token.id, revoked: true });
+  });
+
   it.each([
     [['msp', 'create', '--name', 'X', '--region', 'mars', '--owner-email', 'a@b.example'], /Unknown data region "mars"/],
     [['company', 'add', '--msp', '00000000-0000-0000-0000-000000000000', '--name', 'X', '--country', 'DE'], /No such MSP/],
