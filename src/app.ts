@@ -8,6 +8,7 @@ import { directoryRouter } from './http/directory';
 import { jobsBoard } from './http/jobsBoard';
 import { scimRouter } from './scim/router';
 import { authRouter } from './web/auth';
+import { consoleRouter } from './web/console';
 import { publicRouter } from './web/public';
 import type { Runtime } from './runtime';
 
@@ -33,13 +34,22 @@ export function buildApp(rt: Runtime): express.Express {
   app.set('etag', false);
   app.set('trust proxy', 'loopback');
   app.use(requestContext(rt.log, rt.metrics));
-  app.use(helmet());
+  // Over plain http (a laptop, a test) upgrading requests and HSTS would break the console.
+  const https = rt.config.publicUrl.startsWith('https:');
+  const strict = helmet({
+    hsts: https,
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } },
+  });
+  // The jobs dashboards (bull-board) render with inline scripts and styles of their own.
+  const boards = helmet({ hsts: https, contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null, 'script-src': ["'self'", "'unsafe-inline'"] } } });
+  app.use((req, res, next) => (req.path.startsWith('/console/jobs') || req.path.startsWith('/admin/queues') ? boards : strict)(req, res, next));
   app.use(healthRouter(rt, () => sampleQueues(rt)));
   app.use('/scim/v2', scimRouter(rt).router);
   app.use('/api/v1', apiRouter(rt));
   app.use(directoryRouter(rt));
   app.use(publicRouter(rt));
   app.use(authRouter(rt));
+  app.use(consoleRouter(rt));
   app.use(jobsBoard(rt));
 
   app.use((_req: Request, res: Response) => {

@@ -1,6 +1,8 @@
 // Messages in English and German through ICU MessageFormat (FormatJS intl-messageformat):
 // plurals, dates and numbers formatted by locale, one key per message.
 import { IntlMessageFormat } from 'intl-messageformat';
+import { consoleDe } from './console.de';
+import { consoleEn } from './console.en';
 import { de } from './de';
 import { en, type MessageKey } from './en';
 
@@ -52,3 +54,10 @@ export function fromAcceptLanguage(header: string | undefined, fallback: Languag
 }
 
 export const keysOf = (lang: Language): string[] => Object.keys(catalogs[lang]).sort();
+
+/** The console's texts in one language (keys as the browser script uses them). */
+export function consoleMessages(lang: Language): Record<string, string> {
+  return lang === 'de' ? consoleDe : consoleEn;
+}
+
+export const consoleKeysOf = (lang: Language): string[] => Object.keys(consoleMessages(lang)).sort();

@@ -1,0 +1,87 @@
+// The console: one HTML shell, a small script over the same REST API, the messages in the
+// person's language, and a read-only jobs dashboard for MSP Owners and Administrators.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import { getAccount } from '../db/accounts.repo';
+import { setSessionLanguage } from '../db/sessions.repo';
+import { sessionFor } from '../domain/access';
+import { rolesOf } from '../domain/roles';
+import { SESSION_COOKIE, parseCookies, safeEqual } from '../http/cookies';
+import { fromAcceptLanguage, type Language, LANGUAGES, consoleMessages } from '../i18n';
+import { QUEUES } from '../queue/jobs';
+import type { Runtime } from '../runtime';
+import { escapeHtml } from './html';
+
+export const JOBS_PATH = '/console/jobs';
+
+function staticDir(): string {
+  // src/web/static when running from source; the build copies it next to dist/src/web.
+  for (const dir of [path.join(__dirname, 'static'), path.join(__dirname, '..', '..', '..', 'src', 'web', 'static')]) {
+    if (fs.existsSync(path.join(dir, 'console.js'))) return dir;
+  }
+  throw new Error('console assets not found (src/web/static)');
+}
+
+async function languageOf(rt: Runtime, req: Request): Promise<{ lang: Language; session?: Awaited<ReturnType<typeof sessionFor>> }> {
+  const token = parseCookies(req.get('cookie'))[SESSION_COOKIE];
+  const session = token ? await sessionFor(rt.db, token, rt.now()) : undefined;
+  const chosen = session?.session.language;
+  const lang = chosen === 'de' || chosen === 'en' ? chosen : fromAcceptLanguage(req.get('accept-language'));
+  return { lang, session };
+}
+
+export function consoleRouter(rt: Runtime): Router {
+  const r = Router();
+  const dir = staticDir();
+  const shell = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');
+
+  r.use('/static', express.static(dir, { index: false, maxAge: rt.config.production ? '1h' : 0 }));
+
+  r.get('/', async (req, res) => {
+    const { lang } = await languageOf(rt, req);
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('html').send(shell.replace('<html lang="en">', `<html lang="${lang}">`).replace('{{oidc}}', rt.config.oidc ? 'true' : 'false').replace('{{title}}', escapeHtml('mspbridge')));
+  });
+
+  r.get('/console/messages.json', async (req, res) => {
+    const requested = String(req.query.lang ?? '');
+    const { lang } = await languageOf(rt, req);
+    const use = (LANGUAGES as readonly string[]).includes(requested) ? (requested as Language) : lang;
+    res.json({ lang: use, messages: consoleMessages(use) });
+  });
+
+  // The language switch: kept with the session, so every page (and the next sign-in) follows it.
+  r.post('/console/language', express.json({ limit: '1kb' }), async (req, res) => {
+    const lang = String(req.body?.lang ?? '');
+    if (!(LANGUAGES as readonly string[]).includes(lang)) return res.status(400).json({ error: { code: 'language.unknown', message: 'lang is "en" or "de".' } });
+    const { session } = await languageOf(rt, req);
+    if (session) {
+      const sent = req.get('x-csrf-token');
+      if (!sent || !safeEqual(sent, session.session.csrfToken)) return res.status(403).json({ error: { code: 'csrf', message: 'The request is missing its CSRF token.' } });
+      await setSessionLanguage(rt.db, session.session.accountId, session.session.id, lang);
+    }
+    res.json({ lang });
+  });
+
+  // The jobs dashboard, read-only, for Owners and Administrators of an MSP (the operator's
+  // full board with retries is /admin/queues behind ADMIN_TOKEN).
+  const adapter = new ExpressAdapter();
+  adapter.setBasePath(JOBS_PATH);
+  createBullBoard({ queues: QUEUES.map((q) => new BullMQAdapter(rt.queues.get(q), { readOnlyMode: true })), serverAdapter: adapter, options: { uiConfig: { boardTitle: 'mspbridge jobs' } } });
+  const mspAdminsOnly = async (req: Request, res: Response, next: NextFunction) => {
+    const { session } = await languageOf(rt, req);
+    const p = session?.principal;
+    if (p && p.kind === 'member') {
+      const account = await getAccount(rt.db, p.accountId);
+      const roles = await rolesOf(rt.db, p.accountId, p.memberId);
+      if (account?.kind === 'msp' && (roles.has('owners') || roles.has('administrators'))) return next();
+    }
+    res.status(404).json({ error: { code: 'not_found', message: 'No such page.' } });
+  };
+  r.use(JOBS_PATH, mspAdminsOnly, adapter.getRouter());
+  return r;
+}
