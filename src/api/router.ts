@@ -10,6 +10,7 @@ import { personOf, type Principal } from '../domain/principal';
 import { rolesOf } from '../domain/roles';
 import { SESSION_COOKIE, parseCookies, safeEqual } from '../http/cookies';
 import { RateLimiter } from '../http/rateLimit';
+import { errorMessage, fromAcceptLanguage } from '../i18n';
 import type { Runtime } from '../runtime';
 import { HttpProblem, toProblem } from './errors';
 import { openApiDocument } from './openapi';
@@ -163,8 +164,12 @@ async function gate(rt: Runtime, tx: Tx, def: RouteDef, principal: Principal, re
   return { principal: acting, accountId };
 }
 
+/** Writes a problem; its human message follows Accept-Language, its code never changes. */
 function sendProblem(res: Response, p: HttpProblem | ReturnType<typeof toProblem>): void {
   const problem = p instanceof HttpProblem ? toProblem(p) : p;
   for (const [k, v] of Object.entries(problem.headers ?? {})) res.setHeader(k, v);
-  res.status(problem.status).json(problem.body);
+  const lang = fromAcceptLanguage(res.req.get('accept-language'));
+  const { code, message } = problem.body.error;
+  res.setHeader('Content-Language', lang);
+  res.status(problem.status).json({ error: { ...problem.body.error, message: errorMessage(lang, code, message) } });
 }

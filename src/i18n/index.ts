@@ -61,3 +61,13 @@ export function consoleMessages(lang: Language): Record<string, string> {
 }
 
 export const consoleKeysOf = (lang: Language): string[] => Object.keys(consoleMessages(lang)).sort();
+
+/**
+ * The human message of an error code in a language: the catalogue's text when it has one
+ * (German), else the English message the error carries. Codes never change with the language.
+ */
+export function errorMessage(lang: Language, code: string, english: string): string {
+  if (lang === 'en') return english;
+  const key = `error.${code}` as MessageKey;
+  return key in catalogs[lang] ? t(lang, key) : english;
+}

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The console in a real browser (Debian's Chromium driven by playwright-core): the help article's
 // story page by page, with screenshots under test-artifacts/console, axe-core checks and keyboard use.
 import fs from 'node:fs';
@@ -250,7 +251,7 @@ describe('the console in Chromium [sqlite]', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Managed Companies' }).waitFor();
     const focused = () => page.evaluate(() => {
-      const el = document.activeElement as HTMLElement;
+      const el = document.activeElement as HTMLInputElement;
       return (el.labels?.[0]?.textContent ?? el.getAttribute('aria-label') ?? el.textContent ?? '').trim();
     });
     const order: string[] = [];

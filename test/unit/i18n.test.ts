@@ -1,0 +1,75 @@
+// Both languages are complete: every key in one catalogue is in the other, every key the code and
+// the console use exists, and the ICU messages parse and format.
+import fs from 'node:fs';
+import path from 'node:path';
+import { consoleKeysOf, consoleMessages, errorMessage, fromAcceptLanguage, keysOf, pickLanguage, t } from '../../src/i18n';
+import { en } from '../../src/i18n/en';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+function walk(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+describe('message catalogues', () => {
+  it('have the same keys in English and German (server and console)', () => {
+    expect(keysOf('de')).toEqual(keysOf('en'));
+    expect(consoleKeysOf('de')).toEqual(consoleKeysOf('en'));
+  });
+
+  it('have every key the console script uses, including the ones it composes', () => {
+    const script = fs.readFileSync(path.join(ROOT, 'src/web/static/console.js'), 'utf8');
+    const used = [...script.matchAll(/\bt\('([^']+)'/g)].map((m) => m[1]!);
+    const missing = used.filter((k) => !(k in consoleMessages('en')));
+    expect(missing).toEqual([]);
+    const composed: Record<string, string[]> = {
+      status: ['setup', 'active', 'pending_link', 'frozen', 'trial'],
+      state: ['invited', 'active', 'suspended', 'removed'],
+      tab: ['members', 'groups', 'vaults', 'recovery', 'policies', 'provisioning'],
+      change: ['gain', 'lose', 'held', 'released'],
+      held: ['remove_role', 'suspend', 'remove'],
+      kind: ['owners', 'administrators', 'msp_technicians', 'custom'],
+      link: ['pending', 'awaiting_approval', 'linked', 'rejected', 'expired'],
+      reason: ['not_found', 'not_a_company', 'region_mismatch', 'linked_elsewhere', 'already_linked', 'no_owner', 'owner_rejected', 'other_deployment'],
+      recoveryStatus: ['pending', 'credentials_set', 'completed', 'expired', 'cancelled'],
+      group: ['Owners', 'Administrators', 'MSP Technicians'],
+    };
+    for (const [prefix, values] of Object.entries(composed)) {
+      expect(script).toContain(`t(\`${prefix}.\${`);
+      for (const v of values) for (const lang of ['en', 'de'] as const) expect(consoleMessages(lang)).toHaveProperty([`${prefix}.${v}`]);
+    }
+  });
+
+  it('has every key the server code uses (statically typed) and every message formats in both languages', () => {
+    const source = walk(path.join(ROOT, 'src')).filter((f) => f.endsWith('.ts')).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+    const used = [...source.matchAll(/\bt\((?:lang|done\.language|lang0|'en'|'de'),\s*'([^']+)'/g)].map((m) => m[1]!);
+    expect(used.length).toBeGreaterThan(20);
+    for (const k of used) expect(Object.keys(en)).toContain(k);
+    const values = { accountName: 'A', name: 'N', email: 'e@x', inviter: 'I', mspName: 'M', url: 'u', min: 10, days: 3, expiresAt: new Date('2026-12-01T00:00:00Z'), endsAt: new Date('2026-12-01T00:00:00Z') };
+    for (const lang of ['en', 'de'] as const) for (const k of keysOf(lang)) expect(t(lang, k as keyof typeof en, values)).not.toMatch(/\{\w+/);
+  });
+
+  it('formats plurals and dates by locale', () => {
+    const v = { accountName: 'Acme', name: 'x', endsAt: new Date('2026-12-10T12:00:00Z') };
+    expect(t('en', 'email.trial.body', { ...v, days: 1 })).toContain('1 day is left');
+    expect(t('en', 'email.trial.body', { ...v, days: 5 })).toContain('5 days are left');
+    expect(t('de', 'email.trial.body', { ...v, days: 1 })).toContain('Noch 1 Tag');
+    expect(t('de', 'email.trial.body', { ...v, days: 5 })).toContain('10. Dezember 2026');
+    expect(t('en', 'email.trial.body', { ...v, days: 5 })).toContain('December 10, 2026');
+  });
+
+  it('picks the language from IdP tags and Accept-Language', () => {
+    expect(pickLanguage(['de-DE'])).toBe('de');
+    expect(pickLanguage([null, 'en_US'])).toBe('en');
+    expect(pickLanguage(['fr-FR'], 'de')).toBe('de');
+    expect(fromAcceptLanguage('fr;q=0.9, de-AT;q=0.8, en;q=0.5')).toBe('de');
+    expect(fromAcceptLanguage('en-GB,de;q=0.9')).toBe('en');
+    expect(fromAcceptLanguage(undefined)).toBe('en');
+  });
+
+  it('localises error messages but never their codes', () => {
+    expect(errorMessage('de', 'company.unlink.no_owner', 'english')).toMatch(/eigenen Eigentümer/);
+    expect(errorMessage('en', 'company.unlink.no_owner', 'english')).toBe('english');
+    expect(errorMessage('de', 'some.unknown.code', 'english')).toBe('english');
+  });
+});
