@@ -7,11 +7,12 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { getAccount } from '../db/accounts.repo';
+import { getMemberAnyState } from '../db/members.repo';
 import { setSessionLanguage } from '../db/sessions.repo';
 import { sessionFor } from '../domain/access';
 import { rolesOf } from '../domain/roles';
 import { SESSION_COOKIE, parseCookies, safeEqual } from '../http/cookies';
-import { fromAcceptLanguage, type Language, LANGUAGES, consoleMessages } from '../i18n';
+import { fromAcceptLanguage, type Language, LANGUAGES, consoleMessages, pickLanguage } from '../i18n';
 import { QUEUES } from '../queue/jobs';
 import type { Runtime } from '../runtime';
 import { escapeHtml } from './html';
@@ -26,11 +27,14 @@ function staticDir(): string {
   throw new Error('console assets not found (src/web/static)');
 }
 
+/** The person's language: chosen in this session, else their own setting, else the browser's. */
 async function languageOf(rt: Runtime, req: Request): Promise<{ lang: Language; session?: Awaited<ReturnType<typeof sessionFor>> }> {
   const token = parseCookies(req.get('cookie'))[SESSION_COOKIE];
   const session = token ? await sessionFor(rt.db, token, rt.now()) : undefined;
-  const chosen = session?.session.language;
-  const lang = chosen === 'de' || chosen === 'en' ? chosen : fromAcceptLanguage(req.get('accept-language'));
+  const browser = fromAcceptLanguage(req.get('accept-language'));
+  if (!session) return { lang: browser };
+  const member = await getMemberAnyState(rt.db, session.session.accountId, session.session.memberId);
+  const lang = pickLanguage([session.session.language, member?.preferredLanguage, member?.locale], browser);
   return { lang, session };
 }
 
@@ -63,6 +67,10 @@ export function consoleRouter(rt: Runtime): Router {
       const sent = req.get('x-csrf-token');
       if (!sent || !safeEqual(sent, session.session.csrfToken)) return res.status(403).json({ error: { code: 'csrf', message: 'The request is missing its CSRF token.' } });
       await setSessionLanguage(rt.db, session.session.accountId, session.session.id, lang);
+      // Kept as the person's setting too, unless their IdP owns it (SCIM preferredLanguage).
+      await rt.db('members')
+        .where({ account_id: session.session.accountId, id: session.session.memberId, scim_managed: false })
+        .update({ preferred_language: lang });
     }
     res.json({ lang });
   });
