@@ -6,6 +6,7 @@ import { requestContext } from './http/requestContext';
 import { apiRouter } from './api/router';
 import { directoryRouter } from './http/directory';
 import { jobsBoard } from './http/jobsBoard';
+import { oauthRouter } from './http/oauth';
 import { scimRouter } from './scim/router';
 import { authRouter } from './web/auth';
 import { consoleRouter } from './web/console';
@@ -45,6 +46,7 @@ export function buildApp(rt: Runtime): express.Express {
   app.use((req, res, next) => (req.path.startsWith('/console/jobs') || req.path.startsWith('/admin/queues') ? boards : strict)(req, res, next));
   app.use(healthRouter(rt, () => sampleQueues(rt)));
   app.use('/scim/v2', scimRouter(rt).router);
+  app.use(oauthRouter(rt));
   app.use('/api/v1', apiRouter(rt));
   app.use(directoryRouter(rt));
   app.use(publicRouter(rt));

@@ -9,6 +9,7 @@ import { registerDoctor } from './cli/doctor';
 import { registerMapping } from './cli/mapping';
 import { registerMembers } from './cli/members';
 import { registerMsp } from './cli/msp';
+import { registerScimClient } from './cli/scimClient';
 import { registerScimToken } from './cli/scimToken';
 import { registerServer } from './cli/server';
 import { fail } from './cli/output';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   const company = registerCompany(program);
   registerMspAdmin(program, company);
   registerScimToken(program);
+  registerScimClient(program);
   registerMembers(program);
   registerMapping(program);
   registerAccount(program);

@@ -1,11 +1,13 @@
 // Bearer authentication for SCIM: the credential picks the tenant. Answers are cached for at
 // most a second, so a revoked token is refused by every process within a second.
 import { type Account, getAccount } from '../db/accounts.repo';
-import type { Db } from '../db/knex';
 import { Unauthenticated } from '../domain/errors';
+import { activeClient } from '../domain/oauthClients';
 import type { Principal } from '../domain/principal';
 import { authenticateScimToken } from '../domain/scimTokens';
 import { hashSecret } from '../domain/secrets';
+import { verifyAccessToken } from '../http/oauth';
+import type { Runtime } from '../runtime';
 
 export interface ScimIdentity {
   account: Account;
@@ -20,10 +22,7 @@ const MAX_CACHE = 10_000;
 export class ScimAuthenticator {
   private readonly cache = new Map<string, { identity: ScimIdentity; until: number }>();
 
-  constructor(
-    private readonly db: Db,
-    private readonly now: () => Date,
-  ) {}
+  constructor(private readonly rt: Runtime) {}
 
   /** Resolves an Authorization header or throws Unauthenticated (401). */
   async authenticate(header: string | undefined): Promise<ScimIdentity> {
@@ -34,16 +33,37 @@ export class ScimAuthenticator {
     const nowMs = Date.now();
     const hit = this.cache.get(key);
     if (hit && hit.until > nowMs) return hit.identity;
-    const token = await authenticateScimToken(this.db, presented, this.now());
-    const account = await getAccount(this.db, token.accountId);
-    if (!account) throw new Unauthenticated('scim.token.invalid', 'The bearer token is not valid.');
-    const identity: ScimIdentity = {
-      account,
-      actor: { kind: 'scim', accountId: account.id, credentialId: token.id, label: `scim:${token.prefix}` },
-      credentialKey: `scim:${token.id}`,
-    };
+    const identity = JWT.test(presented) ? await this.fromAccessToken(presented) : await this.fromScimToken(presented);
     if (this.cache.size >= MAX_CACHE) this.cache.clear();
     this.cache.set(key, { identity, until: nowMs + CACHE_MS });
     return identity;
   }
+
+  private async fromScimToken(presented: string): Promise<ScimIdentity> {
+    const token = await authenticateScimToken(this.rt.db, presented, this.rt.now());
+    const account = await getAccount(this.rt.db, token.accountId);
+    if (!account) throw new Unauthenticated('scim.token.invalid', 'The bearer token is not valid.');
+    return {
+      account,
+      actor: { kind: 'scim', accountId: account.id, credentialId: token.id, label: `scim:${token.prefix}` },
+      credentialKey: `scim:${token.id}`,
+    };
+  }
+
+  /** An access token from the client-credentials grant: valid signature, audience SCIM, unexpired, client not revoked. */
+  private async fromAccessToken(presented: string): Promise<ScimIdentity> {
+    const claims = await verifyAccessToken(this.rt, presented);
+    if (!claims) throw new Unauthenticated('scim.access_token.invalid', 'The access token is not valid (signature, audience or expiry).');
+    const client = await activeClient(this.rt.db, claims.clientId, claims.accountId);
+    if (!client) throw new Unauthenticated('scim.access_token.revoked', 'The client of this access token was revoked.');
+    const account = await getAccount(this.rt.db, claims.accountId);
+    if (!account) throw new Unauthenticated('scim.access_token.invalid', 'The access token is not valid.');
+    return {
+      account,
+      actor: { kind: 'scim', accountId: account.id, credentialId: client.clientId, label: `oauth:${client.clientId}` },
+      credentialKey: `oauth:${client.clientId}`,
+    };
+  }
 }
+
+const JWT = /^[\w-]+\.[\w-]+\.[\w-]+$/;

@@ -27,6 +27,12 @@ export function serviceProviderConfig(env: ScimEnv): ScimResult {
           specUri: 'https://www.rfc-editor.org/rfc/rfc6750',
           primary: true,
         },
+        {
+          type: 'oauth2',
+          name: 'OAuth 2.0 client credentials',
+          description: `POST ${env.baseUrl.replace(/\/scim\/v2$/, '')}/oauth/token with grant_type=client_credentials and the client from \`mspbridge scim-client create\`; send the access token as a bearer token.`,
+          specUri: 'https://www.rfc-editor.org/rfc/rfc6749#section-4.4',
+        },
       ],
       meta: { resourceType: 'ServiceProviderConfig', location: `${env.baseUrl}/ServiceProviderConfig` },
     },

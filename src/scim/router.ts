@@ -61,7 +61,7 @@ export interface ScimRouter {
 
 export function scimRouter(rt: Runtime): ScimRouter {
   const router = Router();
-  const auth = new ScimAuthenticator(rt.db, rt.now);
+  const auth = new ScimAuthenticator(rt);
   const requestLog = new RequestLog(rt.db, rt.log);
   rt.onClose('scim request log', () => requestLog.flush());
   // Per credential: the configured rate with a burst of twice that. Failed authentications per

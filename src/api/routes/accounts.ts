@@ -9,6 +9,7 @@ import { inviteByEmail, resendInvitation } from '../../domain/invitations';
 import { subscribeAccount } from '../../domain/lifecycle';
 import { driftReport, listMappings, removeMapping, resync, setMapping } from '../../domain/mapping';
 import { listMembersWithGroups } from '../../domain/members';
+import { createOAuthClient, listOAuthClients, revokeOAuthClient, rotateOAuthClient } from '../../domain/oauthClients';
 import { completeRecovery, startRecovery } from '../../domain/recovery';
 import { assertAccountAdmin, assertAccountMember } from '../../domain/roles';
 import { createScimToken, listTokens, revokeScimToken } from '../../domain/scimTokens';
@@ -343,6 +344,55 @@ export const accountRoutes = [
     status: 204,
     async handle(ctx, { accountId, params }) {
       await revokeScimToken(ctx, accountId, params.tokenId!);
+      return undefined;
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/accounts/:accountId/scim/clients',
+    summary: 'OAuth 2.0 clients for SCIM (client credentials), never their secrets',
+    tag: 'Provisioning',
+    scope: 'account',
+    callers: ADMINS,
+    async handle(ctx, { accountId }) {
+      return listOAuthClients(ctx, accountId);
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/accounts/:accountId/scim/clients',
+    summary: 'Create an OAuth 2.0 client for SCIM (the secret is shown once)',
+    tag: 'Provisioning',
+    scope: 'account',
+    callers: ADMINS,
+    status: 201,
+    body: z.object({ label: z.string().max(200).optional() }).default({}),
+    async handle(ctx, { accountId, body, rt }) {
+      const c = await createOAuthClient(ctx, { accountId, label: body.label });
+      return { ...c, tokenUrl: `${rt.config.publicUrl}/oauth/token`, scimBaseUrl: `${rt.config.publicUrl}/scim/v2` };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/accounts/:accountId/scim/clients/:clientId/rotate',
+    summary: 'Rotate the secret of an OAuth 2.0 client',
+    tag: 'Provisioning',
+    scope: 'account',
+    callers: ADMINS,
+    async handle(ctx, { accountId, params }) {
+      return rotateOAuthClient(ctx, { accountId, clientId: params.clientId! });
+    },
+  }),
+  route({
+    method: 'delete',
+    path: '/accounts/:accountId/scim/clients/:clientId',
+    summary: 'Revoke an OAuth 2.0 client (its access tokens stop working)',
+    tag: 'Provisioning',
+    scope: 'account',
+    callers: ADMINS,
+    status: 204,
+    async handle(ctx, { accountId, params }) {
+      await revokeOAuthClient(ctx, { accountId, clientId: params.clientId! });
       return undefined;
     },
   }),

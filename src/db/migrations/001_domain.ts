@@ -346,7 +346,7 @@ export async function up(knex: Knex): Promise<void> {
     c.accountId(t);
     t.string('msp_id', 36).nullable(); // the managing MSP at the time, for the roll-up
     t.string('actor_kind', 24).notNullable();
-    t.string('actor_id', 36).nullable();
+    t.string('actor_id', 100).nullable(); // a member id, a SCIM token id or an OAuth client id
     t.string('actor_label', 320).nullable();
     t.string('action', 64).notNullable();
     t.string('target_type', 32).nullable();

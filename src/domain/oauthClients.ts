@@ -1,0 +1,65 @@
+// OAuth 2.0 client credentials for SCIM (what Entra's gallery apps use instead of a long-lived
+// token): per-account clients with a hashed, rotatable secret, revocable at once.
+import { newId } from '../db/codec';
+import { type OAuthClient, findClient, insertClient, listClients, updateClient } from '../db/oauthClients.repo';
+import type { Tx } from '../db/knex';
+import { recordAudit } from './audit';
+import { type Ctx, nowIso } from './context';
+import { NotFound, Unauthenticated } from './errors';
+import { assertAccountAdmin } from './roles';
+import { hashSecret, issueSecret, sameHash } from './secrets';
+import { auditMspOf, requireAccount } from './tenancy';
+
+export async function createOAuthClient(ctx: Ctx, input: { accountId: string; label?: string }): Promise<{ clientId: string; clientSecret: string }> {
+  await assertAccountAdmin(ctx, input.accountId);
+  const account = await requireAccount(ctx, input.accountId);
+  const clientId = `msb_client_${newId().replace(/-/g, '')}`;
+  const secret = issueSecret('msb_cs');
+  await insertClient(ctx.tx, { id: newId(), accountId: account.id, clientId, secretHash: secret.hash, label: input.label ?? null, createdAt: nowIso(ctx) });
+  await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'scim_client.created', target: { type: 'oauth_client', id: clientId }, data: { label: input.label ?? null } });
+  return { clientId, clientSecret: secret.value };
+}
+
+/** A new secret; the old one stops working at once (tokens already issued run out within the hour). */
+export async function rotateOAuthClient(ctx: Ctx, input: { accountId: string; clientId: string }): Promise<{ clientId: string; clientSecret: string }> {
+  await assertAccountAdmin(ctx, input.accountId);
+  const account = await requireAccount(ctx, input.accountId);
+  const secret = issueSecret('msb_cs');
+  if (!(await updateClient(ctx.tx, account.id, input.clientId, { secret_hash: secret.hash, rotated_at: nowIso(ctx) }))) {
+    throw new NotFound('scim_client.not_found', 'No such SCIM client.');
+  }
+  await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'scim_client.rotated', target: { type: 'oauth_client', id: input.clientId } });
+  return { clientId: input.clientId, clientSecret: secret.value };
+}
+
+/** Revoked: no new tokens, and its tokens already issued are refused too. */
+export async function revokeOAuthClient(ctx: Ctx, input: { accountId: string; clientId: string }): Promise<void> {
+  await assertAccountAdmin(ctx, input.accountId);
+  const account = await requireAccount(ctx, input.accountId);
+  if (!(await updateClient(ctx.tx, account.id, input.clientId, { revoked_at: nowIso(ctx) }))) throw new NotFound('scim_client.not_found', 'No such SCIM client.');
+  await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'scim_client.revoked', target: { type: 'oauth_client', id: input.clientId } });
+}
+
+export async function listOAuthClients(ctx: Ctx, accountId: string): Promise<OAuthClient[]> {
+  await assertAccountAdmin(ctx, accountId);
+  return listClients(ctx.tx, accountId);
+}
+
+/** Checks client id and secret (constant time); the account the client belongs to. */
+export async function authenticateOAuthClient(tx: Tx, clientId: string, clientSecret: string, now: Date): Promise<OAuthClient> {
+  const client = await findClient(tx, clientId);
+  const presented = hashSecret(clientSecret);
+  if (!client || !sameHash(client.secretHash, presented) || client.revokedAt) {
+    throw new Unauthenticated('oauth.invalid_client', 'Unknown client, wrong secret, or a revoked client.');
+  }
+  if (!client.lastUsedAt || now.getTime() - Date.parse(client.lastUsedAt) > 60_000) {
+    await updateClient(tx, client.accountId, client.clientId, { last_used_at: now.toISOString() });
+  }
+  return client;
+}
+
+/** The client behind an access token, if it may still act (not revoked) for that account. */
+export async function activeClient(tx: Tx, clientId: string, accountId: string): Promise<OAuthClient | undefined> {
+  const client = await findClient(tx, clientId);
+  return client && !client.revokedAt && client.accountId === accountId ? client : undefined;
+}
