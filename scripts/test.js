@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // npm test: build, typecheck, lint and dependency rules, then jest; ends with "N passed, N failed".
+// With --faults it builds and runs the fault/load/security scenarios instead (npm run test:faults).
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const args = process.argv.slice(2);
-const only = args.includes('--jest-only');
-const jestArgs = args.filter((a) => a !== '--jest-only');
+const faults = args.includes('--faults');
+const only = args.includes('--jest-only') || faults;
+const jestArgs = [...(faults ? ['-c', 'jest.faults.config.js'] : []), ...args.filter((a) => a !== '--jest-only' && a !== '--faults')];
 let passed = 0;
 let failed = 0;
 
@@ -21,6 +23,7 @@ function step(name, cmd, cmdArgs) {
 }
 
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+if (faults) step('build', 'npm', ['run', '--silent', 'build']);
 if (!only) {
   step('build', 'npm', ['run', '--silent', 'build']);
   step('typecheck', bin('tsc'), ['--noEmit']);

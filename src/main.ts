@@ -1,6 +1,7 @@
 // The command-line entry: start | serve | worker | migrate | doctor and one command group per noun.
 import { Command } from 'commander';
 import { registerAccount } from './cli/account';
+import { registerBackup } from './cli/backup';
 import { registerCompany, registerLink } from './cli/company';
 import { registerJobs } from './cli/jobs';
 import { registerMspAdmin } from './cli/msp-admin';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerRecovery(program);
   registerJobs(program);
   registerDoctor(program);
+  registerBackup(program);
   program
     .command('version')
     .description('print the version')
