@@ -159,9 +159,9 @@ export async function groupNamesByMember(tx: Tx, accountId: string, memberIds: s
 /** Members of the account's Owners group who count as its own Owners (not suspended or removed). */
 export async function countActiveOwners(tx: Tx, accountId: string, opts: { acceptedOnly?: boolean } = {}): Promise<number> {
   const q = tx('memberships as ms')
-    .join('groups as g', 'g.id', 'ms.group_id')
     .join('members as m', 'm.id', 'ms.member_id')
-    .where({ 'ms.account_id': accountId, 'g.kind': 'owners', 'm.account_id': accountId })
+    .where('ms.group_id', tx('groups').where({ account_id: accountId, kind: 'owners' }).first('id'))
+    .where({ 'ms.account_id': accountId, 'm.account_id': accountId })
     .whereIn('m.state', opts.acceptedOnly ? ['active'] : ['invited', 'active']);
   const [{ n }] = (await q.count({ n: '*' })) as Array<{ n: number | string }>;
   return Number(n);

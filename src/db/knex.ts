@@ -58,6 +58,63 @@ class ImmediateSqliteClient extends BetterSqlite3Client {
     trx.begin = (conn: unknown) => trx.query(conn, 'BEGIN IMMEDIATE;');
     return trx;
   }
+
+  /**
+   * knex prepares every statement anew; preparing costs as much as running a point lookup.
+   * The SQL text of a builder query is stable (values are bindings), so each connection keeps
+   * its prepared statements, least recently used dropped first.
+   */
+  async _query(connection: SqliteDatabase, obj: { sql: string; bindings?: unknown[]; options?: unknown; response?: unknown; context?: unknown }) {
+    if (!obj.sql) throw new Error('The query is empty');
+    const statement = preparedOn(connection, obj.sql);
+    const bindings = (obj.bindings ?? []).map(sqliteBinding);
+    if (statement.reader) {
+      obj.response = statement.all(bindings);
+      return obj;
+    }
+    const response = statement.run(bindings);
+    obj.response = response;
+    obj.context = { lastID: response.lastInsertRowid, changes: response.changes };
+    return obj;
+  }
+}
+
+interface SqliteStatement {
+  reader: boolean;
+  all(bindings: unknown[]): unknown[];
+  run(bindings: unknown[]): { lastInsertRowid: number | bigint; changes: number };
+}
+
+interface SqliteDatabase {
+  prepare(sql: string): SqliteStatement;
+}
+
+const STATEMENT_CACHE_SIZE = 500;
+const statementCaches = new WeakMap<SqliteDatabase, Map<string, SqliteStatement>>();
+
+function preparedOn(connection: SqliteDatabase, sql: string): SqliteStatement {
+  let cache = statementCaches.get(connection);
+  if (!cache) statementCaches.set(connection, (cache = new Map()));
+  const hit = cache.get(sql);
+  if (hit) {
+    // Map keeps insertion order: re-inserting marks it most recently used.
+    cache.delete(sql);
+    cache.set(sql, hit);
+    return hit;
+  }
+  const statement = connection.prepare(sql);
+  // Schema changes (migrations) invalidate nothing here: better-sqlite3 re-prepares internally.
+  if (!/^\s*(create|alter|drop|pragma|begin|commit|rollback|savepoint|release)\b/i.test(sql)) {
+    cache.set(sql, statement);
+    if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  }
+  return statement;
+}
+
+function sqliteBinding(binding: unknown): unknown {
+  if (binding instanceof Date) return binding.valueOf();
+  if (typeof binding === 'boolean') return Number(binding);
+  return binding;
 }
 
 export function knexConfig(options: DbOptions): Knex.Config {

@@ -243,20 +243,30 @@ export interface ViewQuery {
   limit: number;
 }
 
-/** A page of the SCIM view plus the total matching, both computed in SQL. */
+/**
+ * A page of the SCIM view plus the total matching, both computed in SQL. A first page that is
+ * not full is the whole result (the usual `userName eq` lookup), so it needs no count.
+ */
 export async function queryScimMembers(tx: Tx, accountId: string, q: ViewQuery): Promise<{ total: number; rows: Member[] }> {
   const base = tx('members as m').where('m.account_id', accountId).whereRaw(scimVisible(tx));
   if (q.where) base.andWhereRaw(q.where.sql, q.where.bindings);
-  const [{ n }] = (await base.clone().count({ n: '*' })) as Array<{ n: number | string }>;
-  const total = Number(n);
-  if (q.limit <= 0 || q.offset >= total) return { total, rows: [] };
-  const rows = await base
-    .clone()
-    .select('m.*')
-    .orderByRaw(q.orderBy ? `${q.orderBy}, m.created_at asc, m.id asc` : 'm.created_at asc, m.id asc')
-    .limit(q.limit)
-    .offset(q.offset);
-  return { total, rows: rows.map(toMember) };
+  const count = async () => Number(((await base.clone().count({ n: '*' })) as Array<{ n: number | string }>)[0]!.n);
+  const page = async () =>
+    (
+      await base
+        .clone()
+        .select('m.*')
+        .orderByRaw(q.orderBy ? `${q.orderBy}, m.created_at asc, m.id asc` : 'm.created_at asc, m.id asc')
+        .limit(q.limit)
+        .offset(q.offset)
+    ).map(toMember);
+  if (q.limit <= 0) return { total: await count(), rows: [] };
+  if (q.offset === 0) {
+    const rows = await page();
+    return { total: rows.length < q.limit ? rows.length : await count(), rows };
+  }
+  const total = await count();
+  return { total, rows: q.offset >= total ? [] : await page() };
 }
 
 /** Which of ids are people in the account's SCIM view (e.g. to validate group members). */

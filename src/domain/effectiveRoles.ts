@@ -29,12 +29,15 @@ export interface RoleChange {
   change: RoleChangeKind;
 }
 
+/** The account's Owners group: rows are then read by the memberships primary key (group_id, member_id). */
+const ownersGroupId = (tx: Tx, accountId: string) => tx('groups').where({ account_id: accountId, kind: 'owners' }).first('id');
+
 /** People who count as the account's own Owners: in Owners (any source) and invited or active. */
 export async function countingOwners(tx: Tx, accountId: string): Promise<Set<string>> {
   const rows = (await tx('memberships as ms')
-    .join('groups as g', 'g.id', 'ms.group_id')
     .join('members as m', 'm.id', 'ms.member_id')
-    .where({ 'ms.account_id': accountId, 'g.account_id': accountId, 'g.kind': 'owners', 'm.account_id': accountId })
+    .where('ms.group_id', ownersGroupId(tx, accountId))
+    .where({ 'ms.account_id': accountId, 'm.account_id': accountId })
     .whereIn('m.state', ['invited', 'active'])
     .select('ms.member_id')) as Array<{ member_id: string }>;
   return new Set(rows.map((r) => r.member_id));
@@ -42,6 +45,9 @@ export async function countingOwners(tx: Tx, accountId: string): Promise<Set<str
 
 /** Whether taking this person out (of Owners, or by suspension) would leave no Owner. */
 export async function isLastOwner(tx: Tx, accountId: string, memberId: string): Promise<boolean> {
+  // Most people are not Owners: one primary-key probe answers for them.
+  const inOwners = await tx('memberships').where('group_id', ownersGroupId(tx, accountId)).where({ account_id: accountId, member_id: memberId }).first('member_id');
+  if (!inOwners) return false;
   const owners = await countingOwners(tx, accountId);
   return owners.has(memberId) && owners.size === 1;
 }

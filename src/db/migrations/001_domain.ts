@@ -278,7 +278,7 @@ export async function up(knex: Knex): Promise<void> {
     c.time(t, 'sent_at').nullable();
     c.time(t, 'reminded_at').nullable();
     c.time(t, 'accepted_at').nullable();
-    t.index(['account_id', 'member_id'], 'invitations_account_member');
+    t.index(['account_id', 'member_id', 'status'], 'invitations_account_member');
     t.index(['status', 'expires_at'], 'invitations_expiry');
   });
 

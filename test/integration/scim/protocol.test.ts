@@ -18,7 +18,10 @@ describeEachScimApp('SCIM protocol', (f) => {
       changePassword: { supported: false },
       sort: { supported: true },
       etag: { supported: true },
-      authenticationSchemes: [expect.objectContaining({ type: 'oauthbearertoken' })],
+      authenticationSchemes: [
+        expect.objectContaining({ type: 'oauthbearertoken' }),
+        expect.objectContaining({ type: 'oauth2', description: expect.stringMatching(/\/oauth\/token with grant_type=client_credentials/) }),
+      ],
     });
     const schemas = await c.req<{ totalResults: number; Resources: Array<{ id: string; attributes: Array<{ name: string }> }> }>('GET', '/Schemas');
     expect(schemas.body.Resources.map((s) => s.id)).toEqual([
