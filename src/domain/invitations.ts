@@ -50,8 +50,9 @@ async function enqueueSend(ctx: Ctx, accountId: string, invitationId: string, ge
 }
 
 /** Creates an invitation and its send job, unless one is already pending for the person. */
-export async function inviteMember(ctx: Ctx, account: Account, member: Member): Promise<Invitation | undefined> {
-  if (await pendingInvitationOf(ctx.tx, account.id, member.id)) return undefined;
+export async function inviteMember(ctx: Ctx, account: Account, member: Member, opts: { newMember?: boolean } = {}): Promise<Invitation | undefined> {
+  // Someone inserted in this very transaction cannot have an invitation yet.
+  if (!opts.newMember && (await pendingInvitationOf(ctx.tx, account.id, member.id))) return undefined;
   const id = newId();
   const now = nowIso(ctx);
   const invitation = {
@@ -65,7 +66,7 @@ export async function inviteMember(ctx: Ctx, account: Account, member: Member): 
   };
   await insertInvitation(ctx.tx, invitation);
   await enqueueSend(ctx, account.id, id, 1, 'send');
-  return (await getInvitation(ctx.tx, account.id, id))!;
+  return { ...invitation, tokenHash: null, status: 'pending', sendCount: 1, sentAt: null, remindedAt: null, acceptedAt: null };
 }
 
 /** `members invite`: a person added by hand (optionally into a group) and invited. */

@@ -127,7 +127,7 @@ export async function provisionUser(ctx: Ctx, account: Account, p: PushedProfile
     scimManaged: true,
     createdAt: now,
   });
-  if (active) await inviteMember(ctx, account, member);
+  if (active) await inviteMember(ctx, account, member, { newMember: true });
   await noteMemberJoined(ctx, account);
   await recordAudit(ctx, {
     accountId: account.id,

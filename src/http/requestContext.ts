@@ -13,6 +13,11 @@ declare module 'express-serve-static-core' {
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
+/** Link pages carry their secret in the path (/signin/<token>, /invitations/<token>, ...): never log it. */
+export function loggablePath(path: string): string {
+  return path.replace(/^\/(signin|invitations|recovery|links)\/[^/]+/, '/$1/[redacted]');
+}
+
 /** The route a request matched, without ids, to keep metric label cardinality bounded. */
 export function routeLabel(req: Request): string {
   const base = req.baseUrl ?? '';
@@ -35,7 +40,7 @@ export function requestContext(log: Logger, metrics: Metrics) {
       metrics.httpDuration.observe({ method: req.method, route }, seconds);
       const level = res.statusCode >= 500 ? 'error' : 'debug';
       req.log[level](
-        { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000) },
+        { method: req.method, path: loggablePath(req.path), status: res.statusCode, ms: Math.round(seconds * 1000) },
         'request',
       );
     });

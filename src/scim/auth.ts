@@ -1,5 +1,5 @@
 // Bearer authentication for SCIM: the credential picks the tenant. Answers are cached for at
-// most a second, so a revoked token is refused by every process within a second.
+// most half a second, so a revoked token is refused by every process within a second.
 import { type Account, getAccount } from '../db/accounts.repo';
 import { Unauthenticated } from '../domain/errors';
 import { activeClient } from '../domain/oauthClients';
@@ -16,7 +16,7 @@ export interface ScimIdentity {
   credentialKey: string;
 }
 
-const CACHE_MS = 1000;
+const CACHE_MS = 500;
 const MAX_CACHE = 10_000;
 
 export class ScimAuthenticator {

@@ -157,8 +157,10 @@ export async function getUser(env: ScimEnv, id: string, p: Projection, ifNoneMat
 
 export async function createUser(env: ScimEnv, body: unknown, p: Projection): Promise<ScimResult> {
   const { profile, active } = userProfile(toDocument(body, USER));
-  const { member } = await inWriteTx(env, (ctx, account) => provisionUser(ctx, account, profile, active));
-  return one(env, 201, await rendered(env, member, p), member, true);
+  const { member, outcome } = await inWriteTx(env, (ctx, account) => provisionUser(ctx, account, profile, active));
+  // A person created just now is in no group yet; one revived or adopted may be.
+  const doc = outcome === 'created' ? project(renderUser(env, member, undefined), USER, p) : await rendered(env, member, p);
+  return one(env, 201, doc, member, true);
 }
 
 export async function replaceUser(env: ScimEnv, id: string, body: unknown, ifMatch: string | undefined, p: Projection): Promise<ScimResult> {
