@@ -31,6 +31,8 @@ if (!only) {
   step('dependency rules', bin('depcruise'), ['src', 'workers', '--config', '.dependency-cruiser.js', '--output-type', 'err']);
 }
 
+// A full faults run starts its report afresh; a run of one file or test adds to the last one.
+if (faults && jestArgs.length === 2) fs.rmSync(path.join(root, 'test-artifacts', 'reliability'), { recursive: true, force: true });
 const results = path.join(root, '.jest-results.json');
 fs.rmSync(results, { force: true });
 spawnSync(bin('jest'), ['--json', `--outputFile=${results}`, ...jestArgs], { cwd: root, stdio: 'inherit', env: process.env });
@@ -44,5 +46,6 @@ if (fs.existsSync(results)) {
   console.log('jest produced no results');
   failed++;
 }
+if (faults) spawnSync(process.execPath, [path.join(root, 'scripts', 'reliability-report.js')], { cwd: root, stdio: 'inherit' });
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -95,9 +95,12 @@ export class Browser {
  * Signs in through the provider's login and consent pages; returns the callback URL the provider
  * sends the browser to (not yet visited, so a test can tamper with it).
  */
-export async function throughProvider(browser: Browser, appUrl: string, login: string): Promise<string> {
+export async function throughProvider(browser: Browser, appUrl: string, login: string, tamper?: (authorize: URL) => void): Promise<string> {
   const start = await browser.request(`${appUrl}/auth/oidc/login`);
-  let next = new URL(start.headers.get('location')!, appUrl).href;
+  const authorize = new URL(start.headers.get('location')!, appUrl);
+  // A test may alter the authorization request the app built (e.g. swap its nonce) before the provider sees it.
+  tamper?.(authorize);
+  let next = authorize.href;
   for (let step = 0; step < 6; step++) {
     const { res, url } = await browser.follow(next, /\/auth\/oidc\/callback/);
     if (/\/auth\/oidc\/callback/.test(url)) return url;

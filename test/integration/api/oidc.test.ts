@@ -91,6 +91,17 @@ describe('OIDC sign-in [sqlite]', () => {
     expect((await b.request(mixed.href)).status).toBe(400);
   });
 
+  it('refuses an ID token carrying another nonce than the one this sign-in sent', async () => {
+    const before = await sessions();
+    const browser = new Browser();
+    // State and PKCE verifier stay this browser's own; only the nonce the provider sees is swapped.
+    const cb = await throughProvider(browser, app.url, 'boss@oidc.example', (authorize) => authorize.searchParams.set('nonce', 'injected-nonce'));
+    const res = await browser.request(cb);
+    expect(res.status).toBe(400);
+    expect(browser.cookie(host, 'msb_session')).toBeUndefined();
+    expect(await sessions()).toBe(before);
+  });
+
   it('refuses someone who is not a member anywhere', async () => {
     const browser = new Browser();
     const cb = await throughProvider(browser, app.url, 'stranger@oidc.example');
