@@ -10,6 +10,7 @@ import { oauthRouter } from './http/oauth';
 import { scimRouter } from './scim/router';
 import { authRouter } from './web/auth';
 import { consoleRouter } from './web/console';
+import { docsRouter } from './web/docs';
 import { publicRouter } from './web/public';
 import type { Runtime } from './runtime';
 
@@ -33,7 +34,7 @@ export function buildApp(rt: Runtime): express.Express {
   app.disable('x-powered-by');
   // ETags are set where they mean something (SCIM resource versions), not computed from bodies.
   app.set('etag', false);
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', rt.config.trustProxy);
   app.use(requestContext(rt.log, rt.metrics));
   // Over plain http (a laptop, a test) upgrading requests and HSTS would break the console.
   const https = rt.config.publicUrl.startsWith('https:');
@@ -50,6 +51,7 @@ export function buildApp(rt: Runtime): express.Express {
   app.use('/api/v1', apiRouter(rt));
   app.use(directoryRouter(rt));
   app.use(publicRouter(rt));
+  app.use(docsRouter());
   app.use(authRouter(rt));
   app.use(consoleRouter(rt));
   app.use(jobsBoard(rt));

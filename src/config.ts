@@ -72,6 +72,19 @@ const schema = z.object({
   SCIM_RATE_PER_TOKEN: z.coerce.number().min(0.1).max(1_000_000).default(1000),
   SCIM_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+  // Which hops may set X-Forwarded-For (Express "trust proxy"): loopback, a hop count, or addresses/CIDRs.
+  TRUST_PROXY: z
+    .string()
+    .default('loopback')
+    .transform((v, ctx): boolean | number | string => {
+      const t = v.trim();
+      if (t === 'true' || t === 'false') return t === 'true';
+      if (/^\d+$/.test(t)) return Number(t);
+      if (!/^[0-9a-fA-F.:/,\s]+$|^(loopback|linklocal|uniquelocal)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+))*$/.test(t)) {
+        ctx.addIssue({ code: 'custom', message: 'loopback, true/false, a hop count, or comma-separated addresses/CIDRs' });
+      }
+      return t;
+    }),
   NODE_ENV: z.string().default('production'),
 });
 
@@ -106,6 +119,7 @@ export type Config = Readonly<{
   /** BullMQ lock: a job whose worker died is picked up again after about this long. */
   workerLockMs: number;
   shutdownTimeoutMs: number;
+  trustProxy: boolean | number | string;
   production: boolean;
   scim: Readonly<{ ratePerToken: number; authFailuresPerMinute: number }>;
 }>;
@@ -154,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailClaimLeaseMs: e.MAIL_CLAIM_LEASE_MS,
     workerLockMs: e.WORKER_LOCK_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    trustProxy: e.TRUST_PROXY,
     scim: Object.freeze({ ratePerToken: e.SCIM_RATE_PER_TOKEN, authFailuresPerMinute: e.SCIM_AUTH_FAILURES_PER_MINUTE }),
     production: e.NODE_ENV === 'production',
   });

@@ -1,10 +1,12 @@
-// Liveness, readiness (database and Redis reachable) and the Prometheus endpoint.
+// Liveness, readiness and the Prometheus endpoint. Ready means the database answers: without Redis
+// every request still works (background work waits in the outbox), so a load balancer must not
+// take every process out during a Redis outage; /readyz then says "degraded" and names Redis.
 import { Router } from 'express';
 import { countUnrelayed } from '../db/outbox.repo';
 import { pingRedis } from '../queue/connection';
 import type { Runtime } from '../runtime';
 
-export async function readiness(rt: Runtime): Promise<{ ok: boolean; checks: Array<{ name: string; ok: boolean; detail: string }> }> {
+export async function readiness(rt: Runtime): Promise<{ ok: boolean; degraded: boolean; checks: Array<{ name: string; ok: boolean; detail: string }> }> {
   const [database, redis] = await Promise.all([
     rt.db
       .raw('select 1')
@@ -16,7 +18,7 @@ export async function readiness(rt: Runtime): Promise<{ ok: boolean; checks: Arr
     { name: 'database', ...database },
     { name: 'redis', ...redis },
   ];
-  return { ok: checks.every((c) => c.ok), checks };
+  return { ok: database.ok, degraded: database.ok && !redis.ok, checks };
 }
 
 export function redactUrl(url: string): string {
@@ -36,7 +38,7 @@ export function healthRouter(rt: Runtime, extraMetrics: () => Promise<void> = as
   });
   r.get('/readyz', async (_req, res) => {
     const result = await readiness(rt);
-    res.status(result.ok ? 200 : 503).json({ status: result.ok ? 'ready' : 'not ready', checks: result.checks });
+    res.status(result.ok ? 200 : 503).json({ status: !result.ok ? 'not ready' : result.degraded ? 'degraded' : 'ready', checks: result.checks });
   });
   r.get('/metrics', async (_req, res) => {
     await rt.db

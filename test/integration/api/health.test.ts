@@ -19,6 +19,17 @@ describe('health endpoints', () => {
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
+  it('serves the setup guides at /docs, where SCIM documentationUri points', async () => {
+    const index = await fetch(`${app.url}/docs`);
+    expect(index.status).toBe(200);
+    const listing = await index.text();
+    for (const guide of ['okta', 'entra', 'onelogin', 'jumpcloud', 'troubleshooting', 'operations']) expect(listing).toContain(`href="/docs/${guide}"`);
+    const okta = await fetch(`${app.url}/docs/okta`);
+    expect(okta.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await okta.text()).toMatch(/Okta/);
+    for (const bad of ['/docs/..%2Fpackage', '/docs/nope', '/docs/..%2F..%2Fpackage.json', '/docs/OKTA%00']) expect((await fetch(`${app.url}${bad}`)).status).toBe(404);
+  });
+
   it('GET /readyz checks the database and Redis', async () => {
     const res = await fetch(`${app.url}/readyz`);
     expect(res.status).toBe(200);
@@ -53,14 +64,15 @@ describe('health endpoints', () => {
 });
 
 describe('readiness without Redis', () => {
-  it('GET /readyz answers 503 naming Redis while /healthz stays 200', async () => {
+  it('GET /readyz stays 200 but says "degraded" and names Redis (requests still work through the outbox)', async () => {
     const { env, drop } = testEnv('sqlite', { REDIS_URL: 'redis://127.0.0.1:1' });
     const config = loadConfig(env);
     const rt = createRuntime(config, { log: createLogger('silent') });
     try {
       const app = buildApp(rt);
       const ready = await request(app).get('/readyz');
-      expect(ready.status).toBe(503);
+      expect(ready.status).toBe(200);
+      expect(ready.body.status).toBe('degraded');
       expect(ready.body.checks).toEqual([
         expect.objectContaining({ name: 'database', ok: true }),
         expect.objectContaining({ name: 'redis', ok: false, detail: expect.stringContaining('127.0.0.1:1') }),
