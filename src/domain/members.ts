@@ -15,6 +15,7 @@ import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
 import { Conflict, Invalid } from './errors';
 import { auditMspOf, requireAccount } from './tenancy';
+import { releaseHeldChanges } from './effectiveRoles';
 import { resolveGroup } from './groups';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -75,6 +76,8 @@ export async function addManualMember(ctx: Ctx, input: AddMemberInput): Promise<
     target: { type: 'member', id: member.id },
     data: { email, group: group?.name ?? null },
   });
+  // A new Owner can free a last-Owner change that was held.
+  if (group?.kind === 'owners') await releaseHeldChanges(ctx, account);
   return member;
 }
 

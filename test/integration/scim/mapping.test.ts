@@ -205,4 +205,16 @@ describeEachScimApp('group -> role mapping', (f) => {
     expect(list[0]!.groups).toEqual([]);
     expect((await asOp(db(), (ctx) => driftReport(ctx, other.accountId))).unmappedGroups.map((g) => g.displayName)).toEqual(['Loose']);
   });
+  it('releases a held Owner removal when an Owner is added by hand (members invite --group Owners)', async () => {
+    const other = await scimAccount(db(), f().app.url, { name: 'Hand Owner', mspId: f().c.mspId });
+    const u = await other.req<Res>('POST', '/Users', userBody('solo@hand.example'));
+    const g = await other.req<Res>('POST', '/Groups', { displayName: 'Owners IdP', members: [{ value: u.body.id }] });
+    await asOp(db(), (ctx) => setMapping(ctx, { accountId: other.accountId, scimGroup: g.body.id, group: 'Owners' }));
+    await other.req('PATCH', `/Groups/${g.body.id}`, patchOp({ op: 'remove', path: `members[value eq "${u.body.id}"]` }));
+    expect((await members(other.accountId))['solo@hand.example']!.held).toHaveLength(1);
+    await asOp(db(), (ctx) => addManualMember(ctx, { accountId: other.accountId, email: 'second@hand.example', group: 'Owners' }));
+    const m = await members(other.accountId);
+    expect(m['second@hand.example']!.groups).toEqual(['Owners']);
+    expect(m['solo@hand.example']).toMatchObject({ groups: [], held: [] });
+  });
 });
