@@ -7,7 +7,13 @@ import { CliError, printResult, table } from './output';
 
 function changesText(r: MappingResult): string {
   const head = r.dryRun ? 'Dry run: nothing was changed.' : 'Applied.';
-  const mapping = r.mapping ? `\nMapping: ${r.mapping.idpDisplayName ?? r.mapping.idpExternalId ?? r.mapping.idpGroupId} -> ${r.mapping.group}` : '';
+  const pending = r.mapping && !r.mapping.idpGroupId && !r.mapping.idpDisplayName;
+  const mapping = r.mapping
+    ? `\nMapping: ${r.mapping.idpDisplayName ?? r.mapping.idpExternalId ?? r.mapping.idpGroupId} -> ${r.mapping.group}` +
+      (pending
+        ? `\nWarning: no pushed group has this SCIM id or externalId yet; the mapping waits for one. If you meant a group the IdP already pushed, use the SCIM ID column of \`mapping drift\` (unmapped groups) or \`mapping list\`.`
+        : '')
+    : '';
   if (!r.changes.length) return `${head}${mapping}\nNo one gains or loses a role.`;
   return `${head}${mapping}\n${table(
     ['CHANGE', 'GROUP', 'EMAIL', 'MEMBER'],
@@ -59,8 +65,8 @@ export function registerMapping(program: Command): void {
         printResult(opts.json, ms, (rows) =>
           rows.length
             ? table(
-                ['ID', 'IDP GROUP', 'EXTERNAL ID', 'GROUP', 'KIND'],
-                rows.map((m) => [m.id, m.idpDisplayName ?? '(not pushed yet)', m.idpExternalId, m.group, m.automatic ? 'automatic' : 'explicit']),
+                ['IDP GROUP', 'SCIM ID (--scim-group)', 'EXTERNAL ID', 'GROUP', 'KIND', 'MAPPING ID (--mapping)'],
+                rows.map((m) => [m.idpDisplayName ?? '(not pushed yet)', m.idpGroupId ?? '', m.idpExternalId ?? '', m.group, m.automatic ? 'automatic' : 'explicit', m.id]),
               )
             : 'No mappings.',
         );
@@ -78,7 +84,7 @@ export function registerMapping(program: Command): void {
           [
             r.drift.length ? `Drift:\n${table(['EMAIL', 'GROUP', 'EXPECTED', 'ACTUAL'], r.drift.map((x) => [x.email, x.group, String(x.expected), String(x.actual)]))}` : 'No drift.',
             r.held.length ? `Held changes:\n${table(['EMAIL', 'KIND', 'GROUP', 'SINCE'], r.held.map((h) => [h.email, h.kind, h.group, h.since]))}` : 'No held changes.',
-            r.unmappedGroups.length ? `Unmapped IdP groups:\n${table(['ID', 'NAME', 'MEMBERS'], r.unmappedGroups.map((g) => [g.id, g.displayName, g.members]))}` : 'Every IdP group is mapped.',
+            r.unmappedGroups.length ? `Unmapped IdP groups:\n${table(['SCIM ID (--scim-group)', 'NAME', 'MEMBERS'], r.unmappedGroups.map((g) => [g.id, g.displayName, g.members]))}` : 'Every IdP group is mapped.',
           ].join('\n\n'),
         );
       }),

@@ -84,6 +84,10 @@ describe.each(DIALECTS)('mapping through the CLI [%s]', (dialect) => {
       ['Owners', false],
       ['Administrators', false],
     ]);
+    // The text listing names the value --scim-group takes; a mapping to a group never pushed says so.
+    expect(cli(['mapping', 'list', '--account', company], env).stdout).toContain(groups.owners!);
+    const pending = cli(['mapping', 'set', '--account', company, '--scim-group', 'IdP Owners', '--group', 'Administrators', '--dry-run'], env);
+    expect(pending.stdout).toMatch(/Warning: no pushed group has this SCIM id or externalId yet/);
   });
 
   it('shows a held last-Owner removal in members list and drift, then a resync changes nothing', async () => {
