@@ -11,7 +11,7 @@ import { registerMapping } from './cli/mapping';
 import { registerMembers } from './cli/members';
 import { registerMsp } from './cli/msp';
 import { registerScimClient } from './cli/scimClient';
-import { registerScimToken } from './cli/scimToken';
+import { registerScimLog, registerScimToken } from './cli/scimToken';
 import { registerServer } from './cli/server';
 import { fail } from './cli/output';
 
@@ -30,6 +30,7 @@ export function buildProgram(): Command {
   const company = registerCompany(program);
   registerMspAdmin(program, company);
   registerScimToken(program);
+  registerScimLog(program);
   registerScimClient(program);
   registerMembers(program);
   registerMapping(program);

@@ -9,16 +9,28 @@ import { isSqliteUrl, openDb, sqlitePath } from '../db/knex';
 import { action } from './action';
 import { CliError, printResult } from './output';
 
-interface BetterSqlite {
-  backup(destination: string): Promise<{ totalPages: number; remainingPages: number }>;
+interface BackupProgress {
+  totalPages: number;
+  remainingPages: number;
 }
+
+interface BetterSqlite {
+  backup(destination: string, options?: { progress?: (p: BackupProgress) => number }): Promise<BackupProgress>;
+}
+
+/** The most pages better-sqlite3 lets one backup step copy (it clamps to int32). */
+const ALL_PAGES = 0x7fffffff;
 
 async function backupSqlite(url: string, to: string): Promise<{ bytes: number; method: string }> {
   const db = openDb({ url, poolMax: 1 });
   try {
     const conn = (await db.client.acquireConnection()) as BetterSqlite;
     try {
-      await conn.backup(to);
+      // All pages in one step, under one read snapshot. better-sqlite3's default copies 100
+      // pages per step and yields in between; a commit by another process in between restarts
+      // the copy from page 1, so under a steady stream of writes a large database never
+      // finished. One step holds a WAL read snapshot only: writers go on meanwhile.
+      await conn.backup(to, { progress: () => ALL_PAGES });
     } finally {
       await db.client.releaseConnection(conn);
     }

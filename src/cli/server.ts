@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { startWorkers } from '../../workers';
 import { buildApp } from '../app';
 import { loadConfig } from '../config';
-import { migrateLatest, openDb, pendingMigrations } from '../db/knex';
+import { type Db, migrateLatest, openDb, pendingMigrations } from '../db/knex';
 import { createLogger } from '../logger';
 import { redisAnswers, DEFAULT_REDIS_URL } from '../queue/connection';
 import { findRedisServer, INSTALL_REDIS_HINT, startPrivateRedis, type PrivateRedis } from '../queue/privateRedis';
@@ -14,6 +14,12 @@ import { action } from './action';
 import { CliError, printResult } from './output';
 
 type Mode = 'start' | 'serve' | 'worker';
+
+/** Rolls back the most recent batch (or every batch), newest first; the names rolled back. */
+async function migrateDown(db: Db, all: boolean): Promise<string[]> {
+  const [, rolledBack] = (await db.migrate.rollback(undefined, all)) as [number, string[]];
+  return rolledBack;
+}
 
 async function runProcess(mode: Mode): Promise<void> {
   const config = loadConfig();
@@ -92,13 +98,23 @@ export function registerServer(program: Command): void {
   program.command('worker').description('workers only (scale-out)').action(action(() => runProcess('worker')));
   program
     .command('migrate')
-    .description('apply database migrations')
+    .description('apply database migrations (--down: roll back; the first migration\'s down drops every table and its data)')
+    .option('--down', 'roll back the most recent batch of migrations instead of applying')
+    .option('--all', 'with --down: roll back every applied migration')
     .option('--json', 'print JSON')
     .action(
-      action(async (opts: { json?: boolean }) => {
+      action(async (opts: { down?: boolean; all?: boolean; json?: boolean }) => {
+        if (opts.all && !opts.down) throw new CliError('--all only goes with --down');
         const config = loadConfig();
         const db = openDb({ url: config.databaseUrl, poolMax: 1 });
         try {
+          if (opts.down) {
+            const rolledBack = await migrateDown(db, opts.all ?? false);
+            printResult(opts.json, { rolledBack }, (o) =>
+              o.rolledBack.length ? `Rolled back ${o.rolledBack.join(', ')}.` : 'Nothing to roll back.',
+            );
+            return;
+          }
           const applied = await migrateLatest(db);
           printResult(opts.json, { applied }, (o) =>
             o.applied.length ? `Applied ${o.applied.join(', ')}.` : 'Database is up to date.',

@@ -55,7 +55,7 @@ const BetterSqlite3Client = require('knex/lib/dialects/better-sqlite3') as new (
 class ImmediateSqliteClient extends BetterSqlite3Client {
   override transaction(...args: unknown[]) {
     const trx = super.transaction(...args);
-    trx.begin = (conn: unknown) => trx.query(conn, 'BEGIN IMMEDIATE;');
+    trx.begin = (conn: unknown) => beginImmediate(conn as SqliteConnection & { exec(sql: string): unknown }, () => trx.query(conn, 'BEGIN IMMEDIATE;'));
     return trx;
   }
 
@@ -77,6 +77,37 @@ class ImmediateSqliteClient extends BetterSqlite3Client {
     obj.context = { lastID: response.lastInsertRowid, changes: response.changes };
     return obj;
   }
+}
+
+/** How long a statement may block the process waiting for another process' lock (busy_timeout). */
+const BUSY_TIMEOUT_MS = 2000;
+/** How long a write transaction waits for SQLite's write lock before the request gets a 503. */
+const BEGIN_WAIT_MS = 10_000;
+
+const isBusy = (err: unknown) => /^SQLITE_BUSY/.test(String((err as { code?: string }).code ?? ''));
+
+/**
+ * Takes the write lock without blocking the event loop: busy_timeout would make better-sqlite3
+ * sleep synchronously (the whole process stalls while another process writes), so each attempt
+ * is non-blocking and the waits between attempts are timers. When the lock does not come within
+ * BEGIN_WAIT_MS the last attempt goes through knex and its SQLITE_BUSY becomes a retryable 503.
+ */
+async function beginImmediate(conn: SqliteConnection & { exec(sql: string): unknown }, viaKnex: () => Promise<unknown>): Promise<unknown> {
+  const deadline = Date.now() + BEGIN_WAIT_MS;
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
+    conn.pragma('busy_timeout = 0');
+    try {
+      conn.exec('BEGIN IMMEDIATE');
+      return undefined;
+    } catch (err) {
+      if (!isBusy(err)) throw err;
+    } finally {
+      conn.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
+    // Jittered backoff from ~1 ms up to ~20 ms: short waits keep commit-to-commit gaps small.
+    await new Promise((r) => setTimeout(r, Math.min(20, 2 ** Math.min(attempt, 5)) * (0.5 + Math.random())));
+  }
+  return viaKnex();
 }
 
 interface SqliteStatement {
@@ -126,8 +157,9 @@ export function knexConfig(options: DbOptions): Knex.Config {
       connection: { filename },
       useNullAsDefault: true,
       // One connection: better-sqlite3 is synchronous, so a single connection serialises
-      // writers inside the process and SQLITE_BUSY can only come from other processes,
-      // which busy_timeout absorbs.
+      // writers inside the process and SQLITE_BUSY can only come from other processes: write
+      // transactions wait for the lock without blocking (beginImmediate), other statements
+      // briefly through busy_timeout.
       pool: {
         min: 1,
         max: 1,
@@ -138,7 +170,7 @@ export function knexConfig(options: DbOptions): Knex.Config {
             conn.function('lower', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
             conn.pragma('journal_mode = WAL');
             conn.pragma('synchronous = NORMAL');
-            conn.pragma('busy_timeout = 10000');
+            conn.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
             conn.pragma('foreign_keys = ON');
             conn.pragma('cache_size = -65536');
             conn.pragma('temp_store = MEMORY');

@@ -13,6 +13,8 @@ export interface ScimRequestEntry {
   scimType: string | null;
   detail: string | null;
   body: unknown;
+  /** The request's X-Request-Id, as in the process log. */
+  requestId?: string | null;
   createdAt: string;
 }
 
@@ -21,7 +23,7 @@ export async function insertScimRequests(tx: Tx, entries: ScimRequestEntry[]): P
   await tx('scim_requests').insert(
     entries.map((e) => ({
       account_id: e.accountId,
-      method: e.method,
+      method: e.method.slice(0, 8), // the column's width; HTTP allows longer methods (MKCALENDAR, UNSUBSCRIBE)
       path: e.path.slice(0, 500),
       status: e.status,
       latency_ms: e.latencyMs,
@@ -30,6 +32,7 @@ export async function insertScimRequests(tx: Tx, entries: ScimRequestEntry[]): P
       scim_type: e.scimType,
       detail: e.detail?.slice(0, 2000) ?? null,
       body: e.body === undefined ? null : toJson(e.body),
+      request_id: e.requestId ?? null,
       created_at: e.createdAt,
     })),
   );
@@ -56,6 +59,7 @@ export async function listScimRequests(
     scimType: (r.scim_type as string | null) ?? null,
     detail: (r.detail as string | null) ?? null,
     body: json(r.body, null),
+    requestId: (r.request_id as string | null) ?? null,
     createdAt: String(r.created_at),
   }));
 }

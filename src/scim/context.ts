@@ -29,13 +29,27 @@ export interface ScimResult {
  * account is read again inside it, so a write always sees the current status and settings
  * (the authenticator's copy may be up to a second old).
  */
-export function inWriteTx<T>(env: ScimEnv, fn: (ctx: Ctx, account: Account) => Promise<T>): Promise<T> {
-  return env.db.transaction(async (tx) => {
-    const account = await getAccount(tx, env.account.id);
-    if (!account) throw new ScimError(401, undefined, 'The account of this credential no longer exists.');
-    return fn({ tx, actor: env.actor, now: env.now() }, account);
-  });
+export async function inWriteTx<T>(env: ScimEnv, fn: (ctx: Ctx, account: Account) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await env.db.transaction(async (tx) => {
+        const account = await getAccount(tx, env.account.id);
+        if (!account) throw new ScimError(401, undefined, 'The account of this credential no longer exists.');
+        return fn({ tx, actor: env.actor, now: env.now() }, account);
+      });
+    } catch (err) {
+      // PostgreSQL aborts one of two transactions that wait on each other (concurrent pushes
+      // touching the same groups in another order). The transaction was rolled back and holds
+      // every effect (outbox included), so running it again is safe; the client sees no 503.
+      if (!RETRYABLE.has((err as { code?: string })?.code ?? '') || attempt >= MAX_ATTEMPTS) throw err;
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+    }
+  }
 }
+
+/** deadlock_detected, serialization_failure */
+const RETRYABLE = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 5;
 
 export const etag = (version: number): string => `W/"${version}"`;
 

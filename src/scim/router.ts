@@ -22,6 +22,21 @@ declare module 'express-serve-static-core' {
   }
 }
 
+const RESOURCES = new Map(['Users', 'Groups', 'Bulk', 'ServiceProviderConfig', 'Schemas', 'ResourceTypes', 'Me'].map((r) => [r.toLowerCase(), r]));
+
+/**
+ * The metric label of a request's endpoint: one of a fixed set, so a client sending arbitrary
+ * paths cannot grow the metric registry (one series per distinct label value, kept forever).
+ */
+function metricResource(path: string): string {
+  const first = path.split('/')[1];
+  if (!first) return 'root';
+  return RESOURCES.get(first.toLowerCase()) ?? (first.toLowerCase() === 'serviceproviderconfigs' ? 'ServiceProviderConfig' : 'other');
+}
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const metricMethod = (method: string): string => (METHODS.has(method) ? method : 'other');
+
 /** Walks a parsed body once (iteratively): refuses excessive nesting and unstorable text. */
 function checkBody(value: unknown, limit: number): void {
   const stack: Array<[unknown, number]> = [[value, 0]];
@@ -92,8 +107,8 @@ export function scimRouter(rt: Runtime): ScimRouter {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const idp = detectIdp(req.get('user-agent'));
-      const resource = req.path.split('/')[1] || 'root';
-      rt.metrics.scimRequests.inc({ method: req.method, resource, status: String(res.statusCode), idp: idp ?? 'none' });
+      const resource = metricResource(req.path);
+      rt.metrics.scimRequests.inc({ method: metricMethod(req.method), resource, status: String(res.statusCode), idp: idp ?? 'none' });
       if (!req.scim) return;
       const e = res.locals.scimError as ScimError | undefined;
       requestLog.add({
@@ -107,6 +122,7 @@ export function scimRouter(rt: Runtime): ScimRouter {
         scimType: e?.scimType ?? null,
         detail: e?.message ?? null,
         body: req.method === 'GET' || req.method === 'DELETE' ? undefined : boundedBody(res.locals.scimBody),
+        requestId: req.id,
         createdAt: rt.now().toISOString(),
       });
     });

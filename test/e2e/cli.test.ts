@@ -66,6 +66,7 @@ describe.each(DIALECTS)('mspbridge CLI [%s]', (dialect) => {
     [['company', 'list', '--msp', 'x', '--sort', 'size'], /--sort must be one of/],
     [['members', 'list', '--account', 'nope'], /No such account/],
     [['company', 'list'], /required option '--msp/],
+    [['scim-log', '--account', 'x', '--limit', '0'], /--limit must be a whole number from 1 to 500/],
   ])('refuses %j with one line on stderr and a non-zero exit', (args, message) => {
     const r = cli([...args, '--json'], env);
     expect(r.status).not.toBe(0);

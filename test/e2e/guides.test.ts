@@ -160,6 +160,9 @@ describe('the IdP setup guides, followed step by step [sqlite]', () => {
     expect(refused.status).toBe(409);
     const logged = await logEntry(company, '?errors=true', (e) => e.status === 409);
     expect(logged).toMatchObject({ method: 'POST', path: '/Users', idp: 'okta', scimType: 'uniqueness', detail: expect.stringContaining('adoptExistingMembers') });
+    // The same entry from the command line, with the request id that finds it in the process log.
+    const fromCli = await mspbridge<Array<{ status: number; scimType: string; requestId: string }>>('scim-log', '--account', company, '--errors', '--limit', '5');
+    expect(fromCli[0]).toMatchObject({ status: 409, scimType: 'uniqueness', requestId: expect.stringMatching(/^[\w-]{8,}$/) });
     await mspbridge('account', 'settings', '--account', company, '--adopt-existing-members', 'true');
     expect((await push('carla@okta-kunde.example', 'Carla')).status).toBe(201); // Okta's retry
 

@@ -2,13 +2,13 @@
 // vaults, recovery, SCIM connection, group mappings and audit. An MSP person reaches a managed
 // company only through a launch session ("launched"), acting as one of its Administrators.
 import { z } from 'zod';
-import { listScimRequests } from '../../db/scimRequests.repo';
 import { auditLog } from '../../domain/audit';
 import { createCustomGroup, groupsOf, setManualMembership } from '../../domain/groups';
 import { inviteByEmail, resendInvitation } from '../../domain/invitations';
 import { subscribeAccount } from '../../domain/lifecycle';
 import { driftReport, listMappings, removeMapping, resync, setMapping } from '../../domain/mapping';
 import { listMembersWithGroups } from '../../domain/members';
+import { scimRequestLog } from '../../domain/provisioningLog';
 import { createOAuthClient, listOAuthClients, revokeOAuthClient, rotateOAuthClient } from '../../domain/oauthClients';
 import { completeRecovery, startRecovery } from '../../domain/recovery';
 import { assertAccountAdmin, assertAccountMember } from '../../domain/roles';
@@ -405,8 +405,7 @@ export const accountRoutes = [
     callers: ADMINS,
     query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), beforeId: z.coerce.number().int().min(1).optional(), errors: z.enum(['true', 'false']).optional() }),
     async handle(ctx, { accountId, query }) {
-      await assertAccountAdmin(ctx, accountId);
-      return listScimRequests(ctx.tx, accountId, { limit: query.limit, beforeId: query.beforeId, errorsOnly: query.errors === 'true' });
+      return scimRequestLog(ctx, accountId, { limit: query.limit, beforeId: query.beforeId, errorsOnly: query.errors === 'true' });
     },
   }),
   route({

@@ -402,6 +402,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('scim_type', 32).nullable();
     t.text('detail').nullable();
     c.json(t, 'body').nullable(); // redacted
+    t.string('request_id', 100).nullable(); // X-Request-Id: matches the process log
     c.time(t, 'created_at').notNullable();
     t.index(['account_id', 'created_at'], 'scim_requests_account_time');
   });
