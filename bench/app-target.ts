@@ -17,12 +17,13 @@ import { type GroupFixture, PATCH_OP, type Target, createGroups, expectStatus, m
 const ROOT = path.join(__dirname, '..');
 const BATCH = 500;
 
-interface Database {
+export interface Database {
   url: string;
   db: Db;
 }
 
-function openDatabase(opts: BenchOptions, kind: DbKind, runDir: string, key: string): Database {
+/** A fresh database for one app: a SQLite file in the run's folder, or a PostgreSQL schema dropped at cleanup. */
+export function openDatabase(opts: BenchOptions, kind: DbKind, runDir: string, key: string): Database {
   if (kind === 'sqlite') {
     const url = `sqlite:${path.join(runDir, `${key}.sqlite`)}`;
     return { url, db: openDb({ url }) };
@@ -40,13 +41,13 @@ function openDatabase(opts: BenchOptions, kind: DbKind, runDir: string, key: str
   return { url, db: openDb({ url, poolMax: 4 }) };
 }
 
-const asOperator = <T>(db: Db, fn: (ctx: Ctx) => Promise<T>): Promise<T> =>
+export const asOperator = <T>(db: Db, fn: (ctx: Ctx) => Promise<T>): Promise<T> =>
   db.transaction((tx) => fn({ tx, actor: operator('bench'), now: new Date() }));
 
 /** A company with a SCIM token, made by the domain exactly as `mspbridge company add` and `scim-token create` do. */
-async function scimAccount(db: Db): Promise<{ accountId: string; token: string }> {
+export async function scimAccount(db: Db, seats?: number): Promise<{ accountId: string; token: string }> {
   const msp = await asOperator(db, (ctx) => createMsp(ctx, { name: 'Bench MSP', region: 'eu', ownerEmail: 'owner@bench.example' }, ['eu']));
-  const company = await asOperator(db, (ctx) => addCompany(ctx, { mspId: msp.account.id, name: 'Bench Company', country: 'DE' }));
+  const company = await asOperator(db, (ctx) => addCompany(ctx, { mspId: msp.account.id, name: 'Bench Company', country: 'DE', seats }));
   const { token } = await asOperator(db, (ctx) => createScimToken(ctx, company.id, 'bench'));
   return { accountId: company.id, token };
 }
@@ -56,7 +57,7 @@ async function scimAccount(db: Db): Promise<{ accountId: string; token: string }
  * provisioned by scim, the rest of the resource in attrs), written in batches: an initial sync
  * over HTTP would take minutes at 100,000 users.
  */
-async function seedMembers(db: Db, accountId: string, prefix: string, count: number, firstAt: number): Promise<string[]> {
+export async function seedMembers(db: Db, accountId: string, prefix: string, count: number, firstAt: number): Promise<string[]> {
   const ids: string[] = [];
   await db.transaction(async (tx) => {
     for (let start = 0; start < count; start += BATCH) {
@@ -107,6 +108,60 @@ async function dropQueueKeys(redisUrl: string, prefix: string): Promise<void> {
   }
 }
 
+/** A BullMQ key prefix of the run's own in the shared Redis, its keys deleted at cleanup. */
+export function queuePrefixFor(opts: BenchOptions): string {
+  const prefix = `bench-${crypto.randomBytes(5).toString('hex')}`;
+  onCleanup(`redis keys ${prefix}`, () => dropQueueKeys(opts.redisUrl, prefix));
+  return prefix;
+}
+
+export interface AppSpawn {
+  /** Database URL (DATABASE_URL). */
+  url: string;
+  queuePrefix: string;
+  /** PUBLIC_URL; for serve also where it listens (its port is taken from it). */
+  origin: string;
+  /** Folder for DATA_DIR. */
+  dataDir: string;
+  /** More environment (SMTP_URL, SCIM_RATE_PER_TOKEN, LOG_LEVEL…). */
+  env?: Record<string, string>;
+  nodeArgs?: string[];
+}
+
+/** Every process of one deployment shares it (link tokens must verify across processes). */
+export const BENCH_SECRET_KEY = 'bench-secret-key-0123456789-abcdefghijklmnop';
+
+/**
+ * `node bin/mspbridge.js serve|worker` as a measured child process, configured like the
+ * benchmark's app: silent logs, production mode, no per-token limit unless env sets one.
+ */
+export function spawnApp(opts: BenchOptions, mode: 'serve' | 'worker', label: string, a: AppSpawn): ServerProcess {
+  const env: Record<string, string> = {
+    DATABASE_URL: a.url,
+    DATABASE_POOL_MAX: String(opts.poolMax),
+    REDIS_URL: opts.redisUrl,
+    QUEUE_PREFIX: a.queuePrefix,
+    HOST: '127.0.0.1',
+    PORT: new URL(a.origin).port,
+    PUBLIC_URL: a.origin,
+    LOG_LEVEL: 'silent',
+    SCIM_RATE_PER_TOKEN: '1000000',
+    SECRET_KEY: BENCH_SECRET_KEY,
+    DATA_DIR: a.dataDir,
+    NODE_ENV: 'production',
+    ...a.env,
+  };
+  return new ServerProcess(label, [...(a.nodeArgs ?? []), path.join(ROOT, 'bin', 'mspbridge.js'), mode], env, ROOT);
+}
+
+/** `serve` on a free port, answering /readyz. */
+export async function startServe(opts: BenchOptions, label: string, a: Omit<AppSpawn, 'origin'>): Promise<{ proc: ServerProcess; origin: string }> {
+  const origin = `http://127.0.0.1:${await freePort()}`;
+  const proc = spawnApp(opts, 'serve', label, { ...a, origin });
+  await proc.waitReady(`${origin}/readyz`);
+  return { proc, origin };
+}
+
 export async function startApp(opts: BenchOptions, kind: DbKind, users: number, runDir: string, profileDir: string | undefined): Promise<Target> {
   const key = `app-${kind}-${users}`;
   const label = `app ${kind} ${sizeLabel(users)}`;
@@ -130,26 +185,8 @@ export async function startApp(opts: BenchOptions, kind: DbKind, users: number, 
   }
   const seedSeconds = (performance.now() - seedStarted) / 1000;
 
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  const queuePrefix = `bench-${crypto.randomBytes(5).toString('hex')}`;
-  onCleanup(`redis keys ${queuePrefix}`, () => dropQueueKeys(opts.redisUrl, queuePrefix));
-  const env: Record<string, string> = {
-    DATABASE_URL: url,
-    DATABASE_POOL_MAX: String(opts.poolMax),
-    REDIS_URL: opts.redisUrl,
-    QUEUE_PREFIX: queuePrefix,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    PUBLIC_URL: origin,
-    LOG_LEVEL: 'silent',
-    SCIM_RATE_PER_TOKEN: '1000000',
-    DATA_DIR: path.join(runDir, `${key}-data`),
-    NODE_ENV: 'production',
-  };
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${key}.cpuprofile`] : [];
-  const proc = new ServerProcess(label, [...nodeArgs, path.join(ROOT, 'bin', 'mspbridge.js'), 'serve'], env, ROOT);
-  await proc.waitReady(`${origin}/readyz`);
+  const { proc, origin } = await startServe(opts, label, { url, queuePrefix: queuePrefixFor(opts), dataDir: path.join(runDir, `${key}-data`), nodeArgs });
   const base = `${origin}/scim/v2`;
   const groups = await createGroups(base, token, userIds, { small: opts.smallGroup, large: opts.largeGroup });
   return {

@@ -17,14 +17,19 @@ async function control<T>(origin: string, route: string, body?: unknown): Promis
   return res.status === 204 ? undefined : ((await res.json()) as T);
 }
 
-export async function startBaseline(opts: BenchOptions): Promise<Target> {
-  const users = opts.baselineUsers;
-  const label = `baseline ${sizeLabel(users)}`;
+/** An empty baseline server (bench/baseline.ts) in its own process. */
+export async function spawnBaseline(label: string): Promise<{ proc: ServerProcess; origin: string; token: string }> {
   const token = crypto.randomBytes(16).toString('hex');
   // --import tsx keeps a single process (tsx's CLI would put a supervisor in front), so the pid is the server's.
   const proc = new ServerProcess(label, ['--import', 'tsx', path.join(__dirname, 'baseline.ts')], { BASELINE_TOKEN: token, PORT: '0', NODE_ENV: 'production' }, ROOT);
   const port = Number((await proc.waitForOutput(/"listening":(\d+)/))[1]);
-  const origin = `http://127.0.0.1:${port}`;
+  return { proc, origin: `http://127.0.0.1:${port}`, token };
+}
+
+export async function startBaseline(opts: BenchOptions): Promise<Target> {
+  const users = opts.baselineUsers;
+  const label = `baseline ${sizeLabel(users)}`;
+  const { proc, origin, token } = await spawnBaseline(label);
   const seedStarted = performance.now();
   const userIds = (await control<{ ids: string[] }>(origin, '/seed', { prefix: 'user', count: users }))!.ids;
   const poolIds = (await control<{ ids: string[] }>(origin, '/seed', { prefix: 'pool', count: opts.pool }))!.ids;

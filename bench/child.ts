@@ -121,6 +121,15 @@ export class ServerProcess {
   }
 }
 
+/** Busy and total CPU seconds of the whole machine so far, all CPUs together (/proc/stat). */
+export function machineCpu(): { busy: number; total: number } {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  // user nice system idle iowait irq softirq steal
+  const total = f.reduce((a, b) => a + b, 0);
+  const idle = (f[3] ?? 0) + (f[4] ?? 0);
+  return { busy: (total - idle) / CLOCK_TICKS, total: total / CLOCK_TICKS };
+}
+
 /** A free port on 127.0.0.1 for a child that must know its URL before it listens (PUBLIC_URL). */
 export async function freePort(): Promise<number> {
   const srv = net.createServer();

@@ -1,7 +1,8 @@
 // Issue 9's targets, checked against one run's measurements (per database), or listed as not measured.
 import type { ImportResult } from './full-import';
 import type { Measurement } from './load';
-import type { DbKind, OpName } from './options';
+import type { DbKind, OpName, ScenarioName } from './options';
+import { type ScenarioResults, isFailed } from './scenarios';
 
 export type Verdict = 'met' | 'not met' | 'not measured';
 
@@ -30,21 +31,24 @@ export interface GoalInput {
   targets: TargetFacts[];
   /** op → target key → measurement */
   ops: Partial<Record<OpName, Record<string, Measurement | undefined>>>;
+  scenarios: ScenarioResults;
+  /** Which scenarios were asked for, and their sizes (for notes where a run was shortened). */
+  scenarioSettings: {
+    on: Record<ScenarioName, boolean>;
+    tenants: number;
+    tenantRate: number;
+    tenantSeconds: number;
+    overloadFactor: number;
+    companies: number;
+    companiesConnections: number;
+    mailerCount: number;
+  };
 }
 
 const x = (n: number) => `${n.toFixed(2)}×`;
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const users = (n: number) => n.toLocaleString('en-US');
-
-const NOT_MEASURED: string[] = [
-  'Initial sync: 10,000 users + 100 groups of 100 over 8 connections no slower than the baseline; all 10,000 invitation emails at a local SMTP server within 60 s',
-  'A single invitation reaches the SMTP server ≤ 5 s after its POST',
-  'Many tenants: 40 accounts × 25 req/s for 60 s, zero 5xx, p99 ≤ 100 ms; past capacity 429 with an integer Retry-After',
-  'Managed Companies list, 10,000 companies, search + sort: p99 ≤ 50 ms',
-  'Invitation worker ≥ 0.7× a bare pooled nodemailer loop',
-  'Scale-out on PostgreSQL + Redis: two `serve` processes ≥ 1.6× one on reads',
-];
 
 export function evaluateGoals(input: GoalInput): Goal[] {
   const goals: Goal[] = [];
@@ -133,6 +137,156 @@ export function evaluateGoals(input: GoalInput): Goal[] {
     else add(memGoal, `needs --users …,1000000; peak ${mb(largest.rssPeak)} at ${users(largest.users)}`, 'not measured');
   }
 
-  for (const goal of NOT_MEASURED) goals.push({ goal, measured: 'not measured by this harness', verdict: 'not measured' });
+  if (!input.targets.some((t) => t.kind === 'app')) {
+    goals.push({ goal: 'Per-op targets (filter, get-by-id, deep paging, full import, writes, group PATCHes, growth, memory)', measured: 'not run (--ops none --no-import)', verdict: 'not measured' });
+  }
+  goals.push(...scenarioGoals(input));
+  return goals;
+}
+
+const num = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const sec = (n: number | undefined) => (n === undefined ? '—' : `${n.toFixed(1)} s`);
+const wrongNote = (problems: string[]) => (problems.length ? `; wrong answers: ${problems.slice(0, 2).join('; ').slice(0, 240)}` : '');
+const off = (flag: string) => ({ measured: `turned off (--no-${flag})`, verdict: 'not measured' as const });
+
+/** The six targets measured by bench/scenarios/, one row per database where the app ran on it. */
+function scenarioGoals(input: GoalInput): Goal[] {
+  const goals: Goal[] = [];
+  const r = input.scenarios;
+  const cfg = input.scenarioSettings;
+  const add = (goal: string, measured: string, verdict: Verdict, db?: DbKind) => goals.push({ db, goal, measured, verdict });
+  const failed = (goal: string, f: { db?: DbKind; failed: string }) => add(goal, `failed: ${f.failed.split('\n')[0]!.slice(0, 300)}`, 'not met', f.db);
+
+  // 1. Initial sync.
+  const syncGoal = 'Initial sync: 10,000 users + 100 groups of 100 over 8 connections no slower than the baseline';
+  const mailGoal = '… all 10,000 invitation emails at a local SMTP server within 60 s (each exactly once)';
+  const rssGoal = '… RSS of serve and worker ≤ 300 MB through the sync';
+  if (!cfg.on.sync || !r.sync) {
+    for (const g of [syncGoal, mailGoal, rssGoal]) goals.push({ goal: g, ...off('sync') });
+  } else {
+    const s = r.sync.settings;
+    const sizeNote = s.users === 10_000 && s.groups === 100 && s.groupSize === 100 && s.connections === 8 ? '' : ` (run with ${num(s.users)} users + ${num(s.groups)} groups of ${num(s.groupSize)} over ${s.connections} connections)`;
+    const base = r.sync.baseline;
+    for (const a of r.sync.apps) {
+      if (isFailed(a)) {
+        for (const g of [syncGoal, mailGoal, rssGoal]) failed(g, a);
+        continue;
+      }
+      if (!base || isFailed(base)) add(syncGoal, base ? `baseline failed: ${base.failed.slice(0, 200)}` : 'baseline not run', 'not measured', a.db);
+      else {
+        const ratio = a.seconds / base.seconds;
+        const ok = !a.problems.length && !base.problems.length;
+        add(
+          syncGoal,
+          `${sec(a.seconds)} vs baseline ${sec(base.seconds)} (${ratio.toFixed(2)}× its time; users ${sec(a.usersSeconds)} vs ${sec(base.usersSeconds)}, groups ${sec(a.groupsSeconds)} vs ${sec(base.groupsSeconds)})${sizeNote}${wrongNote([...a.problems, ...base.problems])}`,
+          ok && a.seconds <= base.seconds ? 'met' : 'not met',
+          a.db,
+        );
+      }
+      const e = a.emails;
+      const exact = e.unique === e.expected && e.duplicates === 0 && e.withoutLink === 0;
+      add(
+        mailGoal,
+        `${num(e.unique)} of ${num(e.expected)} distinct recipients, last at ${sec(e.lastSeconds)} (${num(e.withinDeadline)} within ${s.emailSeconds} s, ${num(e.perSecond)} emails/s), ${num(e.duplicates)} duplicates${e.withoutLink ? `, ${num(e.withoutLink)} without a link` : ''}${sizeNote}`,
+        exact && e.lastSeconds !== undefined && e.lastSeconds <= s.emailSeconds ? 'met' : 'not met',
+        a.db,
+      );
+      const limit = 300 * 2 ** 20;
+      add(rssGoal, `serve ${mb(a.rss.serve)}, worker ${mb(a.rss.worker)}${sizeNote}`, a.rss.serve <= limit && a.rss.worker <= limit ? 'met' : 'not met', a.db);
+    }
+  }
+
+  // 2. One invitation.
+  const latGoal = 'A single invitation reaches the SMTP server ≤ 5 s after its POST';
+  if (!cfg.on['invite-latency'] || !r.inviteLatency) goals.push({ goal: latGoal, ...off('invite-latency') });
+  else
+    for (const l of r.inviteLatency) {
+      if (isFailed(l)) {
+        failed(latGoal, l);
+        continue;
+      }
+      const ok = !l.missing && !l.duplicates && !l.problems.length && l.mail.count === l.samples;
+      add(latGoal, `max ${ms(l.mail.max)}, p50 ${ms(l.mail.p50)} over ${l.samples} POSTs${l.missing ? `, ${l.missing} never arrived` : ''}${l.duplicates ? `, ${l.duplicates} duplicates` : ''}${wrongNote(l.problems)}`, ok && l.mail.max <= 5000 ? 'met' : 'not met', l.db);
+    }
+
+  // 3. Many tenants.
+  const tenantsNote =
+    cfg.tenants === 40 && cfg.tenantRate === 25 && cfg.tenantSeconds === 60 ? '' : ` (run with ${cfg.tenants} × ${cfg.tenantRate} req/s for ${num(cfg.tenantSeconds)} s)`;
+  const tGoal = 'Many tenants: 40 accounts × 25 req/s for 60 s, zero 5xx, p99 ≤ 100 ms';
+  const oGoal = '… past capacity: 429 with an integer Retry-After, never 5xx or timeouts';
+  if (!cfg.on.tenants || !r.tenants) for (const g of [tGoal, oGoal]) goals.push({ goal: g, ...off('tenants') });
+  else
+    for (const t of r.tenants) {
+      if (isFailed(t)) {
+        for (const g of [tGoal, oGoal]) failed(g, t);
+        continue;
+      }
+      const n = t.normal;
+      const nOk = n.fiveXx === 0 && n.timeouts === 0 && n.errors === 0 && n.wrong === 0 && n.latency.p99 <= 100;
+      add(
+        tGoal,
+        `${num(n.answeredRate)} of ${num(n.offeredRate)} req/s answered, p50 ${ms(n.latency.p50)}, p99 ${ms(n.latency.p99)}; ${n.fiveXx} 5xx, ${n.timeouts} timeouts, ${n.errors} connection errors, ${n.wrong} wrong${tenantsNote}`,
+        nOk ? 'met' : 'not met',
+        t.db,
+      );
+      const o = t.overload;
+      const all429Integer = o.retryAfter.answers > 0 && o.retryAfter.integer === o.retryAfter.answers;
+      const oOk = all429Integer && o.fiveXx === 0 && o.timeouts === 0 && o.errors === 0 && o.wrong === 0;
+      add(
+        oGoal,
+        `${cfg.overloadFactor}× (${num(o.offeredRate)} req/s offered, limit ${o.perTokenLimit}/s per token): ${num(o.retryAfter.answers)} × 429 (${num(o.retryAfter.integer)} with an integer Retry-After), ${num(o.okRate)} 2xx/s, p99 ${ms(o.latency.p99)}; ${o.fiveXx} 5xx, ${o.timeouts} timeouts, ${o.errors} connection errors, ${o.wrong} wrong`,
+        oOk ? 'met' : 'not met',
+        t.db,
+      );
+    }
+
+  // 4. Managed Companies list.
+  const cGoal = 'Managed Companies list, 10,000 companies, search + sort: p99 ≤ 50 ms';
+  if (!cfg.on.companies || !r.companies) goals.push({ goal: cGoal, ...off('companies') });
+  else
+    for (const c of r.companies) {
+      if (isFailed(c)) {
+        failed(cGoal, c);
+        continue;
+      }
+      const ok = !c.problems.length && c.load.non2xx === 0 && c.load.errors === 0 && c.load.requests > 0;
+      add(
+        cGoal,
+        `p99 ${ms(c.load.p99)}, p50 ${ms(c.load.p50)}, ${num(c.load.rps)} req/s at ${c.connections} connections; ${c.checked} queries checked exactly${c.companies === 10_000 ? '' : ` (${num(c.companies)} companies)`}${c.load.non2xx ? `, ${c.load.non2xx} non-2xx` : ''}${wrongNote(c.problems)}`,
+        ok && c.load.p99 <= 50 ? 'met' : 'not met',
+        c.db,
+      );
+    }
+
+  // 5. Worker vs nodemailer.
+  const mGoal = 'Invitation worker ≥ 0.7× a bare pooled nodemailer loop';
+  if (!cfg.on.mailer || !r.mailer) goals.push({ goal: mGoal, ...off('mailer') });
+  else
+    for (const m of r.mailer) {
+      if (isFailed(m)) {
+        failed(mGoal, m);
+        continue;
+      }
+      add(
+        mGoal,
+        `${m.ratio.toFixed(2)}× (${num(m.worker.perSecond)} vs ${num(m.nodemailer.perSecond)} mails/s, ${num(m.count)} each, ${m.connections} SMTP connections each)${wrongNote(m.problems)}`,
+        !m.problems.length && m.ratio >= 0.7 ? 'met' : 'not met',
+        m.db,
+      );
+    }
+
+  // 6. Scale-out.
+  const sGoal = (title: string) => `Scale-out on PostgreSQL + Redis: two \`serve\` processes ≥ 1.6× one on reads (${title})`;
+  if (!cfg.on.scaleout || !r.scaleout) goals.push({ goal: sGoal('GET /Users/{id} and filter'), ...off('scaleout') });
+  else if (isFailed(r.scaleout)) failed(sGoal('GET /Users/{id} and filter'), r.scaleout);
+  else
+    for (const o of r.scaleout.ops) {
+      add(
+        sGoal(o.title),
+        `${o.ratio.toFixed(2)}× (${num(o.two.rps)} vs ${num(o.one.rps)} req/s; per serve CPU-s ${num(o.two.perServerCpuSecond)} vs ${num(o.one.perServerCpuSecond)}; machine ${num(o.two.machineBusy * 100)}% busy on ${r.scaleout.cpus} CPUs)${wrongNote(o.problems)}`,
+        !o.problems.length && o.ratio >= 1.6 ? 'met' : 'not met',
+        'postgres',
+      );
+    }
   return goals;
 }

@@ -6,6 +6,10 @@ export type OpName = (typeof OP_NAMES)[number];
 
 export type DbKind = 'sqlite' | 'postgres';
 
+/** The issue-9 scenarios beyond the per-op comparison (bench/scenarios/). */
+export const SCENARIO_NAMES = ['sync', 'invite-latency', 'mailer', 'tenants', 'companies', 'scaleout'] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
 export interface BenchOptions {
   dbs: DbKind[];
   /** Users in each app directory; every op runs against every size. */
@@ -31,6 +35,32 @@ export interface BenchOptions {
   /** Run the app processes with --cpu-prof and summarise where their time went. */
   profile: boolean;
   quick: boolean;
+  /** Which scenarios run (each off with --no-<name>). */
+  scenarios: Record<ScenarioName, boolean>;
+  /** Initial sync: users, then groups of groupSize members, over syncConnections. */
+  syncUsers: number;
+  syncGroups: number;
+  syncGroupSize: number;
+  syncConnections: number;
+  /** Single POSTs timed to their email. */
+  inviteSamples: number;
+  /** Invitations sent by the worker and by the bare nodemailer loop. */
+  mailerCount: number;
+  /** Many tenants: accounts, each at tenantRate req/s (open loop) for tenantSeconds, users each. */
+  tenants: number;
+  tenantRate: number;
+  tenantSeconds: number;
+  tenantUsers: number;
+  /** Past capacity: offered overloadFactor × the rate, for overloadSeconds, per-token limit = tenantRate. */
+  overloadFactor: number;
+  overloadSeconds: number;
+  /** SCIM_RATE_PER_TOKEN of the past-capacity phase (default: the tenant rate). */
+  overloadLimit: number;
+  /** Managed Companies list: companies under one MSP, loader connections. */
+  companies: number;
+  companiesConnections: number;
+  /** Scale-out: users in the PostgreSQL directory both serve processes read. */
+  scaleoutUsers: number;
   /** The command line as typed, for RESULTS.md. */
   command: string;
 }
@@ -50,6 +80,20 @@ const HELP = `npm run bench -- [flags]
   --redis-url redis://127.0.0.1:6379
   --no-build                             do not rebuild dist/ first
   --profile                              --cpu-prof the app processes, summary in RESULTS.md
+  --ops none                             skip the per-op comparison (only the scenarios below)
+
+Scenarios (after the per-op comparison; each off with --no-<name>, or pick with --scenarios a,b):
+  --no-sync             initial sync: --sync-users 10000 --sync-groups 100 --sync-group-size 100
+                        --sync-connections 8 (quick: 1000 users, 10 groups); app (serve + worker +
+                        SMTP sink) vs the baseline; every invitation email within 60 s, exactly once
+  --no-invite-latency   --invite-samples 10: single POST /Users → email at the SMTP server
+  --no-mailer           --mailer-count 2000 (quick 300): invitation worker vs a bare pooled nodemailer loop
+  --no-tenants          --tenants 40 --tenant-rate 25 --tenant-seconds 60 (quick 15) --tenant-users 1000
+                        (quick 200), open loop; then --overload 3 × the rate for --overload-seconds 20
+                        (quick 8) with SCIM_RATE_PER_TOKEN = --overload-limit (default: the tenant rate)
+  --no-companies        --companies 10000 --companies-connections 8: GET /api/v1/companies search + sort
+  --no-scaleout         two serve processes vs one on PostgreSQL (own schema; needs --pg-url),
+                        --scaleout-users 10000, --duration/--rounds/--connections as the ops
 `;
 
 function positiveInt(name: string, raw: string): number {
@@ -93,8 +137,29 @@ export function parseOptions(argv: string[]): BenchOptions {
       'no-build': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
+      scenarios: { type: 'string', default: SCENARIO_NAMES.join(',') },
+      ...Object.fromEntries(SCENARIO_NAMES.map((n) => [`no-${n}`, { type: 'boolean' as const, default: false }])),
+      'sync-users': { type: 'string' },
+      'sync-groups': { type: 'string' },
+      'sync-group-size': { type: 'string', default: '100' },
+      'sync-connections': { type: 'string', default: '8' },
+      'invite-samples': { type: 'string' },
+      'mailer-count': { type: 'string' },
+      tenants: { type: 'string', default: '40' },
+      'tenant-rate': { type: 'string', default: '25' },
+      'tenant-seconds': { type: 'string' },
+      'tenant-users': { type: 'string' },
+      overload: { type: 'string', default: '3' },
+      'overload-seconds': { type: 'string' },
+      'overload-limit': { type: 'string' },
+      companies: { type: 'string', default: '10000' },
+      'companies-connections': { type: 'string', default: '8' },
+      'scaleout-users': { type: 'string', default: '10000' },
     },
   });
+  const flag = (name: string) => (values as Record<string, unknown>)[name] as string | undefined;
+  const quick = values.quick!;
+  const int = (name: string, full: number, short = full) => positiveInt(name, flag(name) ?? String(quick ? short : full));
   if (values.help) {
     process.stdout.write(HELP);
     process.exit(0);
@@ -103,7 +168,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     if (d !== 'sqlite' && d !== 'postgres') throw new Error(`--db takes sqlite and/or postgres, got "${d}"`);
     return d;
   });
-  const ops = list(values.ops!).map((o) => {
+  const ops = (values.ops === 'none' ? [] : list(values.ops!)).map((o) => {
     if (!(OP_NAMES as readonly string[]).includes(o)) throw new Error(`unknown op "${o}" (known: ${OP_NAMES.join(', ')})`);
     return o as OpName;
   });
@@ -114,6 +179,13 @@ export function parseOptions(argv: string[]): BenchOptions {
   const smallest = Math.min(baselineUsers, ...appUsers);
   if (largeGroup > smallest) throw new Error(`the large group (${largeGroup}) cannot have more members than the smallest directory (${smallest} users)`);
   const poolMax = positiveInt('pool-max', values['pool-max']!);
+  const picked = list(values.scenarios!).map((n) => {
+    if (!(SCENARIO_NAMES as readonly string[]).includes(n)) throw new Error(`unknown scenario "${n}" (known: ${SCENARIO_NAMES.join(', ')})`);
+    return n as ScenarioName;
+  });
+  const scenarios = Object.fromEntries(SCENARIO_NAMES.map((n) => [n, picked.includes(n) && !(values as Record<string, unknown>)[`no-${n}`]])) as Record<ScenarioName, boolean>;
+  const overloadFactor = Number(values.overload);
+  if (!Number.isFinite(overloadFactor) || overloadFactor <= 1) throw new Error(`--overload must be a factor above 1, got "${values.overload}"`);
   if (dbs.includes('postgres') && poolMax < 8) throw new Error('issue 9 measures PostgreSQL with a pool of at least 8: --pool-max ≥ 8');
   return {
     dbs: [...new Set(dbs)],
@@ -133,7 +205,24 @@ export function parseOptions(argv: string[]): BenchOptions {
     redisUrl: values['redis-url']!,
     build: !values['no-build'],
     profile: values.profile!,
-    quick: values.quick!,
+    quick,
+    scenarios,
+    syncUsers: int('sync-users', 10_000, 1000),
+    syncGroups: int('sync-groups', 100, 10),
+    syncGroupSize: int('sync-group-size', 100),
+    syncConnections: int('sync-connections', 8),
+    inviteSamples: int('invite-samples', 10),
+    mailerCount: int('mailer-count', 2000, 300),
+    tenants: int('tenants', 40),
+    tenantRate: int('tenant-rate', 25),
+    tenantSeconds: values['tenant-seconds'] ? seconds('tenant-seconds', values['tenant-seconds']) : quick ? 15 : 60,
+    tenantUsers: int('tenant-users', 1000, 200),
+    overloadFactor,
+    overloadLimit: values['overload-limit'] ? positiveInt('overload-limit', values['overload-limit']) : positiveInt('tenant-rate', values['tenant-rate']!),
+    overloadSeconds: values['overload-seconds'] ? seconds('overload-seconds', values['overload-seconds']) : quick ? 8 : 20,
+    companies: int('companies', 10_000),
+    companiesConnections: int('companies-connections', 8),
+    scaleoutUsers: int('scaleout-users', 10_000),
     command: ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' '),
   };
 }

@@ -4,8 +4,11 @@ import path from 'node:path';
 import type { ImportResult } from './full-import';
 import type { Goal } from './goals';
 import type { Measurement } from './load';
+import { mb, num, table } from './markdown';
 import type { BenchOptions, OpName } from './options';
 import type { ProfileSummary } from './profile';
+import type { ScenarioResults } from './scenarios';
+import { renderScenarios } from './scenarios/report';
 
 export interface TargetReport {
   key: string;
@@ -37,20 +40,15 @@ export interface Results {
   targets: TargetReport[];
   ops: OpReport[];
   goals: Goal[];
+  /** The scenarios of bench/scenarios/ (sync, single invitation, worker vs nodemailer, tenants, companies, scale-out). */
+  scenarios: ScenarioResults;
   profiles?: ProfileSummary[];
   seconds: number;
 }
 
 const BENCH = __dirname;
 
-const num = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const mb = (bytes: number) => `${num(bytes / 2 ** 20)} MB`;
 const isMeasured = (r: Measurement | { failed: string } | undefined): r is Measurement => !!r && !('failed' in r);
-
-function table(head: string[], rows: string[][], align?: Array<'l' | 'r'>): string {
-  const sep = head.map((_, i) => (align?.[i] === 'r' ? '---:' : '---'));
-  return [head, sep, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
-}
 
 function opsTable(results: Results): string {
   const baseline = results.targets.find((t) => t.kind === 'baseline')!;
@@ -143,7 +141,15 @@ function profilesSection(profiles: ProfileSummary[]): string {
 
 /** The tables a reader needs, also printed at the end of a run. */
 export function renderTables(results: Results): string {
-  return [`## Per op (${results.settings.connections} connections)`, '', opsTable(results), '', '## Issue 9 targets', '', goalsTable(results), '', '## Servers', '', serversTable(results)].join('\n');
+  const scenarios = renderScenarios(results.scenarios, results.settings);
+  return [
+    ...(results.ops.length ? [`## Per op (${results.settings.connections} connections)`, '', opsTable(results), ''] : []),
+    '## Issue 9 targets',
+    '',
+    goalsTable(results),
+    ...(results.targets.length ? ['', '## Servers', '', serversTable(results)] : []),
+    ...(scenarios ? ['', scenarios] : []),
+  ].join('\n');
 }
 
 export function renderMarkdown(results: Results): string {

@@ -15,12 +15,12 @@ import { type Generator, buildOps } from './ops';
 import { type BenchOptions, type OpName, parseOptions } from './options';
 import { type ProfileSummary, summariseProfile } from './profile';
 import { type OpReport, type Results, type TargetReport, renderTables, writeResults } from './report';
+import { runScenarios } from './scenarios';
 import { type Target, scim } from './target';
+import { say } from './log';
 
 const ROOT = path.join(__dirname, '..');
 const WRITES: ReadonlySet<OpName> = new Set(['post', 'patch-user', 'group-small', 'group-large']);
-
-const say = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 function build(): void {
   say('building dist/ (tsc -p tsconfig.build.json)');
@@ -39,13 +39,13 @@ async function checkServices(opts: BenchOptions): Promise<void> {
   } finally {
     redis.disconnect();
   }
-  if (opts.dbs.includes('postgres')) {
+  if (opts.dbs.includes('postgres') || opts.scenarios.scaleout) {
     const client = new pg.Client({ connectionString: opts.pgUrl });
     try {
       await client.connect();
       await client.query('select 1');
     } catch (err) {
-      throw new Error(`PostgreSQL at ${opts.pgUrl} does not answer (${(err as Error).message})`);
+      throw new Error(`PostgreSQL at ${opts.pgUrl} does not answer (${(err as Error).message})${opts.dbs.includes('postgres') ? '' : '; the scale-out scenario needs it (or pass --no-scaleout)'}`);
     } finally {
       await client.end().catch(() => undefined);
     }
@@ -132,19 +132,24 @@ async function main(): Promise<void> {
   if (opts.build) build();
   await checkServices(opts);
 
+  // The per-op comparison (and the full import) need the seeded servers; `--ops none --no-import` runs only the scenarios.
+  const compare = opts.ops.length > 0 || opts.fullImport;
   const targets: Target[] = [];
-  for (const db of opts.dbs) {
-    for (const users of opts.appUsers) {
-      say(`app on ${db}: seeding ${users.toLocaleString('en-US')} users + ${opts.pool} pool users`);
-      const t = await startApp(opts, db, users, runDir, profileDir);
-      say(`  ${t.label}: seeded in ${t.seedSeconds.toFixed(1)} s, ${opts.largeGroup} members in one PATCH took ${t.bulkMembersSeconds.toFixed(2)} s`);
-      targets.push(t);
+  let baseline: Target | undefined;
+  if (compare) {
+    for (const db of opts.dbs) {
+      for (const users of opts.appUsers) {
+        say(`app on ${db}: seeding ${users.toLocaleString('en-US')} users + ${opts.pool} pool users`);
+        const t = await startApp(opts, db, users, runDir, profileDir);
+        say(`  ${t.label}: seeded in ${t.seedSeconds.toFixed(1)} s, ${opts.largeGroup} members in one PATCH took ${t.bulkMembersSeconds.toFixed(2)} s`);
+        targets.push(t);
+      }
     }
+    say(`baseline: seeding ${opts.baselineUsers.toLocaleString('en-US')} users + ${opts.pool} pool users`);
+    baseline = await startBaseline(opts);
+    say(`  ${baseline.label}: seeded in ${baseline.seedSeconds.toFixed(1)} s, ${opts.largeGroup} members in one PATCH took ${baseline.bulkMembersSeconds.toFixed(2)} s`);
+    targets.push(baseline);
   }
-  say(`baseline: seeding ${opts.baselineUsers.toLocaleString('en-US')} users + ${opts.pool} pool users`);
-  const baseline = await startBaseline(opts);
-  say(`  ${baseline.label}: seeded in ${baseline.seedSeconds.toFixed(1)} s, ${opts.largeGroup} members in one PATCH took ${baseline.bulkMembersSeconds.toFixed(2)} s`);
-  targets.push(baseline);
 
   const memory = watchMemory(targets);
   const opReports: OpReport[] = [];
@@ -160,7 +165,7 @@ async function main(): Promise<void> {
     say(`${op}: warmup ${opts.warmup} s, then ${opts.rounds} × ${opts.duration} s per server`);
     opReports.push(await measureOp(opts, op, targets));
   }
-  if (!imported) await runImports(targets, imports);
+  if (!imported && targets.length) await runImports(targets, imports);
   memory.stop();
 
   const reports: TargetReport[] = targets.map((t) => {
@@ -192,6 +197,10 @@ async function main(): Promise<void> {
       .map((f) => summariseProfile(path.join(profileDir, f)));
   }
 
+  // The scenarios start their own processes: the per-op servers are done.
+  for (const t of targets) await t.process.stop();
+  const scenarios = await runScenarios(opts, runDir);
+
   const opsByName: Partial<Record<OpName, Record<string, Measurement | undefined>>> = {};
   for (const r of opReports) {
     opsByName[r.op] = Object.fromEntries(Object.entries(r.results).map(([k, v]) => [k, 'failed' in v ? undefined : v]));
@@ -214,12 +223,24 @@ async function main(): Promise<void> {
     ops: opReports,
     goals: evaluateGoals({
       dbs: opts.dbs,
-      baselineKey: baseline.key,
+      baselineKey: baseline?.key ?? '',
       baselineUsers: opts.baselineUsers,
       groupSizes: { small: opts.smallGroup, large: opts.largeGroup },
       targets: reports.map((r) => ({ key: r.key, kind: r.kind, db: r.db as BenchOptions['dbs'][number] | undefined, users: r.users, bulkMembersSeconds: r.bulkMembersSeconds, fullImport: r.fullImport, rssPeak: r.rssPeak })),
       ops: opsByName,
+      scenarios,
+      scenarioSettings: {
+        on: opts.scenarios,
+        tenants: opts.tenants,
+        tenantRate: opts.tenantRate,
+        tenantSeconds: opts.tenantSeconds,
+        overloadFactor: opts.overloadFactor,
+        companies: opts.companies,
+        companiesConnections: opts.companiesConnections,
+        mailerCount: opts.mailerCount,
+      },
     }),
+    scenarios,
     profiles,
     seconds: (performance.now() - started) / 1000,
   };
