@@ -1,7 +1,8 @@
 // The one mapping from any failure to the REST API's JSON problem: stable codes, a human message,
 // field errors for bad input; nothing leaks a stack trace.
 import { ZodError } from 'zod';
-import { type DomainError, isDomainError } from '../domain/errors';
+import { isDomainError } from '../domain/errors';
+import { DOMAIN_STATUS } from '../http/domainStatus';
 import type { Logger } from '../logger';
 
 export interface Problem {
@@ -10,17 +11,6 @@ export interface Problem {
   headers?: Record<string, string>;
 }
 
-const STATUS: Record<DomainError['kind'], number> = {
-  not_found: 404,
-  conflict: 409,
-  forbidden: 403,
-  invalid: 400,
-  held: 409,
-  precondition_failed: 412,
-  unauthenticated: 401,
-  too_large: 413,
-  unavailable: 503,
-};
 
 export class HttpProblem extends Error {
   constructor(
@@ -35,7 +25,7 @@ export class HttpProblem extends Error {
 
 export function toProblem(err: unknown, log?: Logger): Problem {
   if (err instanceof HttpProblem) return { status: err.status, body: { error: { code: err.code, message: err.message } }, headers: err.headers };
-  if (isDomainError(err)) return { status: STATUS[err.kind], body: { error: { code: err.code, message: err.message } } };
+  if (isDomainError(err)) return { status: DOMAIN_STATUS[err.kind], body: { error: { code: err.code, message: err.message } } };
   if (err instanceof ZodError) {
     return {
       status: 400,

@@ -33,22 +33,24 @@ export async function enqueue(tx: Tx, accountId: string, job: OutboxJob, now: st
 }
 
 /** The oldest rows not yet relayed whose time has come. */
+const toOutboxRow = (r: Record<string, unknown>): OutboxRow => ({
+  id: Number(r.id),
+  accountId: r.account_id as string,
+  queue: r.queue as string,
+  name: r.name as string,
+  key: r.job_key as string,
+  payload: json<Record<string, unknown>>(r.payload, {}),
+  availableAt: String(r.available_at),
+  createdAt: String(r.created_at),
+});
+
 export async function nextUnrelayed(tx: Tx, now: string, limit: number): Promise<OutboxRow[]> {
   const rows = await tx('outbox')
     .whereNull('relayed_at')
     .andWhere('available_at', '<=', now)
     .orderBy([{ column: 'available_at' }, { column: 'id' }])
     .limit(limit);
-  return rows.map((r: Record<string, unknown>) => ({
-    id: Number(r.id),
-    accountId: r.account_id as string,
-    queue: r.queue as string,
-    name: r.name as string,
-    key: r.job_key as string,
-    payload: json<Record<string, unknown>>(r.payload, {}),
-    availableAt: String(r.available_at),
-    createdAt: String(r.created_at),
-  }));
+  return rows.map(toOutboxRow);
 }
 
 export async function markRelayed(tx: Tx, ids: number[], now: string): Promise<void> {
@@ -68,16 +70,7 @@ export async function unfinishedSince(tx: Tx, before: string, limit: number): Pr
     .andWhere('relayed_at', '<', before)
     .orderBy([{ column: 'relayed_at' }, { column: 'id' }])
     .limit(limit);
-  return rows.map((r: Record<string, unknown>) => ({
-    id: Number(r.id),
-    accountId: r.account_id as string,
-    queue: r.queue as string,
-    name: r.name as string,
-    key: r.job_key as string,
-    payload: json<Record<string, unknown>>(r.payload, {}),
-    availableAt: String(r.available_at),
-    createdAt: String(r.created_at),
-  }));
+  return rows.map(toOutboxRow);
 }
 
 export async function markDone(tx: Tx, ids: number[], now: string): Promise<void> {

@@ -1,6 +1,7 @@
 // SCIM error bodies (RFC 7644 §3.12) and the one mapping from any failure to one of them.
+import { DOMAIN_STATUS } from '../http/domainStatus';
 import type { Logger } from '../logger';
-import { isDomainError, type DomainError } from '../domain/errors';
+import { isDomainError } from '../domain/errors';
 
 export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
@@ -51,17 +52,6 @@ export function errorBody(e: ScimError): ScimErrorBody {
   };
 }
 
-const DOMAIN_STATUS: Record<DomainError['kind'], number> = {
-  not_found: 404,
-  conflict: 409,
-  forbidden: 403,
-  invalid: 400,
-  held: 409,
-  precondition_failed: 412,
-  unauthenticated: 401,
-  too_large: 413,
-  unavailable: 503,
-};
 
 /** Database conditions a client should simply retry (lock contention, pool exhaustion, failover). */
 function isTransient(err: unknown): boolean {
