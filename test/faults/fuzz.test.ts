@@ -5,7 +5,6 @@
 // from fast-check with a fixed seed. Every answer is 2xx/304 or a proper SCIM error, never a 5xx,
 // a stack trace or HTML; the process's memory and file handles stay flat.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,7 +16,7 @@ import { createScimToken } from '../../src/domain/scimTokens';
 import { REDIS_URL } from '../helpers/app';
 import { asOp } from '../helpers/ctx';
 import { type Dialect, testDbUrl } from '../helpers/db';
-import { openFds, pool, record, rssMb, spawnMode, tally } from './harness';
+import { liveHeapMb, openFds, pool, record, rssMb, spawnMode, tally } from './harness';
 
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -642,15 +641,6 @@ async function settledRss(pid: number): Promise<{ immediate: number; settled: nu
 const SQLITE_CACHE_MB = 64;
 /** methods (7 + other) × endpoints (7 + root + other) × statuses seen × IdPs: a fixed ceiling. */
 const MAX_SCIM_SERIES = 8 * 9 * 20 * 7;
-
-/** The heap still in use after a full garbage collection in the serve process (see gc-probe.js). */
-async function liveHeapMb(child: import('node:child_process').ChildProcess, file: string): Promise<number> {
-  fs.rmSync(file, { force: true });
-  child.kill('SIGUSR2');
-  for (let i = 0; i < 100 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
-  const usage = JSON.parse(fs.readFileSync(file, 'utf8')) as { heapUsed: number };
-  return Math.round((usage.heapUsed / 1048576) * 10) / 10;
-}
 
 /** Heap figures and the number of SCIM metric series, from the process's own /metrics. */
 async function heapOf(base: string): Promise<{ heapUsedMb: number; heapTotalMb: number; externalMb: number; scimSeries: number }> {

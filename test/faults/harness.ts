@@ -99,3 +99,12 @@ export function tally(statuses: number[]): Record<string, number> {
   for (const s of statuses) t[String(s)] = (t[String(s)] ?? 0) + 1;
   return t;
 }
+
+/** The heap still in use after a full garbage collection in the serve process (see gc-probe.js). */
+export async function liveHeapMb(child: ChildProcess, file: string): Promise<number> {
+  fs.rmSync(file, { force: true });
+  child.kill('SIGUSR2');
+  for (let i = 0; i < 100 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
+  const usage = JSON.parse(fs.readFileSync(file, 'utf8')) as { heapUsed: number };
+  return Math.round((usage.heapUsed / 1048576) * 10) / 10;
+}

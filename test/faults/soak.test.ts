@@ -14,7 +14,7 @@ import { asOp } from '../helpers/ctx';
 import { testDbUrl } from '../helpers/db';
 import { scimClientFor, userBody } from '../helpers/scim';
 import { startSmtp } from '../helpers/smtp';
-import { openFds, record, rssMb, spawnMode, tally } from './harness';
+import { liveHeapMb, openFds, record, rssMb, spawnMode, tally } from './harness';
 
 const SOAK_MS = Number(process.env.SOAK_MS ?? 120_000);
 const CLIENTS = 12;
@@ -53,6 +53,7 @@ describe('soak', () => {
     const msp = await asOp(db, (ctx) => createMsp(ctx, { name: 'Soak MSP', region: 'eu', ownerEmail: 'o@soak.example' }, ['eu']));
     const company = await asOp(db, (ctx) => addCompany(ctx, { mspId: msp.account.id, name: 'Soak Co', country: 'DE', seats: 1_000_000 }));
     const { token } = await asOp(db, (ctx) => createScimToken(ctx, company.id));
+    const probeFile = path.join(os.tmpdir(), `mspbridge-soak-gc-${process.pid}.json`);
     const proc = await spawnMode('start', {
       DATABASE_URL: url,
       DATABASE_POOL_MAX: '8',
@@ -63,6 +64,8 @@ describe('soak', () => {
       SCIM_RATE_PER_TOKEN: '100000',
       DATA_DIR: path.join(os.tmpdir(), 'mspbridge-soak-data'),
       PUBLIC_URL: 'http://127.0.0.1',
+      NODE_OPTIONS: `--expose-gc --require ${path.join(__dirname, 'gc-probe.js')}`,
+      GC_PROBE_FILE: probeFile,
     });
     const pid = proc.child.pid!;
     const c = scimClientFor(proc.url!, token, company.id);
@@ -87,7 +90,11 @@ describe('soak', () => {
         const inbound = tcp.filter(([local]) => local === proc.port).length;
         samples.push({ at: Date.now() - started, rss: rssMb(pid), fds: openFds(pid) - inbound, pg: tcp.filter(([, remote]) => remote === 5432).length });
       };
-      const sampler = setInterval(sample, 5000);
+      // Every second: RSS saws up and down by ±25% with V8's collections, so the medians need many samples.
+      const sampler = setInterval(sample, 1000);
+      // Live heap after a full GC, once warmed up (a fifth of the run) and at the end.
+      let liveEarly = 0;
+      const liveTimer = setTimeout(() => void liveHeapMb(proc.child, probeFile).then((mb) => (liveEarly = mb)), Math.max(10_000, SOAK_MS * 0.3));
       const client = async (k: number) => {
         const mine: string[] = [];
         while (Date.now() - started < SOAK_MS) {
@@ -130,10 +137,14 @@ describe('soak', () => {
       };
       await Promise.all(Array.from({ length: CLIENTS }, (_, k) => client(k)));
       clearInterval(sampler);
+      clearTimeout(liveTimer);
       const seconds = (Date.now() - started) / 1000;
+      const liveLate = await liveHeapMb(proc.child, probeFile);
+      const liveGrowth = (liveLate - liveEarly) / liveEarly;
+      console.log(`soak ${Math.round(seconds)} s: ${statuses.length} requests, live heap ${liveEarly} -> ${liveLate} MB; samples (s rss fds pg): ${samples.filter((_, i) => i % 10 === 0).map((x) => `${Math.round(x.at / 1000)} ${Math.round(x.rss)} ${x.fds} ${x.pg}`).join(', ')}`);
 
       expect(errors).toEqual([]);
-      expect(samples.length).toBeGreaterThanOrEqual(6);
+      expect(samples.length).toBeGreaterThanOrEqual(30);
       // After warm-up (the first fifth) against the last fifth, medians to ride over GC sawtooth.
       const fifth = Math.max(2, Math.floor(samples.length / 5));
       const early = samples.slice(fifth, 2 * fifth);
@@ -141,6 +152,8 @@ describe('soak', () => {
       const rssEarly = median(early.map((s) => s.rss));
       const rssLate = median(late.map((s) => s.rss));
       const growth = (rssLate - rssEarly) / rssEarly;
+      expect(liveEarly).toBeGreaterThan(0);
+      expect(liveGrowth).toBeLessThan(0.1);
       expect(growth).toBeLessThan(0.1);
       const fdsEarly = Math.max(...early.map((s) => s.fds));
       const fdsLate = median(late.map((s) => s.fds));
@@ -152,7 +165,7 @@ describe('soak', () => {
       record({
         scenario: `Soak: ${Math.round(seconds / 60)} min of mixed SCIM load`,
         injected: `${CLIENTS} clients back to back for ${Math.round(seconds)} s on \`mspbridge start\` (PostgreSQL, Redis, SMTP): 40% filter, 20% get, 10% page, 10% create, 5% PATCH user, 10% PATCH group, 5% delete`,
-        checked: ['no unexpected status', 'RSS growth < 10% (median of the last fifth vs the second fifth of samples)', 'open fds and PostgreSQL connections do not grow'],
+        checked: ['no unexpected status', 'RSS growth < 10% (median of the last fifth vs the second fifth of samples)', 'live heap after a full GC grows < 10% from 30% of the run to its end', 'open fds and PostgreSQL connections do not grow'],
         figures: {
           requests: statuses.length,
           reqPerSecond: Math.round(statuses.length / seconds),
@@ -161,6 +174,9 @@ describe('soak', () => {
           rssEarlyMb: Math.round(rssEarly),
           rssLateMb: Math.round(rssLate),
           rssGrowthPercent: Math.round(growth * 1000) / 10,
+          liveHeapEarlyMb: liveEarly,
+          liveHeapLateMb: liveLate,
+          liveHeapGrowthPercent: Math.round(liveGrowth * 1000) / 10,
           fdsEarly,
           fdsLate,
           pgConnectionsMax: pgMax,
@@ -174,5 +190,5 @@ describe('soak', () => {
       await drop();
       await smtp.close();
     }
-  });
+  }, SOAK_MS + 300_000);
 });
