@@ -2,6 +2,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { healthRouter } from './http/health';
+import { loadShedder } from './http/loadShed';
 import { requestContext } from './http/requestContext';
 import { apiRouter } from './api/router';
 import { directoryRouter } from './http/directory';
@@ -35,6 +36,7 @@ export function buildApp(rt: Runtime): express.Express {
   // ETags are set where they mean something (SCIM resource versions), not computed from bodies.
   app.set('etag', false);
   app.set('trust proxy', rt.config.trustProxy);
+  app.use(loadShedder(rt.config.maxInFlight, rt.metrics));
   app.use(requestContext(rt.log, rt.metrics));
   // Over plain http (a laptop, a test) upgrading requests and HSTS would break the console.
   const https = rt.config.publicUrl.startsWith('https:');

@@ -72,6 +72,7 @@ const schema = z.object({
   SCIM_RATE_PER_TOKEN: z.coerce.number().min(0.1).max(1_000_000).default(1000),
   SCIM_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+  MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(128),
   // Which hops may set X-Forwarded-For (Express "trust proxy"): loopback, a hop count, or addresses/CIDRs.
   TRUST_PROXY: z
     .string()
@@ -119,6 +120,8 @@ export type Config = Readonly<{
   /** BullMQ lock: a job whose worker died is picked up again after about this long. */
   workerLockMs: number;
   shutdownTimeoutMs: number;
+  /** Requests (SCIM and API) served at once before new ones get an immediate 429. */
+  maxInFlight: number;
   trustProxy: boolean | number | string;
   production: boolean;
   scim: Readonly<{ ratePerToken: number; authFailuresPerMinute: number }>;
@@ -168,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailClaimLeaseMs: e.MAIL_CLAIM_LEASE_MS,
     workerLockMs: e.WORKER_LOCK_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    maxInFlight: e.MAX_IN_FLIGHT,
     trustProxy: e.TRUST_PROXY,
     scim: Object.freeze({ ratePerToken: e.SCIM_RATE_PER_TOKEN, authFailuresPerMinute: e.SCIM_AUTH_FAILURES_PER_MINUTE }),
     production: e.NODE_ENV === 'production',

@@ -9,6 +9,7 @@ export interface Metrics {
   queueDepth: Gauge<'queue' | 'state'>;
   outboxPending: Gauge;
   emailsSent: Counter<'kind'>;
+  shedRequests: Counter;
 }
 
 export function createMetrics(): Metrics {
@@ -50,6 +51,11 @@ export function createMetrics(): Metrics {
       name: 'mspbridge_emails_sent_total',
       help: 'Emails handed to the SMTP server',
       labelNames: ['kind'],
+      registers: [registry],
+    }),
+    shedRequests: new Counter({
+      name: 'mspbridge_shed_requests_total',
+      help: 'Requests answered 429 at once because MAX_IN_FLIGHT requests were already being served',
       registers: [registry],
     }),
   };

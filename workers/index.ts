@@ -19,6 +19,9 @@ export interface WorkerSet {
   close(): Promise<void>;
 }
 
+/** How long finished jobs wait to have their outbox rows marked done together. */
+const DONE_FLUSH_MS = 100;
+
 const CONCURRENCY: Record<QueueName, number> = { invitations: 16, recovery: 4, 'region-validation': 4, lifecycle: 1 };
 
 export async function startWorkers(rt: Runtime): Promise<WorkerSet> {
@@ -44,10 +47,26 @@ export async function startWorkers(rt: Runtime): Promise<WorkerSet> {
   connection.on('error', () => undefined); // reconnects on its own; readiness reports it
   const workers: Worker[] = [];
   // A finished job marks its outbox row done, so the relay's redelivery check leaves it alone.
+  // Rows are marked in batches (one write per DONE_FLUSH_MS, not one per job): a row left unmarked
+  // by a crash is only looked at again by the relay, which finds its job completed in BullMQ.
+  let doneRows: number[] = [];
+  let doneTimer: NodeJS.Timeout | undefined;
+  const flushDone = async (): Promise<void> => {
+    clearTimeout(doneTimer);
+    doneTimer = undefined;
+    const rows = doneRows;
+    doneRows = [];
+    if (!rows.length) return;
+    await markDone(rt.db, rows, rt.now().toISOString()).catch((err: Error) => deps.log.warn({ err: err.message, rows: rows.length }, 'could not mark outbox rows done; the relay will check them'));
+  };
   const reporting = (p: Processor): Processor => async (job: Job) => {
     const result = await p(job);
     const row = outboxRowOf(job.id);
-    if (row !== undefined) await markDone(rt.db, [row], rt.now().toISOString());
+    if (row !== undefined) {
+      doneRows.push(row);
+      if (doneRows.length >= 200) void flushDone();
+      else doneTimer ??= setTimeout(() => void flushDone(), DONE_FLUSH_MS);
+    }
     return result;
   };
   for (const [name, processor] of Object.entries(processors) as Array<[QueueName, Processor]>) {
@@ -92,6 +111,7 @@ export async function startWorkers(rt: Runtime): Promise<WorkerSet> {
       clearTimeout(scheduleTimer);
       // Worker.close() waits for running jobs; the runtime's shutdown deadline bounds it.
       await Promise.allSettled(workers.map((w) => w.close()));
+      await flushDone();
       connection.disconnect();
       mailer.close();
     },

@@ -137,8 +137,39 @@ export async function updateAccount(tx: Tx, id: string, patch: AccountPatch, now
 }
 
 /** Moves the filled-seat counter by delta (kept exact by members.repo on every state change). */
+/** Seat changes held back by withDeferredSeats, per transaction. */
+const pendingSeats = new WeakMap<object, Map<string, number>>();
+
 export async function addFilledSeats(tx: Tx, id: string, delta: number): Promise<void> {
-  if (delta !== 0) await tx('accounts').where({ id }).increment('seats_filled', delta);
+  if (delta === 0) return;
+  const pending = pendingSeats.get(tx);
+  if (pending) pending.set(id, (pending.get(id) ?? 0) + delta);
+  else await tx('accounts').where({ id }).increment('seats_filled', delta);
+}
+
+/**
+ * Runs fn with the transaction's seat-count changes held back and written as its last statements.
+ * Every provisioning write changes its account's seat count, so on PostgreSQL that row's lock
+ * serialises concurrent pushes to one account: taken last, it is held from the end of the work to
+ * the commit instead of for the whole transaction (an initial sync over 8 connections waited on it
+ * most of the time). A rolled-back fn writes nothing.
+ */
+export async function withDeferredSeats<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {
+  const pending = new Map<string, number>();
+  pendingSeats.set(tx, pending);
+  let out: T;
+  try {
+    out = await fn();
+  } finally {
+    pendingSeats.delete(tx);
+  }
+  for (const [id, delta] of pending) if (delta !== 0) await tx('accounts').where({ id }).increment('seats_filled', delta);
+  return out;
+}
+
+/** A recount replaces whatever changes were held back for the account in this transaction. */
+export function dropPendingSeats(tx: Tx, id: string): void {
+  pendingSeats.get(tx)?.delete(id);
 }
 
 export type CompanySort = 'name' | 'status' | 'seats';
@@ -161,16 +192,19 @@ export async function listManagedCompanies(
   const base = tx('accounts').where({ msp_id: mspId, kind: 'company' });
   if (q.status) base.andWhere('status', q.status);
   if (q.search) base.andWhereRaw(`name_ci like ? escape '\\'`, [`%${likeEscape(q.search.toLowerCase())}%`]);
-  const [{ n }] = (await base.clone().count({ n: '*' })) as Array<{ n: number | string }>;
   const sort = q.sort ?? 'name';
   const defaultOrder = sort === 'seats' ? 'desc' : 'asc';
   const order = q.order ?? defaultOrder;
-  const rows = base.clone().select('*');
+  // The total rides along with the page (one pass over the matches, not two).
+  const rows = base.clone().select('*', tx.raw('count(*) over () as total_matching'));
   if (sort === 'status') rows.orderBy([{ column: 'status', order }, { column: 'name_ci' }, { column: 'id' }]);
   else if (sort === 'seats') rows.orderBy([{ column: 'seats_filled', order }, { column: 'name_ci' }, { column: 'id' }]);
   else rows.orderBy([{ column: 'name_ci', order }, { column: 'id' }]);
-  const items = (await rows.limit(q.limit).offset(q.offset)).map(toAccount);
-  return { total: Number(n), items };
+  const page = (await rows.limit(q.limit).offset(q.offset)) as Array<Record<string, unknown>>;
+  if (page.length) return { total: Number(page[0]!.total_matching), items: page.map(toAccount) };
+  // Past the end (or nothing matches): the count alone.
+  const [{ n }] = (await base.clone().count({ n: '*' })) as Array<{ n: number | string }>;
+  return { total: Number(n), items: [] };
 }
 
 export async function listMsps(tx: Tx): Promise<Account[]> {

@@ -1,6 +1,6 @@
 // Queries for the people of one account; every query is scoped by account id.
 import { isPg, type Tx } from './knex';
-import { addFilledSeats } from './accounts.repo';
+import { addFilledSeats, dropPendingSeats } from './accounts.repo';
 import { bool, json, optIso, toJson } from './codec';
 
 export type MemberState = 'invited' | 'active' | 'suspended' | 'removed';
@@ -203,6 +203,7 @@ export async function recountSeats(tx: Tx, accountId: string): Promise<number> {
     .where({ account_id: accountId })
     .whereIn('state', ['invited', 'active'])
     .count({ n: '*' })) as Array<{ n: number | string }>;
+  dropPendingSeats(tx, accountId);
   await tx('accounts').where({ id: accountId }).update({ seats_filled: Number(n) });
   return Number(n);
 }
