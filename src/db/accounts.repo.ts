@@ -192,19 +192,16 @@ export async function listManagedCompanies(
   const base = tx('accounts').where({ msp_id: mspId, kind: 'company' });
   if (q.status) base.andWhere('status', q.status);
   if (q.search) base.andWhereRaw(`name_ci like ? escape '\\'`, [`%${likeEscape(q.search.toLowerCase())}%`]);
+  const [{ n }] = (await base.clone().count({ n: '*' })) as Array<{ n: number | string }>;
   const sort = q.sort ?? 'name';
   const defaultOrder = sort === 'seats' ? 'desc' : 'asc';
   const order = q.order ?? defaultOrder;
-  // The total rides along with the page (one pass over the matches, not two).
-  const rows = base.clone().select('*', tx.raw('count(*) over () as total_matching'));
+  const rows = base.clone().select('*');
   if (sort === 'status') rows.orderBy([{ column: 'status', order }, { column: 'name_ci' }, { column: 'id' }]);
   else if (sort === 'seats') rows.orderBy([{ column: 'seats_filled', order }, { column: 'name_ci' }, { column: 'id' }]);
   else rows.orderBy([{ column: 'name_ci', order }, { column: 'id' }]);
-  const page = (await rows.limit(q.limit).offset(q.offset)) as Array<Record<string, unknown>>;
-  if (page.length) return { total: Number(page[0]!.total_matching), items: page.map(toAccount) };
-  // Past the end (or nothing matches): the count alone.
-  const [{ n }] = (await base.clone().count({ n: '*' })) as Array<{ n: number | string }>;
-  return { total: Number(n), items: [] };
+  const items = (await rows.limit(q.limit).offset(q.offset)).map(toAccount);
+  return { total: Number(n), items };
 }
 
 export async function listMsps(tx: Tx): Promise<Account[]> {
