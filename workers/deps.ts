@@ -1,5 +1,5 @@
 // What every queue's handler gets: the database, mail, the clock, the secret, the region directory.
-import type { Db } from '../src/db/knex';
+import { type Db, whenCommitted } from '../src/db/knex';
 import type { Ctx } from '../src/domain/context';
 import { system } from '../src/domain/principal';
 import type { RegionDirectory } from '../src/domain/regions';
@@ -28,6 +28,19 @@ export function asWorker<T>(deps: WorkerDeps, label: string, fn: (ctx: Ctx) => P
   return deps.db.transaction((tx) => fn({ tx, actor: system(label), now: deps.now() }));
 }
 
+/**
+ * The record step of sendMail: marks the email sent in one worker transaction and lets the SMTP
+ * message finish the instant that transaction commits (whenCommitted), so a process killed
+ * between "recorded as sent" and "finished at the server" needs to die within one system call.
+ */
+export function recordSent(deps: WorkerDeps, label: string, mark: (ctx: Ctx, messageId: string) => Promise<unknown>) {
+  return (messageId: string, end: () => void): Promise<void> =>
+    asWorker(deps, label, async (ctx) => {
+      await mark(ctx, messageId);
+      await whenCommitted(ctx.tx, end);
+    });
+}
+
 /** A Message-ID that is the same every time the same logical email is sent. */
 export function messageIdFor(key: string, publicUrl: string): string {
   const host = new URL(publicUrl).hostname || 'mspbridge.local';
@@ -39,9 +52,11 @@ export function messageIdFor(key: string, publicUrl: string): string {
  * is finished (see Mailer.send). A permanent SMTP refusal (5xx) fails the job without retries;
  * any failure releases the send claim (and undoes the record) so a retry may send.
  */
-export async function sendMail(deps: WorkerDeps, mail: OutgoingMail, kind: string, key: string, record: (messageId: string) => Promise<void>): Promise<void> {
+export async function sendMail(deps: WorkerDeps, mail: OutgoingMail, kind: string, key: string, record: (messageId: string, end: () => void) => Promise<unknown>): Promise<void> {
   try {
-    await deps.mailer.send(mail, () => record(mail.messageId));
+    await deps.mailer.send(mail, async (end) => {
+      await record(mail.messageId, end);
+    });
     deps.metrics.emailsSent.inc({ kind });
   } catch (err) {
     const original = err instanceof SendFailedAfterCommit ? err.original : (err as Error);

@@ -2,7 +2,7 @@
 import type { Job } from 'bullmq';
 import { type InvitationJob, markInvitationSent, prepareInvitationMail } from '../src/domain/invitations';
 import { invitationMail, reminderMail } from '../src/mail/templates';
-import { ClaimBusy, type WorkerDeps, asWorker, messageIdFor, sendMail } from './deps';
+import { ClaimBusy, type WorkerDeps, asWorker, messageIdFor, recordSent, sendMail } from './deps';
 
 export function invitationsProcessor(deps: WorkerDeps) {
   return async (job: Job<InvitationJob>): Promise<Record<string, unknown>> => {
@@ -15,9 +15,7 @@ export function invitationsProcessor(deps: WorkerDeps) {
       data.kind === 'remind'
         ? reminderMail(prepared.language, { name: prepared.name, accountName: prepared.accountName, url, expiresAt: prepared.expiresAt })
         : invitationMail(prepared.language, { name: prepared.name, inviter: prepared.inviter, accountName: prepared.accountName, url, expiresAt: prepared.expiresAt });
-    await sendMail(deps, { to: prepared.to, ...content, messageId: messageIdFor(prepared.key, deps.publicUrl) }, `invitation.${data.kind}`, prepared.key, (messageId) =>
-      asWorker(deps, 'invitations worker', (ctx) => markInvitationSent(ctx, data, prepared.key, messageId)),
-    );
+    await sendMail(deps, { to: prepared.to, ...content, messageId: messageIdFor(prepared.key, deps.publicUrl) }, `invitation.${data.kind}`, prepared.key, recordSent(deps, 'invitations worker', (ctx, messageId) => markInvitationSent(ctx, data, prepared.key, messageId)));
     return { sent: prepared.key };
   };
 }

@@ -2,7 +2,7 @@
 import type { Job } from 'bullmq';
 import { lifecycleTick, markTrialMailSent, prepareTrialMails } from '../src/domain/lifecycle';
 import { trialMail } from '../src/mail/templates';
-import { ClaimBusy, type WorkerDeps, asWorker, messageIdFor, sendMail } from './deps';
+import { ClaimBusy, type WorkerDeps, asWorker, messageIdFor, recordSent, sendMail } from './deps';
 
 export function lifecycleProcessor(deps: WorkerDeps) {
   return async (job: Job<{ accountId?: string }>): Promise<Record<string, unknown>> => {
@@ -11,9 +11,7 @@ export function lifecycleProcessor(deps: WorkerDeps) {
       const { mails, busy } = await asWorker(deps, 'lifecycle worker', (ctx) => prepareTrialMails(ctx, accountId, deps.leaseMs));
       for (const m of mails) {
         const content = trialMail(m.language, { name: m.name, accountName: m.accountName, endsAt: m.endsAt, days: m.days });
-        await sendMail(deps, { to: m.to, ...content, messageId: messageIdFor(m.key, deps.publicUrl) }, 'trial', m.key, (messageId) =>
-          asWorker(deps, 'lifecycle worker', (ctx) => markTrialMailSent(ctx, m.key, messageId)),
-        );
+        await sendMail(deps, { to: m.to, ...content, messageId: messageIdFor(m.key, deps.publicUrl) }, 'trial', m.key, recordSent(deps, 'lifecycle worker', (ctx, messageId) => markTrialMailSent(ctx, m.key, messageId)));
       }
       if (busy) throw new ClaimBusy(`trial notice of ${accountId}`);
       return { sent: mails.length };

@@ -4,7 +4,7 @@ import type { Job } from 'bullmq';
 import { markApprovalSent, prepareApprovalMails, validateLink } from '../src/domain/links';
 import { chainDirectories, localDirectory } from '../src/domain/regions';
 import { linkApprovalMail } from '../src/mail/templates';
-import { ClaimBusy, type WorkerDeps, asWorker, messageIdFor, sendMail } from './deps';
+import { ClaimBusy, type WorkerDeps, asWorker, messageIdFor, recordSent, sendMail } from './deps';
 
 export function regionValidationProcessor(deps: WorkerDeps) {
   return async (job: Job<{ requestId: string }>): Promise<Record<string, unknown>> => {
@@ -19,9 +19,7 @@ export function regionValidationProcessor(deps: WorkerDeps) {
     for (const m of mails) {
       const url = `${deps.publicUrl}/links/${m.token}`;
       const content = linkApprovalMail(m.language, { name: m.name, mspName: m.mspName, accountName: m.accountName, url, expiresAt: m.expiresAt });
-      await sendMail(deps, { to: m.to, ...content, messageId: messageIdFor(m.key, deps.publicUrl) }, 'link.approval', m.key, (messageId) =>
-        asWorker(deps, 'region-validation worker', (ctx) => markApprovalSent(ctx, m.key, messageId)),
-      );
+      await sendMail(deps, { to: m.to, ...content, messageId: messageIdFor(m.key, deps.publicUrl) }, 'link.approval', m.key, recordSent(deps, 'region-validation worker', (ctx, messageId) => markApprovalSent(ctx, m.key, messageId)));
     }
     if (busy) throw new ClaimBusy(`approval emails of ${job.data.requestId}`);
     return { sent: mails.length };

@@ -72,11 +72,50 @@ class ImmediateSqliteClient extends BetterSqlite3Client {
       obj.response = statement.all(bindings);
       return obj;
     }
-    const response = statement.run(bindings);
+    let response;
+    try {
+      response = statement.run(bindings);
+    } catch (err) {
+      if (/^(COMMIT|ROLLBACK)/.test(obj.sql)) commitHooks.delete(connection);
+      throw err;
+    }
+    if (obj.sql === 'COMMIT;') runCommitHooks(connection);
+    else if (obj.sql === 'ROLLBACK' || obj.sql === 'BEGIN IMMEDIATE;') commitHooks.delete(connection);
     obj.response = response;
     obj.context = { lastID: response.lastInsertRowid, changes: response.changes };
     return obj;
   }
+}
+
+/** Callbacks to run the instant a connection's transaction commits (see whenCommitted). */
+const commitHooks = new WeakMap<object, Array<() => void>>();
+
+function runCommitHooks(connection: object): void {
+  const hooks = commitHooks.get(connection);
+  commitHooks.delete(connection);
+  for (const hook of hooks ?? []) {
+    try {
+      hook();
+    } catch {
+      // a hook's failure is its own business; the commit stands
+    }
+  }
+}
+
+/**
+ * Runs fn the instant tx commits, in the same turn of the event loop as the COMMIT itself on
+ * SQLite (before any other request's work can run), or not at all when it rolls back. On
+ * PostgreSQL (and outside a transaction) it does nothing: the caller acts when the transaction's
+ * promise resolves. Used to finish an SMTP message right after "sent" is recorded, so a process
+ * killed in between is all but impossible (the window is a system call, not an event-loop turn).
+ */
+export async function whenCommitted(tx: Tx, fn: () => void): Promise<void> {
+  const client = (tx as unknown as { isTransaction?: boolean; client?: { acquireConnection?: () => Promise<object> } }).client;
+  if (isPg(tx) || !(tx as unknown as { isTransaction?: boolean }).isTransaction || !client?.acquireConnection) return;
+  const connection = await client.acquireConnection();
+  const hooks = commitHooks.get(connection) ?? [];
+  hooks.push(fn);
+  commitHooks.set(connection, hooks);
 }
 
 /** How long a statement may block the process waiting for another process' lock (busy_timeout). */
@@ -98,6 +137,7 @@ async function beginImmediate(conn: SqliteConnection & { exec(sql: string): unkn
     conn.pragma('busy_timeout = 0');
     try {
       conn.exec('BEGIN IMMEDIATE');
+      commitHooks.delete(conn);
       return undefined;
     } catch (err) {
       if (!isBusy(err)) throw err;

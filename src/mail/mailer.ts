@@ -28,9 +28,11 @@ export interface Mailer {
   /**
    * Sends one message. `onCommit` records it as sent; over SMTP it runs after the server
    * accepted the envelope and before the message is finished, so a crash at any point cannot
-   * produce a second copy. A failure after it ran is thrown as SendFailedAfterCommit.
+   * produce a second copy. It may call `end` the instant its record commits (whenCommitted) so
+   * the message is finished in the same turn; otherwise it is finished when onCommit resolves.
+   * A failure after it ran is thrown as SendFailedAfterCommit.
    */
-  send(mail: OutgoingMail, onCommit?: () => Promise<void>): Promise<{ messageId: string }>;
+  send(mail: OutgoingMail, onCommit?: (end: () => void) => Promise<void>): Promise<{ messageId: string }>;
   verify(): Promise<void>;
   close(): void;
   /** Where mail goes, for logs and doctor (no credentials). */
@@ -64,8 +66,11 @@ export function createMailer(opts: { smtpUrl?: string; from: string; dataDir: st
       async send(m, onCommit) {
         let committed = false;
         try {
-          await sender.send({ from: envelopeFrom, to: m.to, message: message(m) }, async () => {
-            await onCommit?.();
+          await sender.send({ from: envelopeFrom, to: m.to, message: message(m) }, async (end) => {
+            await onCommit?.(() => {
+              committed = true;
+              end();
+            });
             committed = true;
           });
         } catch (err) {
@@ -88,7 +93,7 @@ export function createMailer(opts: { smtpUrl?: string; from: string; dataDir: st
       const file = path.join(dir, `${safe}.eml`);
       fs.writeFileSync(file, info.message);
       opts.log.info({ to: m.to, subject: m.subject, file }, 'mail written (no SMTP_URL configured)');
-      await onCommit?.();
+      await onCommit?.(() => undefined);
       return { messageId: info.messageId };
     },
     async verify() {

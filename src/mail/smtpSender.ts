@@ -29,12 +29,19 @@ function composeMessage(options: ConstructorParameters<typeof MailComposer>[0]):
 class HeldMessage extends Readable {
   private pushed = false;
   private ending = false;
+  private ended = false;
   constructor(
     private readonly body: Buffer,
-    private readonly beforeEnd: () => Promise<void>,
+    private readonly beforeEnd: (end: () => void) => Promise<void>,
   ) {
     super();
   }
+  /** Lets the final "." go out; idempotent, callable synchronously from inside beforeEnd. */
+  private readonly end = (): void => {
+    if (this.ended) return;
+    this.ended = true;
+    this.push(null);
+  };
   override _read(): void {
     if (!this.pushed) {
       this.pushed = true;
@@ -43,10 +50,9 @@ class HeldMessage extends Readable {
     }
     if (this.ending) return;
     this.ending = true;
-    this.beforeEnd().then(
-      () => this.push(null),
-      (err: Error) => this.destroy(err),
-    );
+    this.beforeEnd(this.end).then(this.end, (err: Error) => {
+      if (!this.ended) this.destroy(err);
+    });
   }
 }
 
@@ -119,9 +125,10 @@ export class SmtpSender {
 
   /**
    * Sends one message. `beforeEnd` runs once the server has accepted the envelope (354) and
-   * the body is on its way, before the final "."; if it throws, the message is abandoned.
+   * the body is on its way, before the final "."; if it throws, the message is abandoned. The
+   * "." goes out when it resolves, or earlier when it calls the `end` it is given (at the commit).
    */
-  async send(mail: RawMail, beforeEnd: () => Promise<void>): Promise<{ response: string }> {
+  async send(mail: RawMail, beforeEnd: (end: () => void) => Promise<void>): Promise<{ response: string }> {
     const body = await composeMessage(mail.message);
     const conn = await this.acquire();
     let healthy = true;

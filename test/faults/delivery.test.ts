@@ -113,7 +113,14 @@ describe('delivery under faults', () => {
       w1.child.kill('SIGKILL');
       const statuses = await push;
       expect(tally(statuses)).toEqual({ '201': 1500 });
-      await smtp.waitFor(1500, 120_000);
+      await smtp.waitFor(1500, 120_000).catch(async (err: Error) => {
+        // Say which people are missing and what the database knows of their email.
+        const received = new Set(smtp.mails.flatMap((m) => m.to));
+        const missing = Array.from({ length: 1500 }, (_, i) => `kw${i}@faults.example`).filter((r) => !received.has(r));
+        const rows = await db('email_deliveries').whereIn('recipient', missing.slice(0, 10));
+        const outbox = await db('outbox').whereNull('done_at').count({ n: '*' });
+        throw new Error(`${err.message}; missing ${JSON.stringify(missing.slice(0, 10))}; their deliveries ${JSON.stringify(rows)}; outbox rows not done ${JSON.stringify(outbox)}; killed after ${killedAfter}\n${w1.output().slice(-1500)}\n${w2.output().slice(-1500)}`);
+      });
       await new Promise((r) => setTimeout(r, 5000));
       const got = exactlyOnce(smtp, 'kw');
       expect(got).toEqual({ emails: 1500, recipients: 1500 });
