@@ -7,7 +7,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { type Db, openDb, pendingMigrations } from '../../src/db/knex';
 import { createMsp } from '../../src/domain/accounts';
 import { addCompany } from '../../src/domain/companies';
@@ -17,7 +16,7 @@ import { asOp } from '../helpers/ctx';
 import { REDIS_URL } from '../helpers/app';
 import { PG_URL } from '../helpers/db';
 import { scimClientFor, userBody, type ScimClient } from '../helpers/scim';
-import { type Proc, record, spawnMode, tally } from './harness';
+import { type Proc, record, spawnMode, tally, dropQueueKeys } from './harness';
 
 const LOAD_CONCURRENCY = 6;
 const USERS_BEFORE_BACKUP = 200;
@@ -28,20 +27,6 @@ const KNEX_TABLES = ['knex_migrations', 'knex_migrations_lock'];
 
 const tag = () => crypto.randomBytes(5).toString('hex');
 
-/** Removes the BullMQ keys the serve processes' outbox relays wrote under this run's prefix. */
-async function dropQueueKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
 
 /** Queue prefixes used by this file's processes, their Redis keys removed after each test. */
 const prefixes: string[] = [];

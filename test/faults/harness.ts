@@ -3,8 +3,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { BIN, ROOT } from '../helpers/cli';
-import { freePort } from '../helpers/app';
+import { REDIS_URL, freePort } from '../helpers/app';
 
 export const FIGURES_DIR = path.join(ROOT, 'test-artifacts', 'reliability');
 
@@ -107,4 +108,19 @@ export async function liveHeapMb(child: ChildProcess, file: string): Promise<num
   for (let i = 0; i < 100 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
   const usage = JSON.parse(fs.readFileSync(file, 'utf8')) as { heapUsed: number };
   return Math.round((usage.heapUsed / 1048576) * 10) / 10;
+}
+
+/** Removes the BullMQ keys the serve processes' outbox relays wrote under this run's prefix. */
+export async function dropQueueKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }

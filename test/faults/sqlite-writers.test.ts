@@ -5,7 +5,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { type Db, migrateLatest, openDb } from '../../src/db/knex';
 import { createMsp } from '../../src/domain/accounts';
@@ -14,7 +13,7 @@ import { createScimToken } from '../../src/domain/scimTokens';
 import { asOp } from '../helpers/ctx';
 import { REDIS_URL } from '../helpers/app';
 import { scimClientFor, userBody, type ScimClient, type ScimReply } from '../helpers/scim';
-import { type Proc, pool, record, spawnMode, tally } from './harness';
+import { type Proc, pool, record, spawnMode, tally, dropQueueKeys } from './harness';
 
 const SERVES = 3;
 const WRITERS = 32;
@@ -105,20 +104,6 @@ async function setup() {
   return { file, env, db, companyId: company.id, token };
 }
 
-/** Removes the BullMQ keys the serve processes' outbox relays wrote under this run's prefix. */
-async function dropQueueKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
 
 const count = async (q: Knex.QueryBuilder): Promise<number> => Number((await q.count({ n: '*' }))[0]!.n);
 
