@@ -52,11 +52,9 @@ export function messageIdFor(key: string, publicUrl: string): string {
  * is finished (see Mailer.send). A permanent SMTP refusal (5xx) fails the job without retries;
  * any failure releases the send claim (and undoes the record) so a retry may send.
  */
-export async function sendMail(deps: WorkerDeps, mail: OutgoingMail, kind: string, key: string, record: (messageId: string, end: () => void) => Promise<unknown>): Promise<void> {
+export async function sendMail(deps: WorkerDeps, mail: OutgoingMail, kind: string, key: string, record: (messageId: string, end: () => void) => Promise<void>): Promise<void> {
   try {
-    await deps.mailer.send(mail, async (end) => {
-      await record(mail.messageId, end);
-    });
+    await deps.mailer.send(mail, (end) => record(mail.messageId, end));
     deps.metrics.emailsSent.inc({ kind });
   } catch (err) {
     const original = err instanceof SendFailedAfterCommit ? err.original : (err as Error);

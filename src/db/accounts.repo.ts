@@ -136,10 +136,13 @@ export async function updateAccount(tx: Tx, id: string, patch: AccountPatch, now
   await tx('accounts').where({ id }).update(row);
 }
 
-/** Moves the filled-seat counter by delta (kept exact by members.repo on every state change). */
 /** Seat changes held back by withDeferredSeats, per transaction. */
 const pendingSeats = new WeakMap<object, Map<string, number>>();
 
+/**
+ * Moves the filled-seat counter by delta (kept exact by members.repo on every state change); inside
+ * withDeferredSeats the change is held back until the end of the transaction.
+ */
 export async function addFilledSeats(tx: Tx, id: string, delta: number): Promise<void> {
   if (delta === 0) return;
   const pending = pendingSeats.get(tx);

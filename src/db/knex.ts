@@ -110,9 +110,9 @@ function runCommitHooks(connection: object): void {
  * killed in between is all but impossible (the window is a system call, not an event-loop turn).
  */
 export async function whenCommitted(tx: Tx, fn: () => void): Promise<void> {
-  const client = (tx as unknown as { isTransaction?: boolean; client?: { acquireConnection?: () => Promise<object> } }).client;
-  if (isPg(tx) || !(tx as unknown as { isTransaction?: boolean }).isTransaction || !client?.acquireConnection) return;
-  const connection = await client.acquireConnection();
+  const trx = tx as unknown as { isTransaction?: boolean; client?: { acquireConnection?: () => Promise<object> } };
+  if (isPg(tx) || !trx.isTransaction || !trx.client?.acquireConnection) return;
+  const connection = await trx.client.acquireConnection();
   const hooks = commitHooks.get(connection) ?? [];
   hooks.push(fn);
   commitHooks.set(connection, hooks);
