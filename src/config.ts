@@ -64,6 +64,11 @@ const schema = z.object({
     }),
   DIRECTORY_TOKEN: z.string().min(16).optional(),
   ADMIN_TOKEN: z.string().min(16).optional(),
+  OPERATOR_EMAILS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((e) => e.trim()).filter(Boolean))
+    .pipe(z.array(z.email('each operator is an email address'))),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
   OUTBOX_REDELIVER_MS: z.coerce.number().int().min(500).default(60_000),
   MAIL_CLAIM_LEASE_MS: z.coerce.number().int().min(1000).default(60_000),
@@ -111,6 +116,8 @@ export type Config = Readonly<{
   regionDirectory: Readonly<Record<string, string>>;
   directoryToken: string | undefined;
   adminToken: string | undefined;
+  /** People who see deployment-wide things (every tenant's jobs); `mspbridge operator add` adds more. */
+  operatorEmails: string[];
   outboxPollMs: number;
   /** After this long without a "done", a relayed job is looked up in BullMQ and relayed again if lost. */
   outboxRedeliverMs: number;
@@ -165,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     regionDirectory: Object.freeze({ ...e.REGION_DIRECTORY }),
     directoryToken: e.DIRECTORY_TOKEN,
     adminToken: e.ADMIN_TOKEN,
+    operatorEmails: e.OPERATOR_EMAILS,
     outboxPollMs: e.OUTBOX_POLL_MS,
     outboxRedeliverMs: e.OUTBOX_REDELIVER_MS,
     lifecycleIntervalMs: e.LIFECYCLE_INTERVAL_MS,

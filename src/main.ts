@@ -10,6 +10,7 @@ import { registerDoctor } from './cli/doctor';
 import { registerMapping } from './cli/mapping';
 import { registerMembers } from './cli/members';
 import { registerMsp } from './cli/msp';
+import { registerOperator } from './cli/operator';
 import { registerScimClient } from './cli/scimClient';
 import { registerScimLog, registerScimToken } from './cli/scimToken';
 import { registerServer } from './cli/server';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerJobs(program);
   registerDoctor(program);
   registerBackup(program);
+  registerOperator(program);
   program
     .command('version')
     .description('print the version')

@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document of /api/v1, generated from the route table and its zod schemas.
 import { z } from 'zod';
 import { VERSION } from '../version';
-import type { RouteDef } from './route';
+import { callersOf, type RouteDef } from './route';
 
 const problem = {
   description: 'A problem',
@@ -43,8 +43,9 @@ export function openApiDocument(routes: RouteDef[], publicUrl: string): Record<s
     paths[path][r.method] = {
       summary: r.summary,
       tags: [r.tag],
-      'x-callers': r.callers,
-      description: `Callers: ${r.callers.join(', ')}.${r.scope === 'account' ? ' An MSP person acts in a managed company with the X-Launch-Token of a launch session ("launched").' : ''}`,
+      'x-action': r.action,
+      'x-callers': callersOf(r),
+      description: `Policy action ${r.action}; callers: ${callersOf(r).join(', ')}.${r.scope === 'account' ? ' An MSP person acts in a managed company with the X-Launch-Token of a launch session ("launched").' : ''}`,
       parameters: [...params, ...queryParams, ...(r.scope === 'account' ? [{ name: 'X-Launch-Token', in: 'header', required: false, schema: { type: 'string' } }] : [])],
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body as z.ZodType) } } } } : {}),
       responses: {

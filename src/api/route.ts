@@ -1,15 +1,13 @@
-// The shape of one REST endpoint: path, who may call it, its input schemas and its use case.
-// The router, the OpenAPI document and the every-role test all read the same table.
+// The shape of one REST endpoint: path, the policy action it performs, its input schemas and
+// its use case. Who may call it is the policy table's answer for that action (domain/policy.ts);
+// the router, the OpenAPI document and the matrix test all read it from there.
 import type { z } from 'zod';
 import type { Ctx } from '../domain/context';
+import { type Action, POLICY, type Standing } from '../domain/policy';
 import type { Runtime } from '../runtime';
 
-/**
- * Who may call an endpoint. In the MSP's own account: owner | admin | technician | member.
- * In a company: owner | admin | member of the company, or `launched` (an MSP person acting
- * through a launch session, as an Administrator of the company).
- */
-export type Caller = 'owner' | 'admin' | 'technician' | 'member' | 'launched';
+/** The people (not the operator or the workers) the policy lets perform a route's action. */
+export const callersOf = (def: Pick<RouteDef, 'action'>): Standing[] => POLICY[def.action].allow.filter((s) => s !== 'operator' && s !== 'system');
 
 /** msp: acts in the caller's own MSP account; account: in /accounts/:accountId; me: about the caller. */
 export type Scope = 'msp' | 'account' | 'me';
@@ -30,7 +28,8 @@ export interface RouteDef<B = unknown, Q = unknown> {
   summary: string;
   tag: string;
   scope: Scope;
-  callers: readonly Caller[];
+  /** What the endpoint does, in the policy's terms. */
+  action: Action;
   body?: z.ZodType<B>;
   query?: z.ZodType<Q>;
   /** Success status (200 unless given). */

@@ -1,20 +1,18 @@
-// /api/v1: authentication (API token or console session with CSRF), the caller gate of each
-// route, input validation (zod), one transaction per request, JSON problems, CSV and OpenAPI.
-import express, { type NextFunction, type Request, type Response, Router } from 'express';
-import { getAccount } from '../db/accounts.repo';
-import type { Tx } from '../db/knex';
-import { authenticateApiToken, sessionFor, technicianFor } from '../domain/access';
-import type { Ctx } from '../domain/context';
-import { isDomainError } from '../domain/errors';
-import { personOf, type Principal } from '../domain/principal';
-import { rolesOf } from '../domain/roles';
+// /api/v1: authentication (API token or console session with CSRF), the policy check of each
+// route (dispatch.ts), input validation (zod), one transaction per request, JSON problems, CSV and OpenAPI.
+import { type NextFunction, type Request, type Response, Router } from 'express';
+import { authenticateApiToken, sessionFor } from '../domain/access';
+import type { Principal } from '../domain/principal';
 import { SESSION_COOKIE, parseCookies, safeEqual } from '../http/cookies';
-import { RateLimiter } from '../http/rateLimit';
+import { jsonBody } from '../http/jsonBody';
+import { CredentialGuard, RateLimited } from '../http/rateLimit';
+import { sameOriginOnly } from '../http/sameOrigin';
 import { errorMessage, fromAcceptLanguage } from '../i18n';
 import type { Runtime } from '../runtime';
 import { HttpProblem, toProblem } from './errors';
 import { openApiDocument } from './openapi';
-import type { Caller, RouteDef } from './route';
+import { runRoute } from './dispatch';
+import type { RouteDef } from './route';
 import { accountRoutes } from './routes/accounts';
 import { meRoutes } from './routes/me';
 import { mspRoutes } from './routes/msp';
@@ -35,9 +33,11 @@ declare module 'express-serve-static-core' {
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+const bearerOf = (req: Request): string | undefined => /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+
 /** Who is calling: an API token (Authorization: Bearer msb_api_…) or a console session cookie. */
 export async function identify(rt: Runtime, req: Request): Promise<Identity | undefined> {
-  const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+  const bearer = bearerOf(req);
   if (bearer) return { principal: await authenticateApiToken(rt.db, bearer, rt.now()) };
   const cookie = parseCookies(req.get('cookie'))[SESSION_COOKIE];
   if (!cookie) return undefined;
@@ -45,33 +45,25 @@ export async function identify(rt: Runtime, req: Request): Promise<Identity | un
   return s ? { principal: s.principal, csrf: s.session.csrfToken } : undefined;
 }
 
-/** The callers a principal counts as in an account, from their roles there. */
-async function callersIn(tx: Tx, accountId: string, memberId: string, kind: 'msp' | 'company'): Promise<Set<Caller>> {
-  const roles = await rolesOf(tx, accountId, memberId);
-  const out = new Set<Caller>(['member']);
-  if (roles.has('owners')) out.add('owner');
-  if (roles.has('administrators')) out.add('admin');
-  if (kind === 'msp' && roles.has('msp_technicians')) out.add('technician');
-  return out;
-}
-
 export function apiRouter(rt: Runtime): Router {
   const router = Router();
-  const failures = new RateLimiter(rt.config.scim.authFailuresPerMinute / 60, rt.config.scim.authFailuresPerMinute);
-  router.use(express.json({ limit: '2mb' }));
+  const guard = new CredentialGuard(rt, 'api');
 
   router.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument(ROUTES, rt.config.publicUrl));
   });
 
+  // A session cookie rides along on any request a browser sends: only this deployment's pages
+  // may use it to change things. An Authorization header is never sent by a third-party page.
+  router.use(sameOriginOnly(rt.config.publicUrl, { exempt: (req) => bearerOf(req) !== undefined }));
+
+  // Authentication comes before the body is read: an anonymous caller costs no parsing at all.
   router.use(async (req: Request, res: Response, next: NextFunction) => {
-    const client = req.ip ?? 'unknown';
-    const wait = failures.peek(client);
-    if (wait > 0) return sendProblem(res, new HttpProblem(429, 'rate_limited', 'Too many failed sign-ins; wait before retrying.', { 'Retry-After': String(wait) }));
     try {
-      req.identity = await identify(rt, req);
+      // An API token can only be guessed by trying it: each try takes a point of the client's budget first.
+      req.identity = bearerOf(req) ? await guard.run(req.ip ?? 'unknown', () => identify(rt, req)) : await identify(rt, req);
     } catch (err) {
-      if (isDomainError(err) && err.kind === 'unauthenticated') failures.take(client);
+      if (err instanceof RateLimited) return sendProblem(res, new HttpProblem(429, 'rate_limited', err.message, { 'Retry-After': String(err.retryAfterS) }));
       return sendProblem(res, toProblem(err, req.log));
     }
     if (!req.identity) {
@@ -84,6 +76,7 @@ export function apiRouter(rt: Runtime): Router {
     }
     next();
   });
+  router.use(jsonBody('2mb'));
 
   // The console reads its CSRF token here (it is not a secret from the page itself).
   router.get('/session', (req: Request, res: Response) => {
@@ -95,17 +88,9 @@ export function apiRouter(rt: Runtime): Router {
     router[def.method](def.path, async (req: Request, res: Response) => {
       try {
         const identity = req.identity!;
-        const result = await rt.db.transaction(async (tx) => {
-          // Who may call comes first: a caller without the role learns nothing about the input.
-          const { principal, accountId } = await gate(rt, tx, def, identity.principal, req);
-          const input = {
-            params: req.params as Record<string, string>,
-            body: def.body ? def.body.parse(req.body ?? {}) : undefined,
-            query: def.query ? def.query.parse(req.query) : undefined,
-          };
-          const ctx: Ctx = { tx, actor: principal, now: rt.now() };
-          return def.handle(ctx, { ...input, accountId, rt });
-        });
+        const result = await rt.db.transaction((tx) =>
+          runRoute(rt, tx, def, identity.principal, { params: req.params as Record<string, string>, body: req.body, query: req.query, launchToken: req.get('x-launch-token') }),
+        );
         if (def.csv && (req.query.format === 'csv' || (req.accepts(['json', 'text/csv']) === 'text/csv' && req.query.format !== 'json'))) {
           res.status(def.status ?? 200).type('text/csv; charset=utf-8').setHeader('Content-Disposition', 'attachment; filename="audit.csv"');
           res.send(def.csv(result));
@@ -122,46 +107,6 @@ export function apiRouter(rt: Runtime): Router {
   router.use((_req: Request, res: Response) => sendProblem(res, new HttpProblem(404, 'not_found', 'No such endpoint.')));
   router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => sendProblem(res, toProblem(err, req.log)));
   return router;
-}
-
-/**
- * Resolves who acts and where, and refuses callers the route does not list. Another account's
- * resources are simply not found; a launch token turns an MSP person into a technician acting
- * in the company it names.
- */
-async function gate(rt: Runtime, tx: Tx, def: RouteDef, principal: Principal, req: Request): Promise<{ principal: Principal; accountId: string }> {
-  const person = personOf(principal);
-  if (!person) throw new HttpProblem(403, 'forbidden', 'Not for this credential.');
-  if (def.scope === 'me') return { principal, accountId: person.accountId };
-  if (def.scope === 'msp') {
-    const home = await getAccount(tx, person.accountId);
-    if (!home || home.kind !== 'msp') throw new HttpProblem(404, 'not_found', 'No such endpoint for this account.');
-    const callers = await callersIn(tx, home.id, person.memberId, 'msp');
-    if (!def.callers.some((c) => callers.has(c))) throw new HttpProblem(403, 'role.required', `This needs one of: ${def.callers.join(', ')}.`);
-    return { principal, accountId: home.id };
-  }
-  const accountId = String(req.params.accountId);
-  const launchToken = req.get('x-launch-token');
-  let acting = principal;
-  let callers: Set<Caller>;
-  if (accountId === person.accountId) {
-    const account = await getAccount(tx, accountId);
-    callers = await callersIn(tx, accountId, person.memberId, account?.kind ?? 'company');
-  } else if (launchToken) {
-    const tech = await technicianFor(tx, { launchToken, person, companyId: accountId, now: rt.now() });
-    if (!tech) throw new HttpProblem(404, 'account.not_found', 'No such account (or the launch session ended).');
-    acting = tech;
-    callers = new Set(['launched']);
-  } else {
-    throw new HttpProblem(404, 'account.not_found', 'No such account.');
-  }
-  if (!def.callers.some((c) => callers.has(c))) throw new HttpProblem(403, 'role.required', `This needs one of: ${def.callers.join(', ')}.`);
-  // A frozen account is read-only (export still works); subscribing is how it thaws.
-  if (UNSAFE.has(req.method) && !def.path.endsWith('/subscribe')) {
-    const account = await getAccount(tx, accountId);
-    if (account?.status === 'frozen') throw new HttpProblem(403, 'account.frozen', 'This account is frozen (read-only): subscribe or link it to an MSP to change it.');
-  }
-  return { principal: acting, accountId };
 }
 
 /** Writes a problem; its human message follows Accept-Language, its code never changes. */

@@ -10,6 +10,8 @@ import { redisAnswers, DEFAULT_REDIS_URL } from '../queue/connection';
 import { findRedisServer, INSTALL_REDIS_HINT, startPrivateRedis, type PrivateRedis } from '../queue/privateRedis';
 import { OutboxRelay } from '../queue/outbox-relay';
 import { createRuntime } from '../runtime';
+import { applyConfiguredOperators } from '../domain/operators';
+import { system } from '../domain/principal';
 import { action } from './action';
 import { CliError, printResult } from './output';
 
@@ -33,6 +35,7 @@ async function runProcess(mode: Mode): Promise<void> {
       const pending = await pendingMigrations(db);
       if (pending.length) throw new CliError(`database has ${pending.length} pending migration(s): run "mspbridge migrate" first`);
     }
+    await db.transaction((tx) => applyConfiguredOperators({ tx, actor: system('config'), now: new Date() }, config.operatorEmails));
   } finally {
     await db.destroy();
   }

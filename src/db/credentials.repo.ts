@@ -2,6 +2,9 @@
 import type { Tx } from './knex';
 import { optIso } from './codec';
 
+/** A SCIM credential carries the authority of whoever created it: only an Owner's may change Owners. */
+export type CredentialAuthority = 'owner' | 'admin';
+
 export interface ScimToken {
   id: string;
   accountId: string;
@@ -9,6 +12,8 @@ export interface ScimToken {
   prefix: string;
   label: string | null;
   createdBy: string | null;
+  /** Whose authority the IdP acts with: an Owner's (may change Owners) or an administrator's. */
+  authority: CredentialAuthority;
   createdAt: string;
   lastUsedAt: string | null;
   expiresAt: string | null;
@@ -24,6 +29,7 @@ const toToken = (r: Row): ScimToken => ({
   prefix: r.prefix as string,
   label: (r.label as string | null) ?? null,
   createdBy: (r.created_by as string | null) ?? null,
+  authority: r.authority === 'owner' ? 'owner' : 'admin',
   createdAt: String(r.created_at),
   lastUsedAt: optIso(r.last_used_at),
   expiresAt: optIso(r.expires_at),
@@ -38,6 +44,7 @@ export async function insertScimToken(tx: Tx, t: Omit<ScimToken, 'lastUsedAt' | 
     prefix: t.prefix,
     label: t.label,
     created_by: t.createdBy,
+    authority: t.authority,
     created_at: t.createdAt,
     expires_at: t.expiresAt,
   });

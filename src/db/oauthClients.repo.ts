@@ -1,12 +1,14 @@
 // OAuth 2.0 clients (client credentials for SCIM): one account each, secrets stored as hashes.
 import type { Tx } from './knex';
 import { optIso } from './codec';
+import type { CredentialAuthority } from './credentials.repo';
 
 export interface OAuthClient {
   id: string;
   accountId: string;
   clientId: string;
   label: string | null;
+  authority: CredentialAuthority;
   createdAt: string;
   rotatedAt: string | null;
   lastUsedAt: string | null;
@@ -18,6 +20,7 @@ const toClient = (r: Record<string, unknown>): OAuthClient => ({
   accountId: r.account_id as string,
   clientId: r.client_id as string,
   label: (r.label as string | null) ?? null,
+  authority: r.authority === 'owner' ? 'owner' : 'admin',
   createdAt: String(r.created_at),
   rotatedAt: optIso(r.rotated_at),
   lastUsedAt: optIso(r.last_used_at),
@@ -25,7 +28,7 @@ const toClient = (r: Record<string, unknown>): OAuthClient => ({
 });
 
 export async function insertClient(tx: Tx, c: Omit<OAuthClient, 'rotatedAt' | 'lastUsedAt' | 'revokedAt'> & { secretHash: string }): Promise<void> {
-  await tx('oauth_clients').insert({ id: c.id, account_id: c.accountId, client_id: c.clientId, secret_hash: c.secretHash, label: c.label, created_at: c.createdAt });
+  await tx('oauth_clients').insert({ id: c.id, account_id: c.accountId, client_id: c.clientId, secret_hash: c.secretHash, label: c.label, authority: c.authority, created_at: c.createdAt });
 }
 
 export async function findClient(tx: Tx, clientId: string): Promise<(OAuthClient & { secretHash: string }) | undefined> {

@@ -81,3 +81,42 @@ export async function markDone(tx: Tx, ids: number[], now: string): Promise<void
 export async function touchRelayed(tx: Tx, ids: number[], now: string): Promise<void> {
   if (ids.length) await tx('outbox').whereIn('id', ids).update({ relayed_at: now });
 }
+
+export interface TenantJob {
+  id: number;
+  accountId: string;
+  accountName: string;
+  queue: string;
+  name: string;
+  state: 'waiting' | 'relayed' | 'done';
+  createdAt: string;
+  availableAt: string;
+  doneAt: string | null;
+}
+
+/**
+ * The jobs of an MSP's own tenants (itself and the companies it manages now), newest first:
+ * what MSP people see instead of the deployment-wide board. No payloads (they name people).
+ */
+export async function jobsOfMsp(tx: Tx, mspId: string, opts: { limit: number; beforeId?: number }): Promise<TenantJob[]> {
+  const rows = (await tx('outbox as o')
+    .join('accounts as a', 'a.id', 'o.account_id')
+    .where((q) => q.where('a.id', mspId).orWhere('a.msp_id', mspId))
+    .modify((q) => {
+      if (opts.beforeId) q.andWhere('o.id', '<', opts.beforeId);
+    })
+    .orderBy('o.id', 'desc')
+    .limit(opts.limit)
+    .select('o.id', 'o.account_id', 'a.name', 'o.queue', 'o.name as job', 'o.created_at', 'o.available_at', 'o.relayed_at', 'o.done_at')) as Array<Record<string, unknown>>;
+  return rows.map((r) => ({
+    id: Number(r.id),
+    accountId: r.account_id as string,
+    accountName: r.name as string,
+    queue: r.queue as string,
+    name: r.job as string,
+    state: r.done_at ? 'done' : r.relayed_at ? 'relayed' : 'waiting',
+    createdAt: String(r.created_at),
+    availableAt: String(r.available_at),
+    doneAt: r.done_at ? String(r.done_at) : null,
+  }));
+}

@@ -24,7 +24,8 @@ import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
 import { Forbidden, Invalid, NotFound, Unauthenticated } from './errors';
 import { personOf, type Principal } from './principal';
-import { assertMspStaff, isActing, rolesOf } from './roles';
+import { authorize, permits } from './policy';
+import { isActing } from './roles';
 import { hashSecret, issueSecret, sameHash, verifyPassword } from './secrets';
 import { auditMspOf, requireAccount } from './tenancy';
 
@@ -144,7 +145,7 @@ const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAA
 // ---- API tokens ----
 
 export async function createApiToken(ctx: Ctx, input: { mspId: string; label?: string }): Promise<{ id: string; token: string; prefix: string }> {
-  await assertMspStaff(ctx, input.mspId, ['owners', 'administrators']);
+  await authorize(ctx, 'api_tokens.manage', input.mspId);
   const person = personOf(ctx.actor);
   if (!person) throw new Invalid('api_token.person', 'An API token acts for a person: create it signed in.');
   const secret = issueSecret('msb_api');
@@ -164,12 +165,12 @@ export async function createApiToken(ctx: Ctx, input: { mspId: string; label?: s
 }
 
 export async function listTokensOfMsp(ctx: Ctx, mspId: string): Promise<ApiTokenRow[]> {
-  await assertMspStaff(ctx, mspId, ['owners', 'administrators']);
+  await authorize(ctx, 'api_tokens.manage', mspId);
   return listApiTokens(ctx.tx, mspId);
 }
 
 export async function revokeApiToken(ctx: Ctx, input: { mspId: string; tokenId: string }): Promise<void> {
-  await assertMspStaff(ctx, input.mspId, ['owners', 'administrators']);
+  await authorize(ctx, 'api_tokens.manage', input.mspId);
   if (!(await revokeApiTokenRow(ctx.tx, input.mspId, input.tokenId, nowIso(ctx)))) {
     const exists = await ctx.tx('api_tokens').where({ account_id: input.mspId, id: input.tokenId }).first();
     if (!exists) throw new NotFound('api_token.not_found', 'No such API token.');
@@ -199,7 +200,7 @@ export interface Launch {
 
 /** A technician (or Owner/Administrator) of the MSP opens an audited, time-boxed session in a company it manages. */
 export async function launchCompany(ctx: Ctx, input: { mspId: string; companyId: string; reason?: string }): Promise<Launch> {
-  await assertMspStaff(ctx, input.mspId);
+  await authorize(ctx, 'company.launch', input.mspId);
   const person = personOf(ctx.actor);
   if (!person) throw new Invalid('launch.person', 'A launch is made by a person of the MSP.');
   const company = await getAccount(ctx.tx, input.companyId);
@@ -223,13 +224,15 @@ export async function technicianFor(tx: Tx, input: { launchToken: string; person
   if (launch.accountId !== input.companyId || launch.memberId !== input.person.memberId || launch.mspId !== input.person.accountId) return undefined;
   const company = await getAccount(tx, input.companyId);
   if (!company || company.mspId !== launch.mspId) return undefined;
-  const roles = await rolesOf(tx, launch.mspId, launch.memberId);
-  if (!roles.has('owners') && !roles.has('administrators') && !roles.has('msp_technicians')) return undefined;
   const member = await getMemberAnyState(tx, launch.mspId, launch.memberId);
+  // Still allowed to launch into it now (a role taken away ends every open launch at once).
+  const asPerson: Principal = { kind: 'member', accountId: launch.mspId, memberId: launch.memberId, label: member?.email ?? 'technician' };
+  if (!(await permits({ tx, actor: asPerson, now: input.now }, 'company.launch', launch.mspId))) return undefined;
   return { kind: 'technician', accountId: company.id, mspId: launch.mspId, memberId: launch.memberId, launchId: launch.id, label: member?.email ?? 'technician' };
 }
 
 export async function endLaunch(ctx: Ctx, input: { mspId: string; launchId: string }): Promise<void> {
+  await authorize(ctx, 'launch.end', input.mspId);
   const person = personOf(ctx.actor);
   if (!person || person.accountId !== input.mspId) throw new NotFound('launch.not_found', 'No such launch.');
   if (!(await endLaunchRow(ctx.tx, input.mspId, input.launchId, person.memberId, nowIso(ctx)))) throw new NotFound('launch.not_found', 'No such open launch.');

@@ -6,9 +6,10 @@ import { insertMember } from '../db/members.repo';
 import { insertSigninLink } from '../db/signin.repo';
 import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
-import { Forbidden, Invalid } from './errors';
+import { Invalid } from './errors';
 import { createBuiltinGroups } from './groups';
 import { assertEmail } from './members';
+import { authorize, authorizeDeployment } from './policy';
 import { issueSecret } from './secrets';
 
 export const SIGNIN_LINK_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -43,7 +44,7 @@ export interface CreatedMsp {
 }
 
 export async function createMsp(ctx: Ctx, input: CreateMspInput, regions: readonly string[]): Promise<CreatedMsp> {
-  if (ctx.actor.kind !== 'operator') throw new Forbidden('msp.create.operator_only', 'Only the operator creates MSPs.');
+  await authorizeDeployment(ctx, 'msp.create');
   const name = assertName(input.name);
   const region = assertRegion(input.region, regions);
   const email = assertEmail(input.ownerEmail);
@@ -107,4 +108,9 @@ export async function createMsp(ctx: Ctx, input: CreateMspInput, regions: readon
     data: { name, region, ownerEmail: email },
   });
   return { account, ownerId: owner.id, signInToken: secret.value };
+}
+
+/** What an account's people (and a technician launched into it) see of it. */
+export async function accountOverview(ctx: Ctx, accountId: string): Promise<Account> {
+  return authorize(ctx, 'account.read', accountId);
 }

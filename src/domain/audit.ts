@@ -2,7 +2,7 @@
 import { type AuditEvent, insertAuditEvent, listAuditEvents } from '../db/audit.repo';
 import { type Ctx, nowIso } from './context';
 import { actorId } from './principal';
-import { assertAccountAdmin, assertMspStaff } from './roles';
+import { authorize } from './policy';
 
 export interface AuditInput {
   accountId: string;
@@ -43,7 +43,6 @@ export interface AuditFilter {
  * Administrators).
  */
 export async function auditLog(ctx: Ctx, accountId: string, f: AuditFilter, rollUp = false): Promise<AuditEvent[]> {
-  if (rollUp) await assertMspStaff(ctx, accountId, ['owners', 'administrators']);
-  else await assertAccountAdmin(ctx, accountId);
+  await authorize(ctx, rollUp ? 'msp.audit' : 'account.audit', accountId);
   return listAuditEvents(ctx.tx, accountId, { ...f, limit: Math.min(Math.max(f.limit ?? 100, 1), 5000) }, rollUp);
 }

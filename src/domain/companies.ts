@@ -7,25 +7,22 @@ import {
   insertAccount,
   listManagedCompanies,
 } from '../db/accounts.repo';
+import { countActiveOwners } from '../db/groups.repo';
 import { countMembers } from '../db/members.repo';
-import { countingOwners } from './effectiveRoles';
 import { newId } from '../db/codec';
 import { recordAudit } from './audit';
 import { assertName } from './accounts';
 import { type Ctx, nowIso } from './context';
 import { Invalid, NotFound } from './errors';
 import { createBuiltinGroups } from './groups';
-import { requireAccount } from './tenancy';
-import { assertMspStaff } from './roles';
+import { type Action, authorize } from './policy';
 
 export const DEFAULT_SEATS = 10;
 export const COMPANY_STATUSES: readonly AccountStatus[] = ['setup', 'active', 'pending_link', 'frozen', 'trial'];
 
-export async function requireMsp(ctx: Ctx, mspId: string): Promise<Account> {
-  await assertMspStaff(ctx, mspId);
-  const msp = await requireAccount(ctx, mspId).catch(() => undefined);
-  if (!msp || msp.kind !== 'msp') throw new NotFound('msp.not_found', 'No such MSP.');
-  return msp;
+/** The MSP account, once the policy lets the actor do `action` for it. */
+export async function requireMsp(ctx: Ctx, mspId: string, action: Action): Promise<Account> {
+  return authorize(ctx, action, mspId);
 }
 
 export interface AddCompanyInput {
@@ -39,7 +36,7 @@ export interface AddCompanyInput {
 
 /** Adds a new company in the MSP's data region (its country is billing information only). */
 export async function addCompany(ctx: Ctx, input: AddCompanyInput): Promise<Account> {
-  const msp = await requireMsp(ctx, input.mspId);
+  const msp = await requireMsp(ctx, input.mspId, 'company.add');
   const name = assertName(input.name);
   const country = input.country.trim();
   if (!country || country.length > 64) throw new Invalid('company.country.invalid', 'The country/region is required.');
@@ -99,7 +96,7 @@ export interface CompanyPage {
 }
 
 export async function listCompanies(ctx: Ctx, mspId: string, q: ListCompaniesInput = {}): Promise<CompanyPage> {
-  await requireMsp(ctx, mspId);
+  await requireMsp(ctx, mspId, 'companies.list');
   if (q.status && !COMPANY_STATUSES.includes(q.status)) {
     throw new Invalid('company.status.unknown', `Unknown status "${q.status}"; expected one of ${COMPANY_STATUSES.join(', ')}.`);
   }
@@ -119,15 +116,13 @@ export interface CompanyDetail {
 }
 
 export async function companyDetail(ctx: Ctx, mspId: string, companyId: string): Promise<CompanyDetail> {
-  await requireMsp(ctx, mspId);
+  await requireMsp(ctx, mspId, 'company.read');
   const company = await getManagedCompany(ctx.tx, mspId, companyId);
   if (!company) throw new NotFound('company.not_found', 'No such company.');
-  const owners = [...(await countingOwners(ctx.tx, company.id))];
-  const accepted = owners.length
-    ? Number(((await ctx.tx('members').where({ account_id: company.id, state: 'active' }).whereIn('id', owners).count({ n: '*' }))[0] as { n: number | string }).n)
-    : 0;
+  const total = await countActiveOwners(ctx.tx, company.id);
+  const accepted = total ? await countActiveOwners(ctx.tx, company.id, { acceptedOnly: true }) : 0;
   const members = await countMembers(ctx.tx, company.id);
   const tokens = Number(((await ctx.tx('scim_tokens').where({ account_id: company.id }).whereNull('revoked_at').count({ n: '*' }))[0] as { n: number | string }).n);
   const link = (await ctx.tx('link_requests').where({ account_id: company.id, msp_id: mspId }).whereIn('status', ['pending', 'awaiting_approval']).first('id')) as { id: string } | undefined;
-  return { company, owners: { total: owners.length, accepted }, members, scimTokens: tokens, openLinkRequest: link?.id ?? null, canUnlink: accepted > 0 };
+  return { company, owners: { total, accepted }, members, scimTokens: tokens, openLinkRequest: link?.id ?? null, canUnlink: accepted > 0 };
 }

@@ -17,10 +17,12 @@ import {
 } from '../db/mapping.repo';
 import { getMemberAnyState, setMemberState, setScimManaged } from '../db/members.repo';
 import { recordAudit } from './audit';
+import { permits } from './policy';
 import { type Ctx, nowIso } from './context';
 import { auditMspOf } from './tenancy';
 
-export type RoleChangeKind = 'gain' | 'lose' | 'held' | 'released';
+/** `needs_owner`: an Owner change the acting credential may not make (left for an Owner's resync). */
+export type RoleChangeKind = 'gain' | 'lose' | 'held' | 'released' | 'needs_owner';
 
 export interface RoleChange {
   memberId: string;
@@ -117,10 +119,12 @@ export async function syncIdpRoles(
   const name = new Map(groups.map((g) => [g.id, g.name]));
   const owners = groups.find((g) => g.kind === 'owners');
   const p = await plan(ctx, account, memberIds, owners);
+  const withheld = owners ? await withholdOwnerChanges(ctx, account, p, owners.id) : [];
   const changes: RoleChange[] = [
     ...p.gains.map((g) => ({ memberId: g.memberId, groupId: g.groupId, group: name.get(g.groupId) ?? '?', change: 'gain' as const })),
     ...p.losses.map((l) => ({ ...l, group: name.get(l.groupId) ?? '?', change: 'lose' as const })),
     ...p.holds.map((h) => ({ ...h, group: name.get(h.groupId) ?? '?', change: 'held' as const })),
+    ...withheld.map((w) => ({ ...w, group: name.get(w.groupId) ?? '?', change: 'needs_owner' as const })),
   ];
   if (opts.dryRun) return changes;
   const now = nowIso(ctx);
@@ -148,11 +152,28 @@ export async function syncIdpRoles(
         gained: p.gains.length,
         lost: p.losses.length,
         held: p.holds.length,
+        needsOwner: withheld.length,
         changes: changes.slice(0, 50).map((c) => ({ member: c.memberId, group: c.group, change: c.change })),
       },
     });
   }
   return [...changes, ...(await releaseHeldChanges(ctx, account))];
+}
+
+/**
+ * Owners are made and unmade only with an Owner's authority (policy `owners.change`): a push
+ * through an administrator's SCIM credential, or a resync by an administrator, leaves Owner
+ * changes out; they show as drift until an Owner resyncs.
+ */
+async function withholdOwnerChanges(ctx: Ctx, account: Account, p: Plan, ownersId: string): Promise<Array<{ memberId: string; groupId: string }>> {
+  const touches = (x: { groupId: string }) => x.groupId === ownersId;
+  if (!p.gains.some(touches) && !p.losses.some(touches) && !p.holds.some(touches)) return [];
+  if (await permits(ctx, 'owners.change', account)) return [];
+  const out = [...p.gains, ...p.losses, ...p.holds].filter(touches).map((x) => ({ memberId: x.memberId, groupId: x.groupId }));
+  p.gains = p.gains.filter((x) => !touches(x));
+  p.losses = p.losses.filter((x) => !touches(x));
+  p.holds = p.holds.filter((x) => !touches(x));
+  return out;
 }
 
 async function holdRoleRemoval(ctx: Ctx, account: Account, memberId: string, groupId: string): Promise<void> {

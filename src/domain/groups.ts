@@ -1,5 +1,5 @@
 // Built-in and custom groups of an account, and manual (person-given) membership.
-import { type AccountKind, getAccount } from '../db/accounts.repo';
+import { type AccountKind } from '../db/accounts.repo';
 import { newId } from '../db/codec';
 import {
   BUILTIN_GROUP_NAMES,
@@ -16,9 +16,8 @@ import { getMember } from '../db/members.repo';
 import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
 import { countingOwners, releaseHeldChanges } from './effectiveRoles';
-import { Conflict, Forbidden, Invalid, NotFound } from './errors';
-import { personOf } from './principal';
-import { assertAccountAdmin, rolesOf } from './roles';
+import { Conflict, Invalid, NotFound } from './errors';
+import { authorize } from './policy';
 
 export function builtinKindsFor(kind: AccountKind): Array<Exclude<GroupKind, 'custom'>> {
   return kind === 'msp' ? ['owners', 'administrators', 'msp_technicians'] : ['owners', 'administrators'];
@@ -42,6 +41,7 @@ export async function createBuiltinGroups(ctx: Ctx, accountId: string, kind: Acc
 }
 
 export async function createCustomGroup(ctx: Ctx, accountId: string, name: string, description?: string): Promise<Group> {
+  await authorize(ctx, 'groups.create', accountId);
   const clean = name.trim();
   if (!clean || clean.length > 255) throw new Invalid('group.name.invalid', 'A group name is 1 to 255 characters.');
   if (await findGroupByName(ctx.tx, accountId, clean)) {
@@ -74,7 +74,10 @@ export async function resolveGroup(ctx: Ctx, accountId: string, name: string): P
   return group;
 }
 
-export const groupsOf = (ctx: Ctx, accountId: string): Promise<Group[]> => listGroups(ctx.tx, accountId);
+export async function groupsOf(ctx: Ctx, accountId: string): Promise<Group[]> {
+  await authorize(ctx, 'groups.list', accountId);
+  return listGroups(ctx.tx, accountId);
+}
 
 /**
  * Gives or takes a role by hand (co-own, co-manage, technicians). Taking away the account's
@@ -84,18 +87,10 @@ export async function setManualMembership(
   ctx: Ctx,
   input: { accountId: string; memberId: string; group: string; member: boolean },
 ): Promise<{ group: string; effective: boolean }> {
-  await assertAccountAdmin(ctx, input.accountId);
-  const account = await getAccount(ctx.tx, input.accountId);
-  if (!account) throw new NotFound('account.not_found', 'No such account.');
+  const account = await authorize(ctx, 'roles.change', input.accountId);
   const group = await resolveGroup(ctx, account.id, input.group);
-  // Administrators manage Administrators and custom groups; Owners are made by Owners (or
-  // the MSP's technicians co-owning a company they manage).
-  if (group.kind === 'owners') {
-    const person = personOf(ctx.actor);
-    if (person && !(await rolesOf(ctx.tx, account.id, person.memberId)).has('owners')) {
-      throw new Forbidden('role.owner_required', `Only Owners change ${group.name}.`);
-    }
-  }
+  // Administrators manage Administrators and custom groups; Owners are made by Owners.
+  if (group.kind === 'owners') await authorize(ctx, 'owners.change', account);
   const person = await getMember(ctx.tx, account.id, input.memberId);
   if (!person) throw new NotFound('member.not_found', 'No such member in this account.');
   const now = ctx.now.toISOString();

@@ -67,7 +67,7 @@ export interface MembershipChange {
 }
 
 export async function createPushedGroup(ctx: Ctx, account: Account, g: PushedGroup, memberIds: string[]): Promise<IdpGroup> {
-  assertWritable(account);
+  await assertWritable(ctx, account);
   await assertNameFree(ctx, account, g.displayName);
   await assertExternalIdFree(ctx, account, g.externalId);
   await assertKnownMembers(ctx, account, memberIds);
@@ -93,7 +93,7 @@ export async function updatePushedGroup(
   g: PushedGroup,
   expectedVersion?: number,
 ): Promise<void> {
-  assertWritable(account);
+  await assertWritable(ctx, account);
   assertVersion(group.version, expectedVersion, 'group');
   await assertNameFree(ctx, account, g.displayName, group.id);
   await assertExternalIdFree(ctx, account, g.externalId, group.id);
@@ -131,7 +131,7 @@ export async function changePushedGroupMembers(
   group: IdpGroup,
   ops: MemberOp[],
 ): Promise<MembershipChange> {
-  assertWritable(account);
+  await assertWritable(ctx, account);
   const now = nowIso(ctx);
   const added = new Set<string>();
   const removed = new Set<string>();
@@ -184,7 +184,7 @@ export async function changePushedGroupMembers(
 }
 
 export async function deletePushedGroup(ctx: Ctx, account: Account, group: IdpGroup, expectedVersion?: number): Promise<MembershipChange> {
-  assertWritable(account);
+  await assertWritable(ctx, account);
   assertVersion(group.version, expectedVersion, 'group');
   const members = await idpGroupMemberIds(ctx.tx, account.id, group.id);
   await dropMappingsOf(ctx, account, group);

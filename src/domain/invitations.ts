@@ -19,9 +19,10 @@ import { type Ctx, nowIso } from './context';
 import { releaseHeldChanges } from './effectiveRoles';
 import { Conflict, Invalid, NotFound } from './errors';
 import { addManualMember } from './members';
-import { assertAccountAdmin } from './roles';
+import { authorize } from './policy';
+import { resolveGroup } from './groups';
 import { deriveToken, hashPassword, hashSecret } from './secrets';
-import { auditMspOf, requireAccount } from './tenancy';
+import { auditMspOf } from './tenancy';
 
 export const INVITATION_TTL_MS = 5 * 24 * 3600 * 1000;
 export const REMIND_AFTER_MS = 2 * 24 * 3600 * 1000;
@@ -71,17 +72,17 @@ export async function inviteMember(ctx: Ctx, account: Account, member: Member, o
 
 /** `members invite`: a person added by hand (optionally into a group) and invited. */
 export async function inviteByEmail(ctx: Ctx, input: { accountId: string; email: string; group?: string }): Promise<{ member: Member; invitation: Invitation }> {
-  await assertAccountAdmin(ctx, input.accountId);
+  const account = await authorize(ctx, 'members.invite', input.accountId);
+  // Inviting into a group gives its role: Owners only by Owners, the rest by administrators.
+  if (input.group) await authorize(ctx, (await resolveGroup(ctx, account.id, input.group)).kind === 'owners' ? 'owners.change' : 'roles.change', account);
   const member = await addManualMember(ctx, { accountId: input.accountId, email: input.email, group: input.group });
-  const account = await requireAccount(ctx, input.accountId);
   const invitation = (await inviteMember(ctx, account, member))!;
   return { member, invitation };
 }
 
 /** Sends the invitation again with a new link (the old one stops working) and a new expiry. */
 export async function resendInvitation(ctx: Ctx, accountId: string, memberId: string): Promise<Invitation> {
-  await assertAccountAdmin(ctx, accountId);
-  const account = await requireAccount(ctx, accountId);
+  const account = await authorize(ctx, 'members.invite', accountId);
   const member = await getMemberAnyState(ctx.tx, accountId, memberId);
   if (!member || member.state === 'removed') throw new NotFound('member.not_found', 'No such member.');
   if (member.state !== 'invited') throw new Conflict('invitation.not_needed', `${member.email ?? member.userName} is ${member.state}, not invited.`);

@@ -10,11 +10,12 @@ import type { Language } from '../i18n';
 import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
 import { countingOwners } from './effectiveRoles';
-import { Conflict, Forbidden } from './errors';
+import { Conflict } from './errors';
+import { authorize } from './policy';
 import { DELIVERY_LEASE_MS, expireInvitations, languageFor, queueReminders } from './invitations';
 import { LIFECYCLE_QUEUE, expireLinks, freezeExpiredTrials } from './links';
 import { expireRecoveries } from './recovery';
-import { auditMspOf, requireAccount } from './tenancy';
+import { auditMspOf } from './tenancy';
 
 export const TRIAL_WARNING_MS = 3 * 24 * 3600 * 1000;
 export const SCIM_LOG_RETENTION_MS = 30 * 24 * 3600 * 1000;
@@ -93,11 +94,7 @@ export async function markTrialMailSent(ctx: Ctx, key: string, messageId: string
 
 /** An account on trial (or frozen) subscribes: it is active again without an MSP. */
 export async function subscribeAccount(ctx: Ctx, accountId: string): Promise<Account> {
-  const a = ctx.actor;
-  if (a.kind !== 'operator' && !(a.kind === 'member' && a.accountId === accountId)) {
-    throw new Forbidden('subscribe.forbidden', 'Only the account itself (or the operator) subscribes.');
-  }
-  const account = await requireAccount(ctx, accountId);
+  const account = await authorize(ctx, 'account.subscribe', accountId);
   if (account.kind !== 'company') throw new Conflict('subscribe.not_company', 'Only a company subscribes.');
   if (account.mspId) throw new Conflict('subscribe.managed', 'This company is managed by an MSP.');
   await updateAccount(ctx.tx, account.id, { subscribed: true, status: 'active', trialEndsAt: null, frozenAt: null }, nowIso(ctx));

@@ -5,6 +5,7 @@ import { newId } from '../db/codec';
 import { claimDelivery, markDelivered } from '../db/deliveries.repo';
 import type { Tx } from '../db/knex';
 import { type LinkRequest, dueLinks, getLinkById, getLinkForMsp, insertLink, openLinkFor, updateLink } from '../db/links.repo';
+import { countActiveOwners } from '../db/groups.repo';
 import { getMemberAnyState } from '../db/members.repo';
 import { enqueue } from '../db/outbox.repo';
 import type { Language } from '../i18n';
@@ -46,7 +47,7 @@ export const linkView = (l: LinkRequest): LinkView => ({
 
 /** `company link`: asks to link an existing account; region checks and approval run in the workers. */
 export async function requestLink(ctx: Ctx, input: { mspId: string; accountId: string }): Promise<LinkView> {
-  const msp = await requireMsp(ctx, input.mspId);
+  const msp = await requireMsp(ctx, input.mspId, 'link.request');
   const accountId = input.accountId.trim();
   if (!accountId || accountId.length > 64) throw new Invalid('link.account.invalid', 'Give the id of the account to link.');
   if (accountId === msp.id) throw new Invalid('link.self', 'An MSP cannot link itself.');
@@ -83,7 +84,7 @@ export async function requestLink(ctx: Ctx, input: { mspId: string; accountId: s
 export async function showLink(ctx: Ctx, input: { requestId: string; mspId?: string }): Promise<LinkView> {
   const link = input.mspId ? await getLinkForMsp(ctx.tx, input.mspId, input.requestId) : await getLinkById(ctx.tx, input.requestId);
   if (!link) throw new NotFound('link.not_found', 'No such link request.');
-  await requireMsp(ctx, link.mspId);
+  await requireMsp(ctx, link.mspId, 'link.read');
   return linkView(link);
 }
 
@@ -112,9 +113,7 @@ export async function validateLink(ctx: Ctx, requestId: string, directory: Regio
   let account: Account | undefined;
   if (!reason) {
     account = (await getAccount(ctx.tx, link.accountId))!;
-    const owners = await countingOwners(ctx.tx, account.id);
-    const accepted = (await ctx.tx('members').where({ account_id: account.id, state: 'active' }).whereIn('id', [...owners]).count({ n: '*' }))[0] as { n: number | string };
-    if (Number(accepted.n) === 0) reason = 'no_owner';
+    if ((await countActiveOwners(ctx.tx, account.id, { acceptedOnly: true })) === 0) reason = 'no_owner';
   }
   if (reason || !account) {
     await reject(ctx, link, reason ?? 'not_found', ['pending']);
@@ -122,10 +121,10 @@ export async function validateLink(ctx: Ctx, requestId: string, directory: Regio
   }
   const now = nowIso(ctx);
   if (!(await updateLink(ctx.tx, link.id, ['pending'], { status: 'awaiting_approval', prevStatus: account.status }, now))) return undefined;
-  // While the Owner decides, the account is held for this MSP (one MSP at a time).
-  await updateAccount(ctx.tx, account.id, { mspId: msp.id, status: 'pending_link' }, now);
+  // The account stays exactly as it is until its Owner approves: the MSP gains nothing before
+  // (no listing, no reading, no unlinking, no audit roll-up).
   await enqueue(ctx.tx, account.id, { queue: REGION_QUEUE, name: 'notify', key: `link:${link.id}:notify`, payload: { requestId: link.id } }, now);
-  await recordAudit(ctx, { accountId: account.id, mspId: msp.id, action: 'company.link_pending', target: { type: 'account', id: account.id }, data: { requestId: link.id } });
+  await recordAudit(ctx, { accountId: account.id, mspId: null, action: 'company.link_pending', target: { type: 'account', id: account.id }, data: { requestId: link.id } });
   return linkView((await getLinkById(ctx.tx, link.id))!);
 }
 
@@ -205,6 +204,8 @@ export async function decideLink(ctx: Ctx, token: string, approve: boolean, secr
   const { link, account, msp, ownerId } = found;
   const now = nowIso(ctx);
   if (approve) {
+    // One MSP at a time: a request approved while another MSP manages the account cannot link it.
+    if (account.mspId && account.mspId !== msp.id) throw new Conflict('link.linked_elsewhere', 'This account is managed by another MSP: it must be unlinked first.');
     if (!(await updateLink(ctx.tx, link.id, ['awaiting_approval'], { status: 'linked', approverMemberId: ownerId, decided: true }, now))) {
       throw new Conflict('link.decided', 'This request was already decided.');
     }
@@ -214,17 +215,9 @@ export async function decideLink(ctx: Ctx, token: string, approve: boolean, secr
     if (!(await updateLink(ctx.tx, link.id, ['awaiting_approval'], { status: 'rejected', reason: 'owner_rejected', approverMemberId: ownerId, decided: true }, now))) {
       throw new Conflict('link.decided', 'This request was already decided.');
     }
-    await restoreAccount(ctx, link, account);
-    await recordAudit(ctx, { accountId: account.id, mspId: msp.id, action: 'company.link_rejected', target: { type: 'account', id: account.id }, data: { requestId: link.id, reason: 'owner_rejected' } });
+    await recordAudit(ctx, { accountId: account.id, mspId: null, action: 'company.link_rejected', target: { type: 'account', id: account.id }, data: { requestId: link.id, reason: 'owner_rejected' } });
   }
   return linkView((await getLinkById(ctx.tx, link.id))!);
-}
-
-/** A request that did not end in a link gives the account back its previous state. */
-async function restoreAccount(ctx: Ctx, link: LinkRequest, account: Account): Promise<void> {
-  if (account.mspId !== link.mspId || account.status !== 'pending_link') return;
-  const prev = (link.prevStatus ?? 'trial') as Account['status'];
-  await updateAccount(ctx.tx, account.id, { mspId: null, status: prev === 'pending_link' ? 'trial' : prev }, nowIso(ctx));
 }
 
 /** Lifecycle: requests nobody decided in time expire. */
@@ -232,8 +225,6 @@ export async function expireLinks(ctx: Ctx): Promise<number> {
   const due = await dueLinks(ctx.tx, nowIso(ctx));
   for (const link of due) {
     if (!(await updateLink(ctx.tx, link.id, ['pending', 'awaiting_approval'], { status: 'expired', decided: true }, nowIso(ctx)))) continue;
-    const account = await getAccount(ctx.tx, link.accountId);
-    if (account) await restoreAccount(ctx, link, account);
     await recordAudit(ctx, { accountId: link.mspId, mspId: link.mspId, action: 'company.link_expired', target: { type: 'account', id: link.accountId }, data: { requestId: link.id } });
   }
   return due.length;
@@ -244,14 +235,10 @@ export async function expireLinks(ctx: Ctx): Promise<number> {
  * invitation; afterwards the company is on a 14-day free trial.
  */
 export async function unlinkCompany(ctx: Ctx, input: { mspId: string; companyId: string }): Promise<{ status: 'trial'; trialEndsAt: string }> {
-  const msp = await requireMsp(ctx, input.mspId);
+  const msp = await requireMsp(ctx, input.mspId, 'company.unlink');
   const company = await getAccount(ctx.tx, input.companyId);
   if (!company || company.kind !== 'company' || company.mspId !== msp.id) throw new NotFound('company.not_found', 'No such company.');
-  const owners = [...(await countingOwners(ctx.tx, company.id))];
-  const accepted = owners.length
-    ? Number(((await ctx.tx('members').where({ account_id: company.id, state: 'active' }).whereIn('id', owners).count({ n: '*' }))[0] as { n: number | string }).n)
-    : 0;
-  if (accepted === 0) {
+  if ((await countActiveOwners(ctx.tx, company.id, { acceptedOnly: true })) === 0) {
     throw new Conflict(
       'company.unlink.no_owner',
       'The company needs an Owner of its own who has accepted their invitation before it can be unlinked (otherwise nobody could sign in to it).',

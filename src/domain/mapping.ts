@@ -2,7 +2,7 @@
 // Owners, Administrators, MSP Technicians or a custom group; previews, drift and resync.
 import type { Account } from '../db/accounts.repo';
 import { newId } from '../db/codec';
-import { type Group, findGroupByName, findGroupCreatedFor, getGroup, insertGroup, listGroups } from '../db/groups.repo';
+import { type Group, findGroupByName, getBuiltinGroup, findGroupCreatedFor, getGroup, insertGroup, listGroups } from '../db/groups.repo';
 import { type IdpGroup, findIdpGroupByExternalId, getIdpGroup, idpGroupMemberIds } from '../db/idpGroups.repo';
 import {
   type GroupMapping,
@@ -19,8 +19,8 @@ import { type Ctx, nowIso } from './context';
 import { type RoleChange, syncIdpRoles } from './effectiveRoles';
 import { NotFound } from './errors';
 import { resolveGroup } from './groups';
-import { auditMspOf, requireAccount } from './tenancy';
-import { assertAccountAdmin } from './roles';
+import { auditMspOf } from './tenancy';
+import { authorize } from './policy';
 
 export interface MappingView {
   id: string;
@@ -160,6 +160,12 @@ export async function dropMappingsOf(ctx: Ctx, account: Account, g: IdpGroup): P
   }
 }
 
+async function mapsToOwners(ctx: Ctx, accountId: string, mappings: GroupMapping[]): Promise<boolean> {
+  if (!mappings.length) return false;
+  const owners = await getBuiltinGroup(ctx.tx, accountId, 'owners');
+  return Boolean(owners && mappings.some((m) => m.groupId === owners.id));
+}
+
 export interface SetMappingInput {
   accountId: string;
   /** The pushed group's SCIM id, or its externalId (which may be mapped before the IdP pushes it). */
@@ -169,11 +175,13 @@ export interface SetMappingInput {
 }
 
 export async function setMapping(ctx: Ctx, input: SetMappingInput, opts: { dryRun?: boolean } = {}): Promise<MappingResult> {
-  await assertAccountAdmin(ctx, input.accountId);
-  const account = await requireAccount(ctx, input.accountId);
+  const account = await authorize(ctx, 'mappings.change', input.accountId);
   const target = await resolveGroup(ctx, account.id, input.group);
   const ref = input.scimGroup.trim();
   const idp = await findIdpGroup(ctx, account.id, ref);
+  const replaced = idp ? await mappingsForIdpGroup(ctx.tx, account.id, idp) : (await listMappingRows(ctx.tx, account.id)).filter((m) => m.idpExternalId === ref);
+  // Mapping a group to Owners, or away from Owners, makes or unmakes Owners.
+  if (target.kind === 'owners' || (await mapsToOwners(ctx, account.id, replaced))) await authorize(ctx, 'owners.change', account);
   const dryRun = Boolean(opts.dryRun);
   return maybeDry(ctx, dryRun, async (c) => {
     const existing = idp ? await mappingsForIdpGroup(c.tx, account.id, idp) : (await listMappingRows(c.tx, account.id)).filter((m) => m.idpExternalId === ref);
@@ -207,8 +215,7 @@ export async function removeMapping(
   input: { accountId: string; mappingId?: string; scimGroup?: string },
   opts: { dryRun?: boolean } = {},
 ): Promise<MappingResult> {
-  await assertAccountAdmin(ctx, input.accountId);
-  const account = await requireAccount(ctx, input.accountId);
+  const account = await authorize(ctx, 'mappings.change', input.accountId);
   const all = await listMappingRows(ctx.tx, account.id);
   let targets: GroupMapping[];
   let idp: IdpGroup | undefined;
@@ -220,6 +227,7 @@ export async function removeMapping(
     targets = idp ? await mappingsForIdpGroup(ctx.tx, account.id, idp) : all.filter((m) => m.idpExternalId === ref);
   }
   if (!targets.length) throw new NotFound('mapping.not_found', 'No such mapping.');
+  if (await mapsToOwners(ctx, account.id, targets)) await authorize(ctx, 'owners.change', account);
   const dryRun = Boolean(opts.dryRun);
   return maybeDry(ctx, dryRun, async (c) => {
     const affected = new Set<string>();
@@ -246,8 +254,7 @@ export async function removeMapping(
 }
 
 export async function listMappings(ctx: Ctx, accountId: string): Promise<MappingView[]> {
-  await assertAccountAdmin(ctx, accountId);
-  await requireAccount(ctx, accountId);
+  await authorize(ctx, 'mappings.read', accountId);
   const out: MappingView[] = [];
   for (const m of await listMappingRows(ctx.tx, accountId)) out.push(await view(ctx, accountId, m));
   return out;
@@ -262,8 +269,7 @@ export interface DriftReport {
 }
 
 export async function driftReport(ctx: Ctx, accountId: string): Promise<DriftReport> {
-  await assertAccountAdmin(ctx, accountId);
-  await requireAccount(ctx, accountId);
+  await authorize(ctx, 'mappings.read', accountId);
   const names = new Map((await listGroups(ctx.tx, accountId)).map((g) => [g.id, g.name]));
   const implied = await impliedMemberships(ctx.tx, accountId, 'all');
   const current = await idpSourcedMemberships(ctx.tx, accountId, 'all');
@@ -314,8 +320,7 @@ function split(k: string): { memberId: string; groupId: string } {
 
 /** Recomputes every IdP-sourced role of the account from the mirror (the full, on-demand sync). */
 export async function resync(ctx: Ctx, accountId: string, opts: { dryRun?: boolean } = {}): Promise<MappingResult> {
-  await assertAccountAdmin(ctx, accountId);
-  const account = await requireAccount(ctx, accountId);
+  const account = await authorize(ctx, 'mappings.change', accountId);
   const dryRun = Boolean(opts.dryRun);
   return maybeDry(ctx, dryRun, async (c) => {
     const changes = await syncIdpRoles(c, account, 'all');

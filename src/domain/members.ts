@@ -17,6 +17,7 @@ import { Conflict, Invalid } from './errors';
 import { auditMspOf, requireAccount } from './tenancy';
 import { releaseHeldChanges } from './effectiveRoles';
 import { resolveGroup } from './groups';
+import { authorize } from './policy';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -95,7 +96,7 @@ export interface MemberListing {
 }
 
 export async function listMembersWithGroups(ctx: Ctx, accountId: string): Promise<MemberListing[]> {
-  await requireAccount(ctx, accountId);
+  await authorize(ctx, 'members.list', accountId);
   const members = await listMembers(ctx.tx, accountId, { limit: 100000, offset: 0 });
   const groups = await groupNamesByMember(
     ctx.tx,

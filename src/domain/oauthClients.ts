@@ -6,26 +6,27 @@ import type { Tx } from '../db/knex';
 import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
 import { NotFound, Unauthenticated } from './errors';
-import { assertAccountAdmin } from './roles';
+import { authorize, credentialAuthority } from './policy';
 import { hashSecret, issueSecret, sameHash } from './secrets';
-import { auditMspOf, requireAccount } from './tenancy';
+import { auditMspOf } from './tenancy';
 
 export async function createOAuthClient(ctx: Ctx, input: { accountId: string; label?: string }): Promise<{ clientId: string; clientSecret: string }> {
-  await assertAccountAdmin(ctx, input.accountId);
-  const account = await requireAccount(ctx, input.accountId);
+  const account = await authorize(ctx, 'scim.credentials.manage', input.accountId);
+  const authority = await credentialAuthority(ctx, account);
   const clientId = `msb_client_${newId().replace(/-/g, '')}`;
   const secret = issueSecret('msb_cs');
-  await insertClient(ctx.tx, { id: newId(), accountId: account.id, clientId, secretHash: secret.hash, label: input.label ?? null, createdAt: nowIso(ctx) });
-  await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'scim_client.created', target: { type: 'oauth_client', id: clientId }, data: { label: input.label ?? null } });
+  await insertClient(ctx.tx, { id: newId(), accountId: account.id, clientId, secretHash: secret.hash, label: input.label ?? null, authority, createdAt: nowIso(ctx) });
+  await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'scim_client.created', target: { type: 'oauth_client', id: clientId }, data: { label: input.label ?? null, authority } });
   return { clientId, clientSecret: secret.value };
 }
 
 /** A new secret; the old one stops working at once (tokens already issued run out within the hour). */
 export async function rotateOAuthClient(ctx: Ctx, input: { accountId: string; clientId: string }): Promise<{ clientId: string; clientSecret: string }> {
-  await assertAccountAdmin(ctx, input.accountId);
-  const account = await requireAccount(ctx, input.accountId);
+  const account = await authorize(ctx, 'scim.credentials.manage', input.accountId);
   const secret = issueSecret('msb_cs');
-  if (!(await updateClient(ctx.tx, account.id, input.clientId, { secret_hash: secret.hash, rotated_at: nowIso(ctx) }))) {
+  // Whoever holds the new secret acts with the rotator's authority, never more.
+  const authority = await credentialAuthority(ctx, account);
+  if (!(await updateClient(ctx.tx, account.id, input.clientId, { secret_hash: secret.hash, rotated_at: nowIso(ctx), authority }))) {
     throw new NotFound('scim_client.not_found', 'No such SCIM client.');
   }
   await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'scim_client.rotated', target: { type: 'oauth_client', id: input.clientId } });
@@ -34,14 +35,13 @@ export async function rotateOAuthClient(ctx: Ctx, input: { accountId: string; cl
 
 /** Revoked: no new tokens, and its tokens already issued are refused too. */
 export async function revokeOAuthClient(ctx: Ctx, input: { accountId: string; clientId: string }): Promise<void> {
-  await assertAccountAdmin(ctx, input.accountId);
-  const account = await requireAccount(ctx, input.accountId);
+  const account = await authorize(ctx, 'scim.credentials.manage', input.accountId);
   if (!(await updateClient(ctx.tx, account.id, input.clientId, { revoked_at: nowIso(ctx) }))) throw new NotFound('scim_client.not_found', 'No such SCIM client.');
   await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'scim_client.revoked', target: { type: 'oauth_client', id: input.clientId } });
 }
 
 export async function listOAuthClients(ctx: Ctx, accountId: string): Promise<OAuthClient[]> {
-  await assertAccountAdmin(ctx, accountId);
+  await authorize(ctx, 'scim.credentials.read', accountId);
   return listClients(ctx.tx, accountId);
 }
 

@@ -1,4 +1,7 @@
 // Who is acting: every domain write names its principal, and the audit log records it.
+import type { CredentialAuthority } from '../db/credentials.repo';
+
+export type { CredentialAuthority };
 
 export type Principal =
   /** The operator at the command line (full rights over the deployment). */
@@ -10,7 +13,7 @@ export type Principal =
   /** An MSP technician launched into a managed company. */
   | { kind: 'technician'; accountId: string; mspId: string; memberId: string; launchId: string; label: string }
   /** An identity provider pushing over SCIM with one account's credential. */
-  | { kind: 'scim'; accountId: string; credentialId: string; label: string }
+  | { kind: 'scim'; accountId: string; credentialId: string; label: string; authority: CredentialAuthority }
   /** An automation token scoped to one MSP account, acting as the person who created it. */
   | { kind: 'api_token'; accountId: string; tokenId: string; memberId: string; label: string };
 

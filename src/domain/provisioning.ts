@@ -17,10 +17,11 @@ import {
 import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
 import { cancelHeld, isLastOwner, recordHeld, releaseHeldChanges, syncIdpRoles } from './effectiveRoles';
-import { Conflict, Forbidden, PreconditionFailed } from './errors';
+import { Conflict, PreconditionFailed } from './errors';
 import { inviteMember } from './invitations';
 import { noteMemberJoined } from './members';
 import { auditMspOf } from './tenancy';
+import { authorize, targetStates } from './policy';
 
 /** A User as the IdP pushed it: the indexed fields plus the whole document. */
 export interface PushedProfile {
@@ -36,10 +37,17 @@ export interface PushedProfile {
   attrs: Record<string, unknown>;
 }
 
-export function assertWritable(account: Account): void {
-  if (account.status === 'frozen') {
-    throw new Forbidden('account.frozen', 'This account is frozen (read-only): subscribe or link it to an MSP to change it.');
-  }
+/** The IdP may push into this account (policy `scim.provision`: its own credential, not frozen). */
+export async function assertWritable(ctx: Ctx, account: Account): Promise<void> {
+  await authorize(ctx, 'scim.provision', account);
+}
+
+/**
+ * Adopting, suspending, removing or re-addressing an Owner over SCIM needs an Owner's authority
+ * (policy `scim.owner.manage`): an administrator's credential must not lock Owners out.
+ */
+async function assertMayTouchOwner(ctx: Ctx, account: Account, member: Member): Promise<void> {
+  if ((await targetStates(ctx, account.id, member.id)).includes('target.owner')) await authorize(ctx, 'scim.owner.manage', account);
 }
 
 const uniqueness = { scimType: 'uniqueness' };
@@ -86,7 +94,7 @@ export interface ProvisionResult {
 
 /** POST /Users: a new person, or one SCIM deprovisioned earlier coming back, or (if allowed) a manual member adopted. */
 export async function provisionUser(ctx: Ctx, account: Account, p: PushedProfile, active: boolean): Promise<ProvisionResult> {
-  assertWritable(account);
+  await assertWritable(ctx, account);
   const now = nowIso(ctx);
   const existing = await existingPerson(ctx, account, p);
   if (existing) {
@@ -98,6 +106,7 @@ export async function provisionUser(ctx: Ctx, account: Account, p: PushedProfile
         uniqueness,
       );
     }
+    if (!revive) await assertMayTouchOwner(ctx, account, existing);
     await assertExternalIdFree(ctx, account, p.externalId, existing.id);
     await updateMemberProfile(ctx.tx, account.id, existing.id, { ...p, attrs: { ...p.attrs, active }, scimManaged: true }, now);
     // Back under SCIM: a deletion or suspension still held for this person is void.
@@ -157,14 +166,16 @@ export async function updatePushedUser(
   active: boolean,
   expectedVersion?: number,
 ): Promise<Member> {
-  assertWritable(account);
+  await assertWritable(ctx, account);
   assertVersion(member.version, expectedVersion, 'user');
   await assertUserNameFree(ctx, account, p.userName, member.id);
   await assertExternalIdFree(ctx, account, p.externalId, member.id);
+  const suspends = !active && member.state !== 'suspended';
+  if (suspends || p.email !== member.email || p.userName !== member.userName) await assertMayTouchOwner(ctx, account, member);
   const now = nowIso(ctx);
   await updateMemberProfile(ctx.tx, account.id, member.id, { ...p, attrs: { ...p.attrs, active } }, now);
   let action = 'scim.user.updated';
-  if (!active && member.state !== 'suspended') {
+  if (suspends) {
     if (await isLastOwner(ctx.tx, account.id, member.id)) {
       await recordHeld(ctx, account, member.id, null, 'suspend');
       action = 'scim.user.suspend_held';
@@ -201,8 +212,9 @@ export async function updatePushedUser(
  * longer sees the person. The last Owner leaves the SCIM view but keeps access (held).
  */
 export async function deprovisionUser(ctx: Ctx, account: Account, member: Member, expectedVersion?: number): Promise<void> {
-  assertWritable(account);
+  await assertWritable(ctx, account);
   assertVersion(member.version, expectedVersion, 'user');
+  await assertMayTouchOwner(ctx, account, member);
   const now = nowIso(ctx);
   const mode = account.settings.scimDeleteMode ?? 'suspend';
   // The IdP no longer knows the person: they leave every pushed group.

@@ -1,7 +1,7 @@
 // The SCIM request log of one account, for whoever troubleshoots its IdP connection.
 import { listScimRequests, type ScimRequestEntry } from '../db/scimRequests.repo';
 import type { Ctx } from './context';
-import { assertAccountAdmin } from './roles';
+import { authorize } from './policy';
 import { requireAccount } from './tenancy';
 
 export interface RequestLogQuery {
@@ -12,7 +12,7 @@ export interface RequestLogQuery {
 
 /** Newest first; bodies were redacted when logged. */
 export async function scimRequestLog(ctx: Ctx, accountId: string, q: RequestLogQuery): Promise<Array<ScimRequestEntry & { id: number }>> {
-  await assertAccountAdmin(ctx, accountId);
+  await authorize(ctx, 'scim.log.read', accountId);
   await requireAccount(ctx, accountId);
   return listScimRequests(ctx.tx, accountId, q);
 }

@@ -6,14 +6,14 @@ import { claimDelivery, markDelivered } from '../db/deliveries.repo';
 import type { Tx } from '../db/knex';
 import { getMemberAnyState, setPasswordHash, type Member } from '../db/members.repo';
 import { enqueue } from '../db/outbox.repo';
-import { type RecoveryRequest, getRecovery, insertRecovery, openRecoveryOf, toRecovery } from '../db/recovery.repo';
+import { type RecoveryRequest, getRecovery, insertRecovery, listRecoveries, openRecoveryOf, toRecovery } from '../db/recovery.repo';
+import { revokeAllCredentialsOf } from '../db/sessions.repo';
 import type { Language } from '../i18n';
 import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
-import { Conflict, Forbidden, Invalid, NotFound } from './errors';
+import { Conflict, Invalid, NotFound } from './errors';
 import { DELIVERY_LEASE_MS, MIN_PASSWORD, languageFor } from './invitations';
-import { ROLE_RANK, type Role, highestRole, rolesOf } from './roles';
-import { personOf } from './principal';
+import { authorize, targetStates } from './policy';
 import { deriveToken, hashPassword, hashSecret } from './secrets';
 import { auditMspOf, requireAccount } from './tenancy';
 import type { PreparedMail } from './invitations';
@@ -22,43 +22,21 @@ export const RECOVERY_TTL_MS = 3 * 24 * 3600 * 1000;
 export const RECOVERY_QUEUE = 'recovery';
 
 /**
- * Who may recover whom: Owners and Administrators of the account, or a technician launched
- * into it (as an Administrator); never themself; never someone of a higher role.
+ * Who may recover whom is the policy's (recovery.* rules): Owners and Administrators, or a
+ * technician launched into the company as an Administrator; never themself; never someone of a
+ * higher role; within the company's recovery plan. Asked once before the target is looked up (a
+ * stranger learns nothing) and once with the target's states.
  */
-async function assertMayRecover(ctx: Ctx, account: Account, target: Member): Promise<void> {
-  const a = ctx.actor;
-  const accountId = account.id;
-  const plan = account.settings.recoveryPlan ?? {};
-  let actorRole: Role;
-  if (a.kind === 'operator' || a.kind === 'system') return;
-  const person = personOf(a);
-  if (a.kind === 'technician' && a.accountId === accountId) {
-    if (plan.allowTechnicians === false) throw new Forbidden('recovery.plan', "The company's recovery plan does not let MSP technicians recover accounts.");
-    actorRole = 'administrators';
-  } else if (person && person.accountId === accountId) {
-    if (person.memberId === target.id) throw new Forbidden('recovery.self', 'Nobody can recover their own account.');
-    const roles = await rolesOf(ctx.tx, accountId, person.memberId);
-    if (!roles.has('owners') && !roles.has('administrators')) {
-      throw new Forbidden('role.required', 'Only Owners and Administrators recover accounts.');
-    }
-    if (!roles.has('owners') && plan.allowAdministrators === false) {
-      throw new Forbidden('recovery.plan', "The company's recovery plan lets only Owners recover accounts.");
-    }
-    actorRole = highestRole(roles);
-  } else {
-    throw new NotFound('account.not_found', 'No such account.');
-  }
-  const targetRole = highestRole(await rolesOf(ctx.tx, accountId, target.id));
-  if (ROLE_RANK[actorRole] < ROLE_RANK[targetRole]) {
-    throw new Forbidden('recovery.role', `An ${actorRole === 'administrators' ? 'Administrator' : actorRole} cannot recover an Owner.`);
-  }
+async function mayRecover(ctx: Ctx, action: 'recovery.start' | 'recovery.complete', accountId: string, target: () => Promise<Member | undefined>): Promise<{ account: Account; target: Member }> {
+  await authorize(ctx, action, accountId);
+  const member = await target();
+  if (!member || member.state === 'removed') throw new NotFound('member.not_found', 'No such member.');
+  const account = await authorize(ctx, action, accountId, await targetStates(ctx, accountId, member.id));
+  return { account, target: member };
 }
 
 export async function startRecovery(ctx: Ctx, input: { accountId: string; memberId: string }): Promise<RecoveryRequest> {
-  const account = await requireAccount(ctx, input.accountId);
-  const target = await getMemberAnyState(ctx.tx, account.id, input.memberId);
-  if (!target || target.state === 'removed') throw new NotFound('member.not_found', 'No such member.');
-  await assertMayRecover(ctx, account, target);
+  const { account, target } = await mayRecover(ctx, 'recovery.start', input.accountId, () => getMemberAnyState(ctx.tx, input.accountId, input.memberId));
   if (target.state !== 'active') {
     throw new Conflict('recovery.not_active', `${target.email ?? target.userName} is ${target.state}: only people who have signed in can be recovered.`);
   }
@@ -146,14 +124,17 @@ export async function setRecoveryCredentials(ctx: Ctx, token: string, password: 
   return (await getRecovery(ctx.tx, account.id, found.request.id))!;
 }
 
+export async function recoveriesOf(ctx: Ctx, accountId: string): Promise<RecoveryRequest[]> {
+  await authorize(ctx, 'recovery.list', accountId);
+  return listRecoveries(ctx.tx, accountId);
+}
+
 /** An administrator completes a recovery whose member has chosen new credentials. */
 export async function completeRecovery(ctx: Ctx, input: { accountId: string; requestId: string }): Promise<RecoveryRequest> {
-  const account = await requireAccount(ctx, input.accountId);
-  const req = await getRecovery(ctx.tx, account.id, input.requestId);
+  await authorize(ctx, 'recovery.complete', input.accountId);
+  const req = await getRecovery(ctx.tx, input.accountId, input.requestId);
   if (!req) throw new NotFound('recovery.not_found', 'No such recovery request.');
-  const target = await getMemberAnyState(ctx.tx, account.id, req.memberId);
-  if (!target) throw new NotFound('member.not_found', 'No such member.');
-  await assertMayRecover(ctx, account, target);
+  const { account, target } = await mayRecover(ctx, 'recovery.complete', input.accountId, () => getMemberAnyState(ctx.tx, input.accountId, req.memberId));
   if (req.status !== 'credentials_set') {
     throw new Conflict('recovery.not_ready', req.status === 'pending' ? 'The member has not chosen new credentials yet.' : `This recovery is ${req.status}.`);
   }
@@ -164,7 +145,9 @@ export async function completeRecovery(ctx: Ctx, input: { accountId: string; req
   await ctx.tx('recovery_requests')
     .where({ id: req.id, status: 'credentials_set' })
     .update({ status: 'completed', completed_at: now, completed_by: 'memberId' in ctx.actor ? ctx.actor.memberId : ctx.actor.label, pending_password_hash: null });
-  await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'recovery.completed', target: { type: 'member', id: target.id }, data: { requestId: req.id } });
+  // New credentials end every way in that the old ones opened (a thief's session included).
+  const revoked = await revokeAllCredentialsOf(ctx.tx, account.id, target.id, now);
+  await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'recovery.completed', target: { type: 'member', id: target.id }, data: { requestId: req.id, revoked } });
   return (await getRecovery(ctx.tx, account.id, req.id))!;
 }
 

@@ -1,10 +1,7 @@
-// Who may do what: roles come from effective membership in the built-in groups; a technician acts
-// inside a company only through a launch session, as one of its Administrators.
+// The roles a person holds: effective membership in the built-in groups. What a role may do is
+// decided by the policy table (policy.ts), never here.
 import { type GroupKind } from '../db/groups.repo';
 import type { Tx } from '../db/knex';
-import type { Ctx } from './context';
-import { Forbidden, NotFound } from './errors';
-import { personOf } from './principal';
 
 export type Role = Exclude<GroupKind, 'custom'> | 'member';
 
@@ -33,54 +30,6 @@ export function highestRole(roles: Set<Role>): Role {
   let best: Role = 'member';
   for (const r of roles) if (ROLE_RANK[r] > ROLE_RANK[best]) best = r;
   return best;
-}
-
-const MSP_STAFF: Role[] = ['owners', 'administrators', 'msp_technicians'];
-
-/**
- * The actor may act as MSP staff of mspId: Owner, Administrator or MSP Technician by default,
- * or only the roles given. Anyone from another account learns nothing (404).
- */
-export async function assertMspStaff(ctx: Ctx, mspId: string, allowed: Role[] = MSP_STAFF): Promise<void> {
-  const a = ctx.actor;
-  if (a.kind === 'operator' || a.kind === 'system') return;
-  const person = personOf(a);
-  if (person && person.accountId === mspId) {
-    const roles = await rolesOf(ctx.tx, mspId, person.memberId);
-    if (allowed.some((r) => roles.has(r))) return;
-    throw new Forbidden('role.required', `This needs one of: ${allowed.map(roleName).join(', ')} of the MSP.`);
-  }
-  throw new NotFound('msp.not_found', 'No such MSP.');
-}
-
-/**
- * The actor may administer accountId: its Owners and Administrators (or only Owners with
- * ownersOnly), or an MSP technician launched into it (not for Owner-only matters).
- */
-export async function assertAccountAdmin(ctx: Ctx, accountId: string, opts: { ownersOnly?: boolean } = {}): Promise<void> {
-  const a = ctx.actor;
-  if (a.kind === 'operator' || a.kind === 'system') return;
-  if (a.kind === 'technician' && a.accountId === accountId) {
-    if (opts.ownersOnly) throw new Forbidden('role.owner_required', "This is for the company's own Owners.");
-    return;
-  }
-  const person = personOf(a);
-  if (person && person.accountId === accountId) {
-    const roles = await rolesOf(ctx.tx, accountId, person.memberId);
-    if (roles.has('owners') || (!opts.ownersOnly && roles.has('administrators'))) return;
-    throw new Forbidden('role.required', opts.ownersOnly ? 'This needs an Owner of the account.' : 'This needs an Owner or Administrator of the account.');
-  }
-  throw new NotFound('account.not_found', 'No such account.');
-}
-
-/** The actor is a member of accountId (any role), or launched into it. */
-export async function assertAccountMember(ctx: Ctx, accountId: string): Promise<void> {
-  const a = ctx.actor;
-  if (a.kind === 'operator' || a.kind === 'system') return;
-  if (a.kind === 'technician' && a.accountId === accountId) return;
-  const person = personOf(a);
-  if (person && person.accountId === accountId && (await isActing(ctx.tx, accountId, person.memberId))) return;
-  throw new NotFound('account.not_found', 'No such account.');
 }
 
 export function roleName(r: Role): string {

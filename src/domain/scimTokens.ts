@@ -13,8 +13,8 @@ import type { Tx } from '../db/knex';
 import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
 import { NotFound, Unauthenticated } from './errors';
-import { auditMspOf, requireAccount } from './tenancy';
-import { assertAccountAdmin } from './roles';
+import { auditMspOf } from './tenancy';
+import { authorize, credentialAuthority } from './policy';
 import { hashSecret, issueSecret, sameHash } from './secrets';
 
 export const SCIM_TOKEN_KIND = 'msb_scim';
@@ -24,8 +24,8 @@ export async function createScimToken(
   accountId: string,
   label?: string,
 ): Promise<{ id: string; token: string; prefix: string }> {
-  await assertAccountAdmin(ctx, accountId);
-  const account = await requireAccount(ctx, accountId);
+  const account = await authorize(ctx, 'scim.credentials.manage', accountId);
+  const authority = await credentialAuthority(ctx, account);
   const secret = issueSecret(SCIM_TOKEN_KIND);
   const id = newId();
   await insertScimToken(ctx.tx, {
@@ -35,6 +35,7 @@ export async function createScimToken(
     prefix: secret.prefix,
     label: label ?? null,
     createdBy: ctx.actor.label,
+    authority,
     createdAt: nowIso(ctx),
     expiresAt: null,
   });
@@ -43,14 +44,13 @@ export async function createScimToken(
     mspId: auditMspOf(account),
     action: 'scim_token.created',
     target: { type: 'scim_token', id },
-    data: { prefix: secret.prefix, label: label ?? null },
+    data: { prefix: secret.prefix, label: label ?? null, authority },
   });
   return { id, token: secret.value, prefix: secret.prefix };
 }
 
 export async function revokeScimToken(ctx: Ctx, accountId: string, tokenId: string): Promise<void> {
-  await assertAccountAdmin(ctx, accountId);
-  const account = await requireAccount(ctx, accountId);
+  const account = await authorize(ctx, 'scim.credentials.manage', accountId);
   if (!(await revokeRow(ctx.tx, accountId, tokenId, nowIso(ctx)))) {
     if (!(await getScimToken(ctx.tx, accountId, tokenId))) throw new NotFound('scim_token.not_found', 'No such SCIM token.');
     return; // already revoked: revoking again changes nothing
@@ -66,7 +66,7 @@ export async function revokeScimToken(ctx: Ctx, accountId: string, tokenId: stri
 export type ScimTokenView = Omit<ScimToken, 'tokenHash'>;
 
 export async function listTokens(ctx: Ctx, accountId: string): Promise<ScimTokenView[]> {
-  await assertAccountAdmin(ctx, accountId);
+  await authorize(ctx, 'scim.credentials.read', accountId);
   return (await listScimTokens(ctx.tx, accountId)).map(({ tokenHash: _hash, ...rest }) => rest);
 }
 

@@ -3,8 +3,8 @@ import { type AccountSettings, updateAccount } from '../db/accounts.repo';
 import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
 import { Invalid } from './errors';
-import { auditMspOf, requireAccount } from './tenancy';
-import { assertAccountAdmin } from './roles';
+import { auditMspOf } from './tenancy';
+import { authorize } from './policy';
 
 export interface Policies {
   passwordMinLength?: number;
@@ -31,8 +31,11 @@ export interface SettingsPatch {
 
 export async function updateSettings(ctx: Ctx, accountId: string, patch: SettingsPatch): Promise<AccountSettings & { defaultLanguage: string }> {
   // The company's own Owners decide how far its MSP's technicians may reach.
-  await assertAccountAdmin(ctx, accountId, { ownersOnly: patch.technicianSelfAccess !== undefined || patch.recoveryPlan?.allowTechnicians !== undefined });
-  const account = await requireAccount(ctx, accountId);
+  const account = await authorize(ctx, 'settings.update', accountId);
+  // Adoption by SCIM, technicians' self-access and the recovery plan govern Owners and technicians.
+  if (patch.adoptExistingMembers !== undefined || patch.technicianSelfAccess !== undefined || patch.recoveryPlan !== undefined) {
+    await authorize(ctx, 'settings.update.governing', account);
+  }
   if (patch.policies?.passwordMinLength !== undefined && (!Number.isInteger(patch.policies.passwordMinLength) || patch.policies.passwordMinLength < 8 || patch.policies.passwordMinLength > 128)) {
     throw new Invalid('settings.policies.passwordMinLength', 'passwordMinLength is a whole number from 8 to 128.');
   }

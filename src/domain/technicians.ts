@@ -4,8 +4,7 @@ import { findMemberByEmail } from '../db/members.repo';
 import { type Ctx } from './context';
 import { setManualMembership } from './groups';
 import { inviteByEmail } from './invitations';
-import { assertAccountMember, assertMspStaff } from './roles';
-import { requireAccount } from './tenancy';
+import { authorize } from './policy';
 
 export interface StaffView {
   memberId: string;
@@ -39,13 +38,13 @@ async function staff(ctx: Ctx, mspId: string): Promise<StaffView[]> {
 }
 
 export async function listStaff(ctx: Ctx, mspId: string): Promise<StaffView[]> {
-  await assertMspStaff(ctx, mspId);
+  await authorize(ctx, 'staff.list', mspId);
   return staff(ctx, mspId);
 }
 
 /** Makes someone a technician: an existing member of the MSP gets the role, a new email is invited into it. */
 export async function addTechnician(ctx: Ctx, input: { mspId: string; email: string }): Promise<{ memberId: string; invited: boolean }> {
-  await assertMspStaff(ctx, input.mspId, ['owners', 'administrators']);
+  await authorize(ctx, 'technicians.manage', input.mspId);
   const existing = await findMemberByEmail(ctx.tx, input.mspId, input.email);
   if (existing) {
     await setManualMembership(ctx, { accountId: input.mspId, memberId: existing.id, group: 'MSP Technicians', member: true });
@@ -57,15 +56,14 @@ export async function addTechnician(ctx: Ctx, input: { mspId: string; email: str
 
 /** Takes the role given by hand; a role the MSP's IdP pushes stays until the IdP removes it. */
 export async function removeTechnician(ctx: Ctx, input: { mspId: string; memberId: string }): Promise<{ stillTechnician: boolean }> {
-  await assertMspStaff(ctx, input.mspId, ['owners', 'administrators']);
+  await authorize(ctx, 'technicians.manage', input.mspId);
   const r = await setManualMembership(ctx, { accountId: input.mspId, memberId: input.memberId, group: 'MSP Technicians', member: false });
   return { stillTechnician: r.effective };
 }
 
 /** What a managed company sees: the people who may act in it for its MSP. */
 export async function staffActingFor(ctx: Ctx, companyId: string): Promise<{ mspId: string | null; staff: StaffView[] }> {
-  await assertAccountMember(ctx, companyId);
-  const company = await requireAccount(ctx, companyId);
+  const company = await authorize(ctx, 'msp_staff.read', companyId);
   if (!company.mspId) return { mspId: null, staff: [] };
   return { mspId: company.mspId, staff: await staff(ctx, company.mspId) };
 }

@@ -5,8 +5,8 @@ import { getMemberAnyState } from '../db/members.repo';
 import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
 import { Conflict, Forbidden, Invalid, NotFound } from './errors';
-import { assertAccountAdmin, assertAccountMember } from './roles';
-import { auditMspOf, requireAccount } from './tenancy';
+import { authorize, permits } from './policy';
+import { auditMspOf } from './tenancy';
 
 export interface VaultView {
   id: string;
@@ -55,8 +55,7 @@ async function hasAccess(ctx: Ctx, accountId: string, vaultId: string, memberId:
 }
 
 export async function createVault(ctx: Ctx, input: { accountId: string; name: string; description?: string }): Promise<VaultView> {
-  await assertAccountAdmin(ctx, input.accountId);
-  const account = await requireAccount(ctx, input.accountId);
+  const account = await authorize(ctx, 'vaults.create', input.accountId);
   const name = input.name.trim();
   if (!name || name.length > 200) throw new Invalid('vault.name.invalid', 'A vault name is 1 to 200 characters.');
   const id = newId();
@@ -68,17 +67,9 @@ export async function createVault(ctx: Ctx, input: { accountId: string; name: st
 
 /** Shared vaults: administrators and launched technicians see all of them, members those they can open. */
 export async function listVaults(ctx: Ctx, accountId: string): Promise<VaultView[]> {
-  await assertAccountMember(ctx, accountId);
+  const account = await authorize(ctx, 'vaults.list', accountId);
   const me = actingMember(ctx);
-  let seesAll = ctx.actor.kind === 'technician' || ctx.actor.kind === 'operator';
-  if (!seesAll) {
-    try {
-      await assertAccountAdmin(ctx, accountId);
-      seesAll = true;
-    } catch {
-      seesAll = false;
-    }
-  }
+  const seesAll = await permits(ctx, 'vault.access.read', account);
   const rows = (await ctx.tx('vaults as v')
     .where('v.account_id', accountId)
     .select(
@@ -104,14 +95,9 @@ export async function listVaults(ctx: Ctx, accountId: string): Promise<VaultView
 
 /** A launched technician gives themself access to a vault; audited, and refused when the company's Owners turned it off. */
 export async function grantSelfAccess(ctx: Ctx, input: { accountId: string; vaultId: string }): Promise<AccessView> {
+  const account = await authorize(ctx, 'vault.self_access', input.accountId);
   const a = ctx.actor;
-  if (a.kind !== 'technician' || a.accountId !== input.accountId) {
-    throw new Forbidden('vault.self_access.technician', 'Self-access is for MSP technicians launched into the company; others are granted access by an administrator.');
-  }
-  const account = await requireAccount(ctx, input.accountId);
-  if (account.settings.technicianSelfAccess === false) {
-    throw new Forbidden('vault.self_access.off', "The company's Owners turned off technician self-access to vaults.");
-  }
+  if (a.kind !== 'technician') throw new Forbidden('vault.self_access.technician', 'Self-access is for MSP technicians launched into the company.');
   const vault = await requireVault(ctx, account.id, input.vaultId);
   if (await hasAccess(ctx, account.id, vault.id, a.memberId)) throw new Conflict('vault.access.exists', 'You already have access to this vault.');
   const now = nowIso(ctx);
@@ -125,8 +111,7 @@ export async function grantSelfAccess(ctx: Ctx, input: { accountId: string; vaul
 
 /** An administrator gives a company member access to a vault. */
 export async function grantAccess(ctx: Ctx, input: { accountId: string; vaultId: string; memberId: string }): Promise<void> {
-  await assertAccountAdmin(ctx, input.accountId);
-  const account = await requireAccount(ctx, input.accountId);
+  const account = await authorize(ctx, 'vault.access.change', input.accountId);
   const vault = await requireVault(ctx, account.id, input.vaultId);
   const member = await getMemberAnyState(ctx.tx, account.id, input.memberId);
   if (!member || member.state === 'removed') throw new NotFound('member.not_found', 'No such member.');
@@ -139,8 +124,7 @@ export async function grantAccess(ctx: Ctx, input: { accountId: string; vaultId:
 }
 
 export async function revokeAccess(ctx: Ctx, input: { accountId: string; vaultId: string; memberId: string }): Promise<void> {
-  await assertAccountAdmin(ctx, input.accountId);
-  const account = await requireAccount(ctx, input.accountId);
+  const account = await authorize(ctx, 'vault.access.change', input.accountId);
   const vault = await requireVault(ctx, account.id, input.vaultId);
   const n = await ctx.tx('vault_access').where({ account_id: account.id, vault_id: vault.id, member_id: input.memberId }).whereNull('revoked_at').update({ revoked_at: nowIso(ctx) });
   if (!n) throw new NotFound('vault.access.not_found', 'That person has no access to this vault.');
@@ -149,7 +133,7 @@ export async function revokeAccess(ctx: Ctx, input: { accountId: string; vaultId
 
 /** Who can open a vault, technicians acting for the MSP included (what the company's Owners see). */
 export async function vaultAccessList(ctx: Ctx, input: { accountId: string; vaultId: string }): Promise<AccessView[]> {
-  await assertAccountAdmin(ctx, input.accountId);
+  await authorize(ctx, 'vault.access.read', input.accountId);
   const vault = await requireVault(ctx, input.accountId, input.vaultId);
   const rows = (await ctx.tx('vault_access as va')
     .join('members as m', 'm.id', 'va.member_id')
@@ -168,13 +152,12 @@ export async function vaultAccessList(ctx: Ctx, input: { accountId: string; vaul
 
 /** Items of a vault (metadata only); the acting person must have access. */
 export async function listItems(ctx: Ctx, input: { accountId: string; vaultId: string }): Promise<ItemView[]> {
-  await assertAccountMember(ctx, input.accountId);
+  const account = await authorize(ctx, 'items.list', input.accountId);
   const vault = await requireVault(ctx, input.accountId, input.vaultId);
   if (!(await hasAccess(ctx, input.accountId, vault.id, actingMember(ctx)))) {
     throw new Forbidden('vault.access.required', 'You have no access to this vault.');
   }
   if (ctx.actor.kind === 'technician') {
-    const account = await requireAccount(ctx, input.accountId);
     await recordAudit(ctx, { accountId: account.id, mspId: ctx.actor.mspId, action: 'vault.viewed', target: { type: 'vault', id: vault.id }, data: { technician: ctx.actor.label } });
   }
   const rows = (await ctx.tx('items').where({ account_id: input.accountId, vault_id: vault.id }).orderBy('title').select('id', 'title', 'category', 'metadata', 'updated_at')) as Array<Record<string, unknown>>;
@@ -185,7 +168,7 @@ export async function createItem(
   ctx: Ctx,
   input: { accountId: string; vaultId: string; title: string; category: string; metadata?: Record<string, unknown>; payload?: string },
 ): Promise<ItemView> {
-  await assertAccountMember(ctx, input.accountId);
+  await authorize(ctx, 'items.create', input.accountId);
   const vault = await requireVault(ctx, input.accountId, input.vaultId);
   if (!(await hasAccess(ctx, input.accountId, vault.id, actingMember(ctx)))) {
     throw new Forbidden('vault.access.required', 'You have no access to this vault.');

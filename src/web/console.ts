@@ -1,16 +1,15 @@
 // The console: one HTML shell, a small script over the same REST API, the messages in the
-// person's language, and a read-only jobs dashboard for MSP Owners and Administrators.
+// person's language, and a read-only jobs dashboard for the deployment's operators.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
-import { getAccount } from '../db/accounts.repo';
 import { getMemberAnyState } from '../db/members.repo';
 import { setSessionLanguage } from '../db/sessions.repo';
 import { sessionFor } from '../domain/access';
-import { rolesOf } from '../domain/roles';
+import { authorizeDeployment } from '../domain/policy';
 import { SESSION_COOKIE, parseCookies, safeEqual } from '../http/cookies';
 import { fromAcceptLanguage, type Language, LANGUAGES, consoleMessages, pickLanguage } from '../i18n';
 import { QUEUES } from '../queue/jobs';
@@ -75,21 +74,24 @@ export function consoleRouter(rt: Runtime): Router {
     res.json({ lang });
   });
 
-  // The jobs dashboard, read-only, for Owners and Administrators of an MSP (the operator's
-  // full board with retries is /admin/queues behind ADMIN_TOKEN).
+  // The jobs dashboard, read-only, for the deployment's operators only (policy
+  // `deployment.jobs`): it shows every tenant's jobs. MSP people see their own tenants' jobs
+  // through GET /api/v1/jobs. The full board with retries is /admin/queues behind ADMIN_TOKEN.
   const adapter = new ExpressAdapter();
   adapter.setBasePath(JOBS_PATH);
   createBullBoard({ queues: QUEUES.map((q) => new BullMQAdapter(rt.queues.get(q), { readOnlyMode: true })), serverAdapter: adapter, options: { uiConfig: { boardTitle: 'mspbridge jobs' } } });
-  const mspAdminsOnly = async (req: Request, res: Response, next: NextFunction) => {
+  const operatorsOnly = async (req: Request, res: Response, next: NextFunction) => {
     const { session } = await languageOf(rt, req);
-    const p = session?.principal;
-    if (p && p.kind === 'member') {
-      const account = await getAccount(rt.db, p.accountId);
-      const roles = await rolesOf(rt.db, p.accountId, p.memberId);
-      if (account?.kind === 'msp' && (roles.has('owners') || roles.has('administrators'))) return next();
+    if (session) {
+      try {
+        await authorizeDeployment({ tx: rt.db, actor: session.principal, now: rt.now() }, 'deployment.jobs');
+        return next();
+      } catch {
+        // not an operator: the page does not exist for them
+      }
     }
     res.status(404).json({ error: { code: 'not_found', message: 'No such page.' } });
   };
-  r.use(JOBS_PATH, mspAdminsOnly, adapter.getRouter());
+  r.use(JOBS_PATH, operatorsOnly, adapter.getRouter());
   return r;
 }

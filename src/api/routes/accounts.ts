@@ -10,19 +10,15 @@ import { driftReport, listMappings, removeMapping, resync, setMapping } from '..
 import { listMembersWithGroups } from '../../domain/members';
 import { scimRequestLog } from '../../domain/provisioningLog';
 import { createOAuthClient, listOAuthClients, revokeOAuthClient, rotateOAuthClient } from '../../domain/oauthClients';
-import { completeRecovery, startRecovery } from '../../domain/recovery';
-import { assertAccountAdmin, assertAccountMember } from '../../domain/roles';
+import { completeRecovery, recoveriesOf, startRecovery } from '../../domain/recovery';
 import { createScimToken, listTokens, revokeScimToken } from '../../domain/scimTokens';
 import { updateSettings } from '../../domain/settings';
 import { staffActingFor } from '../../domain/technicians';
-import { requireAccount } from '../../domain/tenancy';
+import { accountOverview } from '../../domain/accounts';
 import { createItem, createVault, grantAccess, grantSelfAccess, listItems, listVaults, revokeAccess, vaultAccessList } from '../../domain/vaults';
-import { listRecoveries } from '../../db/recovery.repo';
 import { auditCsv, auditQuery } from '../views';
 import { route } from '../route';
 
-const ADMINS = ['owner', 'admin', 'launched'] as const;
-const EVERYONE = ['owner', 'admin', 'member', 'launched'] as const;
 const dryRun = z.object({ dryRun: z.enum(['true', 'false']).optional() });
 
 export const accountRoutes = [
@@ -32,10 +28,9 @@ export const accountRoutes = [
     summary: 'The account: name, kind, region, status, seats, settings',
     tag: 'Accounts',
     scope: 'account',
-    callers: EVERYONE,
+    action: 'account.read',
     async handle(ctx, { accountId }) {
-      await assertAccountMember(ctx, accountId);
-      const a = await requireAccount(ctx, accountId);
+      const a = await accountOverview(ctx, accountId);
       return { id: a.id, kind: a.kind, name: a.name, region: a.region, status: a.status, mspId: a.mspId, seatsFilled: a.seatsFilled, seatsTotal: a.seatsTotal, trialEndsAt: a.trialEndsAt, defaultLanguage: a.defaultLanguage, settings: a.settings };
     },
   }),
@@ -45,9 +40,8 @@ export const accountRoutes = [
     summary: 'People of the account with their state, groups and held changes',
     tag: 'Members',
     scope: 'account',
-    callers: ADMINS,
+    action: 'members.list',
     async handle(ctx, { accountId }) {
-      await assertAccountAdmin(ctx, accountId);
       return listMembersWithGroups(ctx, accountId);
     },
   }),
@@ -57,7 +51,7 @@ export const accountRoutes = [
     summary: 'Invite a member (optionally into a group); the email goes out through the workers',
     tag: 'Members',
     scope: 'account',
-    callers: ADMINS,
+    action: 'members.invite',
     status: 201,
     body: z.object({ email: z.email().max(320), group: z.string().max(255).optional() }),
     async handle(ctx, { accountId, body }) {
@@ -71,7 +65,7 @@ export const accountRoutes = [
     summary: 'Send the invitation again with a new link',
     tag: 'Members',
     scope: 'account',
-    callers: ADMINS,
+    action: 'members.invite',
     async handle(ctx, { accountId, params }) {
       const inv = await resendInvitation(ctx, accountId, params.memberId!);
       return { invitationId: inv.id, expiresAt: inv.expiresAt };
@@ -83,7 +77,7 @@ export const accountRoutes = [
     summary: 'Add a member to a group by hand (co-own: Owners, co-manage: Administrators, or a custom group)',
     tag: 'Members',
     scope: 'account',
-    callers: ADMINS,
+    action: 'roles.change',
     async handle(ctx, { accountId, params }) {
       return setManualMembership(ctx, { accountId, memberId: params.memberId!, group: params.group!, member: true });
     },
@@ -94,7 +88,7 @@ export const accountRoutes = [
     summary: 'Take a group given by hand (the last Owner is refused)',
     tag: 'Members',
     scope: 'account',
-    callers: ADMINS,
+    action: 'roles.change',
     async handle(ctx, { accountId, params }) {
       return setManualMembership(ctx, { accountId, memberId: params.memberId!, group: params.group!, member: false });
     },
@@ -105,9 +99,8 @@ export const accountRoutes = [
     summary: 'Built-in and custom groups',
     tag: 'Groups',
     scope: 'account',
-    callers: ADMINS,
+    action: 'groups.list',
     async handle(ctx, { accountId }) {
-      await assertAccountAdmin(ctx, accountId);
       return (await groupsOf(ctx, accountId)).map((g) => ({ id: g.id, name: g.name, kind: g.kind, description: g.description }));
     },
   }),
@@ -117,11 +110,10 @@ export const accountRoutes = [
     summary: 'Create a custom group',
     tag: 'Groups',
     scope: 'account',
-    callers: ADMINS,
+    action: 'groups.create',
     status: 201,
     body: z.object({ name: z.string().trim().min(1).max(255), description: z.string().max(1000).optional() }),
     async handle(ctx, { accountId, body }) {
-      await assertAccountAdmin(ctx, accountId);
       const g = await createCustomGroup(ctx, accountId, body.name, body.description);
       return { id: g.id, name: g.name, kind: g.kind };
     },
@@ -132,7 +124,7 @@ export const accountRoutes = [
     summary: 'Settings and team policies (technician self-access and the technicians part of the recovery plan: Owners only)',
     tag: 'Accounts',
     scope: 'account',
-    callers: ADMINS,
+    action: 'settings.update',
     body: z.object({
       scimDeleteMode: z.enum(['suspend', 'remove']).optional(),
       adoptExistingMembers: z.boolean().optional(),
@@ -152,9 +144,8 @@ export const accountRoutes = [
     summary: 'A company on trial (or frozen) subscribes and becomes active without an MSP',
     tag: 'Accounts',
     scope: 'account',
-    callers: ['owner'],
+    action: 'account.subscribe',
     async handle(ctx, { accountId }) {
-      await assertAccountAdmin(ctx, accountId, { ownersOnly: true });
       const a = await subscribeAccount(ctx, accountId);
       return { id: a.id, status: a.status };
     },
@@ -165,7 +156,7 @@ export const accountRoutes = [
     summary: 'Who may act in this company for its MSP',
     tag: 'Accounts',
     scope: 'account',
-    callers: EVERYONE,
+    action: 'msp_staff.read',
     async handle(ctx, { accountId }) {
       return staffActingFor(ctx, accountId);
     },
@@ -176,7 +167,7 @@ export const accountRoutes = [
     summary: 'Shared vaults (administrators and launched technicians see all; members those they can open)',
     tag: 'Vaults',
     scope: 'account',
-    callers: EVERYONE,
+    action: 'vaults.list',
     async handle(ctx, { accountId }) {
       return listVaults(ctx, accountId);
     },
@@ -187,7 +178,7 @@ export const accountRoutes = [
     summary: 'Create a shared vault',
     tag: 'Vaults',
     scope: 'account',
-    callers: ADMINS,
+    action: 'vaults.create',
     status: 201,
     body: z.object({ name: z.string().trim().min(1).max(200), description: z.string().max(1000).optional() }),
     async handle(ctx, { accountId, body }) {
@@ -200,7 +191,7 @@ export const accountRoutes = [
     summary: 'A launched technician gives themself access to a vault (audited; the company can turn it off)',
     tag: 'Vaults',
     scope: 'account',
-    callers: ['launched'],
+    action: 'vault.self_access',
     status: 201,
     async handle(ctx, { accountId, params }) {
       return grantSelfAccess(ctx, { accountId, vaultId: params.vaultId! });
@@ -212,7 +203,7 @@ export const accountRoutes = [
     summary: 'Who can open the vault, technicians acting for the MSP included',
     tag: 'Vaults',
     scope: 'account',
-    callers: ADMINS,
+    action: 'vault.access.read',
     async handle(ctx, { accountId, params }) {
       return vaultAccessList(ctx, { accountId, vaultId: params.vaultId! });
     },
@@ -223,7 +214,7 @@ export const accountRoutes = [
     summary: 'Give a member access to the vault',
     tag: 'Vaults',
     scope: 'account',
-    callers: ADMINS,
+    action: 'vault.access.change',
     status: 201,
     body: z.object({ memberId: z.string().min(1).max(64) }),
     async handle(ctx, { accountId, params, body }) {
@@ -237,7 +228,7 @@ export const accountRoutes = [
     summary: "Take someone's access to the vault (including a technician's self-access)",
     tag: 'Vaults',
     scope: 'account',
-    callers: ADMINS,
+    action: 'vault.access.change',
     status: 204,
     async handle(ctx, { accountId, params }) {
       await revokeAccess(ctx, { accountId, vaultId: params.vaultId!, memberId: params.memberId! });
@@ -250,7 +241,7 @@ export const accountRoutes = [
     summary: 'Items of a vault (metadata; you need access)',
     tag: 'Vaults',
     scope: 'account',
-    callers: EVERYONE,
+    action: 'items.list',
     async handle(ctx, { accountId, params }) {
       return listItems(ctx, { accountId, vaultId: params.vaultId! });
     },
@@ -261,7 +252,7 @@ export const accountRoutes = [
     summary: 'Add an item (metadata plus an opaque, client-encrypted payload in base64)',
     tag: 'Vaults',
     scope: 'account',
-    callers: EVERYONE,
+    action: 'items.create',
     status: 201,
     body: z.object({
       title: z.string().trim().min(1).max(300),
@@ -279,10 +270,9 @@ export const accountRoutes = [
     summary: 'Recovery requests',
     tag: 'Recovery',
     scope: 'account',
-    callers: ADMINS,
+    action: 'recovery.list',
     async handle(ctx, { accountId }) {
-      await assertAccountAdmin(ctx, accountId);
-      return listRecoveries(ctx.tx, accountId);
+      return recoveriesOf(ctx, accountId);
     },
   }),
   route({
@@ -291,7 +281,7 @@ export const accountRoutes = [
     summary: 'Start recovering a member who lost access (never yourself; never someone of a higher role)',
     tag: 'Recovery',
     scope: 'account',
-    callers: ADMINS,
+    action: 'recovery.start',
     status: 201,
     body: z.object({ memberId: z.string().min(1).max(64) }),
     async handle(ctx, { accountId, body }) {
@@ -304,7 +294,7 @@ export const accountRoutes = [
     summary: 'Complete a recovery once the member chose new credentials',
     tag: 'Recovery',
     scope: 'account',
-    callers: ADMINS,
+    action: 'recovery.complete',
     async handle(ctx, { accountId, params }) {
       return completeRecovery(ctx, { accountId, requestId: params.requestId! });
     },
@@ -315,7 +305,7 @@ export const accountRoutes = [
     summary: "Connecting the account's IdP: the SCIM base URL and its tokens (never their secrets)",
     tag: 'Provisioning',
     scope: 'account',
-    callers: ADMINS,
+    action: 'scim.credentials.read',
     async handle(ctx, { accountId, rt }) {
       return { baseUrl: `${rt.config.publicUrl}/scim/v2`, tokens: await listTokens(ctx, accountId) };
     },
@@ -326,7 +316,7 @@ export const accountRoutes = [
     summary: 'Create a SCIM token (shown once)',
     tag: 'Provisioning',
     scope: 'account',
-    callers: ADMINS,
+    action: 'scim.credentials.manage',
     status: 201,
     body: z.object({ label: z.string().max(200).optional() }).default({}),
     async handle(ctx, { accountId, body, rt }) {
@@ -340,7 +330,7 @@ export const accountRoutes = [
     summary: 'Revoke a SCIM token',
     tag: 'Provisioning',
     scope: 'account',
-    callers: ADMINS,
+    action: 'scim.credentials.manage',
     status: 204,
     async handle(ctx, { accountId, params }) {
       await revokeScimToken(ctx, accountId, params.tokenId!);
@@ -353,7 +343,7 @@ export const accountRoutes = [
     summary: 'OAuth 2.0 clients for SCIM (client credentials), never their secrets',
     tag: 'Provisioning',
     scope: 'account',
-    callers: ADMINS,
+    action: 'scim.credentials.read',
     async handle(ctx, { accountId }) {
       return listOAuthClients(ctx, accountId);
     },
@@ -364,7 +354,7 @@ export const accountRoutes = [
     summary: 'Create an OAuth 2.0 client for SCIM (the secret is shown once)',
     tag: 'Provisioning',
     scope: 'account',
-    callers: ADMINS,
+    action: 'scim.credentials.manage',
     status: 201,
     body: z.object({ label: z.string().max(200).optional() }).default({}),
     async handle(ctx, { accountId, body, rt }) {
@@ -378,7 +368,7 @@ export const accountRoutes = [
     summary: 'Rotate the secret of an OAuth 2.0 client',
     tag: 'Provisioning',
     scope: 'account',
-    callers: ADMINS,
+    action: 'scim.credentials.manage',
     async handle(ctx, { accountId, params }) {
       return rotateOAuthClient(ctx, { accountId, clientId: params.clientId! });
     },
@@ -389,7 +379,7 @@ export const accountRoutes = [
     summary: 'Revoke an OAuth 2.0 client (its access tokens stop working)',
     tag: 'Provisioning',
     scope: 'account',
-    callers: ADMINS,
+    action: 'scim.credentials.manage',
     status: 204,
     async handle(ctx, { accountId, params }) {
       await revokeOAuthClient(ctx, { accountId, clientId: params.clientId! });
@@ -402,7 +392,7 @@ export const accountRoutes = [
     summary: 'Recent SCIM requests from the IdP (bodies redacted), newest first',
     tag: 'Provisioning',
     scope: 'account',
-    callers: ADMINS,
+    action: 'scim.log.read',
     query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), beforeId: z.coerce.number().int().min(1).optional(), errors: z.enum(['true', 'false']).optional() }),
     async handle(ctx, { accountId, query }) {
       return scimRequestLog(ctx, accountId, { limit: query.limit, beforeId: query.beforeId, errorsOnly: query.errors === 'true' });
@@ -414,7 +404,7 @@ export const accountRoutes = [
     summary: 'IdP group -> role mappings',
     tag: 'Provisioning',
     scope: 'account',
-    callers: ADMINS,
+    action: 'mappings.read',
     async handle(ctx, { accountId }) {
       return listMappings(ctx, accountId);
     },
@@ -425,7 +415,7 @@ export const accountRoutes = [
     summary: 'Map a pushed IdP group (SCIM id or externalId) to Owners, Administrators, MSP Technicians or a custom group; dryRun previews',
     tag: 'Provisioning',
     scope: 'account',
-    callers: ADMINS,
+    action: 'mappings.change',
     body: z.object({ scimGroup: z.string().trim().min(1).max(255), group: z.string().trim().min(1).max(255), dryRun: z.boolean().optional() }),
     async handle(ctx, { accountId, body }) {
       return setMapping(ctx, { accountId, scimGroup: body.scimGroup, group: body.group }, { dryRun: body.dryRun });
@@ -437,7 +427,7 @@ export const accountRoutes = [
     summary: 'Remove a mapping (?dryRun=true previews)',
     tag: 'Provisioning',
     scope: 'account',
-    callers: ADMINS,
+    action: 'mappings.change',
     query: dryRun,
     async handle(ctx, { accountId, params, query }) {
       return removeMapping(ctx, { accountId, mappingId: params.mappingId }, { dryRun: query.dryRun === 'true' });
@@ -449,7 +439,7 @@ export const accountRoutes = [
     summary: 'Mirror vs effective roles, held changes, unmapped IdP groups',
     tag: 'Provisioning',
     scope: 'account',
-    callers: ADMINS,
+    action: 'mappings.read',
     async handle(ctx, { accountId }) {
       return driftReport(ctx, accountId);
     },
@@ -460,7 +450,7 @@ export const accountRoutes = [
     summary: 'Recompute every IdP-sourced role from the mirror (?dryRun=true previews)',
     tag: 'Provisioning',
     scope: 'account',
-    callers: ADMINS,
+    action: 'mappings.change',
     query: dryRun,
     async handle(ctx, { accountId, query }) {
       return resync(ctx, accountId, { dryRun: query.dryRun === 'true' });
@@ -472,7 +462,7 @@ export const accountRoutes = [
     summary: "The account's audit log (filters; CSV with ?format=csv)",
     tag: 'Audit',
     scope: 'account',
-    callers: ADMINS,
+    action: 'account.audit',
     query: auditQuery,
     csv: auditCsv,
     async handle(ctx, { accountId, query }) {

@@ -12,7 +12,7 @@ export const meRoutes = [
     summary: 'The signed-in person (or API token): account, roles',
     tag: 'Session',
     scope: 'me',
-    callers: ['owner', 'admin', 'technician', 'member'],
+    action: 'account.read',
     async handle(ctx) {
       const person = personOf(ctx.actor)!;
       const account = (await getAccount(ctx.tx, person.accountId))!;

@@ -5,11 +5,10 @@ import { auditLog } from '../../domain/audit';
 import { addCompany, companyDetail, listCompanies } from '../../domain/companies';
 import { requestLink, showLink, unlinkCompany } from '../../domain/links';
 import { addTechnician, listStaff, removeTechnician } from '../../domain/technicians';
+import { tenantJobs } from '../../domain/tenantJobs';
 import { auditCsv, auditQuery, companyView, linkOut } from '../views';
 import { route } from '../route';
 
-const STAFF = ['owner', 'admin', 'technician'] as const;
-const MANAGERS = ['owner', 'admin'] as const;
 
 export const mspRoutes = [
   route({
@@ -18,7 +17,7 @@ export const mspRoutes = [
     summary: 'Managed companies: search by name, sort by status or filled seats, filter by status, page',
     tag: 'Companies',
     scope: 'msp',
-    callers: STAFF,
+    action: 'companies.list',
     query: z.object({
       search: z.string().max(200).optional(),
       sort: z.enum(['name', 'status', 'seats']).optional(),
@@ -38,7 +37,7 @@ export const mspRoutes = [
     summary: "Add a new company (in the MSP's data region)",
     tag: 'Companies',
     scope: 'msp',
-    callers: STAFF,
+    action: 'company.add',
     status: 201,
     body: z.object({
       name: z.string().trim().min(1).max(200),
@@ -58,7 +57,7 @@ export const mspRoutes = [
     summary: 'One managed company: status, seats, Owners, SCIM tokens, open link request',
     tag: 'Companies',
     scope: 'msp',
-    callers: STAFF,
+    action: 'company.read',
     async handle(ctx, { accountId, params }) {
       const d = await companyDetail(ctx, accountId, params.companyId!);
       return { ...companyView(d.company), website: d.company.website, country: d.company.country, address: d.company.address, trialEndsAt: d.company.trialEndsAt, owners: d.owners, members: d.members, scimTokens: d.scimTokens, openLinkRequest: d.openLinkRequest, canUnlink: d.canUnlink };
@@ -70,7 +69,7 @@ export const mspRoutes = [
     summary: 'Launch into a company: a short-lived, audited session acting as its Administrator',
     tag: 'Launch',
     scope: 'msp',
-    callers: STAFF,
+    action: 'company.launch',
     status: 201,
     body: z.object({ reason: z.string().max(500).optional() }).default({}),
     async handle(ctx, { accountId, params, body }) {
@@ -83,7 +82,7 @@ export const mspRoutes = [
     summary: 'End a launch session',
     tag: 'Launch',
     scope: 'msp',
-    callers: STAFF,
+    action: 'launch.end',
     status: 204,
     async handle(ctx, { accountId, params }) {
       await endLaunch(ctx, { mspId: accountId, launchId: params.launchId! });
@@ -96,7 +95,7 @@ export const mspRoutes = [
     summary: "Unlink a company (needs an Owner of the company's own who accepted); it then has a 14-day trial",
     tag: 'Companies',
     scope: 'msp',
-    callers: STAFF,
+    action: 'company.unlink',
     async handle(ctx, { accountId, params }) {
       return unlinkCompany(ctx, { mspId: accountId, companyId: params.companyId! });
     },
@@ -107,7 +106,7 @@ export const mspRoutes = [
     summary: "Link an existing account (or take over a transfer): same region, approved by the account's Owner",
     tag: 'Companies',
     scope: 'msp',
-    callers: STAFF,
+    action: 'link.request',
     status: 202,
     body: z.object({ accountId: z.string().trim().min(1).max(64) }),
     async handle(ctx, { accountId, body }) {
@@ -120,7 +119,7 @@ export const mspRoutes = [
     summary: 'A link request: pending, awaiting_approval, linked, rejected (with reason) or expired',
     tag: 'Companies',
     scope: 'msp',
-    callers: STAFF,
+    action: 'link.read',
     async handle(ctx, { accountId, params }) {
       return linkOut(await showLink(ctx, { mspId: accountId, requestId: params.requestId! }));
     },
@@ -131,7 +130,7 @@ export const mspRoutes = [
     summary: "The MSP's staff who may act in its companies (Owners, Administrators, MSP Technicians)",
     tag: 'Technicians',
     scope: 'msp',
-    callers: STAFF,
+    action: 'staff.list',
     async handle(ctx, { accountId }) {
       return listStaff(ctx, accountId);
     },
@@ -142,7 +141,7 @@ export const mspRoutes = [
     summary: 'Make someone an MSP Technician (an existing member, or a new person invited)',
     tag: 'Technicians',
     scope: 'msp',
-    callers: MANAGERS,
+    action: 'technicians.manage',
     status: 201,
     body: z.object({ email: z.email().max(320) }),
     async handle(ctx, { accountId, body }) {
@@ -155,7 +154,7 @@ export const mspRoutes = [
     summary: 'Take the MSP Technician role given by hand (an IdP-pushed role stays until the IdP removes it)',
     tag: 'Technicians',
     scope: 'msp',
-    callers: MANAGERS,
+    action: 'technicians.manage',
     async handle(ctx, { accountId, params }) {
       return removeTechnician(ctx, { mspId: accountId, memberId: params.memberId! });
     },
@@ -166,7 +165,7 @@ export const mspRoutes = [
     summary: 'API tokens of the MSP (never their secrets)',
     tag: 'API tokens',
     scope: 'msp',
-    callers: MANAGERS,
+    action: 'api_tokens.manage',
     async handle(ctx, { accountId }) {
       return listTokensOfMsp(ctx, accountId);
     },
@@ -177,7 +176,7 @@ export const mspRoutes = [
     summary: 'Create an API token (shown once) acting as you',
     tag: 'API tokens',
     scope: 'msp',
-    callers: MANAGERS,
+    action: 'api_tokens.manage',
     status: 201,
     body: z.object({ label: z.string().max(200).optional() }).default({}),
     async handle(ctx, { accountId, body }) {
@@ -190,7 +189,7 @@ export const mspRoutes = [
     summary: 'Revoke an API token',
     tag: 'API tokens',
     scope: 'msp',
-    callers: MANAGERS,
+    action: 'api_tokens.manage',
     status: 204,
     async handle(ctx, { accountId, params }) {
       await revokeApiToken(ctx, { mspId: accountId, tokenId: params.tokenId! });
@@ -203,11 +202,23 @@ export const mspRoutes = [
     summary: 'Audit log of the MSP and every company it managed at the time (filters; CSV with ?format=csv)',
     tag: 'Audit',
     scope: 'msp',
-    callers: MANAGERS,
+    action: 'msp.audit',
     query: auditQuery,
     csv: auditCsv,
     async handle(ctx, { accountId, query }) {
       return auditLog(ctx, accountId, query, true);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/jobs',
+    summary: "Background jobs of the MSP's own tenants (itself and its companies), newest first; no payloads",
+    tag: 'Jobs',
+    scope: 'msp',
+    action: 'msp.jobs',
+    query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), before: z.coerce.number().int().min(1).optional() }),
+    async handle(ctx, { accountId, query }) {
+      return tenantJobs(ctx, accountId, { limit: query.limit, beforeId: query.before });
     },
   }),
 ];

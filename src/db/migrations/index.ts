@@ -1,13 +1,17 @@
 // The ordered list of migrations, imported statically so tsx, jest and the built dist all find them.
 import type { Knex } from 'knex';
 import * as m001 from './001_domain';
+import * as m002 from './002_authority';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
   down(knex: Knex): Promise<void>;
 }
 
-const migrations: ReadonlyArray<[string, Migration]> = [['001_domain', m001]];
+const migrations: ReadonlyArray<[string, Migration]> = [
+  ['001_domain', m001],
+  ['002_authority', m002],
+];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
   getMigrations: async () => [...migrations],
