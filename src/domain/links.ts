@@ -223,11 +223,13 @@ export async function decideLink(ctx: Ctx, token: string, approve: boolean, secr
 /** Lifecycle: requests nobody decided in time expire. */
 export async function expireLinks(ctx: Ctx): Promise<number> {
   const due = await dueLinks(ctx.tx, nowIso(ctx));
+  let expired = 0;
   for (const link of due) {
     if (!(await updateLink(ctx.tx, link.id, ['pending', 'awaiting_approval'], { status: 'expired', decided: true }, nowIso(ctx)))) continue;
+    expired++;
     await recordAudit(ctx, { accountId: link.mspId, mspId: link.mspId, action: 'company.link_expired', target: { type: 'account', id: link.accountId }, data: { requestId: link.id } });
   }
-  return due.length;
+  return expired;
 }
 
 /**

@@ -8,13 +8,13 @@ describe.each(DIALECTS)('migrations [%s]', (dialect) => {
     const { url, drop } = testDbUrl(dialect);
     const db = openDb({ url });
     try {
-      expect(await migrateLatest(db)).toEqual(['001_domain']);
+      expect(await migrateLatest(db)).toEqual(['001_domain', '002_authority']);
       expect(await pendingMigrations(db)).toEqual([]);
       expect(await db.schema.hasTable('outbox')).toBe(true);
       await db.migrate.rollback(undefined, true);
       expect(await db.schema.hasTable('accounts')).toBe(false);
-      expect(await pendingMigrations(db)).toEqual(['001_domain']);
-      expect(await migrateLatest(db)).toEqual(['001_domain']);
+      expect(await pendingMigrations(db)).toEqual(['001_domain', '002_authority']);
+      expect(await migrateLatest(db)).toEqual(['001_domain', '002_authority']);
       expect(await migrateLatest(db)).toEqual([]);
     } finally {
       await db.destroy();

@@ -67,7 +67,9 @@ describe('links, transfers, trials [sqlite, two regions]', () => {
     const req = await asOp(db(), (ctx) => requestLink(ctx, { mspId: mspB, accountId: company }));
     expect(req).toMatchObject({ status: 'pending', kind: 'transfer' });
     await waitStatus(req.requestId, ['awaiting_approval']);
-    expect(await names(mspB)).toContainEqual(['Moving Co', 'pending_link']);
+    // Until its Owner approves, the MSP gains nothing: not listed, the account unchanged.
+    expect(await names(mspB)).not.toContainEqual(['Moving Co', expect.anything()]);
+    expect(await db()('accounts').where({ id: company }).first()).toMatchObject({ status: 'trial', msp_id: null });
     const approvalMail = () => smtp.mails.find((m) => m.to.includes('owner@movingco.example') && /asks to manage/.test(m.subject));
     const until = Date.now() + 10_000;
     while (!approvalMail() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
