@@ -26,31 +26,37 @@ export function t(lang: Language, key: MessageKey, values: Values = {}): string 
   return String(fmt.format(values as Record<string, string | number | Date | boolean>));
 }
 
-/** English or German from language tags in order of preference ("de-DE", "de", "en-US"…). */
+/** The tags of an Accept-Language value, best first by q-value (RFC 9110 §12.5.4); q=0 means "not this one". */
+function ranked(header: string): string[] {
+  return header
+    .split(',')
+    .map((part, i) => {
+      const [tag, ...params] = part.trim().split(';');
+      const q = params.map((p) => /^\s*q=([0-9.]+)/i.exec(p)?.[1]).find(Boolean);
+      return { tag: tag?.trim() ?? '', q: q ? Number(q) : 1, i };
+    })
+    .filter((x) => x.q > 0 && x.tag)
+    .sort((a, b) => b.q - a.q || a.i - b.i)
+    .map((x) => x.tag);
+}
+
+/**
+ * English or German from preferences in order: each a language tag ("de-DE", "en_US") or an
+ * Accept-Language list, which SCIM's preferredLanguage is ("fr-FR,de;q=0.9,en;q=0.8" → de).
+ */
 export function pickLanguage(tags: Array<string | null | undefined>, fallback: Language = 'en'): Language {
   for (const tag of tags) {
-    const base = tag?.trim().slice(0, 2).toLowerCase();
-    if (base === 'de' || base === 'en') return base;
+    for (const one of tag ? ranked(tag) : []) {
+      const base = one.slice(0, 2).toLowerCase();
+      if (base === 'de' || base === 'en') return base;
+    }
   }
   return fallback;
 }
 
 /** The best language for an Accept-Language header, by q-value. */
 export function fromAcceptLanguage(header: string | undefined, fallback: Language = 'en'): Language {
-  if (!header) return fallback;
-  const ranked = header
-    .split(',')
-    .map((part, i) => {
-      const [tag, ...params] = part.trim().split(';');
-      const q = params.map((p) => /^\s*q=([0-9.]+)/.exec(p)?.[1]).find(Boolean);
-      return { tag: tag ?? '', q: q ? Number(q) : 1, i };
-    })
-    .filter((x) => x.q > 0)
-    .sort((a, b) => b.q - a.q || a.i - b.i);
-  return pickLanguage(
-    ranked.map((r) => r.tag),
-    fallback,
-  );
+  return pickLanguage([header], fallback);
 }
 
 export const keysOf = (lang: Language): string[] => Object.keys(catalogs[lang]).sort();

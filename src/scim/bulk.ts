@@ -96,6 +96,7 @@ export async function runBulk(env: ScimEnv, body: unknown): Promise<ScimResult> 
   const indexOf = new Map(ops.flatMap((o, i) => (o.bulkId ? [[o.bulkId, i] as const] : [])));
   const state: Array<'todo' | 'running' | 'done'> = ops.map(() => 'todo');
   const results: Array<Doc | undefined> = ops.map(() => undefined);
+  const warnings: string[] = [];
   let errors = 0;
 
   const finish = (i: number, result: Doc) => {
@@ -139,6 +140,7 @@ export async function runBulk(env: ScimEnv, body: unknown): Promise<ScimResult> 
     };
     try {
       const r = await dispatch(env, req);
+      for (const w of r.warnings ?? []) warnings.push(`Operations[${i}]${op.bulkId ? ` (bulkId ${op.bulkId})` : ''}: ${w}`);
       const location = r.headers?.Location ?? (r.body as { meta?: { location?: string } } | undefined)?.meta?.location;
       const id = (r.body as { id?: string } | undefined)?.id;
       if (op.bulkId && id) created.set(op.bulkId, id);
@@ -152,5 +154,6 @@ export async function runBulk(env: ScimEnv, body: unknown): Promise<ScimResult> 
   return {
     status: 200,
     body: { schemas: [BULK_RESPONSE_SCHEMA], Operations: results.filter((r): r is Doc => r !== undefined) },
+    warnings: warnings.length ? warnings : undefined,
   };
 }

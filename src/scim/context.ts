@@ -22,6 +22,8 @@ export interface ScimResult {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** What the request log should tell the admin about a success (e.g. attributes left out). */
+  warnings?: string[];
 }
 
 /**

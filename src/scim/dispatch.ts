@@ -1,10 +1,10 @@
 // Routes one SCIM request (from HTTP or from a Bulk operation) to the operation that serves it.
-import type { ScimEnv, ScimResult } from './context';
-import { listParams } from './context';
+import { type ListParams, type ScimEnv, type ScimResult, listParams } from './context';
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery';
 import type { Doc } from './document';
 import { ScimError, notFound } from './errors';
 import * as groups from './groups';
+import { searchRoot } from './root';
 import type { Projection } from './projection';
 import { UNSTORABLE } from './quirks';
 import * as users from './users';
@@ -21,7 +21,7 @@ export interface ScimRequest {
 
 export type BulkHandler = (env: ScimEnv, body: unknown) => Promise<ScimResult>;
 
-function notAllowed(method: string, allowed: string[]): ScimError {
+function notAllowed(method: string, allowed: readonly string[]): ScimError {
   return new ScimError(405, undefined, `${method} is not supported here; use ${allowed.join(', ')}.`, { Allow: allowed.join(', ') });
 }
 
@@ -41,68 +41,124 @@ function decodeId(raw: string): string {
   return id;
 }
 
-export async function dispatch(env: ScimEnv, req: ScimRequest, bulk?: BulkHandler): Promise<ScimResult> {
-  const segments = req.path.split('/').filter(Boolean);
-  const method = req.method.toUpperCase();
-  const [first, id, extra] = segments;
-  if (!first || extra !== undefined) throw notFound(`No SCIM endpoint at ${req.path.slice(0, 200)}.`);
-  const resource = first.toLowerCase();
-  const p = () => projection(req.query);
+type Endpoint =
+  | { kind: 'rootSearch' | 'serviceProviderConfig' | 'bulk' | 'me'; id?: string }
+  | { kind: 'schemas' | 'resourceTypes'; id?: string }
+  | { kind: 'collection' | 'search'; ops: Ops }
+  | { kind: 'resource'; ops: Ops; id: string };
 
-  switch (resource) {
+const READ_ONLY = ['GET'] as const;
+const ALLOWED: Record<Endpoint['kind'], readonly string[] | undefined> = {
+  rootSearch: ['POST'],
+  serviceProviderConfig: READ_ONLY,
+  schemas: READ_ONLY,
+  resourceTypes: READ_ONLY,
+  bulk: ['POST'],
+  me: undefined, // 501 whatever the method
+  collection: ['GET', 'POST'],
+  search: ['POST'],
+  resource: ['GET', 'PUT', 'PATCH', 'DELETE'],
+};
+
+/** Which endpoint a path names (404 for none): known from the path alone, before any body is read. */
+function endpointOf(path: string): Endpoint {
+  const [first, id, extra] = path.split('/').filter(Boolean);
+  const unknown = () => notFound(`No SCIM endpoint at ${path.slice(0, 200)}.`);
+  // GET on the root is optional (RFC 7644 §3.4.2 "MAY"); searching it is POST /.search.
+  if (!first) throw unknown();
+  switch (first.toLowerCase()) {
+    case '.search':
+      if (id !== undefined) throw unknown();
+      return { kind: 'rootSearch' };
     case 'serviceproviderconfig':
     case 'serviceproviderconfigs':
-      if (id) throw notFound('No such resource.');
-      if (method !== 'GET') throw notAllowed(method, ['GET']);
+      return { kind: 'serviceProviderConfig', id: extra ?? id };
+    case 'schemas':
+      return { kind: 'schemas', id: extra === undefined ? id : `${id}/${extra}` };
+    case 'resourcetypes':
+      return { kind: 'resourceTypes', id: extra === undefined ? id : `${id}/${extra}` };
+    case 'bulk':
+      return { kind: 'bulk', id };
+    case 'me':
+      return { kind: 'me' };
+    case 'users':
+    case 'groups': {
+      const ops = first.toLowerCase() === 'users' ? usersOps : groupsOps;
+      if (extra !== undefined) throw unknown();
+      if (id === undefined) return { kind: 'collection', ops };
+      if (id === '.search') return { kind: 'search', ops };
+      return { kind: 'resource', ops, id };
+    }
+    default:
+      throw unknown();
+  }
+}
+
+/**
+ * 404 or 405 from the method and path alone. The router asks this before it reads a body, so
+ * a read-only endpoint answers 405 whatever was posted to it (Okta's spec test posts non-JSON).
+ */
+export function checkMethod(method: string, path: string): void {
+  const allowed = ALLOWED[endpointOf(path).kind];
+  const m = method.toUpperCase();
+  if (allowed && !allowed.includes(m)) throw notAllowed(m, allowed);
+}
+
+export async function dispatch(env: ScimEnv, req: ScimRequest, bulk?: BulkHandler): Promise<ScimResult> {
+  const endpoint = endpointOf(req.path);
+  checkMethod(req.method, req.path);
+  const method = req.method.toUpperCase();
+  const p = () => projection(req.query);
+  const searchBody = () => listParams((req.body && typeof req.body === 'object' ? req.body : {}) as Doc);
+
+  switch (endpoint.kind) {
+    case 'rootSearch':
+      return searchRoot(env, searchBody());
+    case 'serviceProviderConfig':
+      if (endpoint.id !== undefined) throw notFound('No such resource.');
       return serviceProviderConfig(env);
     case 'schemas':
-      if (method !== 'GET') throw notAllowed(method, ['GET']);
-      return schemas(env, id === undefined ? undefined : decodeId(id));
-    case 'resourcetypes':
-      if (method !== 'GET') throw notAllowed(method, ['GET']);
-      return resourceTypes(env, id === undefined ? undefined : decodeId(id));
+      return schemas(env, endpoint.id === undefined ? undefined : decodeId(endpoint.id));
+    case 'resourceTypes':
+      return resourceTypes(env, endpoint.id === undefined ? undefined : decodeId(endpoint.id));
     case 'bulk':
-      if (id) throw notFound('No such resource.');
-      if (method !== 'POST') throw notAllowed(method, ['POST']);
+      if (endpoint.id !== undefined) throw notFound('No such resource.');
       if (!bulk) throw new ScimError(400, 'invalidSyntax', 'Bulk operations cannot contain /Bulk.');
       return bulk(env, req.body);
     case 'me':
       throw new ScimError(501, undefined, '/Me is not supported: SCIM clients here act for an account, not a person.');
-    case 'users':
-    case 'groups': {
-      const ops = resource === 'users' ? usersOps : groupsOps;
-      if (id === undefined) {
-        if (method === 'GET') return ops.list(env, listParams(req.query));
-        if (method === 'POST') return ops.create(env, req.body, p());
-        throw notAllowed(method, ['GET', 'POST']);
-      }
-      if (id === '.search') {
-        if (method !== 'POST') throw notAllowed(method, ['POST']);
-        const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Doc;
-        return ops.list(env, listParams(body));
-      }
-      const rid = decodeId(id);
+    case 'collection':
+      return method === 'GET' ? endpoint.ops.list(env, listParams(req.query)) : endpoint.ops.create(env, req.body, p());
+    case 'search':
+      return endpoint.ops.list(env, searchBody());
+    case 'resource': {
+      const rid = decodeId(endpoint.id);
       switch (method) {
         case 'GET':
-          return ops.get(env, rid, p(), req.ifNoneMatch);
+          return endpoint.ops.get(env, rid, p(), req.ifNoneMatch);
         case 'PUT':
-          return ops.replace(env, rid, req.body, req.ifMatch, p());
+          return endpoint.ops.replace(env, rid, req.body, req.ifMatch, p());
         case 'PATCH':
-          return ops.patch(env, rid, req.body, req.ifMatch, p(), req.query);
-        case 'DELETE':
-          return ops.remove(env, rid, req.ifMatch);
+          return endpoint.ops.patch(env, rid, req.body, req.ifMatch, p(), req.query);
         default:
-          throw notAllowed(method, ['GET', 'PUT', 'PATCH', 'DELETE']);
+          return endpoint.ops.remove(env, rid, req.ifMatch);
       }
     }
-    default:
-      throw notFound(`No SCIM endpoint at ${req.path.slice(0, 200)}.`);
   }
+}
+
+interface Ops {
+  list(env: ScimEnv, params: ListParams): Promise<ScimResult>;
+  create(env: ScimEnv, body: unknown, p: Projection): Promise<ScimResult>;
+  get(env: ScimEnv, id: string, p: Projection, ifNoneMatch?: string): Promise<ScimResult>;
+  replace(env: ScimEnv, id: string, body: unknown, ifMatch: string | undefined, p: Projection): Promise<ScimResult>;
+  patch(env: ScimEnv, id: string, body: unknown, ifMatch: string | undefined, p: Projection, q: Doc): Promise<ScimResult>;
+  remove(env: ScimEnv, id: string, ifMatch: string | undefined): Promise<ScimResult>;
 }
 
 const hasProjection = (q: Doc) => Object.keys(q).some((k) => /^(attributes|excludedattributes)$/i.test(k));
 
-const usersOps = {
+const usersOps: Ops = {
   list: users.listUsers,
   create: users.createUser,
   get: users.getUser,
@@ -111,7 +167,7 @@ const usersOps = {
   remove: users.deleteUser,
 };
 
-const groupsOps = {
+const groupsOps: Ops = {
   list: groups.listGroups,
   create: groups.createGroup,
   get: groups.getGroup,

@@ -1,7 +1,9 @@
 // Compiles a SCIM filter AST to one SQL condition (SQLite or PostgreSQL), so filters run in the database.
+import { type ResolvedAttr, publishedAttr, subOf } from './attributes';
+import { parseDateTime } from './document';
 import { invalidFilter, invalidValue } from './errors';
 import type { CompareOp, Filter, Scalar } from './filter';
-import { type AttrDef, type AttrType, type ResolvedAttr, type ResourceSchema, resolveAttr } from './schema';
+import type { AttrDef, AttrPath, AttrType, ResourceSchema } from './schema';
 
 export type Dialect = 'sqlite' | 'pg';
 
@@ -33,6 +35,11 @@ export interface FilterTarget {
   sortColumns?: Record<string, string>;
   /** Attributes that cannot be filtered (writeOnly, never returned). */
   forbidden?: (attr: ResolvedAttr) => boolean;
+  /**
+   * In a search across resource types: true for an attribute another type has. RFC 7644 §3.4.2
+   * says to treat it as having no value here, so "pr" and "eq" are false rather than an error.
+   */
+  elsewhere?: (path: AttrPath) => boolean;
 }
 
 const TEXTUAL = new Set<AttrType>(['string', 'reference', 'binary']);
@@ -75,14 +82,13 @@ function typedValue(op: CompareOp, value: Scalar, type: AttrType, name: string):
     return value;
   }
   if (type === 'complex') throw invalidFilter(`${name} is complex; filter on one of its sub-attributes.`);
-  if (typeof value !== 'string') {
-    if (typeof value === 'boolean' || typeof value === 'number') return String(value);
-  }
   if (type === 'dateTime') {
-    const ms = Date.parse(String(value));
-    if (Number.isNaN(ms)) throw invalidFilter(`${name} is a dateTime; "${value}" is not one.`);
+    // Only an xsd:dateTime string: the database would read "12" or 12 its own way, or fail.
+    const ms = parseDateTime(value);
+    if (ms === undefined) throw invalidFilter(`${name} is a dateTime; compare it with a string such as "2025-01-31T08:00:00Z", not ${JSON.stringify(value)}.`);
     return new Date(ms).toISOString();
   }
+  if (typeof value === 'boolean' || typeof value === 'number') return String(value);
   return value;
 }
 
@@ -152,13 +158,27 @@ function leafFor(attr: ResolvedAttr): AttrDef {
   return attr.sub ?? attr.def;
 }
 
+/** A comparison on an attribute the resource type does not have: as on one with no value. */
+function absent(op: CompareOp | 'pr', value: Scalar): Sql {
+  const holds = value === null ? op === 'eq' : op === 'ne';
+  return { sql: holds ? '(1 = 1)' : '(1 = 0)', bindings: [] };
+}
+
+function resolveIn(t: FilterTarget, path: AttrPath): ResolvedAttr | 'absent' {
+  const attr = publishedAttr(t.schema, path);
+  if (attr) return attr;
+  if (t.elsewhere?.(path)) return 'absent';
+  throw invalidFilter(`Unknown attribute "${fmtPath(path)}" in filter.`);
+}
+
 function compileLeaf(t: FilterTarget, f: Extract<Filter, { attr: unknown }> & { op: CompareOp | 'pr' }): Sql {
-  let attr = resolveAttr(t.schema, f.attr);
-  if (!attr) throw invalidFilter(`Unknown attribute "${fmtPath(f.attr)}" in filter.`);
+  const found = resolveIn(t, f.attr);
+  if (found === 'absent') return absent(f.op, 'value' in f ? f.value : null);
+  let attr = found;
   if (t.forbidden?.(attr)) throw invalidFilter(`${attr.canonical} cannot be filtered on.`);
   // A complex multi-valued attribute compared directly means its "value" (RFC 7644 §3.4.2.2).
   if (!attr.sub && attr.def.type === 'complex' && attr.def.multiValued && f.op !== 'pr') {
-    attr = resolveAttr(t.schema, { ...f.attr, sub: 'value' }) ?? attr;
+    attr = publishedAttr(t.schema, { ...f.attr, sub: 'value' }) ?? attr;
   }
   const value = 'value' in f ? f.value : null;
   const mapping = t.map(attr);
@@ -191,8 +211,8 @@ function compileLeaf(t: FilterTarget, f: Extract<Filter, { attr: unknown }> & { 
 
 /** attr[filter]: compiles the inner filter against each element of a multi-valued complex attribute. */
 function compileHas(t: FilterTarget, f: Extract<Filter, { op: 'has' }>): Sql {
-  const attr = resolveAttr(t.schema, f.attr);
-  if (!attr) throw invalidFilter(`Unknown attribute "${fmtPath(f.attr)}" in filter.`);
+  const attr = resolveIn(t, f.attr);
+  if (attr === 'absent') return { sql: '(1 = 0)', bindings: [] };
   if (!attr.def.multiValued || attr.def.type !== 'complex') {
     throw invalidFilter(`${attr.canonical} is not a multi-valued complex attribute; "[...]" does not apply.`);
   }
@@ -200,7 +220,7 @@ function compileHas(t: FilterTarget, f: Extract<Filter, { op: 'has' }>): Sql {
   if (mapping?.kind === 'custom') {
     // e.g. members[value eq "x"] on a group, groups[value eq "x"] on a user.
     return compileElementFilter(f.filter, attr, (sub, op, value) => {
-      const subAttr = resolveAttr(t.schema, { ...f.attr, sub })!;
+      const subAttr = publishedAttr(t.schema, { ...f.attr, sub })!;
       const m = t.map(subAttr);
       if (m?.kind !== 'custom') throw invalidFilter(`${subAttr.canonical} cannot be filtered on.`);
       return m.compile(op, value, subAttr);
@@ -234,7 +254,7 @@ function compileElementFilter(
       throw invalidFilter('A value filter cannot contain another value filter.');
     default: {
       if (f.attr.urn || f.attr.sub) throw invalidFilter(`Inside ${parent.canonical}[...] name sub-attributes only.`);
-      const def = parent.def.subAttributes?.find((s) => s.name.toLowerCase() === f.attr.name.toLowerCase());
+      const def = subOf(parent.def, f.attr.name);
       if (!def) throw invalidFilter(`${parent.canonical} has no sub-attribute "${f.attr.name}".`);
       return leaf(def.name, f.op, 'value' in f ? f.value : null, def);
     }
@@ -259,8 +279,8 @@ export function compileFilter(t: FilterTarget, f: Filter): Sql {
 }
 
 /** ORDER BY for sortBy (nulls last in both dialects), or undefined for the default order. */
-export function compileSort(t: FilterTarget, sortBy: string, descending: boolean, parse: (s: string) => ResolvedAttr | undefined): string {
-  const attr = parse(sortBy);
+export function compileSort(t: FilterTarget, sortBy: string, descending: boolean): string {
+  const attr = publishedAttr(t.schema, sortBy);
   if (!attr) throw invalidValue(`Cannot sort by unknown attribute "${sortBy}".`);
   const special = t.sortColumns?.[attr.canonical];
   const mapping: Mapping | undefined = special ? { kind: 'column', sql: special, lowered: true } : t.map(attr);

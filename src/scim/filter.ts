@@ -1,5 +1,5 @@
 // SCIM filter and PATCH path parser (RFC 7644 §3.4.2.2, §3.5.2): text to an AST, with limits.
-import { invalidFilter, invalidPath } from './errors';
+import { invalidFilter, invalidPath, invalidValue } from './errors';
 import { UNSTORABLE } from './quirks';
 import { type AttrPath, parseAttrPath } from './schema';
 
@@ -45,11 +45,15 @@ function tokenize(text: string, fail: (msg: string) => Error): Token[] {
       let j = i + 1;
       while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
       if (j >= text.length) throw fail(`unterminated string at ${i + 1}`);
+      let v: string;
       try {
-        out.push({ t: 'str', v: JSON.parse(text.slice(i, j + 1)) as string, pos: i });
+        v = JSON.parse(text.slice(i, j + 1)) as string;
       } catch {
         throw fail(`bad escape in string at ${i + 1}`);
       }
+      // "\u0000" is valid JSON but no database can compare it (PostgreSQL refuses NUL in text).
+      if (UNSTORABLE.test(v)) throw invalidValue(`The string at ${i + 1} contains a NUL character or an unpaired surrogate.`);
+      out.push({ t: 'str', v, pos: i });
       i = j + 1;
       continue;
     }

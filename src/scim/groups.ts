@@ -9,13 +9,16 @@ import {
   updatePushedGroup,
 } from '../domain/idpGroups';
 import { type ListParams, type ScimEnv, type ScimResult, etag, expectedVersion, inWriteTx, notModified } from './context';
-import { type Doc, groupFields, memberValues, schemasOf, toDocument } from './document';
+import { ANY_EXTENSION, NO_EXTENSIONS, attrOf, resolveName, resolvePath, subOf } from './attributes';
+import { type Doc, coerceValue, groupFields, ignoredWarnings, memberValues, schemasOf, storedAttributes, toDocument } from './document';
 import { invalidPath, notFound } from './errors';
 import { type Filter, parseFilter, parsePatchPath } from './filter';
 import { type Dialect, type FilterTarget, type Mapping, type Sql, compareSql, compileFilter, compileSort } from './filter-sql';
 import { type PatchOperation, applyPatch, readPatchOps } from './patch';
 import { type Projection, project, wants } from './projection';
-import { GROUP, GROUP_SCHEMA, LIST_SCHEMA, parseAttrPath, resolveAttr } from './schema';
+import { type AttrDef, GROUP, GROUP_SCHEMA, LIST_SCHEMA } from './schema';
+
+const MEMBERS: AttrDef = attrOf(GROUP, GROUP.core, 'members')!;
 
 const COLUMNS: Record<string, Mapping> = {
   id: { kind: 'column', sql: 'g.id' },
@@ -27,7 +30,7 @@ const COLUMNS: Record<string, Mapping> = {
 
 /** A comparison on one (gm, m) member row: value is the user id, display the user's name. */
 function memberRowCompare(dialect: Dialect, sub: string, op: Parameters<typeof compareSql>[2], value: Parameters<typeof compareSql>[3]): Sql {
-  switch (sub.toLowerCase()) {
+  switch (subOf(MEMBERS, sub)?.name) {
     case 'value':
       return compareSql(dialect, 'gm.member_id', op, value, 'string', { ci: false, name: 'members.value' });
     case 'display':
@@ -39,7 +42,7 @@ function memberRowCompare(dialect: Dialect, sub: string, op: Parameters<typeof c
   }
 }
 
-function groupTarget(env: ScimEnv): FilterTarget {
+export function groupTarget(env: ScimEnv): FilterTarget {
   const dialect = isPg(env.db) ? 'pg' : 'sqlite';
   const memberExists = (sub: string): Mapping => ({
     kind: 'custom',
@@ -56,20 +59,26 @@ function groupTarget(env: ScimEnv): FilterTarget {
     'members.value': memberExists('value'),
     'members.display': memberExists('display'),
     'members.type': memberExists('type'),
+    // Lets a search across resource types pick Groups (RFC 7644 §3.4.2).
+    'meta.resourceType': {
+      kind: 'custom',
+      compile: (op, value) => compareSql(dialect, `'Group'`, op, value, 'string', { ci: true, name: 'meta.resourceType' }),
+    },
   };
   return {
     schema: GROUP,
     dialect,
     doc: 'g.attrs',
     map: (attr) => COLUMNS[attr.canonical] ?? custom[attr.canonical],
-    forbidden: (attr) => ['meta.location', 'meta.version', 'meta.resourceType', 'members.$ref'].includes(attr.canonical),
+    forbidden: (attr) => ['meta.location', 'meta.version', 'members.$ref'].includes(attr.canonical),
   };
 }
 
 export function renderGroup(env: ScimEnv, g: IdpGroup, members?: MirrorMember[]): Doc {
-  const { displayName: _d, externalId: _e, ...rest } = g.attrs;
+  const attrs = storedAttributes(GROUP, g.attrs);
+  const { displayName: _d, externalId: _e, ...rest } = attrs;
   return {
-    schemas: schemasOf(GROUP_SCHEMA, g.attrs),
+    schemas: schemasOf(GROUP_SCHEMA, attrs),
     id: g.id,
     ...(g.externalId ? { externalId: g.externalId } : {}),
     displayName: g.displayName,
@@ -99,33 +108,36 @@ async function rendered(env: ScimEnv, g: IdpGroup, p: Projection): Promise<Doc> 
   return project(renderGroup(env, g, members), GROUP, p);
 }
 
-function one(env: ScimEnv, status: number, body: Doc | undefined, g: IdpGroup, created = false): ScimResult {
+function one(env: ScimEnv, status: number, body: Doc | undefined, g: IdpGroup, created = false, ignored?: Set<string>): ScimResult {
   const headers: Record<string, string> = { ETag: etag(g.version) };
   if (created) headers.Location = `${env.baseUrl}/Groups/${g.id}`;
-  return { status, body, headers };
+  return { status, body, headers, warnings: ignored && ignoredWarnings(GROUP, ignored) };
+}
+
+/** One page of groups, rendered but not projected (a search across resource types merges them first). */
+export async function pageOfGroups(
+  env: ScimEnv,
+  q: { where?: Sql; orderBy?: string; offset: number; limit: number },
+  p: Projection,
+): Promise<{ total: number; docs: Doc[] }> {
+  const { total, rows } = await queryIdpGroups(env.db, env.account.id, q);
+  const members = wants(p, GROUP, 'members') && rows.length ? await membersOfIdpGroups(env.db, env.account.id, rows.map((g) => g.id)) : undefined;
+  return { total, docs: rows.map((g) => renderGroup(env, g, members ? (members.get(g.id) ?? []) : undefined)) };
 }
 
 export async function listGroups(env: ScimEnv, params: ListParams): Promise<ScimResult> {
   const target = groupTarget(env);
   const where = params.filter ? compileFilter(target, parseFilter(params.filter)) : undefined;
-  const orderBy = params.sortBy
-    ? compileSort(target, params.sortBy, params.sortOrder === 'descending', (s) => {
-        const path = parseAttrPath(s);
-        return path ? resolveAttr(GROUP, path) : undefined;
-      })
-    : undefined;
-  const { total, rows } = await queryIdpGroups(env.db, env.account.id, { where, orderBy, offset: params.startIndex - 1, limit: params.count });
-  const members = wants(params, GROUP, 'members') && rows.length
-    ? await membersOfIdpGroups(env.db, env.account.id, rows.map((g) => g.id))
-    : undefined;
+  const orderBy = params.sortBy ? compileSort(target, params.sortBy, params.sortOrder === 'descending') : undefined;
+  const { total, docs } = await pageOfGroups(env, { where, orderBy, offset: params.startIndex - 1, limit: params.count }, params);
   return {
     status: 200,
     body: {
       schemas: [LIST_SCHEMA],
       totalResults: total,
       startIndex: params.startIndex,
-      itemsPerPage: rows.length,
-      Resources: rows.map((g) => project(renderGroup(env, g, members ? (members.get(g.id) ?? []) : undefined), GROUP, params)),
+      itemsPerPage: docs.length,
+      Resources: docs.map((d) => project(d, GROUP, params)),
     },
   };
 }
@@ -137,13 +149,15 @@ export async function getGroup(env: ScimEnv, id: string, p: Projection, ifNoneMa
 }
 
 export async function createGroup(env: ScimEnv, body: unknown, p: Projection): Promise<ScimResult> {
-  const { group, memberIds } = groupFields(toDocument(body, GROUP));
+  const ignored = new Set<string>();
+  const { group, memberIds } = groupFields(toDocument(body, GROUP, { ignored }));
   const g = await inWriteTx(env, (ctx, account) => createPushedGroup(ctx, account, group, memberIds ?? []));
-  return one(env, 201, await rendered(env, g, p), g, true);
+  return one(env, 201, await rendered(env, g, p), g, true, ignored);
 }
 
 export async function replaceGroup(env: ScimEnv, id: string, body: unknown, ifMatch: string | undefined, p: Projection): Promise<ScimResult> {
-  const { group, memberIds } = groupFields(toDocument(body, GROUP));
+  const ignored = new Set<string>();
+  const { group, memberIds } = groupFields(toDocument(body, GROUP, { ignored }));
   const expected = expectedVersion(ifMatch);
   await inWriteTx(env, async (ctx, account) => {
     const current = await getIdpGroup(ctx.tx, env.account.id, id, { forUpdate: true });
@@ -153,7 +167,7 @@ export async function replaceGroup(env: ScimEnv, id: string, body: unknown, ifMa
     await changePushedGroupMembers(ctx, account, current, [{ kind: 'replace', memberIds: memberIds ?? [] }]);
   });
   const g = await loadGroup(env, id);
-  return one(env, 200, await rendered(env, g, p), g);
+  return one(env, 200, await rendered(env, g, p), g, false, ignored);
 }
 
 /** A value filter that only names ids (members[value eq "a" or value eq "b"]) removes by id; anything else by SQL. */
@@ -186,10 +200,18 @@ function memberRowFilter(dialect: Dialect, f: Filter): Sql {
   }
 }
 
-const isMembersPath = (path: string) => /^\s*members(\s*\[|\s*$|\.)/i.test(path) || /:members(\[|$|\.)/i.test(path);
+const isMembers = (text: string) => {
+  const r = resolveName(GROUP, text, NO_EXTENSIONS);
+  return r.kind === 'attr' && r.attr.def === MEMBERS;
+};
+
+/** The user ids a members value names, its sub-attributes resolved like any other value's. */
+function memberIdsOf(value: unknown, ignored: Set<string>): string[] {
+  return memberValues(coerceValue(MEMBERS, value, { path: 'members', ignored }) ?? []);
+}
 
 /** Splits PATCH operations into targeted member operations and attribute operations. */
-function splitOps(env: ScimEnv, ops: PatchOperation[]): { memberOps: MemberOp[]; attrOps: PatchOperation[] } {
+function splitOps(env: ScimEnv, ops: PatchOperation[], ignored: Set<string>): { memberOps: MemberOp[]; attrOps: PatchOperation[] } {
   const dialect = isPg(env.db) ? 'pg' : 'sqlite';
   const memberOps: MemberOp[] = [];
   const attrOps: PatchOperation[] = [];
@@ -197,9 +219,9 @@ function splitOps(env: ScimEnv, ops: PatchOperation[]): { memberOps: MemberOp[];
     if (!o.path) {
       // Path-less: {"members": [...]} next to other attributes (Okta/Entra both do this).
       const value = (o.value ?? {}) as Doc;
-      const key = typeof value === 'object' && value ? Object.keys(value).find((k) => k.toLowerCase() === 'members') : undefined;
+      const key = typeof value === 'object' && value ? Object.keys(value).find(isMembers) : undefined;
       if (key) {
-        const ids = memberValues(value[key]);
+        const ids = memberIdsOf(value[key], ignored);
         memberOps.push(o.op === 'replace' ? { kind: 'replace', memberIds: ids } : o.op === 'add' ? { kind: 'add', memberIds: ids } : { kind: 'remove', memberIds: ids });
         const rest = { ...value };
         delete rest[key];
@@ -209,31 +231,32 @@ function splitOps(env: ScimEnv, ops: PatchOperation[]): { memberOps: MemberOp[];
       }
       continue;
     }
-    if (!isMembersPath(o.path)) {
+    const p = parsePatchPath(o.path);
+    const r = resolvePath(GROUP, p.attr, NO_EXTENSIONS);
+    if (r.kind !== 'attr' || r.attr.def !== MEMBERS) {
       attrOps.push(o);
       continue;
     }
-    const p = parsePatchPath(o.path);
     if (p.sub) {
       // members[...].display and friends are immutable copies of the user: nothing to change.
       continue;
     }
     if (o.op === 'add') {
-      memberOps.push({ kind: 'add', memberIds: memberValues(o.value) });
+      memberOps.push({ kind: 'add', memberIds: memberIdsOf(o.value, ignored) });
     } else if (o.op === 'replace') {
       if (p.filter) {
         const ids = idsOnly(p.filter);
         memberOps.push(ids ? { kind: 'remove', memberIds: ids } : { kind: 'removeWhere', where: memberRowFilter(dialect, p.filter) });
-        memberOps.push({ kind: 'add', memberIds: memberValues(o.value) });
+        memberOps.push({ kind: 'add', memberIds: memberIdsOf(o.value, ignored) });
       } else {
-        memberOps.push({ kind: 'replace', memberIds: memberValues(o.value) });
+        memberOps.push({ kind: 'replace', memberIds: memberIdsOf(o.value, ignored) });
       }
     } else if (p.filter) {
       const ids = idsOnly(p.filter);
       memberOps.push(ids ? { kind: 'remove', memberIds: ids } : { kind: 'removeWhere', where: memberRowFilter(dialect, p.filter) });
     } else if (o.value !== undefined && o.value !== null) {
       // Entra: remove members listed in value.
-      memberOps.push({ kind: 'remove', memberIds: memberValues(o.value) });
+      memberOps.push({ kind: 'remove', memberIds: memberIdsOf(o.value, ignored) });
     } else {
       memberOps.push({ kind: 'removeWhere' });
     }
@@ -244,8 +267,12 @@ function splitOps(env: ScimEnv, ops: PatchOperation[]): { memberOps: MemberOp[];
 export async function patchGroup(env: ScimEnv, id: string, body: unknown, ifMatch: string | undefined, p: Projection, explicitProjection: boolean): Promise<ScimResult> {
   const ops = readPatchOps(body);
   const expected = expectedVersion(ifMatch);
-  const { memberOps, attrOps } = splitOps(env, ops);
+  const ignored = new Set<string>();
+  const { memberOps, attrOps } = splitOps(env, ops, ignored);
+  const memberIgnored = [...ignored];
   await inWriteTx(env, async (ctx, account) => {
+    ignored.clear(); // a retried transaction starts over
+    for (const n of memberIgnored) ignored.add(n);
     // Attribute changes read-modify-write the (small) group row under a row lock; member
     // changes only touch the named member rows, so concurrent member pushes never collide.
     const needLock = attrOps.length > 0 || expected !== undefined;
@@ -253,15 +280,16 @@ export async function patchGroup(env: ScimEnv, id: string, body: unknown, ifMatc
     if (!current) throw notFound(`Group ${id} not found.`);
     if (attrOps.length || expected !== undefined) {
       const doc = { ...current.attrs, displayName: current.displayName, ...(current.externalId ? { externalId: current.externalId } : {}) };
-      const { group } = groupFields(toDocument(applyPatch(doc, attrOps, GROUP), GROUP));
+      const patched = applyPatch(doc, attrOps, GROUP, { ignored });
+      const { group } = groupFields(toDocument(patched, GROUP, { extensions: ANY_EXTENSION, ignored }));
       await updatePushedGroup(ctx, account, current, group, expected);
     }
     if (memberOps.length) await changePushedGroupMembers(ctx, account, current, memberOps);
   });
   const g = await loadGroup(env, id);
   // Okta and Entra expect 204 for group PATCH; a client asking for attributes gets the resource.
-  if (!explicitProjection) return one(env, 204, undefined, g);
-  return one(env, 200, await rendered(env, g, p), g);
+  if (!explicitProjection) return one(env, 204, undefined, g, false, ignored);
+  return one(env, 200, await rendered(env, g, p), g, false, ignored);
 }
 
 export async function deleteGroup(env: ScimEnv, id: string, ifMatch: string | undefined): Promise<ScimResult> {

@@ -1,10 +1,11 @@
 // PATCH (RFC 7644 §3.5.2) on a stored document: add/replace/remove with every path form.
 // Group members are not patched here: groups.ts turns member ops into targeted SQL.
+import { type Extensions, type Resolution, declaredExtensions, resolveName, resolvePath, subOf } from './attributes';
+import { type Doc, storedAttributes } from './document';
 import { invalidPath, invalidSyntax, invalidValue, mutability, noTarget } from './errors';
 import { type Filter, type Scalar, parsePatchPath } from './filter';
-import { findKey, normaliseOpName, normaliseSchemaUrn, patchOperations } from './quirks';
-import { type AttrDef, type ResourceSchema, type SchemaDescription, schemaUrnOf } from './schema';
-import type { Doc } from './document';
+import { findKey, normaliseOpName, patchOperations } from './quirks';
+import type { AttrDef, ResourceSchema } from './schema';
 
 export interface PatchOperation {
   op: 'add' | 'replace' | 'remove';
@@ -97,7 +98,7 @@ export function matchesElement(elem: unknown, f: Filter, parent: AttrDef | undef
     case 'has':
       throw invalidPath('A value filter cannot contain another value filter.');
     default: {
-      const def = parent?.subAttributes?.find((s) => s.name.toLowerCase() === f.attr.name.toLowerCase());
+      const def = parent ? subOf(parent, f.attr.name) : undefined;
       if (parent?.subAttributes && !def) throw invalidPath(`${parent.name} has no sub-attribute "${f.attr.name}".`);
       const actual = isObject(elem) ? elem[findKey(elem, f.attr.name) ?? f.attr.name] : f.attr.name.toLowerCase() === 'value' ? elem : undefined;
       return compareScalar(f.op, actual, 'value' in f ? f.value : null, def?.caseExact ?? false);
@@ -122,43 +123,62 @@ interface Target {
   /** The object holding the attribute (the document, or an extension's object). */
   container: Doc;
   key: string;
+  /** Undefined for an attribute of a custom extension (no published definition) and for a whole extension. */
   def?: AttrDef;
+  /** The path names a whole extension. */
+  whole?: boolean;
   filter?: Filter;
   sub?: string;
 }
 
-function schemaFor(rs: ResourceSchema, urn: string | undefined): SchemaDescription | undefined {
-  if (!urn) return rs.core;
-  const id = normaliseSchemaUrn(urn, rs);
-  return [rs.core, ...rs.extensions].find((s) => s.id === id);
+interface Context {
+  rs: ResourceSchema;
+  ext: Extensions;
+  ignored?: Set<string>;
 }
 
-function locate(doc: Doc, rs: ResourceSchema, rawPath: string, create: boolean): Target {
-  const whole = schemaUrnOf(rs, normaliseSchemaUrn(rawPath, rs));
-  if (whole && whole !== rs.core) return { container: doc, key: whole.id };
-  const p = parsePatchPath(rawPath);
-  const schema = schemaFor(rs, p.attr.urn);
-  let container = doc;
-  if (p.attr.urn && schema !== rs.core) {
-    const extKey = schema?.id ?? p.attr.urn;
-    if (!isObject(doc[extKey])) {
-      if (!create) return { container: {}, key: p.attr.name };
-      doc[extKey] = {};
-    }
-    container = doc[extKey] as Doc;
+/** The object an extension's attributes live in, made when a write needs it. */
+function extensionObject(doc: Doc, urn: string, create: boolean): Doc | undefined {
+  const key = findKey(doc, urn) ?? urn;
+  if (isObject(doc[key])) return doc[key];
+  if (!create) return undefined;
+  doc[key] = {};
+  return doc[key] as Doc;
+}
+
+function targetOf(doc: Doc, cx: Context, r: Exclude<Resolution, { kind: 'unknown' }>, filter: Filter | undefined, after: string | undefined, create: boolean, raw: string): Target {
+  const fail = (why: string) => invalidPath(`Invalid path "${raw.slice(0, 200)}": ${why}.`);
+  if (r.kind === 'schema') return { container: doc, key: r.schema.id, whole: true };
+  if (r.kind === 'custom') {
+    if (r.name === undefined) return { container: doc, key: findKey(doc, r.urn) ?? r.urn, whole: true };
+    if (filter) throw fail('a custom extension attribute has no published definition to filter by');
+    const container = extensionObject(doc, r.urn, create) ?? {};
+    return { container, key: findKey(container, r.name) ?? r.name, sub: r.sub ?? after };
   }
-  const def = schema?.attributes.find((a) => a.name.toLowerCase() === p.attr.name.toLowerCase());
-  const key = def?.name ?? findKey(container, p.attr.name) ?? p.attr.name;
-  const sub = p.attr.sub ?? p.sub;
-  const subName = sub && def?.subAttributes ? (def.subAttributes.find((s) => s.name.toLowerCase() === sub.toLowerCase())?.name ?? sub) : sub;
-  if (p.filter && def && !def.multiValued) throw invalidPath(`${def.name} is not multi-valued; "[...]" does not apply.`);
-  return { container, key, def, filter: p.filter, sub: subName };
+  const { def, schema } = r.attr;
+  if (filter && !def.multiValued) throw fail(`${def.name} is not multi-valued; "[...]" does not apply`);
+  let sub = r.attr.sub?.name;
+  if (after !== undefined) {
+    sub = subOf(def, after)?.name;
+    if (!sub) throw fail(`${def.name} has no sub-attribute "${after}"`);
+  }
+  const container = schema === cx.rs.core.id ? doc : (extensionObject(doc, schema, create) ?? {});
+  return { container, key: def.name, def, filter, sub };
 }
 
-const READ_ONLY = new Set(['id', 'meta', 'groups', 'schemas']);
+function locate(doc: Doc, cx: Context, rawPath: string, create: boolean): Target {
+  const p = parsePatchPath(rawPath);
+  if (!p.attr.urn && !p.attr.sub && p.attr.name.toLowerCase() === 'schemas') throw mutability('schemas is read-only.');
+  const r = resolvePath(cx.rs, p.attr, cx.ext);
+  if (r.kind === 'unknown') {
+    throw invalidPath(`Invalid path "${rawPath.slice(0, 200)}": no schema of this ${cx.rs.name} has that attribute (check the attribute mapping).`);
+  }
+  if (r.kind === 'schema' && r.schema === cx.rs.core) throw invalidPath(`Invalid path "${rawPath.slice(0, 200)}": name an attribute, or send no path.`);
+  return targetOf(doc, cx, r, p.filter, p.sub, create, rawPath);
+}
 
-function assertWritablePath(t: Target): void {
-  if (READ_ONLY.has(t.key) || t.def?.mutability === 'readOnly') throw mutability(`${t.key} is read-only.`);
+function assertWritable(t: Target): void {
+  if (t.def?.mutability === 'readOnly') throw mutability(`${t.key} is read-only.`);
 }
 
 function setPrimaryExclusive(list: Doc[]): void {
@@ -166,25 +186,34 @@ function setPrimaryExclusive(list: Doc[]): void {
   if (last) for (const e of list) if (isObject(e) && e !== last && e.primary === true) e.primary = false;
 }
 
-function addOrReplace(doc: Doc, rs: ResourceSchema, op: 'add' | 'replace', path: string | undefined, value: unknown): void {
-  if (path === undefined) {
-    if (!isObject(value)) throw invalidValue(`A ${op} without a path needs an object value.`);
-    for (const [k, v] of Object.entries(value)) {
-      const ext = schemaUrnOf(rs, normaliseSchemaUrn(k, rs));
-      if (ext && ext !== rs.core && isObject(v)) {
-        for (const [ek, ev] of Object.entries(v)) addOrReplace(doc, rs, op, `${ext.id}:${ek}`, ev);
-      } else if (ext === rs.core && isObject(v)) {
-        addOrReplace(doc, rs, op, undefined, v);
-      } else if (READ_ONLY.has(k) || k.toLowerCase() === 'schemas') {
-        continue; // path-less bodies often echo schemas/id/meta back: ignore them
-      } else {
-        addOrReplace(doc, rs, op, k, v);
-      }
+/** A path-less add/replace: each key is resolved like a path; keys no schema has are left out and named. */
+function addOrReplaceEach(doc: Doc, cx: Context, op: 'add' | 'replace', value: unknown, prefix = ''): void {
+  if (!isObject(value)) throw invalidValue(`A ${op} without a path needs an object value.`);
+  for (const [rawKey, v] of Object.entries(value)) {
+    const key = `${prefix}${rawKey.trim()}`;
+    if (!prefix && rawKey.trim().toLowerCase() === 'schemas') continue;
+    const r = resolveName(cx.rs, key, cx.ext);
+    if (r.kind === 'unknown') {
+      cx.ignored?.add(key);
+      continue;
     }
-    return;
+    if (r.kind === 'schema' && r.schema === cx.rs.core) {
+      if (isObject(v)) addOrReplaceEach(doc, cx, op, v);
+      continue;
+    }
+    if ((r.kind === 'schema' || (r.kind === 'custom' && r.name === undefined)) && isObject(v)) {
+      const urn = r.kind === 'schema' ? r.schema.id : r.urn;
+      addOrReplaceEach(doc, cx, op, v, `${urn}:`);
+      continue;
+    }
+    // Path-less bodies often echo id, meta or groups back: leave them, as a PUT would.
+    if (r.kind === 'attr' && r.attr.def.mutability === 'readOnly') continue;
+    apply(op, targetOf(doc, cx, r, undefined, undefined, true, key), v, key);
   }
-  const t = locate(doc, rs, path, true);
-  assertWritablePath(t);
+}
+
+function apply(op: 'add' | 'replace', t: Target, value: unknown, path: string): void {
+  assertWritable(t);
   const current = t.container[t.key];
   if (t.filter) {
     const list = Array.isArray(current) ? (current as unknown[]) : [];
@@ -229,17 +258,17 @@ function addOrReplace(doc: Doc, rs: ResourceSchema, op: 'add' | 'replace', path:
     setPrimaryExclusive(t.container[t.key] as Doc[]);
     return;
   }
-  if ((t.def?.type === 'complex' || schemaUrnOf(rs, t.key)) && isObject(value) && isObject(current)) {
+  if ((t.def?.type === 'complex' || t.whole) && isObject(value) && isObject(current)) {
     Object.assign(current, clone(value)); // sub-attributes not named are left unchanged
     return;
   }
   t.container[t.key] = clone(value);
 }
 
-function remove(doc: Doc, rs: ResourceSchema, path: string | undefined, value: unknown): void {
+function remove(doc: Doc, cx: Context, path: string | undefined, value: unknown): void {
   if (path === undefined) throw noTarget('A remove operation needs a path.');
-  const t = locate(doc, rs, path, false);
-  assertWritablePath(t);
+  const t = locate(doc, cx, path, false);
+  assertWritable(t);
   const current = t.container[t.key];
   if (current === undefined) return; // removing what is not there changes nothing
   if (t.filter) {
@@ -269,12 +298,24 @@ function remove(doc: Doc, rs: ResourceSchema, path: string | undefined, value: u
   delete t.container[t.key];
 }
 
-/** Applies operations to a copy of doc; the caller re-validates the result as a whole document. */
-export function applyPatch(doc: Doc, ops: PatchOperation[], rs: ResourceSchema): Doc {
-  const out = clone(doc);
+export interface PatchOptions {
+  /** Collects, as sent, the names in path-less values that no schema of the resource has. */
+  ignored?: Set<string>;
+}
+
+/**
+ * Applies operations to a copy of the stored document; the caller re-validates the result as a
+ * whole. Custom extensions may be used when the resource has them or a path-less value's
+ * `schemas` lists them; a path naming anything else is an invalidPath.
+ */
+export function applyPatch(doc: Doc, ops: PatchOperation[], rs: ResourceSchema, opts: PatchOptions = {}): Doc {
+  const out = storedAttributes(rs, clone(doc));
+  const listed = ops.flatMap((o) => (o.path === undefined && isObject(o.value) ? [o.value[findKey(o.value, 'schemas') ?? 'schemas']] : []));
+  const cx: Context = { rs, ext: declaredExtensions(rs, out, ...listed), ignored: opts.ignored };
   for (const o of ops) {
-    if (o.op === 'remove') remove(out, rs, o.path, o.value);
-    else addOrReplace(out, rs, o.op, o.path, o.value);
+    if (o.op === 'remove') remove(out, cx, o.path, o.value);
+    else if (o.path === undefined) addOrReplaceEach(out, cx, o.op, o.value);
+    else apply(o.op, locate(out, cx, o.path, true), o.value, o.path);
   }
   return out;
 }

@@ -1,26 +1,47 @@
 // attributes / excludedAttributes (RFC 7644 §3.4.2.5): which attributes a response carries.
-import { invalidValue } from './errors';
-import { type ResourceSchema, parseAttrPath, schemaUrnOf } from './schema';
+import { ANY_EXTENSION, resolveName } from './attributes';
 import type { Doc } from './document';
+import { invalidValue } from './errors';
+import { type ResourceSchema, parseAttrPath } from './schema';
 
 const ALWAYS = new Set(['id', 'schemas']);
 
-function parseList(raw: string | undefined, rs: ResourceSchema): Array<{ container?: string; name: string; sub?: string }> {
+interface Item {
+  /** The extension object the attribute lives in, if not the core. */
+  container?: string;
+  name: string;
+  sub?: string;
+}
+
+/**
+ * The attributes a projection names, resolved against the resource's schemas. A name no schema
+ * has is never stored, so there is nothing to include or exclude: it is skipped, not refused.
+ */
+function parseList(raw: string | undefined, rs: ResourceSchema): Item[] {
   if (!raw) return [];
   return raw
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
-    .map((item) => {
-      const ext = schemaUrnOf(rs, item);
-      if (ext) return ext === rs.core ? { name: '*' } : { name: ext.id };
-      const p = parseAttrPath(item);
-      if (!p) throw invalidValue(`"${item}" is not an attribute name.`);
-      const schema = p.urn ? schemaUrnOf(rs, p.urn) : rs.core;
-      const def = schema?.attributes.find((a) => a.name.toLowerCase() === p.name.toLowerCase());
-      const name = def?.name ?? p.name;
-      const sub = p.sub && def?.subAttributes ? (def.subAttributes.find((s) => s.name.toLowerCase() === p.sub!.toLowerCase())?.name ?? p.sub) : p.sub;
-      return { container: schema && schema !== rs.core ? schema.id : undefined, name, sub };
+    .flatMap((item): Item[] => {
+      if (!/^urn:/i.test(item) && !parseAttrPath(item)) throw invalidValue(`"${item.slice(0, 100)}" is not an attribute name.`);
+      const r = resolveName(rs, item, ANY_EXTENSION);
+      switch (r.kind) {
+        case 'schema':
+          return [r.schema === rs.core ? { name: '*' } : { name: r.schema.id }];
+        case 'attr': {
+          const { def, sub, schema } = r.attr;
+          return [{ container: schema === rs.core.id ? undefined : schema, name: def.name, sub: sub?.name }];
+        }
+        case 'custom': {
+          if (r.name !== undefined) return [{ container: r.urn, name: r.name, sub: r.sub }];
+          // "urn:acme:1.0:User:badge" names the extension stored under that URN, or the attribute badge of "urn:acme:1.0:User".
+          const p = parseAttrPath(item);
+          return p?.urn ? [{ name: r.urn }, { container: p.urn, name: p.name, sub: p.sub }] : [{ name: r.urn }];
+        }
+        default:
+          return [];
+      }
     });
 }
 

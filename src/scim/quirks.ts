@@ -1,7 +1,7 @@
 // What real IdPs send that RFC 7643/7644 does not say, turned into what it does say.
 // Each rule names the IdP that needs it; tests replay their real request bodies.
 import { invalidSyntax, invalidValue } from './errors';
-import { ENTERPRISE_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, type AttrDef, type ResourceSchema } from './schema';
+import { ENTERPRISE_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, type ResourceSchema } from './schema';
 
 /** OneLogin (and other SCIM 1.1 era clients) name the core schema with the 1.0 URN. */
 const LEGACY_CORE = /^urn:scim:schemas:core:1\.0$/i;
@@ -13,6 +13,19 @@ export function normaliseSchemaUrn(urn: string, rs: ResourceSchema): string {
   if (LEGACY_ENTERPRISE.test(urn)) return ENTERPRISE_SCHEMA;
   const known = [rs.core.id, ...rs.extensions.map((e) => e.id)].find((id) => id.toLowerCase() === urn.toLowerCase());
   return known ?? urn;
+}
+
+/**
+ * Microsoft Entra ID sends the custom extension attributes an admin adds to the app's attribute
+ * list (which it requires to be named urn:ietf:params:scim:schemas:extension:{name}:2.0:User:{attr})
+ * without listing the extension in `schemas`, on create and on PATCH (ServiceNow's KB2668604 shows
+ * a stricter server refusing exactly that). Such an extension counts as declared, so the admin's
+ * mapping keeps working. Only that exact shape qualifies, and never the enterprise namespace:
+ * "urn:...:enterprise:2.0" (the dotted "…:2.0:User.manager" misread) is not an extension.
+ */
+export function entraCustomExtension(urn: string, rs: ResourceSchema): boolean {
+  const m = /^urn:ietf:params:scim:schemas:extension:([A-Za-z0-9][\w.-]*):2\.0:([A-Za-z]+)$/i.exec(urn);
+  return !!m && m[1]!.toLowerCase() !== 'enterprise' && m[2]!.toLowerCase() === rs.name.toLowerCase();
 }
 
 /** Entra sends "True"/"False"; some clients send 1/0. */
@@ -44,61 +57,6 @@ export function patchOperations(body: Record<string, unknown>): unknown[] {
   if (!Array.isArray(ops)) throw invalidSyntax('A PatchOp needs an "Operations" array.');
   if (ops.length === 0) throw invalidValue('"Operations" is empty.');
   return ops;
-}
-
-const MAX_STRING = 65_536;
-
-/**
- * Coerces one value to its attribute definition: string booleans, plain-id manager, a single
- * object where an array is expected, null meaning "unassigned". Returns undefined to drop.
- */
-export function coerceValue(def: AttrDef, v: unknown, path: string, multiElement = false): unknown {
-  if (v === null || v === undefined) return undefined;
-  if (def.multiValued && !multiElement) {
-    const list = Array.isArray(v) ? v : [v];
-    const out = list.map((e, i) => coerceValue(def, e, `${path}[${i}]`, true)).filter((e) => e !== undefined);
-    return out;
-  }
-  switch (def.type) {
-    case 'boolean':
-      return coerceBoolean(v, path);
-    case 'integer': {
-      const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-      if (typeof n !== 'number' || !Number.isInteger(n)) throw invalidValue(`${path} must be an integer.`);
-      return n;
-    }
-    case 'decimal': {
-      const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-      if (typeof n !== 'number' || !Number.isFinite(n)) throw invalidValue(`${path} must be a number.`);
-      return n;
-    }
-    case 'complex': {
-      if (typeof v === 'string' && def.subAttributes?.some((s) => s.name === 'value')) {
-        // Entra and others send manager (and sometimes emails) as a plain value.
-        return { value: v };
-      }
-      if (typeof v !== 'object' || Array.isArray(v)) throw invalidValue(`${path} must be an object.`);
-      const out: Record<string, unknown> = {};
-      for (const [k, sv] of Object.entries(v as Record<string, unknown>)) {
-        const sub = def.subAttributes?.find((s) => s.name.toLowerCase() === k.toLowerCase());
-        if (!sub) {
-          out[k] = sv; // unknown sub-attributes are kept as sent
-          continue;
-        }
-        const c = coerceValue(sub, sv, `${path}.${sub.name}`);
-        if (c !== undefined) out[sub.name] = c;
-      }
-      return out;
-    }
-    case 'dateTime':
-      if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) throw invalidValue(`${path} must be a dateTime string.`);
-      return v;
-    default:
-      if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-      if (typeof v !== 'string') throw invalidValue(`${path} must be a string.`);
-      if (v.length > MAX_STRING) throw invalidValue(`${path} is longer than ${MAX_STRING} characters.`);
-      return v;
-  }
 }
 
 /** NUL and unpaired surrogates cannot be stored or compared (PostgreSQL refuses them in text and jsonb). */

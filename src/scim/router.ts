@@ -8,7 +8,7 @@ import { ScimAuthenticator, type ScimIdentity } from './auth';
 import { runBulk } from './bulk';
 import type { ScimEnv, ScimResult } from './context';
 import { MAX_PAYLOAD_BYTES } from './discovery';
-import { dispatch } from './dispatch';
+import { checkMethod, dispatch } from './dispatch';
 import { ScimError, errorBody, invalidSyntax, invalidValue, toScimError } from './errors';
 import { UNSTORABLE } from './quirks';
 import { RequestLog, boundedBody, detectIdp } from './requestLog';
@@ -120,7 +120,8 @@ export function scimRouter(rt: Runtime): ScimRouter {
         idp,
         userAgent: req.get('user-agent') ?? null,
         scimType: e?.scimType ?? null,
-        detail: e?.message ?? null,
+        // On success, what the admin should still know (attributes the IdP sent that no schema has).
+        detail: e?.message ?? (res.locals.scimWarnings as string[] | undefined)?.join(' ') ?? null,
         body: req.method === 'GET' || req.method === 'DELETE' ? undefined : boundedBody(res.locals.scimBody),
         requestId: req.id,
         createdAt: rt.now().toISOString(),
@@ -151,6 +152,18 @@ export function scimRouter(rt: Runtime): ScimRouter {
     next();
   });
 
+  // The method is checked before the body is read: a read-only endpoint answers 405 to a POST
+  // whatever it carries (Okta's spec test posts non-JSON to /Schemas and expects 405, not 400).
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    try {
+      checkMethod(req.method, req.path);
+    } catch (err) {
+      sendError(req, res, toScimError(err, req.log));
+      return;
+    }
+    next();
+  });
+
   router.use(express.raw({ type: () => true, limit: MAX_PAYLOAD_BYTES }));
 
   const handle = async (req: Request, res: Response) => {
@@ -170,6 +183,7 @@ export function scimRouter(rt: Runtime): ScimRouter {
         },
         runBulk,
       );
+      res.locals.scimWarnings = result.warnings;
       send(res, result);
     } catch (err) {
       sendError(req, res, toScimError(err, req.log));

@@ -21,6 +21,10 @@ export interface AttrDef {
   returned: 'always' | 'never' | 'default' | 'request';
   uniqueness: 'none' | 'server' | 'global';
   required: boolean;
+  description?: string;
+  canonicalValues?: string[];
+  /** For type "reference": what it may point at (RFC 7643 §7); schema-driven clients need it. */
+  referenceTypes?: string[];
   subAttributes?: AttrDef[];
 }
 
@@ -39,7 +43,8 @@ export interface ResourceSchema {
   extensions: SchemaDescription[];
 }
 
-const common = {
+/** Attributes every resource has (RFC 7643 §3.1); not part of any schema's attribute list. */
+export const COMMON = {
   id: {
     name: 'id',
     type: 'string',
@@ -78,6 +83,7 @@ const common = {
       returned: 'default',
       uniqueness: 'none',
       required: false,
+      ...(name === 'location' ? { referenceTypes: ['uri'] } : {}),
     })),
   },
 } satisfies Record<string, AttrDef>;
@@ -92,6 +98,9 @@ function normalise(a: Record<string, unknown>): AttrDef {
     returned: (a.returned as AttrDef['returned']) ?? 'default',
     uniqueness: (a.uniqueness as AttrDef['uniqueness']) ?? 'none',
     required: Boolean(a.required),
+    ...(typeof a.description === 'string' ? { description: a.description } : {}),
+    ...(Array.isArray(a.canonicalValues) && a.canonicalValues.length ? { canonicalValues: a.canonicalValues as string[] } : {}),
+    ...(a.type === 'reference' ? { referenceTypes: Array.isArray(a.referenceTypes) ? (a.referenceTypes as string[]) : ['external'] } : {}),
     ...(Array.isArray(a.subAttributes)
       ? { subAttributes: (a.subAttributes as Array<Record<string, unknown>>).map(normalise) }
       : {}),
@@ -125,47 +134,6 @@ export interface AttrPath {
   sub?: string;
 }
 
-export interface ResolvedAttr {
-  /** The schema the attribute lives in. */
-  schema: string;
-  def: AttrDef;
-  sub?: AttrDef;
-  /** Where the value lives in a stored resource: ['name','givenName'] or [urn,'manager','value']. */
-  jsonPath: string[];
-  /** Canonical dotted name, e.g. "name.givenName" or "urn:...:User:manager.value". */
-  canonical: string;
-}
-
-const byName = (defs: AttrDef[], name: string) => defs.find((d) => d.name.toLowerCase() === name.toLowerCase());
-
-/** Resolves an attribute path case-insensitively (RFC 7643 §2.1); undefined when the schema has no such attribute. */
-export function resolveAttr(rs: ResourceSchema, path: AttrPath): ResolvedAttr | undefined {
-  let desc: SchemaDescription | undefined;
-  if (path.urn) {
-    const urn = path.urn.toLowerCase();
-    desc = [rs.core, ...rs.extensions].find((s) => s.id.toLowerCase() === urn);
-    if (!desc) return undefined;
-  } else {
-    desc = rs.core;
-  }
-  const isCore = desc === rs.core;
-  const def = (isCore ? byName(Object.values(common), path.name) : undefined) ?? byName(desc.attributes, path.name);
-  if (!def) return undefined;
-  let sub: AttrDef | undefined;
-  if (path.sub !== undefined) {
-    sub = def.subAttributes ? byName(def.subAttributes, path.sub) : undefined;
-    if (!sub) return undefined;
-  }
-  const jsonPath = [...(isCore ? [] : [desc.id]), def.name, ...(sub ? [sub.name] : [])];
-  return {
-    schema: desc.id,
-    def,
-    sub,
-    jsonPath,
-    canonical: `${isCore ? '' : `${desc.id}:`}${def.name}${sub ? `.${sub.name}` : ''}`,
-  };
-}
-
 /** Splits "urn:...:User:manager.value" or "name.givenName" into an AttrPath. */
 export function parseAttrPath(raw: string): AttrPath | undefined {
   const text = raw.trim();
@@ -179,10 +147,4 @@ export function parseAttrPath(raw: string): AttrPath | undefined {
   const m = /^([A-Za-z$][\w$-]*)(?:\.([A-Za-z$][\w$-]*))?$/.exec(rest);
   if (!m) return undefined;
   return { urn, name: m[1]!, sub: m[2] };
-}
-
-/** True when raw is the URN of one of the resource's schemas (a path that names a whole extension). */
-export function schemaUrnOf(rs: ResourceSchema, raw: string): SchemaDescription | undefined {
-  const lower = raw.toLowerCase();
-  return [rs.core, ...rs.extensions].find((s) => s.id.toLowerCase() === lower);
 }

@@ -12,13 +12,14 @@ import {
   inWriteTx,
   notModified,
 } from './context';
-import { type Doc, schemasOf, toDocument, userProfile } from './document';
+import { ANY_EXTENSION } from './attributes';
+import { type Doc, ignoredWarnings, schemasOf, storedAttributes, toDocument, userProfile } from './document';
 import { invalidFilter, notFound } from './errors';
 import { parseFilter } from './filter';
-import { type FilterTarget, type Mapping, compareSql, compileFilter, compileSort } from './filter-sql';
+import { type FilterTarget, type Mapping, type Sql, compareSql, compileFilter, compileSort } from './filter-sql';
 import { applyPatch, readPatchOps } from './patch';
 import { type Projection, project, wants } from './projection';
-import { LIST_SCHEMA, USER, USER_SCHEMA, parseAttrPath, resolveAttr } from './schema';
+import { LIST_SCHEMA, USER, USER_SCHEMA } from './schema';
 
 const COLUMNS: Record<string, Mapping> = {
   id: { kind: 'column', sql: 'm.id' },
@@ -33,7 +34,7 @@ const COLUMNS: Record<string, Mapping> = {
   'meta.lastModified': { kind: 'column', sql: 'm.updated_at' },
 };
 
-function userTarget(env: ScimEnv): FilterTarget {
+export function userTarget(env: ScimEnv): FilterTarget {
   const dialect = isPg(env.db) ? 'pg' : 'sqlite';
   const groupExists = (cond: string, bindings: Array<string | number>) => ({
     sql: `exists (select 1 from idp_group_members gm join idp_groups g2 on g2.id = gm.group_id where gm.member_id = m.id and gm.account_id = m.account_id and ${cond})`,
@@ -74,21 +75,27 @@ function userTarget(env: ScimEnv): FilterTarget {
     },
   };
   custom.groups = custom['groups.value']!;
+  // Lets a search across resource types pick Users (RFC 7644 §3.4.2: "meta.resourceType eq \"User\"").
+  custom['meta.resourceType'] = {
+    kind: 'custom',
+    compile: (op, value) => compareSql(dialect, `'User'`, op, value, 'string', { ci: true, name: 'meta.resourceType' }),
+  };
   return {
     schema: USER,
     dialect,
     doc: 'm.attrs',
     map: (attr) => COLUMNS[attr.canonical] ?? custom[attr.canonical],
     sortColumns: { emails: 'm.email_ci', 'emails.value': 'm.email_ci' },
-    forbidden: (attr) => ['password', 'meta.location', 'meta.version', 'meta.resourceType', 'groups.$ref'].includes(attr.canonical),
+    forbidden: (attr) => ['password', 'meta.location', 'meta.version', 'groups.$ref'].includes(attr.canonical),
   };
 }
 
 export function renderUser(env: ScimEnv, m: Member, groups?: Array<{ id: string; displayName: string }>): Doc {
-  const { userName: _u, externalId: _e, active: _a, ...rest } = m.attrs;
+  const attrs = storedAttributes(USER, m.attrs);
+  const { userName: _u, externalId: _e, active: _a, ...rest } = attrs;
   const location = `${env.baseUrl}/Users/${m.id}`;
   return {
-    schemas: schemasOf(USER_SCHEMA, m.attrs),
+    schemas: schemasOf(USER_SCHEMA, attrs),
     id: m.id,
     ...(m.externalId ? { externalId: m.externalId } : {}),
     userName: m.userName,
@@ -113,38 +120,36 @@ async function rendered(env: ScimEnv, m: Member, p: Projection): Promise<Doc> {
   return project(renderUser(env, m, groups), USER, p);
 }
 
-function one(env: ScimEnv, status: number, body: Doc, m: Member, created = false): ScimResult {
+function one(env: ScimEnv, status: number, body: Doc, m: Member, created = false, ignored?: Set<string>): ScimResult {
   const headers: Record<string, string> = { ETag: etag(m.version) };
   if (created) headers.Location = `${env.baseUrl}/Users/${m.id}`;
-  return { status, body, headers };
+  return { status, body, headers, warnings: ignored && ignoredWarnings(USER, ignored) };
+}
+
+/** One page of users, rendered but not projected (a search across resource types merges them first). */
+export async function pageOfUsers(
+  env: ScimEnv,
+  q: { where?: Sql; orderBy?: string; offset: number; limit: number },
+  p: Projection,
+): Promise<{ total: number; docs: Doc[] }> {
+  const { total, rows } = await queryScimMembers(env.db, env.account.id, q);
+  const groups = wants(p, USER, 'groups') && rows.length ? await idpGroupsOfMembers(env.db, env.account.id, rows.map((r) => r.id)) : undefined;
+  return { total, docs: rows.map((m) => renderUser(env, m, groups?.get(m.id))) };
 }
 
 export async function listUsers(env: ScimEnv, params: ListParams): Promise<ScimResult> {
   const target = userTarget(env);
   const where = params.filter ? compileFilter(target, parseFilter(params.filter)) : undefined;
-  const orderBy = params.sortBy
-    ? compileSort(target, params.sortBy, params.sortOrder === 'descending', (s) => {
-        const path = parseAttrPath(s);
-        return path ? resolveAttr(USER, path) : undefined;
-      })
-    : undefined;
-  const { total, rows } = await queryScimMembers(env.db, env.account.id, {
-    where,
-    orderBy,
-    offset: params.startIndex - 1,
-    limit: params.count,
-  });
-  const groups = wants(params, USER, 'groups') && rows.length
-    ? await idpGroupsOfMembers(env.db, env.account.id, rows.map((r) => r.id))
-    : undefined;
+  const orderBy = params.sortBy ? compileSort(target, params.sortBy, params.sortOrder === 'descending') : undefined;
+  const { total, docs } = await pageOfUsers(env, { where, orderBy, offset: params.startIndex - 1, limit: params.count }, params);
   return {
     status: 200,
     body: {
       schemas: [LIST_SCHEMA],
       totalResults: total,
       startIndex: params.startIndex,
-      itemsPerPage: rows.length,
-      Resources: rows.map((m) => project(renderUser(env, m, groups?.get(m.id)), USER, params)),
+      itemsPerPage: docs.length,
+      Resources: docs.map((d) => project(d, USER, params)),
     },
   };
 }
@@ -156,22 +161,24 @@ export async function getUser(env: ScimEnv, id: string, p: Projection, ifNoneMat
 }
 
 export async function createUser(env: ScimEnv, body: unknown, p: Projection): Promise<ScimResult> {
-  const { profile, active } = userProfile(toDocument(body, USER));
+  const ignored = new Set<string>();
+  const { profile, active } = userProfile(toDocument(body, USER, { ignored }));
   const { member, outcome } = await inWriteTx(env, (ctx, account) => provisionUser(ctx, account, profile, active));
   // A person created just now is in no group yet; one revived or adopted may be.
   const doc = outcome === 'created' ? project(renderUser(env, member, undefined), USER, p) : await rendered(env, member, p);
-  return one(env, 201, doc, member, true);
+  return one(env, 201, doc, member, true, ignored);
 }
 
 export async function replaceUser(env: ScimEnv, id: string, body: unknown, ifMatch: string | undefined, p: Projection): Promise<ScimResult> {
-  const { profile, active } = userProfile(toDocument(body, USER));
+  const ignored = new Set<string>();
+  const { profile, active } = userProfile(toDocument(body, USER, { ignored }));
   const expected = expectedVersion(ifMatch);
   const m = await inWriteTx(env, async (ctx, account) => {
     const current = await getScimMember(ctx.tx, env.account.id, id, { forUpdate: true });
     if (!current) throw notFound(`User ${id} not found.`);
     return updatePushedUser(ctx, account, current, profile, active, expected);
   });
-  return one(env, 200, await rendered(env, m, p), m);
+  return one(env, 200, await rendered(env, m, p), m, false, ignored);
 }
 
 /** The stored document plus `active`, as PATCH paths see it. */
@@ -187,13 +194,16 @@ function patchable(m: Member): Doc {
 export async function patchUser(env: ScimEnv, id: string, body: unknown, ifMatch: string | undefined, p: Projection): Promise<ScimResult> {
   const ops = readPatchOps(body);
   const expected = expectedVersion(ifMatch);
+  const ignored = new Set<string>();
   const m = await inWriteTx(env, async (ctx, account) => {
+    ignored.clear(); // a retried transaction starts over
     const current = await getScimMember(ctx.tx, env.account.id, id, { forUpdate: true });
     if (!current) throw notFound(`User ${id} not found.`);
-    const { profile, active } = userProfile(toDocument(applyPatch(patchable(current), ops, USER), USER));
+    const patched = applyPatch(patchable(current), ops, USER, { ignored });
+    const { profile, active } = userProfile(toDocument(patched, USER, { extensions: ANY_EXTENSION, ignored }));
     return updatePushedUser(ctx, account, current, profile, active, expected);
   });
-  return one(env, 200, await rendered(env, m, p), m);
+  return one(env, 200, await rendered(env, m, p), m, false, ignored);
 }
 
 export async function deleteUser(env: ScimEnv, id: string, ifMatch: string | undefined): Promise<ScimResult> {

@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_domain';
 import * as m002 from './002_authority';
+import * as m003 from './003_preferred_language';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -11,6 +12,7 @@ interface Migration {
 const migrations: ReadonlyArray<[string, Migration]> = [
   ['001_domain', m001],
   ['002_authority', m002],
+  ['003_preferred_language', m003],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

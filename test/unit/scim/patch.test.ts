@@ -106,10 +106,11 @@ describe('PATCH on a user document', () => {
 });
 
 describe('toDocument', () => {
-  it('canonicalises names, coerces values and keeps unknown extensions', () => {
+  it('canonicalises names, coerces values and keeps the extensions the body declares', () => {
     const doc = toDocument(
       {
-        schemas: ['urn:scim:schemas:core:1.0'],
+        // Custom extensions are kept when `schemas` lists them (RFC 7643 §3); see attributes.test.ts.
+        schemas: ['urn:scim:schemas:core:1.0', 'urn:example:custom:1.0:User'],
         UserName: 'x',
         Active: 'True',
         emails: { value: 'one@x.example' },
