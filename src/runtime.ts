@@ -7,6 +7,8 @@ import { createMetrics, type Metrics } from './metrics';
 import { createCommandRedis, DEFAULT_REDIS_URL } from './queue/connection';
 import { createQueues, type Queues } from './queue/queues';
 import { resolveSecretKey } from './secretKey';
+import { applyConfiguredOperators } from './domain/operators';
+import { system } from './domain/principal';
 
 export interface Runtime {
   readonly config: Config;
@@ -90,4 +92,9 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}): Run
     },
   };
   return runtime;
+}
+
+/** What the configuration says about the database's contents (the operators list), applied at start. */
+export async function applyConfiguration(rt: Pick<Runtime, 'db' | 'config' | 'now'>): Promise<void> {
+  await rt.db.transaction((tx) => applyConfiguredOperators({ tx, actor: system('config'), now: rt.now() }, rt.config.operatorEmails));
 }

@@ -9,9 +9,7 @@ import { createLogger } from '../logger';
 import { redisAnswers, DEFAULT_REDIS_URL } from '../queue/connection';
 import { findRedisServer, INSTALL_REDIS_HINT, startPrivateRedis, type PrivateRedis } from '../queue/privateRedis';
 import { OutboxRelay } from '../queue/outbox-relay';
-import { createRuntime } from '../runtime';
-import { applyConfiguredOperators } from '../domain/operators';
-import { system } from '../domain/principal';
+import { applyConfiguration, createRuntime } from '../runtime';
 import { action } from './action';
 import { CliError, printResult } from './output';
 
@@ -35,7 +33,6 @@ async function runProcess(mode: Mode): Promise<void> {
       const pending = await pendingMigrations(db);
       if (pending.length) throw new CliError(`database has ${pending.length} pending migration(s): run "mspbridge migrate" first`);
     }
-    await db.transaction((tx) => applyConfiguredOperators({ tx, actor: system('config'), now: new Date() }, config.operatorEmails));
   } finally {
     await db.destroy();
   }
@@ -51,6 +48,7 @@ async function runProcess(mode: Mode): Promise<void> {
   }
 
   const rt = createRuntime(config, { log, redisUrl, afterClose: privateRedis ? () => privateRedis!.stop() : undefined });
+  await applyConfiguration(rt);
 
   // Every process relays the outbox (several relays are safe: the job id is the row id).
   const relay = new OutboxRelay({ db: rt.db, queues: rt.queues, log: rt.log.child({ component: 'relay' }), now: rt.now, pollMs: config.outboxPollMs, redeliverMs: config.outboxRedeliverMs });

@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config';
 import { migrateLatest } from '../../src/db/knex';
 import { createLogger } from '../../src/logger';
 import { OutboxRelay } from '../../src/queue/outbox-relay';
-import { createRuntime, type Runtime } from '../../src/runtime';
+import { applyConfiguration, createRuntime, type Runtime } from '../../src/runtime';
 import { startWorkers } from '../../workers';
 import { type Dialect, testDbUrl } from './db';
 
@@ -58,6 +58,7 @@ export async function startTestApp(dialect: Dialect, options: TestAppOptions = {
   const config = loadConfig(env);
   const rt = createRuntime(config, { log: createLogger(config.logLevel), now: options.now });
   await migrateLatest(rt.db);
+  await applyConfiguration(rt);
   const stopExtra = options.beforeListen ? await options.beforeListen(rt) : async () => undefined;
   server.on('request', buildApp(rt));
   return {
