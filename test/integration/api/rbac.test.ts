@@ -3,16 +3,12 @@
 // gets in without credentials. (policy-matrix.test.ts adds resource states and both databases.)
 import { getMemberAnyState } from '../../../src/db/members.repo';
 import { startSession } from '../../../src/domain/access';
-import { createMsp } from '../../../src/domain/accounts';
-import { addCompany } from '../../../src/domain/companies';
-import { launchCompany } from '../../../src/domain/access';
-import { addManualMember } from '../../../src/domain/members';
-import { createVault } from '../../../src/domain/vaults';
 import { ROUTES } from '../../../src/api/router';
-import { decide, type Standing } from '../../../src/domain/policy';
+import { decide } from '../../../src/domain/policy';
 import { startTestApp, type TestApp } from '../../helpers/app';
 import { type ApiClient, apiClient } from '../../helpers/api';
-import { asActor, asOp } from '../../helpers/ctx';
+import { asOp } from '../../helpers/ctx';
+import { IDENTITIES, type Identity, type RouteFixture, STANDINGS as CALLERS, buildRouteFixture, fillPath, pathParams, sampleBody } from '../../helpers/routeFixture';
 
 /** Error codes only the gate (authentication and caller check) produces. */
 const GATE = new Set(['unauthenticated', 'role.required', 'role.owner_required', 'account.not_found', 'not_found', 'msp.not_found', 'csrf']);
@@ -21,87 +17,25 @@ describe('RBAC: every endpoint with every role [sqlite]', () => {
   let app: TestApp;
   const clients: Record<string, ApiClient> = {};
   const ids: Record<string, string> = {};
-  let n = 0;
+
+  let f: RouteFixture;
 
   beforeAll(async () => {
     app = await startTestApp('sqlite');
-    const db = app.rt.db;
-    const a = await asOp(db, (ctx) => createMsp(ctx, { name: 'MSP A', region: 'us', ownerEmail: 'owner@a.example' }, ['us']));
-    const b = await asOp(db, (ctx) => createMsp(ctx, { name: 'MSP B', region: 'us', ownerEmail: 'owner@b.example' }, ['us']));
-    ids.msp = a.account.id;
-    const c = await asOp(db, (ctx) => addCompany(ctx, { mspId: a.account.id, name: 'Company C', country: 'US' }));
-    ids.company = c.id;
-    const person = async (accountId: string, email: string, group?: string) =>
-      (await asOp(db, (ctx) => addManualMember(ctx, { accountId, email, group, state: 'active' }))).id;
-    const people: Record<string, [string, string]> = {
-      'msp owner': [a.account.id, a.ownerId],
-      'msp admin': [a.account.id, await person(a.account.id, 'admin@a.example', 'Administrators')],
-      'msp technician': [a.account.id, await person(a.account.id, 'tech@a.example', 'MSP Technicians')],
-      'msp member': [a.account.id, await person(a.account.id, 'plain@a.example')],
-      'company owner': [c.id, await person(c.id, 'owner@c.example', 'Owners')],
-      'company admin': [c.id, await person(c.id, 'admin@c.example', 'Administrators')],
-      'company member': [c.id, await person(c.id, 'member@c.example')],
-      'other msp owner': [b.account.id, b.ownerId],
-    };
-    ids.member = people['company member']![1];
-    // Routes that change a person aim at someone who is not one of the callers.
-    ids.target = await person(c.id, 'target@c.example');
-    ids.vault = (await asOp(db, (ctx) => createVault(ctx, { accountId: c.id, name: 'V' }))).id;
-    for (const [name, [accountId, memberId]] of Object.entries(people)) {
-      const member = (await getMemberAnyState(db, accountId, memberId))!;
-      const s = await asOp(db, (ctx) => startSession(ctx, member, 'test'));
-      clients[name] = apiClient(app.url, { cookie: `msb_session=${s.token}`, csrf: s.csrfToken });
+    f = await buildRouteFixture(app.rt.db);
+    ids.msp = f.mspId;
+    ids.company = f.companyId;
+    for (const who of IDENTITIES) {
+      if (who === 'launched technician') continue;
+      const { accountId, memberId } = f.people[who];
+      const member = (await getMemberAnyState(app.rt.db, accountId, memberId))!;
+      const s = await asOp(app.rt.db, (ctx) => startSession(ctx, member, 'test'));
+      clients[who] = apiClient(app.url, { cookie: `msb_session=${s.token}`, csrf: s.csrfToken });
     }
-    const techPrincipal = { kind: 'member' as const, accountId: a.account.id, memberId: people['msp technician']![1], label: 'tech' };
-    const launch = await asActor(db, techPrincipal, (ctx) => launchCompany(ctx, { mspId: a.account.id, companyId: c.id }));
-    clients['launched technician'] = clients['msp technician']!.launched(launch.token);
+    clients['launched technician'] = clients['msp technician']!.launched(f.launchToken);
     clients.anonymous = apiClient(app.url, {});
   });
   afterAll(() => app.close());
-
-  /** What each test identity is (hand-written, not computed) in the MSP and in company C. */
-  const CALLERS: Record<string, { msp: Standing[]; account: Standing[] }> = {
-    'msp owner': { msp: ['owner', 'member'], account: [] },
-    'msp admin': { msp: ['admin', 'member'], account: [] },
-    'msp technician': { msp: ['technician', 'member'], account: [] },
-    'msp member': { msp: ['member'], account: [] },
-    'company owner': { msp: [], account: ['owner', 'member'] },
-    'company admin': { msp: [], account: ['admin', 'member'] },
-    'company member': { msp: [], account: ['member'] },
-    'launched technician': { msp: ['technician', 'member'], account: ['launched'] },
-    'other msp owner': { msp: ['owner', 'member'], account: [] },
-  };
-
-  const sample = (method: string, path: string): unknown => {
-    const key = `${method.toUpperCase()} ${path}`;
-    const bodies: Record<string, unknown> = {
-      'POST /companies': { name: `RBAC Co ${n++}`, country: 'US' },
-      'POST /companies/:companyId/launch': {},
-      'POST /links': { accountId: '00000000-0000-4000-8000-000000000001' },
-      'POST /technicians': { email: `t${n++}@rbac.example` },
-      'POST /api-tokens': { label: 'rbac' },
-      'POST /accounts/:accountId/members': { email: `m${n++}@rbac.example` },
-      'POST /accounts/:accountId/groups': { name: `G${n++}` },
-      'PATCH /accounts/:accountId/settings': { policies: { passwordMinLength: 12 } },
-      'POST /accounts/:accountId/vaults': { name: `V${n++}` },
-      'POST /accounts/:accountId/vaults/:vaultId/access': { memberId: ids.target },
-      'POST /accounts/:accountId/vaults/:vaultId/items': { title: 'x', category: 'login' },
-      'POST /accounts/:accountId/recoveries': { memberId: ids.target },
-      'POST /accounts/:accountId/scim/tokens': {},
-      'POST /accounts/:accountId/mappings': { scimGroup: 'nope', group: 'Administrators', dryRun: true },
-    };
-    return bodies[key] ?? (method === 'get' || method === 'delete' ? undefined : {});
-  };
-
-  const fill = (path: string, who: string) =>
-    path
-      .replace(':accountId', ids.company!)
-      // Destructive MSP routes aim at a company that does not exist, so they cannot change the fixture.
-      .replace(':companyId', /unlink/.test(path) ? '00000000-0000-4000-8000-00000000dead' : ids.company!)
-      .replace(':memberId', who === 'launched technician' || who.startsWith('company') ? ids.target! : '00000000-0000-4000-8000-000000000002')
-      .replace(':vaultId', ids.vault!)
-      .replace(':group', 'Administrators')
-      .replace(/:(\w+)/g, '00000000-0000-4000-8000-000000000003');
 
   it('lets exactly the listed callers past the gate', async () => {
     const matrix: string[] = [];
@@ -109,7 +43,7 @@ describe('RBAC: every endpoint with every role [sqlite]', () => {
     for (const def of ROUTES) {
       const row: string[] = [];
       for (const who of Object.keys(clients)) {
-        const res = await clients[who]!.req<{ error?: { code: string } }>(def.method.toUpperCase(), fill(def.path, who), sample(def.method, def.path));
+        const res = await clients[who]!.req<{ error?: { code: string } }>(def.method.toUpperCase(), fillPath(def.path, pathParams(f, def.path, who as Identity, { destructive: true })), sampleBody(f, def.method, def.path));
         const code = res.body?.error?.code;
         let passedGate = res.status < 400 || !GATE.has(code ?? '');
         // Another MSP asking about company C is told it does not exist, by whichever layer.
@@ -117,9 +51,9 @@ describe('RBAC: every endpoint with every role [sqlite]', () => {
         let expected: boolean;
         if (who === 'anonymous') expected = false;
         else if (def.scope === 'me') expected = true;
-        else if (def.scope === 'msp' && /\/jobs$/.test(def.path)) expected = decide(def.action, new Set(CALLERS[who]!.msp), new Set()).allowed;
+        else if (def.scope === 'msp' && /\/jobs$/.test(def.path)) expected = decide(def.action, new Set(CALLERS[who as Identity].msp), new Set()).allowed;
         else {
-          const mine = CALLERS[who]![def.scope === 'msp' ? 'msp' : 'account'];
+          const mine = CALLERS[who as Identity][def.scope === 'msp' ? 'msp' : 'account'];
           expected = decide(def.action, new Set(mine), new Set()).allowed;
           // Another MSP reaches its own MSP routes, but never company C's resources.
           if (who === 'other msp owner' && def.scope === 'msp' && /:companyId/.test(def.path)) expected = false;
