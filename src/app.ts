@@ -1,9 +1,11 @@
 // buildApp(runtime): the express app (no listen), shared by `serve`, `start` and the tests.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
+import { clientErrorOf } from './http/clientError';
 import { healthRouter } from './http/health';
 import { loadShedder } from './http/loadShed';
 import { requestContext } from './http/requestContext';
+import { sameOriginOnly } from './http/sameOrigin';
 import { apiRouter } from './api/router';
 import { directoryRouter } from './http/directory';
 import { jobsBoard } from './http/jobsBoard';
@@ -48,6 +50,8 @@ export function buildApp(rt: Runtime): express.Express {
   const boards = helmet({ hsts: https, contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null, 'script-src': ["'self'", "'unsafe-inline'"] } } });
   app.use((req, res, next) => (req.path.startsWith('/console/jobs') || req.path.startsWith('/admin/queues') ? boards : strict)(req, res, next));
   app.use(healthRouter(rt, () => sampleQueues(rt)));
+  // Pages and forms a browser posts to with its cookie (or, for sign-in, to get one); /api/v1 checks its own.
+  app.use(['/auth', '/signin', '/invitations', '/recovery', '/links', '/console', '/admin'], sameOriginOnly(rt.config.publicUrl));
   app.use('/scim/v2', scimRouter(rt).router);
   app.use(oauthRouter(rt));
   app.use('/api/v1', apiRouter(rt));
@@ -63,13 +67,11 @@ export function buildApp(rt: Runtime): express.Express {
   });
   // Last resort: nothing leaks a stack trace.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const status = (err as { status?: number }).status;
-    if (status && status >= 400 && status < 500) {
-      res.status(status).json({ error: { code: 'bad_request', message: (err as Error).message } });
-      return;
-    }
-    req.log.error({ err }, 'unhandled error');
-    if (!res.headersSent) res.status(500).json({ error: { code: 'internal', message: 'Internal error.' } });
+    const client = clientErrorOf(err);
+    if (!client) req.log.error({ err }, 'unhandled error');
+    if (res.headersSent) return;
+    const { status, code, message } = client ?? { status: 500, code: 'internal', message: 'Internal error.' };
+    res.status(status).json({ error: { code, message } });
   });
   return app;
 }

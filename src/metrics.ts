@@ -10,6 +10,7 @@ export interface Metrics {
   outboxPending: Gauge;
   emailsSent: Counter<'kind'>;
   shedRequests: Counter;
+  credentialChecks: Counter<'surface' | 'outcome'>;
 }
 
 export function createMetrics(): Metrics {
@@ -56,6 +57,12 @@ export function createMetrics(): Metrics {
     shedRequests: new Counter({
       name: 'mspbridge_shed_requests_total',
       help: 'Requests answered 429 at once because MAX_IN_FLIGHT requests were already being served',
+      registers: [registry],
+    }),
+    credentialChecks: new Counter({
+      name: 'mspbridge_credential_checks_total',
+      help: 'Passwords, client secrets and tokens checked (granted, refused, error), or refused unchecked by the failed-authentication limit (limited)',
+      labelNames: ['surface', 'outcome'],
       registers: [registry],
     }),
   };

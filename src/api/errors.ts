@@ -2,6 +2,7 @@
 // field errors for bad input; nothing leaks a stack trace.
 import { ZodError } from 'zod';
 import { isDomainError } from '../domain/errors';
+import { clientErrorOf } from '../http/clientError';
 import { DOMAIN_STATUS } from '../http/domainStatus';
 import type { Logger } from '../logger';
 
@@ -38,10 +39,9 @@ export function toProblem(err: unknown, log?: Logger): Problem {
       },
     };
   }
-  const e = err as { type?: string; status?: number; code?: string };
-  if (e?.type === 'entity.parse.failed') return { status: 400, body: { error: { code: 'invalid_json', message: 'The request body is not valid JSON.' } } };
-  if (e?.type === 'entity.too.large') return { status: 413, body: { error: { code: 'too_large', message: 'The request body is too large.' } } };
-  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return { status: e.status, body: { error: { code: 'bad_request', message: 'The request could not be understood.' } } };
+  const client = clientErrorOf(err);
+  if (client) return { status: client.status, body: { error: { code: client.code, message: client.message } } };
+  const e = err as { code?: string };
   if (e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE') return { status: 409, body: { error: { code: 'conflict', message: 'That already exists.' } } };
   if (e?.code?.startsWith?.('SQLITE_BUSY') || e?.code === '40001' || e?.code === '40P01') {
     return { status: 503, body: { error: { code: 'busy', message: 'The service is busy; retry shortly.' } }, headers: { 'Retry-After': '1' } };

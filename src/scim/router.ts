@@ -1,8 +1,8 @@
 // The /scim/v2 HTTP adapter: bearer auth picks the tenant, bodies are parsed here, every
 // failure leaves as a SCIM error body, and each request lands in the SCIM request log.
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
-import { isDomainError } from '../domain/errors';
-import { RateLimiter } from '../http/rateLimit';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../http/jsonBody';
+import { CredentialGuard, RateLimited, SharedLimit, perSecondBudget } from '../http/rateLimit';
 import type { Runtime } from '../runtime';
 import { ScimAuthenticator, type ScimIdentity } from './auth';
 import { runBulk } from './bulk';
@@ -14,7 +14,6 @@ import { UNSTORABLE } from './quirks';
 import { RequestLog, boundedBody, detectIdp } from './requestLog';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
-const MAX_DEPTH = 32;
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -37,18 +36,17 @@ function metricResource(path: string): string {
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const metricMethod = (method: string): string => (METHODS.has(method) ? method : 'other');
 
-/** Walks a parsed body once (iteratively): refuses excessive nesting and unstorable text. */
-function checkBody(value: unknown, limit: number): void {
-  const stack: Array<[unknown, number]> = [[value, 0]];
+/** Walks a parsed body once (iteratively): refuses unstorable text. */
+function checkBody(value: unknown): void {
+  const stack: unknown[] = [value];
   while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (d > limit) throw invalidSyntax(`The request body is nested deeper than ${limit} levels.`);
+    const v = stack.pop();
     if (typeof v === 'string') {
       if (UNSTORABLE.test(v)) throw invalidValue('The request body contains a NUL character or an unpaired surrogate.');
     } else if (v && typeof v === 'object') {
       for (const [k, child] of Object.entries(v)) {
         if (UNSTORABLE.test(k)) throw invalidValue('The request body contains a NUL character or an unpaired surrogate.');
-        stack.push([child, d + 1]);
+        stack.push(child);
       }
     } else if (typeof v === 'number' && !Number.isFinite(v)) {
       throw invalidValue('The request body contains a number too large to represent.');
@@ -59,13 +57,15 @@ function checkBody(value: unknown, limit: number): void {
 /** Parses a request body as JSON whatever its declared type (IdPs are not consistent about it). */
 function parseBody(raw: Buffer | undefined): unknown {
   if (!raw || raw.length === 0) return undefined;
+  // Before parsing, as on /api/v1: a deep body costs one scan and reaches nothing recursive.
+  if (nestsDeeperThan(raw, MAX_JSON_DEPTH)) throw invalidSyntax(`The request body is nested deeper than ${MAX_JSON_DEPTH} levels.`);
   let value: unknown;
   try {
     value = JSON.parse(raw.toString('utf8'));
   } catch {
     throw invalidSyntax('The request body is not valid JSON.');
   }
-  checkBody(value, MAX_DEPTH);
+  checkBody(value);
   return value;
 }
 
@@ -79,11 +79,9 @@ export function scimRouter(rt: Runtime): ScimRouter {
   const auth = new ScimAuthenticator(rt);
   const requestLog = new RequestLog(rt.db, rt.log);
   rt.onClose('scim request log', () => requestLog.flush());
-  // Per credential: the configured rate with a burst of twice that. Failed authentications per
-  // client address: the configured number per minute, then 429 until the bucket refills.
-  const { ratePerToken, authFailuresPerMinute } = rt.config.scim;
-  const perCredential = new RateLimiter(ratePerToken, Math.max(1, ratePerToken * 2));
-  const authFailures = new RateLimiter(authFailuresPerMinute / 60, authFailuresPerMinute);
+  // Both limits live in Redis, shared by every serve process (see src/http/rateLimit.ts).
+  const perCredential = new SharedLimit(rt, 'scim-credential', perSecondBudget(rt.config.scim.ratePerToken));
+  const guard = new CredentialGuard(rt, 'scim');
   const baseUrl = `${rt.config.publicUrl}/scim/v2`;
 
   const send = (res: Response, r: ScimResult) => {
@@ -131,22 +129,15 @@ export function scimRouter(rt: Runtime): ScimRouter {
   });
 
   router.use(async (req: Request, res: Response, next: NextFunction) => {
-    const client = req.ip ?? 'unknown';
-    const wait = authFailures.peek(client);
-    if (wait > 0) {
-      sendError(req, res, new ScimError(429, undefined, 'Too many failed authentications; wait before retrying.', { 'Retry-After': String(wait) }));
-      return;
-    }
+    const header = req.get('authorization');
     try {
-      req.scim = await auth.authenticate(req.get('authorization'));
+      // A credential verified in the last half second is no guess: only checks take failure points.
+      req.scim = auth.cached(header) ?? (await guard.run(req.ip ?? 'unknown', () => auth.authenticate(header)));
+      const retry = await perCredential.take(req.scim.credentialKey);
+      if (retry > 0) throw new RateLimited(retry, 'Too many requests for this SCIM credential; slow down.');
     } catch (err) {
-      if (isDomainError(err) && err.kind === 'unauthenticated') authFailures.take(client);
-      sendError(req, res, toScimError(err, req.log));
-      return;
-    }
-    const retry = perCredential.take(req.scim.credentialKey);
-    if (retry > 0) {
-      sendError(req, res, new ScimError(429, undefined, 'Too many requests for this SCIM credential; slow down.', { 'Retry-After': String(retry) }));
+      const e = err instanceof RateLimited ? new ScimError(429, undefined, err.message, { 'Retry-After': String(err.retryAfterS) }) : toScimError(err, req.log);
+      sendError(req, res, e);
       return;
     }
     next();

@@ -7,7 +7,8 @@ import { endSession, type IssuedSession, SESSION_TTL_MS, signInWithLink, signInW
 import { isDomainError } from '../domain/errors';
 import { system } from '../domain/principal';
 import { SESSION_COOKIE, parseCookies, serializeCookie, sign, unsign } from '../http/cookies';
-import { RateLimiter } from '../http/rateLimit';
+import { jsonBody } from '../http/jsonBody';
+import { CredentialGuard, RateLimited } from '../http/rateLimit';
 import { fromAcceptLanguage } from '../i18n';
 import type { Runtime } from '../runtime';
 import { html, page } from './html';
@@ -20,7 +21,7 @@ export function authRouter(rt: Runtime): Router {
   const secure = rt.config.publicUrl.startsWith('https:');
   const redirectUri = `${rt.config.publicUrl}/auth/oidc/callback`;
   let discovered: Promise<oidc.Configuration> | undefined;
-  const failures = new RateLimiter(rt.config.scim.authFailuresPerMinute / 60, rt.config.scim.authFailuresPerMinute);
+  const guard = new CredentialGuard(rt, 'signin');
 
   const oidcConfig = (): Promise<oidc.Configuration> => {
     const o = rt.config.oidc!;
@@ -116,25 +117,21 @@ export function authRouter(rt: Runtime): Router {
   });
 
   // Password sign-in (the password set when accepting an invitation), rate-limited per client.
-  r.post('/auth/signin', express.json({ limit: '8kb' }), express.urlencoded({ extended: false, limit: '8kb' }), async (req, res) => {
-    const client = req.ip ?? 'unknown';
-    const wait = failures.peek(client);
-    if (wait > 0) {
-      res.setHeader('Retry-After', String(wait));
-      return res.status(429).json({ error: { code: 'rate_limited', message: 'Too many failed sign-ins; wait before retrying.' } });
-    }
+  r.post('/auth/signin', jsonBody('8kb'), express.urlencoded({ extended: false, limit: '8kb' }), async (req, res) => {
     const email = String(req.body?.email ?? '');
     const password = String(req.body?.password ?? '');
+    const accountId = typeof req.body?.accountId === 'string' ? req.body.accountId : undefined;
     try {
-      const s = await asSystem((ctx) => signInWithPassword(ctx, { email, password, accountId: typeof req.body?.accountId === 'string' ? req.body.accountId : undefined }));
+      const s = await guard.run(req.ip ?? 'unknown', () => asSystem((ctx) => signInWithPassword(ctx, { email, password, accountId })));
       setSession(res, s);
       if (req.accepts(['html', 'json']) === 'json' || req.is('application/json')) res.json({ signedIn: true, csrfToken: s.csrfToken, accountId: s.accountId, memberId: s.memberId });
       else res.redirect(303, '/');
     } catch (err) {
-      if (isDomainError(err) && err.kind === 'unauthenticated') {
-        failures.take(client);
-        return res.status(401).json({ error: { code: err.code, message: err.message } });
+      if (err instanceof RateLimited) {
+        res.setHeader('Retry-After', String(err.retryAfterS));
+        return res.status(429).json({ error: { code: 'rate_limited', message: 'Too many failed sign-ins; wait before retrying.' } });
       }
+      if (isDomainError(err) && err.kind === 'unauthenticated') return res.status(401).json({ error: { code: err.code, message: err.message } });
       throw err;
     }
   });
