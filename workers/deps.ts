@@ -1,6 +1,7 @@
 // What every queue's handler gets: the database, mail, the clock, the secret, the region directory.
 import { type Db, whenCommitted } from '../src/db/knex';
 import type { Ctx } from '../src/domain/context';
+import { authorizeDeployment } from '../src/domain/policy';
 import { system } from '../src/domain/principal';
 import type { RegionDirectory } from '../src/domain/regions';
 import type { Logger } from '../src/logger';
@@ -23,9 +24,13 @@ export interface WorkerDeps {
   remoteDirectory?: RegionDirectory;
 }
 
-/** One transaction acting as the named worker. */
+/** One transaction acting as the named worker (the policy's `jobs.run`, asked every time). */
 export function asWorker<T>(deps: WorkerDeps, label: string, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
-  return deps.db.transaction((tx) => fn({ tx, actor: system(label), now: deps.now() }));
+  return deps.db.transaction(async (tx) => {
+    const ctx: Ctx = { tx, actor: system(label), now: deps.now() };
+    await authorizeDeployment(ctx, 'jobs.run');
+    return fn(ctx);
+  });
 }
 
 /**

@@ -140,6 +140,8 @@ export const POLICY = {
   /** Every tenant's jobs (bull-board): the deployment's operators, never MSP people. */
   'deployment.jobs': { scope: 'deployment', allow: ['operator'] },
   'operators.manage': { scope: 'deployment', allow: ['operator', 'system'] },
+  /** Background jobs run as the system (the workers); nobody else runs them. */
+  'jobs.run': { scope: 'deployment', allow: ['system'] },
 } as const satisfies Record<string, Rule>;
 
 export type Action = keyof typeof POLICY;
