@@ -9,6 +9,7 @@ import { createQueues, type Queues } from './queue/queues';
 import { resolveSecretKey } from './secretKey';
 import { applyConfiguredOperators } from './domain/operators';
 import { system } from './domain/principal';
+import { unitOfWork } from './db/unitOfWork';
 
 export interface Runtime {
   readonly config: Config;
@@ -96,5 +97,5 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}): Run
 
 /** What the configuration says about the database's contents (the operators list), applied at start. */
 export async function applyConfiguration(rt: Pick<Runtime, 'db' | 'config' | 'now'>): Promise<void> {
-  await rt.db.transaction((tx) => applyConfiguredOperators({ tx, actor: system('config'), now: rt.now() }, rt.config.operatorEmails));
+  await unitOfWork(rt.db, (tx) => applyConfiguredOperators({ tx, actor: system('config'), now: rt.now() }, rt.config.operatorEmails));
 }

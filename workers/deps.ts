@@ -1,5 +1,6 @@
 // What every queue's handler gets: the database, mail, the clock, the secret, the region directory.
-import { type Db, whenCommitted } from '../src/db/knex';
+import type { Db } from '../src/db/knex';
+import { requireWork, unitOfWork } from '../src/db/unitOfWork';
 import type { Ctx } from '../src/domain/context';
 import { authorizeDeployment } from '../src/domain/policy';
 import { system } from '../src/domain/principal';
@@ -26,7 +27,7 @@ export interface WorkerDeps {
 
 /** One transaction acting as the named worker (the policy's `jobs.run`, asked every time). */
 export function asWorker<T>(deps: WorkerDeps, label: string, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
-  return deps.db.transaction(async (tx) => {
+  return unitOfWork(deps.db, async (tx) => {
     const ctx: Ctx = { tx, actor: system(label), now: deps.now() };
     await authorizeDeployment(ctx, 'jobs.run');
     return fn(ctx);
@@ -35,14 +36,14 @@ export function asWorker<T>(deps: WorkerDeps, label: string, fn: (ctx: Ctx) => P
 
 /**
  * The record step of sendMail: marks the email sent in one worker transaction and lets the SMTP
- * message finish the instant that transaction commits (whenCommitted), so a process killed
+ * message finish the instant that transaction commits (UnitOfWork.afterCommit), so a process killed
  * between "recorded as sent" and "finished at the server" needs to die within one system call.
  */
 export function recordSent(deps: WorkerDeps, label: string, mark: (ctx: Ctx, messageId: string) => Promise<unknown>) {
   return (messageId: string, end: () => void): Promise<void> =>
     asWorker(deps, label, async (ctx) => {
       await mark(ctx, messageId);
-      await whenCommitted(ctx.tx, end);
+      requireWork(ctx.tx).afterCommit(end);
     });
 }
 
@@ -65,7 +66,7 @@ export async function sendMail(deps: WorkerDeps, mail: OutgoingMail, kind: strin
     const original = err instanceof SendFailedAfterCommit ? err.original : (err as Error);
     // The server did not take the message (the final "." was never acknowledged): release the
     // claim so the next attempt, or a manual retry, can send at once.
-    await deps.db.transaction((tx) => reopenDelivery(tx, key)).catch(() => undefined);
+    await unitOfWork(deps.db, (tx) => reopenDelivery(tx, key)).catch(() => undefined);
     const code = (original as { responseCode?: number }).responseCode;
     if (code && code >= 500) throw new UnrecoverableError(`SMTP refused the message permanently (${code}): ${original.message}`);
     throw original;

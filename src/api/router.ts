@@ -14,10 +14,12 @@ import { openApiDocument } from './openapi';
 import { runRoute } from './dispatch';
 import type { RouteDef } from './route';
 import { accountRoutes } from './routes/accounts';
+import { consoleRoutes } from './routes/console';
 import { meRoutes } from './routes/me';
 import { mspRoutes } from './routes/msp';
+import { unitOfWork } from '../db/unitOfWork';
 
-export const ROUTES: RouteDef[] = [...meRoutes, ...mspRoutes, ...accountRoutes];
+export const ROUTES: RouteDef[] = [...meRoutes, ...mspRoutes, ...accountRoutes, ...consoleRoutes];
 
 interface Identity {
   principal: Principal;
@@ -88,7 +90,7 @@ export function apiRouter(rt: Runtime): Router {
     router[def.method](def.path, async (req: Request, res: Response) => {
       try {
         const identity = req.identity!;
-        const result = await rt.db.transaction((tx) =>
+        const result = await unitOfWork(rt.db, (tx) =>
           runRoute(rt, tx, def, identity.principal, { params: req.params as Record<string, string>, body: req.body, query: req.query, launchToken: req.get('x-launch-token') }),
         );
         if (def.csv && (req.query.format === 'csv' || (req.accepts(['json', 'text/csv']) === 'text/csv' && req.query.format !== 'json'))) {

@@ -3,6 +3,7 @@ import { type Config, loadConfig } from '../config';
 import type { Ctx } from '../domain/context';
 import { operator } from '../domain/principal';
 import { type Db, migrateLatest, openDb } from '../db/knex';
+import { unitOfWork } from '../db/unitOfWork';
 
 export interface CliEnv {
   config: Config;
@@ -22,7 +23,7 @@ export async function withDb<T>(fn: (env: CliEnv) => Promise<T>): Promise<T> {
 
 /** One operator transaction: the command's writes and audit rows commit together. */
 export async function asOperator<T>(fn: (ctx: Ctx, env: CliEnv) => Promise<T>): Promise<T> {
-  return withDb((env) => env.db.transaction((tx) => fn({ tx, actor: operator('cli'), now: new Date() }, env)));
+  return withDb((env) => unitOfWork(env.db, (tx) => fn({ tx, actor: operator('cli'), now: new Date() }, env)));
 }
 
 export const scimBaseUrl = (config: Config): string => `${config.publicUrl}/scim/v2`;

@@ -1,5 +1,6 @@
 // Queries for accounts (MSPs and companies); a company is read through its own id or its MSP's.
 import type { Tx } from './knex';
+import { requireWork } from './unitOfWork';
 import { bool, json, likeEscape, optIso, toJson } from './codec';
 
 export type AccountKind = 'msp' | 'company';
@@ -136,43 +137,12 @@ export async function updateAccount(tx: Tx, id: string, patch: AccountPatch, now
   await tx('accounts').where({ id }).update(row);
 }
 
-/** Seat changes held back by withDeferredSeats, per transaction. */
-const pendingSeats = new WeakMap<object, Map<string, number>>();
-
 /**
- * Moves the filled-seat counter by delta (kept exact by members.repo on every state change); inside
- * withDeferredSeats the change is held back until the end of the transaction.
+ * Moves the filled-seat counter by delta (kept exact by members.repo on every state change). The
+ * unit of work writes it as the transaction's last statement (see UnitOfWork.addSeats).
  */
-export async function addFilledSeats(tx: Tx, id: string, delta: number): Promise<void> {
-  if (delta === 0) return;
-  const pending = pendingSeats.get(tx);
-  if (pending) pending.set(id, (pending.get(id) ?? 0) + delta);
-  else await tx('accounts').where({ id }).increment('seats_filled', delta);
-}
-
-/**
- * Runs fn with the transaction's seat-count changes held back and written as its last statements.
- * Every provisioning write changes its account's seat count, so on PostgreSQL that row's lock
- * serialises concurrent pushes to one account: taken last, it is held from the end of the work to
- * the commit instead of for the whole transaction (an initial sync over 8 connections waited on it
- * most of the time). A rolled-back fn writes nothing.
- */
-export async function withDeferredSeats<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {
-  const pending = new Map<string, number>();
-  pendingSeats.set(tx, pending);
-  let out: T;
-  try {
-    out = await fn();
-  } finally {
-    pendingSeats.delete(tx);
-  }
-  for (const [id, delta] of pending) if (delta !== 0) await tx('accounts').where({ id }).increment('seats_filled', delta);
-  return out;
-}
-
-/** A recount replaces whatever changes were held back for the account in this transaction. */
-export function dropPendingSeats(tx: Tx, id: string): void {
-  pendingSeats.get(tx)?.delete(id);
+export function addFilledSeats(tx: Tx, id: string, delta: number): void {
+  requireWork(tx).addSeats(id, delta);
 }
 
 export type CompanySort = 'name' | 'status' | 'seats';

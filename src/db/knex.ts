@@ -4,6 +4,7 @@ import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { migrationSource } from './migrations';
+import type { UnitOfWork } from './unitOfWork';
 
 export type Db = Knex;
 export type Tx = Knex | Knex.Transaction;
@@ -54,8 +55,16 @@ const BetterSqlite3Client = require('knex/lib/dialects/better-sqlite3') as new (
  */
 class ImmediateSqliteClient extends BetterSqlite3Client {
   override transaction(...args: unknown[]) {
-    const trx = super.transaction(...args);
+    const trx = super.transaction(...args) as ReturnType<InstanceType<typeof BetterSqlite3Client>['transaction']> & { query(conn: unknown, sql: string, status?: number, value?: unknown): Promise<unknown>; transactor?: { work?: UnitOfWork } };
     trx.begin = (conn: unknown) => beginImmediate(conn as SqliteConnection & { exec(sql: string): unknown }, () => trx.query(conn, 'BEGIN IMMEDIATE;'));
+    const query = trx.query.bind(trx);
+    trx.query = (conn: unknown, sql: string, status?: number, value?: unknown) => {
+      const out = query(conn, sql, status, value);
+      // better-sqlite3 ran the COMMIT synchronously inside query(): the unit of work's
+      // after-commit actions run now, in the same turn, before any other request's work.
+      if (sql === 'COMMIT;' && !(conn as { inTransaction: boolean }).inTransaction) trx.transactor?.work?.committed();
+      return out;
+    };
     return trx;
   }
 
@@ -72,50 +81,11 @@ class ImmediateSqliteClient extends BetterSqlite3Client {
       obj.response = statement.all(bindings);
       return obj;
     }
-    let response;
-    try {
-      response = statement.run(bindings);
-    } catch (err) {
-      if (/^(COMMIT|ROLLBACK)/.test(obj.sql)) commitHooks.delete(connection);
-      throw err;
-    }
-    if (obj.sql === 'COMMIT;') runCommitHooks(connection);
-    else if (obj.sql === 'ROLLBACK' || obj.sql === 'BEGIN IMMEDIATE;') commitHooks.delete(connection);
+    const response = statement.run(bindings);
     obj.response = response;
     obj.context = { lastID: response.lastInsertRowid, changes: response.changes };
     return obj;
   }
-}
-
-/** Callbacks to run the instant a connection's transaction commits (see whenCommitted). */
-const commitHooks = new WeakMap<object, Array<() => void>>();
-
-function runCommitHooks(connection: object): void {
-  const hooks = commitHooks.get(connection);
-  commitHooks.delete(connection);
-  for (const hook of hooks ?? []) {
-    try {
-      hook();
-    } catch {
-      // a hook's failure is its own business; the commit stands
-    }
-  }
-}
-
-/**
- * Runs fn the instant tx commits, in the same turn of the event loop as the COMMIT itself on
- * SQLite (before any other request's work can run), or not at all when it rolls back. On
- * PostgreSQL (and outside a transaction) it does nothing: the caller acts when the transaction's
- * promise resolves. Used to finish an SMTP message right after "sent" is recorded, so a process
- * killed in between is all but impossible (the window is a system call, not an event-loop turn).
- */
-export async function whenCommitted(tx: Tx, fn: () => void): Promise<void> {
-  const trx = tx as unknown as { isTransaction?: boolean; client?: { acquireConnection?: () => Promise<object> } };
-  if (isPg(tx) || !trx.isTransaction || !trx.client?.acquireConnection) return;
-  const connection = await trx.client.acquireConnection();
-  const hooks = commitHooks.get(connection) ?? [];
-  hooks.push(fn);
-  commitHooks.set(connection, hooks);
 }
 
 /** How long a statement may block the process waiting for another process' lock (busy_timeout). */
@@ -137,7 +107,6 @@ async function beginImmediate(conn: SqliteConnection & { exec(sql: string): unkn
     conn.pragma('busy_timeout = 0');
     try {
       conn.exec('BEGIN IMMEDIATE');
-      commitHooks.delete(conn);
       return undefined;
     } catch (err) {
       if (!isBusy(err)) throw err;
@@ -239,11 +208,6 @@ export function openDb(options: DbOptions): Db {
 
 export function isPg(db: Tx): boolean {
   return db.client.dialect === 'postgresql';
-}
-
-/** Runs fn in one transaction (commit on return, rollback on throw). */
-export async function inTx<T>(db: Db, fn: (tx: Knex.Transaction) => Promise<T>): Promise<T> {
-  return db.transaction(fn);
 }
 
 export async function migrateLatest(db: Db): Promise<string[]> {

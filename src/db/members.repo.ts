@@ -1,6 +1,7 @@
 // Queries for the people of one account; every query is scoped by account id.
 import { isPg, type Tx } from './knex';
-import { addFilledSeats, dropPendingSeats } from './accounts.repo';
+import { addFilledSeats } from './accounts.repo';
+import { workOf } from './unitOfWork';
 import { bool, json, optIso, toJson } from './codec';
 
 export type MemberState = 'invited' | 'active' | 'suspended' | 'removed';
@@ -105,7 +106,7 @@ export async function insertMember(tx: Tx, m: NewMember): Promise<Member> {
     updated_at: m.createdAt,
   };
   await tx('members').insert(row);
-  if (fillsSeat(m.state)) await addFilledSeats(tx, m.accountId, 1);
+  if (fillsSeat(m.state)) addFilledSeats(tx, m.accountId, 1);
   return toMember(row);
 }
 
@@ -167,7 +168,7 @@ export async function setMemberState(tx: Tx, member: Member, state: MemberState,
     .where({ account_id: member.accountId, id: member.id })
     .update({ state, ...extra, updated_at: now, version: tx.raw('version + 1') });
   const delta = Number(fillsSeat(state)) - Number(fillsSeat(member.state));
-  await addFilledSeats(tx, member.accountId, delta);
+  addFilledSeats(tx, member.accountId, delta);
 }
 
 export async function setPasswordHash(tx: Tx, accountId: string, id: string, hash: string, now: string): Promise<void> {
@@ -203,7 +204,7 @@ export async function recountSeats(tx: Tx, accountId: string): Promise<number> {
     .where({ account_id: accountId })
     .whereIn('state', ['invited', 'active'])
     .count({ n: '*' })) as Array<{ n: number | string }>;
-  dropPendingSeats(tx, accountId);
+  workOf(tx)?.dropSeats(accountId);
   await tx('accounts').where({ id: accountId }).update({ seats_filled: Number(n) });
   return Number(n);
 }

@@ -2,6 +2,7 @@
 // Owners, Administrators, MSP Technicians or a custom group; previews, drift and resync.
 import type { Account } from '../db/accounts.repo';
 import { newId } from '../db/codec';
+import { savepoint } from '../db/unitOfWork';
 import { type Group, findGroupByName, getBuiltinGroup, findGroupCreatedFor, getGroup, insertGroup, listGroups } from '../db/groups.repo';
 import { type IdpGroup, findIdpGroupByExternalId, getIdpGroup, idpGroupMemberIds } from '../db/idpGroups.repo';
 import {
@@ -54,7 +55,7 @@ class DryRunRollback extends Error {
 async function maybeDry<T>(ctx: Ctx, dryRun: boolean, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
   if (!dryRun) return fn(ctx);
   try {
-    await ctx.tx.transaction(async (sp) => {
+    await savepoint(ctx.tx, async (sp) => {
       throw new DryRunRollback(await fn({ ...ctx, tx: sp }));
     });
   } catch (err) {

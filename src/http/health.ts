@@ -41,8 +41,8 @@ export function healthRouter(rt: Runtime, extraMetrics: () => Promise<void> = as
     res.status(result.ok ? 200 : 503).json({ status: !result.ok ? 'not ready' : result.degraded ? 'degraded' : 'ready', checks: result.checks });
   });
   r.get('/metrics', async (_req, res) => {
-    await rt.db
-      .transaction(async (tx) => rt.metrics.outboxPending.set(await countUnrelayed(tx)))
+    await countUnrelayed(rt.db)
+      .then((n) => rt.metrics.outboxPending.set(n))
       .catch(() => undefined);
     await extraMetrics().catch(() => undefined);
     res.setHeader('Content-Type', rt.metrics.registry.contentType);

@@ -9,6 +9,7 @@ import type { Runtime } from '../runtime';
 import { clientErrorOf } from './clientError';
 import { jsonBody } from './jsonBody';
 import { CredentialGuard, RateLimited } from './rateLimit';
+import { unitOfWork } from '../db/unitOfWork';
 
 export const ACCESS_TOKEN_TTL_S = 3600;
 export const SCIM_SCOPE = 'scim';
@@ -112,7 +113,7 @@ export function oauthRouter(rt: Runtime): Router {
     }
     if (!id || !secret) return oauthError(res, 401, 'invalid_client', 'Send client_id and client_secret (HTTP Basic or form).');
     try {
-      const c = await guard.run(req.ip ?? 'unknown', () => rt.db.transaction((tx) => authenticateOAuthClient(tx, id, secret, rt.now())));
+      const c = await guard.run(req.ip ?? 'unknown', () => unitOfWork(rt.db, (tx) => authenticateOAuthClient(tx, id, secret, rt.now())));
       const token = await issueAccessToken(rt, { accountId: c.accountId, clientId: c.clientId });
       res.setHeader('Cache-Control', 'no-store');
       res.json({ access_token: token, token_type: 'Bearer', expires_in: ACCESS_TOKEN_TTL_S, scope: SCIM_SCOPE });

@@ -1,5 +1,6 @@
 // What a SCIM operation runs with: the tenant (from the credential, never module state) and helpers.
-import { type Account, getAccount, withDeferredSeats } from '../db/accounts.repo';
+import { type Account, getAccount } from '../db/accounts.repo';
+import { unitOfWork } from '../db/unitOfWork';
 import type { Db } from '../db/knex';
 import type { Ctx } from '../domain/context';
 import type { Principal } from '../domain/principal';
@@ -34,10 +35,10 @@ export interface ScimResult {
 export async function inWriteTx<T>(env: ScimEnv, fn: (ctx: Ctx, account: Account) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await env.db.transaction(async (tx) => {
+      return await unitOfWork(env.db, async (tx) => {
         const account = await getAccount(tx, env.account.id);
         if (!account) throw new ScimError(401, undefined, 'The account of this credential no longer exists.');
-        return withDeferredSeats(tx, () => fn({ tx, actor: env.actor, now: env.now() }, account));
+        return fn({ tx, actor: env.actor, now: env.now() }, account);
       });
     } catch (err) {
       // PostgreSQL aborts one of two transactions that wait on each other (concurrent pushes

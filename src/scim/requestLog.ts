@@ -2,6 +2,7 @@
 import type { Db } from '../db/knex';
 import { insertScimRequests, type ScimRequestEntry } from '../db/scimRequests.repo';
 import type { Logger } from '../logger';
+import { unitOfWork } from '../db/unitOfWork';
 
 const SECRET_KEY = /pass(word)?|secret|token|credential/i;
 const MAX_BODY_CHARS = 16_384;
@@ -66,7 +67,7 @@ export class RequestLog {
     this.flushing = this.flushing.then(async () => {
       if (!batch.length) return;
       try {
-        await this.db.transaction(async (tx) => {
+        await unitOfWork(this.db, async (tx) => {
           for (let i = 0; i < batch.length; i += 200) await insertScimRequests(tx, batch.slice(i, i + 200));
         });
       } catch (err) {

@@ -12,6 +12,7 @@ import { CredentialGuard, RateLimited } from '../http/rateLimit';
 import { fromAcceptLanguage } from '../i18n';
 import type { Runtime } from '../runtime';
 import { html, page } from './html';
+import { unitOfWork } from '../db/unitOfWork';
 
 const OIDC_COOKIE = 'msb_oidc';
 const OIDC_STATE_TTL_S = 600;
@@ -37,7 +38,7 @@ export function authRouter(rt: Runtime): Router {
   const setSession = (res: Response, s: IssuedSession) => {
     res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, s.token, { secure, maxAgeSeconds: Math.floor(SESSION_TTL_MS / 1000) }));
   };
-  const asSystem = <T>(fn: (ctx: Parameters<typeof signInWithLink>[0]) => Promise<T>) => rt.db.transaction((tx) => fn({ tx, actor: system('sign-in'), now: rt.now() }));
+  const asSystem = <T>(fn: (ctx: Parameters<typeof signInWithLink>[0]) => Promise<T>) => unitOfWork(rt.db, (tx) => fn({ tx, actor: system('sign-in'), now: rt.now() }));
   const failure = (req: Request, res: Response, status: number, message: string) => {
     const lang = fromAcceptLanguage(req.get('accept-language'));
     res.status(status).type('html').send(page(lang, 'Sign-in failed', html`<p class="error" role="alert">${message}</p><p><a href="/">Back</a></p>`));

@@ -10,6 +10,7 @@ import { recoveryForToken, setRecoveryCredentials } from '../domain/recovery';
 import { fromAcceptLanguage, type Language, t } from '../i18n';
 import type { Runtime } from '../runtime';
 import { html, page } from './html';
+import { unitOfWork } from '../db/unitOfWork';
 
 const TOKEN = /^[A-Za-z0-9_.-]{10,300}$/;
 
@@ -30,7 +31,7 @@ export function publicRouter(rt: Runtime): Router {
   const r = Router();
   r.use(['/invitations', '/recovery', '/links'], express.json({ limit: '16kb' }), express.urlencoded({ extended: false, limit: '16kb' }));
   /** One transaction acting as the link itself (the token is the credential). */
-  const asLink = <T>(label: string, fn: (ctx: Ctx) => Promise<T>): Promise<T> => rt.db.transaction((tx) => fn({ tx, actor: system(label), now: rt.now() }));
+  const asLink = <T>(label: string, fn: (ctx: Ctx) => Promise<T>): Promise<T> => unitOfWork(rt.db, (tx) => fn({ tx, actor: system(label), now: rt.now() }));
 
   r.get('/invitations/:token', async (req, res) => {
     const lang0 = fromAcceptLanguage(req.get('accept-language'));

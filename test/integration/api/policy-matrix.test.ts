@@ -8,6 +8,7 @@ import { ROUTES } from '../../../src/api/router';
 import { runRoute } from '../../../src/api/dispatch';
 import { HttpProblem } from '../../../src/api/errors';
 import type { Tx } from '../../../src/db/knex';
+import { unitOfWork } from '../../../src/db/unitOfWork';
 import { isDomainError } from '../../../src/domain/errors';
 import { ACTIONS, POLICY, type State, decide, type Standing } from '../../../src/domain/policy';
 import type { Principal } from '../../../src/domain/principal';
@@ -74,8 +75,7 @@ describe.each(DIALECTS)('the authorization matrix [%s]', (dialect) => {
   /** Runs one route as one principal in one state; 'allowed' unless the policy refused. */
   async function attempt(variant: Variant, def: (typeof ROUTES)[number], who: Identity, principal: Principal): Promise<{ allowed: boolean; detail: string }> {
     let outcome: { allowed: boolean; detail: string } = { allowed: true, detail: 'ok' };
-    await app.rt.db
-      .transaction(async (tx) => {
+    await unitOfWork(app.rt.db, async (tx) => {
         await variant.apply(tx, f);
         try {
           await runRoute(app.rt, tx, def, principal, {
@@ -91,10 +91,9 @@ describe.each(DIALECTS)('the authorization matrix [%s]', (dialect) => {
           else outcome = { allowed: true, detail: `past the policy (${code ?? 'invalid input'})` };
         }
         throw new Rollback();
-      })
-      .catch((err) => {
-        if (!(err instanceof Rollback)) throw err;
-      });
+    }).catch((err) => {
+      if (!(err instanceof Rollback)) throw err;
+    });
     return outcome;
   }
 

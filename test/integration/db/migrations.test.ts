@@ -1,5 +1,6 @@
 // Migrations apply, roll back and re-apply on both databases.
 import { migrateLatest, openDb, pendingMigrations } from '../../../src/db/knex';
+import { migrationSource } from '../../../src/db/migrations';
 import { NOT_REMOVED } from '../../../src/db/members.repo';
 import { DIALECTS, testDbUrl } from '../../helpers/db';
 
@@ -7,14 +8,16 @@ describe.each(DIALECTS)('migrations [%s]', (dialect) => {
   it('go up, down and up again, leaving nothing pending', async () => {
     const { url, drop } = testDbUrl(dialect);
     const db = openDb({ url });
+    const all = (await migrationSource.getMigrations([])).map((m) => migrationSource.getMigrationName(m));
+    expect(all[0]).toBe('001_domain');
     try {
-      expect(await migrateLatest(db)).toEqual(['001_domain', '002_authority']);
+      expect(await migrateLatest(db)).toEqual(all);
       expect(await pendingMigrations(db)).toEqual([]);
       expect(await db.schema.hasTable('outbox')).toBe(true);
       await db.migrate.rollback(undefined, true);
       expect(await db.schema.hasTable('accounts')).toBe(false);
-      expect(await pendingMigrations(db)).toEqual(['001_domain', '002_authority']);
-      expect(await migrateLatest(db)).toEqual(['001_domain', '002_authority']);
+      expect(await pendingMigrations(db)).toEqual(all);
+      expect(await migrateLatest(db)).toEqual(all);
       expect(await migrateLatest(db)).toEqual([]);
     } finally {
       await db.destroy();

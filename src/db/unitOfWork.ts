@@ -1,0 +1,91 @@
+// One write as one object: its transaction, the writes it defers to its end (seat counters) and
+// what must happen once it commits. It travels on the transaction object itself (tx.work), so
+// every repository handed the transaction finds it; nothing is kept in module state, and SQLite
+// and PostgreSQL behave the same.
+import type { Knex } from 'knex';
+import type { Db, Tx } from './knex';
+
+export class UnitOfWork {
+  private readonly seatDeltas = new Map<string, number>();
+  private readonly onCommit: Array<() => void> = [];
+  private finished = false;
+
+  /**
+   * Moves an account's filled-seat counter when the work ends. Every provisioning write changes
+   * its account's counter, so on PostgreSQL that row's lock serialises concurrent pushes to one
+   * account: written last, it is held from the end of the work to the commit, not throughout.
+   */
+  addSeats(accountId: string, delta: number): void {
+    if (delta !== 0) this.seatDeltas.set(accountId, (this.seatDeltas.get(accountId) ?? 0) + delta);
+  }
+
+  /** A recount replaces whatever changes were deferred for the account. */
+  dropSeats(accountId: string): void {
+    this.seatDeltas.delete(accountId);
+  }
+
+  /**
+   * Runs fn once the transaction commits, never when it rolls back. On SQLite it runs in the
+   * same turn of the event loop as the COMMIT (the client calls `committed`), on PostgreSQL the
+   * moment the commit is acknowledged: used to finish an SMTP message right after "sent" is
+   * recorded, so a process killed in between is all but impossible.
+   */
+  afterCommit(fn: () => void): void {
+    this.onCommit.push(fn);
+  }
+
+  /** The deferred writes, as the transaction's last statements. */
+  async flush(tx: Tx): Promise<void> {
+    for (const [accountId, delta] of this.seatDeltas) if (delta !== 0) await tx('accounts').where({ id: accountId }).increment('seats_filled', delta);
+    this.seatDeltas.clear();
+  }
+
+  /** The transaction committed: the after-commit actions run, once. */
+  committed(): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const fn of this.onCommit.splice(0)) {
+      try {
+        fn();
+      } catch {
+        // an action's failure is its own business; the commit stands
+      }
+    }
+  }
+}
+
+/** The unit of work a transaction carries (undefined outside one). */
+export function workOf(tx: Tx): UnitOfWork | undefined {
+  return (tx as { work?: UnitOfWork }).work;
+}
+
+/** The unit of work of tx, or a clear error for a write attempted outside one. */
+export function requireWork(tx: Tx): UnitOfWork {
+  const work = workOf(tx);
+  if (!work) throw new Error('this write belongs in a unit of work (unitOfWork(db, …)), not a bare query or transaction');
+  return work;
+}
+
+/** One transaction with its unit of work: fn's writes, then the deferred ones, commit, then the after-commit actions. */
+export async function unitOfWork<T>(db: Db, fn: (tx: Knex.Transaction) => Promise<T>): Promise<T> {
+  const work = new UnitOfWork();
+  const out = await db.transaction(async (trx) => {
+    (trx as { work?: UnitOfWork }).work = work;
+    const result = await fn(trx);
+    await work.flush(trx);
+    return result;
+  });
+  work.committed();
+  return out;
+}
+
+/** A savepoint inside a unit of work, with a unit of its own (a dry run rolls it back whole). */
+export function savepoint<T>(tx: Tx, fn: (sp: Knex.Transaction) => Promise<T>): Promise<T> {
+  const work = new UnitOfWork();
+  return (tx as Knex.Transaction).transaction(async (sp) => {
+    (sp as { work?: UnitOfWork }).work = work;
+    const result = await fn(sp);
+    await work.flush(sp);
+    return result;
+  });
+}
