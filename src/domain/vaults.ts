@@ -1,6 +1,7 @@
 // Shared vaults and their items (metadata plus an opaque, client-encrypted payload), who can see
 // them, and a technician's audited self-access, which the company's Owners can turn off.
-import { newId, json, toJson } from '../db/codec';
+import { newId } from '../db/codec';
+import { findVault, hasOpenAccess, insertItem, insertVault, listAccess, listItemRows, listVaultRows, revokeAccessRow, upsertAccess } from '../db/vaults.repo';
 import { getMemberAnyState } from '../db/members.repo';
 import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
@@ -43,15 +44,14 @@ function actingMember(ctx: Ctx): string | undefined {
 }
 
 async function requireVault(ctx: Ctx, accountId: string, vaultId: string): Promise<{ id: string; name: string }> {
-  const v = (await ctx.tx('vaults').where({ account_id: accountId, id: vaultId }).first('id', 'name')) as { id: string; name: string } | undefined;
+  const v = await findVault(ctx.tx, accountId, vaultId);
   if (!v) throw new NotFound('vault.not_found', 'No such vault.');
   return v;
 }
 
 async function hasAccess(ctx: Ctx, accountId: string, vaultId: string, memberId: string | undefined): Promise<boolean> {
   if (!memberId) return ctx.actor.kind === 'operator';
-  const row = await ctx.tx('vault_access').where({ account_id: accountId, vault_id: vaultId, member_id: memberId }).whereNull('revoked_at').first();
-  return Boolean(row);
+  return hasOpenAccess(ctx.tx, accountId, vaultId, memberId);
 }
 
 export async function createVault(ctx: Ctx, input: { accountId: string; name: string; description?: string }): Promise<VaultView> {
@@ -60,7 +60,7 @@ export async function createVault(ctx: Ctx, input: { accountId: string; name: st
   if (!name || name.length > 200) throw new Invalid('vault.name.invalid', 'A vault name is 1 to 200 characters.');
   const id = newId();
   const now = nowIso(ctx);
-  await ctx.tx('vaults').insert({ id, account_id: account.id, name, description: input.description ?? null, shared: true, created_by: ctx.actor.label, created_at: now });
+  await insertVault(ctx.tx, { id, accountId: account.id, name, description: input.description ?? null, createdBy: ctx.actor.label, createdAt: now });
   await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'vault.created', target: { type: 'vault', id }, data: { name } });
   return { id, name, description: input.description ?? null, items: 0, access: false, createdAt: now };
 }
@@ -70,26 +70,8 @@ export async function listVaults(ctx: Ctx, accountId: string): Promise<VaultView
   const account = await authorize(ctx, 'vaults.list', accountId);
   const me = actingMember(ctx);
   const seesAll = await permits(ctx, 'vault.access.read', account);
-  const rows = (await ctx.tx('vaults as v')
-    .where('v.account_id', accountId)
-    .select(
-      'v.id',
-      'v.name',
-      'v.description',
-      'v.created_at',
-      ctx.tx.raw('(select count(*) from items i where i.vault_id = v.id and i.account_id = v.account_id) as items'),
-      ctx.tx.raw('(select count(*) from vault_access va where va.vault_id = v.id and va.account_id = v.account_id and va.member_id = ? and va.revoked_at is null) as mine', [me ?? '']),
-    )
-    .orderBy('v.name')) as Array<Record<string, unknown>>;
-  return rows
-    .map((r) => ({
-      id: r.id as string,
-      name: r.name as string,
-      description: (r.description as string | null) ?? null,
-      items: Number(r.items),
-      access: Number(r.mine) > 0,
-      createdAt: String(r.created_at),
-    }))
+  return (await listVaultRows(ctx.tx, accountId, me))
+    .map(({ mine, ...v }) => ({ ...v, access: mine }))
     .filter((v) => seesAll || v.access);
 }
 
@@ -101,10 +83,7 @@ export async function grantSelfAccess(ctx: Ctx, input: { accountId: string; vaul
   const vault = await requireVault(ctx, account.id, input.vaultId);
   if (await hasAccess(ctx, account.id, vault.id, a.memberId)) throw new Conflict('vault.access.exists', 'You already have access to this vault.');
   const now = nowIso(ctx);
-  await ctx.tx('vault_access')
-    .insert({ account_id: account.id, vault_id: vault.id, member_id: a.memberId, via: 'technician_self', granted_by: a.label, created_at: now, revoked_at: null })
-    .onConflict(['vault_id', 'member_id'])
-    .merge({ via: 'technician_self', granted_by: a.label, created_at: now, revoked_at: null });
+  await upsertAccess(ctx.tx, { accountId: account.id, vaultId: vault.id, memberId: a.memberId, via: 'technician_self', grantedBy: a.label, now });
   await recordAudit(ctx, { accountId: account.id, mspId: a.mspId, action: 'vault.self_access', target: { type: 'vault', id: vault.id }, data: { vault: vault.name, technician: a.label, launchId: a.launchId } });
   return { memberId: a.memberId, email: a.label, via: 'technician_self', actingForMsp: a.mspId, grantedBy: a.label, since: now };
 }
@@ -116,18 +95,14 @@ export async function grantAccess(ctx: Ctx, input: { accountId: string; vaultId:
   const member = await getMemberAnyState(ctx.tx, account.id, input.memberId);
   if (!member || member.state === 'removed') throw new NotFound('member.not_found', 'No such member.');
   const now = nowIso(ctx);
-  await ctx.tx('vault_access')
-    .insert({ account_id: account.id, vault_id: vault.id, member_id: member.id, via: 'grant', granted_by: ctx.actor.label, created_at: now, revoked_at: null })
-    .onConflict(['vault_id', 'member_id'])
-    .merge({ via: 'grant', granted_by: ctx.actor.label, created_at: now, revoked_at: null });
+  await upsertAccess(ctx.tx, { accountId: account.id, vaultId: vault.id, memberId: member.id, via: 'grant', grantedBy: ctx.actor.label, now });
   await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'vault.access_granted', target: { type: 'vault', id: vault.id }, data: { memberId: member.id } });
 }
 
 export async function revokeAccess(ctx: Ctx, input: { accountId: string; vaultId: string; memberId: string }): Promise<void> {
   const account = await authorize(ctx, 'vault.access.change', input.accountId);
   const vault = await requireVault(ctx, account.id, input.vaultId);
-  const n = await ctx.tx('vault_access').where({ account_id: account.id, vault_id: vault.id, member_id: input.memberId }).whereNull('revoked_at').update({ revoked_at: nowIso(ctx) });
-  if (!n) throw new NotFound('vault.access.not_found', 'That person has no access to this vault.');
+  if (!(await revokeAccessRow(ctx.tx, account.id, vault.id, input.memberId, nowIso(ctx)))) throw new NotFound('vault.access.not_found', 'That person has no access to this vault.');
   await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'vault.access_revoked', target: { type: 'vault', id: vault.id }, data: { memberId: input.memberId } });
 }
 
@@ -135,18 +110,9 @@ export async function revokeAccess(ctx: Ctx, input: { accountId: string; vaultId
 export async function vaultAccessList(ctx: Ctx, input: { accountId: string; vaultId: string }): Promise<AccessView[]> {
   await authorize(ctx, 'vault.access.read', input.accountId);
   const vault = await requireVault(ctx, input.accountId, input.vaultId);
-  const rows = (await ctx.tx('vault_access as va')
-    .join('members as m', 'm.id', 'va.member_id')
-    .where({ 'va.account_id': input.accountId, 'va.vault_id': vault.id })
-    .whereNull('va.revoked_at')
-    .select('va.member_id', 'va.via', 'va.granted_by', 'va.created_at', 'm.email', 'm.account_id as member_account')) as Array<Record<string, unknown>>;
-  return rows.map((r) => ({
-    memberId: r.member_id as string,
-    email: (r.email as string | null) ?? null,
-    via: r.via as AccessView['via'],
-    actingForMsp: r.member_account === input.accountId ? null : (r.member_account as string),
-    grantedBy: (r.granted_by as string | null) ?? null,
-    since: String(r.created_at),
+  return (await listAccess(ctx.tx, input.accountId, vault.id)).map(({ memberAccountId, ...r }) => ({
+    ...r,
+    actingForMsp: memberAccountId === input.accountId ? null : memberAccountId,
   }));
 }
 
@@ -160,8 +126,7 @@ export async function listItems(ctx: Ctx, input: { accountId: string; vaultId: s
   if (ctx.actor.kind === 'technician') {
     await recordAudit(ctx, { accountId: account.id, mspId: ctx.actor.mspId, action: 'vault.viewed', target: { type: 'vault', id: vault.id }, data: { technician: ctx.actor.label } });
   }
-  const rows = (await ctx.tx('items').where({ account_id: input.accountId, vault_id: vault.id }).orderBy('title').select('id', 'title', 'category', 'metadata', 'updated_at')) as Array<Record<string, unknown>>;
-  return rows.map((r) => ({ id: r.id as string, title: r.title as string, category: r.category as string, metadata: json(r.metadata, {}), updatedAt: String(r.updated_at) }));
+  return listItemRows(ctx.tx, input.accountId, vault.id);
 }
 
 export async function createItem(
@@ -177,17 +142,8 @@ export async function createItem(
   if (!title || title.length > 300) throw new Invalid('item.title.invalid', 'An item title is 1 to 300 characters.');
   const id = newId();
   const now = nowIso(ctx);
-  await ctx.tx('items').insert({
-    id,
-    account_id: input.accountId,
-    vault_id: vault.id,
-    title,
-    category: input.category,
-    metadata: toJson(input.metadata ?? {}),
-    // Opaque: encrypted by the client; stored and returned as bytes, never read here.
-    payload: input.payload ? Buffer.from(input.payload, 'base64') : null,
-    created_at: now,
-    updated_at: now,
-  });
+  // The payload is opaque: encrypted by the client; stored and returned as bytes, never read here.
+  const payload = input.payload ? Buffer.from(input.payload, 'base64') : null;
+  await insertItem(ctx.tx, { id, accountId: input.accountId, vaultId: vault.id, title, category: input.category, metadata: input.metadata ?? {}, payload, now });
   return { id, title, category: input.category, metadata: input.metadata ?? {}, updatedAt: now };
 }
