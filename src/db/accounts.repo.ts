@@ -180,3 +180,21 @@ export async function listManagedCompanies(
 export async function listMsps(tx: Tx): Promise<Account[]> {
   return (await tx('accounts').where({ kind: 'msp' }).orderBy('name_ci')).map(toAccount);
 }
+
+/** Companies on an unpaid trial without an MSP whose trial ends by `by` (and after `after`, if given). */
+export async function trialsEnding(tx: Tx, by: string, after?: string): Promise<Array<{ id: string; trialEndsAt: string }>> {
+  const rows = (await tx('accounts')
+    .where({ status: 'trial', subscribed: false })
+    .whereNull('msp_id')
+    .andWhere('trial_ends_at', '<=', by)
+    .modify((q) => {
+      if (after) q.andWhere('trial_ends_at', '>', after);
+    })
+    .select('id', 'trial_ends_at')) as Array<{ id: string; trial_ends_at: unknown }>;
+  return rows.map((r) => ({ id: r.id, trialEndsAt: String(r.trial_ends_at) }));
+}
+
+/** Freezes a company still on trial; false when it left the trial meanwhile. */
+export async function freezeTrial(tx: Tx, id: string, now: string): Promise<boolean> {
+  return (await tx('accounts').where({ id, status: 'trial' }).update({ status: 'frozen', frozen_at: now, updated_at: now })) > 0;
+}

@@ -72,3 +72,8 @@ export async function revokeScimToken(tx: Tx, accountId: string, id: string, now
 export async function touchScimToken(tx: Tx, accountId: string, id: string, now: string): Promise<void> {
   await tx('scim_tokens').where({ account_id: accountId, id }).update({ last_used_at: now });
 }
+
+export async function countLiveScimTokens(tx: Tx, accountId: string): Promise<number> {
+  const [{ n }] = (await tx('scim_tokens').where({ account_id: accountId }).whereNull('revoked_at').count({ n: '*' })) as Array<{ n: number | string }>;
+  return Number(n);
+}

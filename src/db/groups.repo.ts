@@ -171,3 +171,32 @@ export async function findGroupCreatedFor(tx: Tx, accountId: string, idpGroupId:
   const row = await tx('groups').where({ account_id: accountId, kind: 'custom', idp_group_id: idpGroupId }).first();
   return row ? toGroup(row) : undefined;
 }
+
+export async function renameGroup(tx: Tx, accountId: string, id: string, name: string): Promise<void> {
+  await tx('groups').where({ account_id: accountId, id }).update({ name, name_ci: name.toLowerCase() });
+}
+
+/** The MSP staff rows: each person's built-in groups with where the membership comes from. */
+export async function staffMemberships(
+  tx: Tx,
+  mspId: string,
+): Promise<Array<{ memberId: string; email: string | null; state: string; group: string; kind: GroupKind; manual: boolean; idp: boolean; held: boolean }>> {
+  const rows = (await tx('memberships as ms')
+    .join('groups as g', 'g.id', 'ms.group_id')
+    .join('members as m', 'm.id', 'ms.member_id')
+    .where({ 'ms.account_id': mspId, 'm.account_id': mspId })
+    .whereIn('g.kind', ['owners', 'administrators', 'msp_technicians'])
+    .whereIn('m.state', ['invited', 'active'])
+    .orderBy('m.email_ci')
+    .select('m.id', 'm.email', 'm.state', 'g.name', 'g.kind', 'ms.manual', 'ms.idp', 'ms.held')) as Array<Record<string, unknown>>;
+  return rows.map((r) => ({
+    memberId: r.id as string,
+    email: (r.email as string | null) ?? null,
+    state: r.state as string,
+    group: r.name as string,
+    kind: r.kind as GroupKind,
+    manual: bool(r.manual),
+    idp: bool(r.idp),
+    held: bool(r.held),
+  }));
+}

@@ -212,3 +212,9 @@ export async function idpGroupIdsOfMember(tx: Tx, accountId: string, memberId: s
 export async function touchIdpGroup(tx: Tx, accountId: string, id: string, now: string): Promise<void> {
   await tx('idp_groups').where({ account_id: accountId, id }).update({ updated_at: now, version: tx.raw('version + 1') });
 }
+
+/** Every pushed group of the account: id, displayName, externalId. */
+export async function listIdpGroupNames(tx: Tx, accountId: string): Promise<Array<{ id: string; displayName: string; externalId: string | null }>> {
+  const rows = (await tx('idp_groups').where({ account_id: accountId }).select('id', 'display_name', 'external_id')) as Array<{ id: string; display_name: string; external_id: string | null }>;
+  return rows.map((r) => ({ id: r.id, displayName: r.display_name, externalId: r.external_id }));
+}

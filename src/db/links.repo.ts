@@ -86,3 +86,9 @@ export async function updateLink(
 export async function dueLinks(tx: Tx, now: string, limit = 500): Promise<LinkRequest[]> {
   return (await tx('link_requests').whereIn('status', ['pending', 'awaiting_approval']).andWhere('expires_at', '<=', now).limit(limit)).map(toLink);
 }
+
+/** The open request of an MSP for an account, if any (pending or awaiting approval). */
+export async function openLinkOfMspFor(tx: Tx, mspId: string, accountId: string): Promise<string | null> {
+  const row = (await tx('link_requests').where({ account_id: accountId, msp_id: mspId }).whereIn('status', ['pending', 'awaiting_approval']).first('id')) as { id: string } | undefined;
+  return row?.id ?? null;
+}

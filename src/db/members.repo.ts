@@ -291,3 +291,13 @@ export async function setScimManaged(tx: Tx, accountId: string, id: string, mana
     .where({ account_id: accountId, id })
     .update({ scim_managed: managed, updated_at: now, version: tx.raw('version + 1') });
 }
+
+/** Email and userName of the given people (for describing changes), looked up in chunks. */
+export async function contactsOf(tx: Tx, accountId: string, ids: string[]): Promise<Map<string, { email: string | null; userName: string | null }>> {
+  const out = new Map<string, { email: string | null; userName: string | null }>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = (await tx('members').where({ account_id: accountId }).whereIn('id', ids.slice(i, i + 500)).select('id', 'email', 'user_name')) as Array<{ id: string; email: string | null; user_name: string | null }>;
+    for (const r of rows) out.set(r.id, { email: r.email, userName: r.user_name });
+  }
+  return out;
+}

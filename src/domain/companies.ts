@@ -9,6 +9,8 @@ import {
 } from '../db/accounts.repo';
 import { countActiveOwners } from '../db/groups.repo';
 import { countMembers } from '../db/members.repo';
+import { countLiveScimTokens } from '../db/credentials.repo';
+import { openLinkOfMspFor } from '../db/links.repo';
 import { newId } from '../db/codec';
 import { recordAudit } from './audit';
 import { assertName } from './accounts';
@@ -122,7 +124,7 @@ export async function companyDetail(ctx: Ctx, mspId: string, companyId: string):
   const total = await countActiveOwners(ctx.tx, company.id);
   const accepted = total ? await countActiveOwners(ctx.tx, company.id, { acceptedOnly: true }) : 0;
   const members = await countMembers(ctx.tx, company.id);
-  const tokens = Number(((await ctx.tx('scim_tokens').where({ account_id: company.id }).whereNull('revoked_at').count({ n: '*' }))[0] as { n: number | string }).n);
-  const link = (await ctx.tx('link_requests').where({ account_id: company.id, msp_id: mspId }).whereIn('status', ['pending', 'awaiting_approval']).first('id')) as { id: string } | undefined;
-  return { company, owners: { total, accepted }, members, scimTokens: tokens, openLinkRequest: link?.id ?? null, canUnlink: accepted > 0 };
+  const tokens = await countLiveScimTokens(ctx.tx, company.id);
+  const openLinkRequest = await openLinkOfMspFor(ctx.tx, mspId, company.id);
+  return { company, owners: { total, accepted }, members, scimTokens: tokens, openLinkRequest, canUnlink: accepted > 0 };
 }

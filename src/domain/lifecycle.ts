@@ -1,6 +1,6 @@
 // Time-driven rules, run by the lifecycle worker: expiries, reminders, trial end, log pruning.
 // Every step is an idempotent UPDATE guarded by the old state, so several workers may run it.
-import { type Account, getAccount, updateAccount } from '../db/accounts.repo';
+import { type Account, getAccount, trialsEnding, updateAccount } from '../db/accounts.repo';
 import { newId } from '../db/codec';
 import { claimDelivery, markDelivered } from '../db/deliveries.repo';
 import { getMemberAnyState } from '../db/members.repo';
@@ -33,15 +33,10 @@ export interface TickReport {
 /** Trials ending within three days get one warning to their Owners. */
 async function queueTrialWarnings(ctx: Ctx): Promise<number> {
   const soon = new Date(ctx.now.getTime() + TRIAL_WARNING_MS).toISOString();
-  const due = (await ctx.tx('accounts')
-    .where({ status: 'trial', subscribed: false })
-    .whereNull('msp_id')
-    .andWhere('trial_ends_at', '<=', soon)
-    .andWhere('trial_ends_at', '>', nowIso(ctx))
-    .select('id', 'trial_ends_at')) as Array<{ id: string; trial_ends_at: string }>;
+  const due = await trialsEnding(ctx.tx, soon, nowIso(ctx));
   for (const a of due) {
     // The outbox ignores a second job with the same key: one warning per trial end.
-    await enqueue(ctx.tx, a.id, { queue: LIFECYCLE_QUEUE, name: 'trial-notice', key: `trial:${a.id}:warning:${String(a.trial_ends_at)}`, payload: { accountId: a.id } }, nowIso(ctx));
+    await enqueue(ctx.tx, a.id, { queue: LIFECYCLE_QUEUE, name: 'trial-notice', key: `trial:${a.id}:warning:${a.trialEndsAt}`, payload: { accountId: a.id } }, nowIso(ctx));
   }
   return due.length;
 }

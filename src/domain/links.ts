@@ -1,6 +1,6 @@
 // Linking an existing account to an MSP (and transfers): same data region, one MSP at a time,
 // approved by an Owner of the account; unlinking starts a 14-day trial, then the account freezes.
-import { type Account, getAccount, updateAccount } from '../db/accounts.repo';
+import { type Account, freezeTrial, getAccount, trialsEnding, updateAccount } from '../db/accounts.repo';
 import { newId } from '../db/codec';
 import { claimDelivery, markDelivered } from '../db/deliveries.repo';
 import type { Tx } from '../db/knex';
@@ -257,10 +257,9 @@ export async function unlinkCompany(ctx: Ctx, input: { mspId: string; companyId:
 /** Lifecycle: trials that ended without a subscription or a new MSP become frozen (read-only). */
 export async function freezeExpiredTrials(ctx: Ctx): Promise<number> {
   const now = nowIso(ctx);
-  const due = (await ctx.tx('accounts').where({ status: 'trial', subscribed: false }).whereNull('msp_id').andWhere('trial_ends_at', '<=', now).select('id')) as Array<{ id: string }>;
+  const due = await trialsEnding(ctx.tx, now);
   for (const { id } of due) {
-    const n = await ctx.tx('accounts').where({ id, status: 'trial' }).update({ status: 'frozen', frozen_at: now, updated_at: now });
-    if (n) await recordAudit(ctx, { accountId: id, mspId: null, action: 'account.frozen', target: { type: 'account', id }, data: { reason: 'trial_ended' } });
+    if (await freezeTrial(ctx.tx, id, now)) await recordAudit(ctx, { accountId: id, mspId: null, action: 'account.frozen', target: { type: 'account', id }, data: { reason: 'trial_ended' } });
   }
   return due.length;
 }

@@ -3,8 +3,9 @@
 import type { Account } from '../db/accounts.repo';
 import { newId } from '../db/codec';
 import { savepoint } from '../db/unitOfWork';
-import { type Group, findGroupByName, getBuiltinGroup, findGroupCreatedFor, getGroup, insertGroup, listGroups } from '../db/groups.repo';
-import { type IdpGroup, findIdpGroupByExternalId, getIdpGroup, idpGroupMemberIds } from '../db/idpGroups.repo';
+import { type Group, findGroupByName, getBuiltinGroup, renameGroup, findGroupCreatedFor, getGroup, insertGroup, listGroups } from '../db/groups.repo';
+import { type IdpGroup, findIdpGroupByExternalId, getIdpGroup, idpGroupMemberIds, listIdpGroupNames } from '../db/idpGroups.repo';
+import { contactsOf } from '../db/members.repo';
 import {
   type GroupMapping,
   deleteMapping,
@@ -68,16 +69,8 @@ async function maybeDry<T>(ctx: Ctx, dryRun: boolean, fn: (ctx: Ctx) => Promise<
 async function describe(ctx: Ctx, accountId: string, changes: RoleChange[]): Promise<DescribedChange[]> {
   if (!changes.length) return [];
   const ids = [...new Set(changes.map((c) => c.memberId))];
-  const people = new Map<string, { email: string | null; user_name: string | null }>();
-  for (let i = 0; i < ids.length; i += 500) {
-    for (const r of (await ctx.tx('members')
-      .where({ account_id: accountId })
-      .whereIn('id', ids.slice(i, i + 500))
-      .select('id', 'email', 'user_name')) as Array<{ id: string; email: string | null; user_name: string | null }>) {
-      people.set(r.id, r);
-    }
-  }
-  return changes.map((c) => ({ ...c, email: people.get(c.memberId)?.email ?? null, userName: people.get(c.memberId)?.user_name ?? null }));
+  const people = await contactsOf(ctx.tx, accountId, ids);
+  return changes.map((c) => ({ ...c, email: people.get(c.memberId)?.email ?? null, userName: people.get(c.memberId)?.userName ?? null }));
 }
 
 async function view(ctx: Ctx, accountId: string, m: GroupMapping): Promise<MappingView> {
@@ -149,7 +142,7 @@ export async function followRename(ctx: Ctx, account: Account, g: IdpGroup, newN
     if (!m.automatic) continue;
     const taken = await findGroupByName(ctx.tx, account.id, newName);
     if (!taken && !['owners', 'administrators', 'msp technicians'].includes(newName.toLowerCase())) {
-      await ctx.tx('groups').where({ account_id: account.id, id: m.groupId }).update({ name: newName, name_ci: newName.toLowerCase() });
+      await renameGroup(ctx.tx, account.id, m.groupId, newName);
     }
   }
 }
@@ -287,21 +280,17 @@ export async function driftReport(ctx: Ctx, accountId: string): Promise<DriftRep
     [...raw, ...open].map((r) => ({ memberId: r.memberId, groupId: r.groupId ?? '', group: '', change: 'held' as const })),
   );
   const email = new Map(described.map((d) => [d.memberId, d.email]));
-  const groups = (await ctx.tx('idp_groups').where({ account_id: accountId }).select('id', 'display_name', 'external_id')) as Array<{
-    id: string;
-    display_name: string;
-    external_id: string | null;
-  }>;
+  const groups = await listIdpGroupNames(ctx.tx, accountId);
   const mappings = await listMappingRows(ctx.tx, accountId);
   const unmapped = [];
   for (const g of groups) {
-    if (!mappings.some((m) => m.idpGroupId === g.id || (m.idpExternalId && m.idpExternalId === g.external_id))) {
-      unmapped.push({ id: g.id, displayName: g.display_name, members: (await idpGroupMemberIds(ctx.tx, accountId, g.id)).length });
+    if (!mappings.some((m) => m.idpGroupId === g.id || (m.idpExternalId && m.idpExternalId === g.externalId))) {
+      unmapped.push({ id: g.id, displayName: g.displayName, members: (await idpGroupMemberIds(ctx.tx, accountId, g.id)).length });
     }
   }
   const pending = [];
   for (const m of mappings) {
-    if (!groups.some((g) => g.id === m.idpGroupId || (m.idpExternalId && g.external_id === m.idpExternalId))) pending.push(await view(ctx, accountId, m));
+    if (!groups.some((g) => g.id === m.idpGroupId || (m.idpExternalId && g.externalId === m.idpExternalId))) pending.push(await view(ctx, accountId, m));
   }
   return {
     // A held row is the guard at work, not drift.

@@ -1,5 +1,6 @@
 // The MSP's own staff: who may act for it in its companies (Owners, Administrators, MSP
 // Technicians), adding and removing technicians, and what a company sees of them.
+import { staffMemberships } from '../db/groups.repo';
 import { findMemberByEmail } from '../db/members.repo';
 import { type Ctx } from './context';
 import { setManualMembership } from './groups';
@@ -16,21 +17,13 @@ export interface StaffView {
 }
 
 async function staff(ctx: Ctx, mspId: string): Promise<StaffView[]> {
-  const rows = (await ctx.tx('memberships as ms')
-    .join('groups as g', 'g.id', 'ms.group_id')
-    .join('members as m', 'm.id', 'ms.member_id')
-    .where({ 'ms.account_id': mspId, 'm.account_id': mspId })
-    .whereIn('g.kind', ['owners', 'administrators', 'msp_technicians'])
-    .whereIn('m.state', ['invited', 'active'])
-    .orderBy('m.email_ci')
-    .select('m.id', 'm.email', 'm.state', 'g.name', 'g.kind', 'ms.manual', 'ms.idp', 'ms.held')) as Array<Record<string, unknown>>;
   const out = new Map<string, StaffView>();
-  for (const r of rows) {
-    const v = out.get(r.id as string) ?? { memberId: r.id as string, email: (r.email as string | null) ?? null, state: r.state as string, roles: [], source: [] };
-    v.roles.push(r.name as string);
+  for (const r of await staffMemberships(ctx.tx, mspId)) {
+    const v = out.get(r.memberId) ?? { memberId: r.memberId, email: r.email, state: r.state, roles: [], source: [] };
+    v.roles.push(r.group);
     if (r.kind === 'msp_technicians') {
-      if (r.manual === true || r.manual === 1) v.source.push('manual');
-      if (r.idp === true || r.idp === 1 || r.held === true || r.held === 1) v.source.push('idp');
+      if (r.manual) v.source.push('manual');
+      if (r.idp || r.held) v.source.push('idp');
     }
     out.set(v.memberId, v);
   }
