@@ -200,3 +200,45 @@ export async function staffMemberships(
     held: bool(r.held),
   }));
 }
+
+/** The built-in group kinds a person holds (any source), counting only invited or active people. */
+export async function builtinKindsOf(tx: Tx, accountId: string, memberId: string): Promise<Array<Exclude<GroupKind, 'custom'>>> {
+  const rows = (await tx('memberships as ms')
+    .join('groups as g', 'g.id', 'ms.group_id')
+    .join('members as m', 'm.id', 'ms.member_id')
+    .where({ 'ms.account_id': accountId, 'ms.member_id': memberId, 'm.account_id': accountId })
+    .whereIn('m.state', ['invited', 'active'])
+    .whereNot('g.kind', 'custom')
+    .select('g.kind')) as Array<{ kind: Exclude<GroupKind, 'custom'> }>;
+  return rows.map((r) => r.kind);
+}
+
+/** The account's Owners group id as a subquery: rows are then read by the memberships primary key (group_id, member_id). */
+const ownersGroupId = (tx: Tx, accountId: string) => tx('groups').where({ account_id: accountId, kind: 'owners' }).first('id');
+
+/** People who count as the account's own Owners: in Owners (any source) and invited or active. */
+export async function countingOwnerIds(tx: Tx, accountId: string): Promise<Set<string>> {
+  const rows = (await tx('memberships as ms')
+    .join('members as m', 'm.id', 'ms.member_id')
+    .where('ms.group_id', ownersGroupId(tx, accountId))
+    .where({ 'ms.account_id': accountId, 'm.account_id': accountId })
+    .whereIn('m.state', ['invited', 'active'])
+    .select('ms.member_id')) as Array<{ member_id: string }>;
+  return new Set(rows.map((r) => r.member_id));
+}
+
+/** Whether the person is in the Owners group at all (one primary-key probe). */
+export async function inOwnersGroup(tx: Tx, accountId: string, memberId: string): Promise<boolean> {
+  return Boolean(await tx('memberships').where('group_id', ownersGroupId(tx, accountId)).where({ account_id: accountId, member_id: memberId }).first('member_id'));
+}
+
+/** The last-Owner guard held this IdP-sourced membership instead of removing it. */
+export async function markMembershipHeld(tx: Tx, accountId: string, groupId: string, memberId: string, now: string): Promise<void> {
+  await tx('memberships').where({ account_id: accountId, group_id: groupId, member_id: memberId }).update({ idp: false, held: true, updated_at: now });
+}
+
+/** A held membership is let go: it stays only if another source (manual, idp) still gives it. */
+export async function releaseHeldMembership(tx: Tx, accountId: string, groupId: string, memberId: string, now: string): Promise<void> {
+  await tx('memberships').where({ account_id: accountId, group_id: groupId, member_id: memberId }).update({ held: false, updated_at: now });
+  await tx('memberships').where({ account_id: accountId, group_id: groupId, member_id: memberId, manual: false, idp: false, held: false }).del();
+}

@@ -301,3 +301,38 @@ export async function contactsOf(tx: Tx, accountId: string, ids: string[]): Prom
   }
   return out;
 }
+
+export async function memberState(tx: Tx, accountId: string, id: string): Promise<MemberState | undefined> {
+  const m = (await tx('members').where({ account_id: accountId, id }).first('state')) as { state: MemberState } | undefined;
+  return m?.state;
+}
+
+export async function touchSignIn(tx: Tx, accountId: string, id: string, now: string): Promise<void> {
+  await tx('members').where({ account_id: accountId, id }).update({ last_signin_at: now });
+}
+
+/** Everyone who may sign in with this email (invited or active), MSP accounts first, oldest first. */
+export async function signInCandidates(tx: Tx, email: string): Promise<Array<{ accountId: string; memberId: string }>> {
+  const rows = (await tx('members as m')
+    .join('accounts as a', 'a.id', 'm.account_id')
+    .where('m.email_ci', email.trim().toLowerCase())
+    .whereIn('m.state', ['invited', 'active'])
+    .orderByRaw(`case when a.kind = 'msp' then 0 else 1 end`)
+    .orderBy('m.created_at')
+    .select('m.account_id', 'm.id')) as Array<{ account_id: string; id: string }>;
+  return rows.map((r) => ({ accountId: r.account_id, memberId: r.id }));
+}
+
+/** Active people with a password under this email (optionally in one account), oldest first. */
+export async function passwordCandidates(tx: Tx, email: string, accountId?: string): Promise<Array<{ accountId: string; memberId: string; passwordHash: string }>> {
+  const rows = (await tx('members')
+    .where('email_ci', email.trim().toLowerCase())
+    .where('state', 'active')
+    .whereNotNull('password_hash')
+    .modify((q) => {
+      if (accountId) q.andWhere('account_id', accountId);
+    })
+    .orderBy('created_at')
+    .select('account_id', 'id', 'password_hash')) as Array<{ account_id: string; id: string; password_hash: string }>;
+  return rows.map((r) => ({ accountId: r.account_id, memberId: r.id, passwordHash: r.password_hash }));
+}

@@ -58,3 +58,30 @@ export async function openRecoveryOf(tx: Tx, accountId: string, memberId: string
 export async function listRecoveries(tx: Tx, accountId: string): Promise<RecoveryRequest[]> {
   return (await tx('recovery_requests').where({ account_id: accountId }).orderBy('created_at', 'desc').limit(200)).map(toRecovery);
 }
+
+export async function setRecoveryTokenHash(tx: Tx, accountId: string, id: string, tokenHash: string): Promise<void> {
+  await tx('recovery_requests').where({ account_id: accountId, id }).update({ token_hash: tokenHash });
+}
+
+export async function findRecoveryByTokenHash(tx: Tx, tokenHash: string): Promise<RecoveryRequest | undefined> {
+  const row = await tx('recovery_requests').where({ token_hash: tokenHash }).first();
+  return row ? toRecovery(row) : undefined;
+}
+
+/** The member chose new credentials (kept aside until an administrator completes); false if the request moved on. */
+export async function markCredentialsSet(tx: Tx, id: string, passwordHash: string, now: string): Promise<boolean> {
+  return (await tx('recovery_requests').where({ id, status: 'pending' }).update({ status: 'credentials_set', credentials_set_at: now, pending_password_hash: passwordHash, token_hash: null })) > 0;
+}
+
+export async function pendingPasswordHash(tx: Tx, id: string): Promise<string | null> {
+  const row = (await tx('recovery_requests').where({ id }).first('pending_password_hash')) as { pending_password_hash: string | null } | undefined;
+  return row?.pending_password_hash ?? null;
+}
+
+export async function markRecoveryCompleted(tx: Tx, id: string, completedBy: string, now: string): Promise<void> {
+  await tx('recovery_requests').where({ id, status: 'credentials_set' }).update({ status: 'completed', completed_at: now, completed_by: completedBy, pending_password_hash: null });
+}
+
+export async function expireRecoveryRows(tx: Tx, now: string): Promise<number> {
+  return tx('recovery_requests').whereIn('status', ['pending', 'credentials_set']).andWhere('expires_at', '<=', now).update({ status: 'expired', token_hash: null, pending_password_hash: null });
+}

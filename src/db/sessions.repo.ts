@@ -158,3 +158,13 @@ export async function revokeAllCredentialsOf(tx: Tx, accountId: string, memberId
   const launches = await tx('launch_sessions').where({ msp_id: accountId, member_id: memberId }).whereNull('ended_at').update({ ended_at: now });
   return { sessions, apiTokens, launches };
 }
+
+export async function apiTokenExists(tx: Tx, accountId: string, id: string): Promise<boolean> {
+  return Boolean(await tx('api_tokens').where({ account_id: accountId, id }).first('id'));
+}
+
+/** The company a launch was into. */
+export async function launchAccountId(tx: Tx, id: string): Promise<string | undefined> {
+  const row = (await tx('launch_sessions').where({ id }).first('account_id')) as { account_id: string } | undefined;
+  return row?.account_id;
+}

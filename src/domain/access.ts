@@ -3,9 +3,11 @@
 import { getAccount } from '../db/accounts.repo';
 import { newId } from '../db/codec';
 import type { Tx } from '../db/knex';
-import { getMemberAnyState, setMemberState, type Member } from '../db/members.repo';
+import { getMemberAnyState, passwordCandidates, setMemberState, signInCandidates, touchSignIn, type Member } from '../db/members.repo';
 import {
   type ApiTokenRow,
+  apiTokenExists,
+  launchAccountId,
   endLaunchRow,
   findApiTokenByHash,
   findLaunchByHash,
@@ -59,7 +61,7 @@ export async function startSession(ctx: Ctx, member: Member, via: string): Promi
     expiresAt,
     revokedAt: null,
   });
-  await ctx.tx('members').where({ account_id: member.accountId, id: member.id }).update({ last_signin_at: now });
+  await touchSignIn(ctx.tx, member.accountId, member.id, now);
   const account = await requireAccount(ctx, member.accountId);
   await recordAudit(
     { ...ctx, actor: { kind: 'member', accountId: member.accountId, memberId: member.id, label: member.email ?? member.userName } },
@@ -84,16 +86,10 @@ export async function signInWithLink(ctx: Ctx, token: string): Promise<IssuedSes
  */
 export async function signInWithOidc(ctx: Ctx, claims: { email?: string; emailVerified?: boolean }, accountHint?: string): Promise<IssuedSession> {
   if (!claims.email || claims.emailVerified === false) throw new Unauthenticated('signin.oidc.email', 'The identity provider did not give a verified email address.');
-  const rows = (await ctx.tx('members as m')
-    .join('accounts as a', 'a.id', 'm.account_id')
-    .where('m.email_ci', claims.email.toLowerCase())
-    .whereIn('m.state', ['invited', 'active'])
-    .orderByRaw(`case when a.kind = 'msp' then 0 else 1 end`)
-    .orderBy('m.created_at')
-    .select('m.account_id', 'm.id')) as Array<{ account_id: string; id: string }>;
-  const pick = accountHint ? rows.find((r) => r.account_id === accountHint) : rows[0];
+  const rows = await signInCandidates(ctx.tx, claims.email);
+  const pick = accountHint ? rows.find((r) => r.accountId === accountHint) : rows[0];
   if (!pick) throw new Forbidden('signin.oidc.unknown', `${claims.email} is not a member of ${accountHint ? 'that account' : 'any account'} here.`);
-  const member = (await getMemberAnyState(ctx.tx, pick.account_id, pick.id))!;
+  const member = (await getMemberAnyState(ctx.tx, pick.accountId, pick.memberId))!;
   return startSession(ctx, member, 'oidc');
 }
 
@@ -121,18 +117,10 @@ export async function endSession(ctx: Ctx, token: string): Promise<void> {
  * password from an unknown person; the adapter rate-limits failures.
  */
 export async function signInWithPassword(ctx: Ctx, input: { email: string; password: string; accountId?: string }): Promise<IssuedSession> {
-  const rows = (await ctx.tx('members')
-    .where('email_ci', input.email.trim().toLowerCase())
-    .whereIn('state', ['active'])
-    .whereNotNull('password_hash')
-    .modify((q) => {
-      if (input.accountId) q.andWhere('account_id', input.accountId);
-    })
-    .orderBy('created_at')
-    .select('account_id', 'id', 'password_hash')) as Array<{ account_id: string; id: string; password_hash: string }>;
+  const rows = await passwordCandidates(ctx.tx, input.email, input.accountId);
   for (const r of rows) {
-    if (await verifyPassword(input.password, r.password_hash)) {
-      return startSession(ctx, (await getMemberAnyState(ctx.tx, r.account_id, r.id))!, 'password');
+    if (await verifyPassword(input.password, r.passwordHash)) {
+      return startSession(ctx, (await getMemberAnyState(ctx.tx, r.accountId, r.memberId))!, 'password');
     }
   }
   // Spend the same time whether or not the person exists.
@@ -172,8 +160,7 @@ export async function listTokensOfMsp(ctx: Ctx, mspId: string): Promise<ApiToken
 export async function revokeApiToken(ctx: Ctx, input: { mspId: string; tokenId: string }): Promise<void> {
   await authorize(ctx, 'api_tokens.manage', input.mspId);
   if (!(await revokeApiTokenRow(ctx.tx, input.mspId, input.tokenId, nowIso(ctx)))) {
-    const exists = await ctx.tx('api_tokens').where({ account_id: input.mspId, id: input.tokenId }).first();
-    if (!exists) throw new NotFound('api_token.not_found', 'No such API token.');
+    if (!(await apiTokenExists(ctx.tx, input.mspId, input.tokenId))) throw new NotFound('api_token.not_found', 'No such API token.');
     return;
   }
   await recordAudit(ctx, { accountId: input.mspId, mspId: input.mspId, action: 'api_token.revoked', target: { type: 'api_token', id: input.tokenId } });
@@ -236,6 +223,6 @@ export async function endLaunch(ctx: Ctx, input: { mspId: string; launchId: stri
   const person = personOf(ctx.actor);
   if (!person || person.accountId !== input.mspId) throw new NotFound('launch.not_found', 'No such launch.');
   if (!(await endLaunchRow(ctx.tx, input.mspId, input.launchId, person.memberId, nowIso(ctx)))) throw new NotFound('launch.not_found', 'No such open launch.');
-  const launch = (await ctx.tx('launch_sessions').where({ id: input.launchId }).first()) as { account_id: string };
-  await recordAudit(ctx, { accountId: launch.account_id, mspId: input.mspId, action: 'company.launch_ended', target: { type: 'launch', id: input.launchId } });
+  const companyId = (await launchAccountId(ctx.tx, input.launchId))!;
+  await recordAudit(ctx, { accountId: companyId, mspId: input.mspId, action: 'company.launch_ended', target: { type: 'launch', id: input.launchId } });
 }

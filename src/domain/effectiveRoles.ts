@@ -2,7 +2,7 @@
 // a change that would leave an account without an Owner of its own is held, not applied.
 import type { Account } from '../db/accounts.repo';
 import { newId } from '../db/codec';
-import { type Group, getBuiltinGroup, listGroups } from '../db/groups.repo';
+import { type Group, countingOwnerIds, getBuiltinGroup, inOwnersGroup, listGroups, markMembershipHeld, releaseHeldMembership } from '../db/groups.repo';
 import type { Tx } from '../db/knex';
 import {
   type HeldChange,
@@ -31,25 +31,13 @@ export interface RoleChange {
   change: RoleChangeKind;
 }
 
-/** The account's Owners group: rows are then read by the memberships primary key (group_id, member_id). */
-const ownersGroupId = (tx: Tx, accountId: string) => tx('groups').where({ account_id: accountId, kind: 'owners' }).first('id');
-
 /** People who count as the account's own Owners: in Owners (any source) and invited or active. */
-export async function countingOwners(tx: Tx, accountId: string): Promise<Set<string>> {
-  const rows = (await tx('memberships as ms')
-    .join('members as m', 'm.id', 'ms.member_id')
-    .where('ms.group_id', ownersGroupId(tx, accountId))
-    .where({ 'ms.account_id': accountId, 'm.account_id': accountId })
-    .whereIn('m.state', ['invited', 'active'])
-    .select('ms.member_id')) as Array<{ member_id: string }>;
-  return new Set(rows.map((r) => r.member_id));
-}
+export const countingOwners = (tx: Tx, accountId: string): Promise<Set<string>> => countingOwnerIds(tx, accountId);
 
 /** Whether taking this person out (of Owners, or by suspension) would leave no Owner. */
 export async function isLastOwner(tx: Tx, accountId: string, memberId: string): Promise<boolean> {
   // Most people are not Owners: one primary-key probe answers for them.
-  const inOwners = await tx('memberships').where('group_id', ownersGroupId(tx, accountId)).where({ account_id: accountId, member_id: memberId }).first('member_id');
-  if (!inOwners) return false;
+  if (!(await inOwnersGroup(tx, accountId, memberId))) return false;
   const owners = await countingOwners(tx, accountId);
   return owners.has(memberId) && owners.size === 1;
 }
@@ -178,7 +166,7 @@ async function withholdOwnerChanges(ctx: Ctx, account: Account, p: Plan, ownersI
 
 async function holdRoleRemoval(ctx: Ctx, account: Account, memberId: string, groupId: string): Promise<void> {
   const now = nowIso(ctx);
-  await ctx.tx('memberships').where({ account_id: account.id, group_id: groupId, member_id: memberId }).update({ idp: false, held: true, updated_at: now });
+  await markMembershipHeld(ctx.tx, account.id, groupId, memberId, now);
   await recordHeld(ctx, account, memberId, groupId, 'remove_role');
 }
 
@@ -216,10 +204,7 @@ export async function releaseHeldChanges(ctx: Ctx, account: Account): Promise<Ro
     if (counting.has(h.memberId) && counting.size <= 1) continue;
     const member = await getMemberAnyState(ctx.tx, account.id, h.memberId);
     if (h.kind === 'remove_role' && h.groupId) {
-      await ctx.tx('memberships').where({ account_id: account.id, group_id: h.groupId, member_id: h.memberId }).update({ held: false, updated_at: now });
-      await ctx.tx('memberships')
-        .where({ account_id: account.id, group_id: h.groupId, member_id: h.memberId, manual: false, idp: false, held: false })
-        .del();
+      await releaseHeldMembership(ctx.tx, account.id, h.groupId, h.memberId, now);
     } else if (member && (h.kind === 'suspend' || h.kind === 'remove')) {
       const target = h.kind === 'remove' && account.settings.scimDeleteMode === 'remove' ? 'removed' : 'suspended';
       if (h.kind === 'remove') await setScimManaged(ctx.tx, account.id, member.id, false, now);

@@ -6,7 +6,19 @@ import { claimDelivery, markDelivered } from '../db/deliveries.repo';
 import type { Tx } from '../db/knex';
 import { getMemberAnyState, setPasswordHash, type Member } from '../db/members.repo';
 import { enqueue } from '../db/outbox.repo';
-import { type RecoveryRequest, getRecovery, insertRecovery, listRecoveries, openRecoveryOf, toRecovery } from '../db/recovery.repo';
+import {
+  type RecoveryRequest,
+  expireRecoveryRows,
+  findRecoveryByTokenHash,
+  getRecovery,
+  insertRecovery,
+  listRecoveries,
+  markCredentialsSet,
+  markRecoveryCompleted,
+  openRecoveryOf,
+  pendingPasswordHash,
+  setRecoveryTokenHash,
+} from '../db/recovery.repo';
 import { revokeAllCredentialsOf } from '../db/sessions.repo';
 import type { Language } from '../i18n';
 import { recordAudit } from './audit';
@@ -78,7 +90,7 @@ export async function prepareRecoveryMail(ctx: Ctx, job: { accountId: string; re
   if (claim === 'sent') return { state: 'skip', reason: 'already sent' };
   if (claim === 'busy') return { state: 'busy' };
   const token = recoveryToken(secret, req.id);
-  await ctx.tx('recovery_requests').where({ account_id: account.id, id: req.id }).update({ token_hash: hashSecret(token) });
+  await setRecoveryTokenHash(ctx.tx, account.id, req.id, hashSecret(token));
   return {
     state: 'send',
     key,
@@ -97,9 +109,8 @@ export async function markRecoverySent(ctx: Ctx, key: string, messageId: string)
 }
 
 export async function recoveryForToken(tx: Tx, token: string, now: Date): Promise<{ request: RecoveryRequest; member: Member; accountName: string; language: Language } | undefined> {
-  const row = await tx('recovery_requests').where({ token_hash: hashSecret(token) }).first();
-  if (!row) return undefined;
-  const request = toRecovery(row);
+  const request = await findRecoveryByTokenHash(tx, hashSecret(token));
+  if (!request) return undefined;
   if (request.status !== 'pending' || request.expiresAt <= now.toISOString()) return undefined;
   const member = await getMemberAnyState(tx, request.accountId, request.memberId);
   const account = await getAccount(tx, request.accountId);
@@ -115,10 +126,7 @@ export async function setRecoveryCredentials(ctx: Ctx, token: string, password: 
     throw new Invalid('password.too_short', `The password needs at least ${MIN_PASSWORD} characters.`, { min: MIN_PASSWORD });
   }
   const now = nowIso(ctx);
-  const taken = await ctx.tx('recovery_requests')
-    .where({ id: found.request.id, status: 'pending' })
-    .update({ status: 'credentials_set', credentials_set_at: now, pending_password_hash: await hashPassword(password), token_hash: null });
-  if (!taken) throw new NotFound('recovery.invalid', 'This recovery link is not valid any more.');
+  if (!(await markCredentialsSet(ctx.tx, found.request.id, await hashPassword(password), now))) throw new NotFound('recovery.invalid', 'This recovery link is not valid any more.');
   const account = await requireAccount(ctx, found.request.accountId);
   await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'recovery.credentials_set', target: { type: 'member', id: found.member.id }, data: { requestId: found.request.id } });
   return (await getRecovery(ctx.tx, account.id, found.request.id))!;
@@ -140,11 +148,10 @@ export async function completeRecovery(ctx: Ctx, input: { accountId: string; req
   }
   if (req.expiresAt <= nowIso(ctx)) throw new Conflict('recovery.expired', 'This recovery request has expired.');
   const now = nowIso(ctx);
-  const hash = (await ctx.tx('recovery_requests').where({ id: req.id }).first('pending_password_hash')).pending_password_hash as string;
+  const hash = await pendingPasswordHash(ctx.tx, req.id);
+  if (!hash) throw new Conflict('recovery.not_ready', 'The member has not chosen new credentials yet.');
   await setPasswordHash(ctx.tx, account.id, target.id, hash, now);
-  await ctx.tx('recovery_requests')
-    .where({ id: req.id, status: 'credentials_set' })
-    .update({ status: 'completed', completed_at: now, completed_by: 'memberId' in ctx.actor ? ctx.actor.memberId : ctx.actor.label, pending_password_hash: null });
+  await markRecoveryCompleted(ctx.tx, req.id, 'memberId' in ctx.actor ? ctx.actor.memberId : ctx.actor.label, now);
   // New credentials end every way in that the old ones opened (a thief's session included).
   const revoked = await revokeAllCredentialsOf(ctx.tx, account.id, target.id, now);
   await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'recovery.completed', target: { type: 'member', id: target.id }, data: { requestId: req.id, revoked } });
@@ -153,8 +160,5 @@ export async function completeRecovery(ctx: Ctx, input: { accountId: string; req
 
 /** Lifecycle: open recoveries past their expiry become expired. */
 export async function expireRecoveries(ctx: Ctx): Promise<number> {
-  return ctx.tx('recovery_requests')
-    .whereIn('status', ['pending', 'credentials_set'])
-    .andWhere('expires_at', '<=', nowIso(ctx))
-    .update({ status: 'expired', token_hash: null, pending_password_hash: null });
+  return expireRecoveryRows(ctx.tx, nowIso(ctx));
 }

@@ -1,6 +1,7 @@
 // The roles a person holds: effective membership in the built-in groups. What a role may do is
 // decided by the policy table (policy.ts), never here.
-import { type GroupKind } from '../db/groups.repo';
+import { builtinKindsOf, type GroupKind } from '../db/groups.repo';
+import { memberState } from '../db/members.repo';
 import type { Tx } from '../db/knex';
 
 export type Role = Exclude<GroupKind, 'custom'> | 'member';
@@ -10,20 +11,13 @@ export const ROLE_RANK: Record<Role, number> = { owners: 3, msp_technicians: 2, 
 
 /** The built-in roles a member holds in an account, from effective memberships (manual, idp or held). */
 export async function rolesOf(tx: Tx, accountId: string, memberId: string): Promise<Set<Role>> {
-  const rows = (await tx('memberships as ms')
-    .join('groups as g', 'g.id', 'ms.group_id')
-    .join('members as m', 'm.id', 'ms.member_id')
-    .where({ 'ms.account_id': accountId, 'ms.member_id': memberId, 'm.account_id': accountId })
-    .whereIn('m.state', ['invited', 'active'])
-    .whereNot('g.kind', 'custom')
-    .select('g.kind')) as Array<{ kind: Role }>;
-  return new Set<Role>(['member', ...rows.map((r) => r.kind)]);
+  return new Set<Role>(['member', ...(await builtinKindsOf(tx, accountId, memberId))]);
 }
 
 /** Whether the member may act at all (not suspended, not removed). */
 export async function isActing(tx: Tx, accountId: string, memberId: string): Promise<boolean> {
-  const m = (await tx('members').where({ account_id: accountId, id: memberId }).first('state')) as { state: string } | undefined;
-  return m?.state === 'active' || m?.state === 'invited';
+  const state = await memberState(tx, accountId, memberId);
+  return state === 'active' || state === 'invited';
 }
 
 export function highestRole(roles: Set<Role>): Role {
