@@ -63,7 +63,8 @@ export function apiRouter(rt: Runtime): Router {
   router.use(async (req: Request, res: Response, next: NextFunction) => {
     try {
       // An API token can only be guessed by trying it: each try takes a point of the client's budget first.
-      req.identity = bearerOf(req) ? await guard.run(req.ip ?? 'unknown', () => identify(rt, req)) : await identify(rt, req);
+      const bearer = bearerOf(req);
+      req.identity = bearer ? await guard.run(req.ip ?? 'unknown', () => identify(rt, req), bearer) : await identify(rt, req);
     } catch (err) {
       if (err instanceof RateLimited) return sendProblem(res, new HttpProblem(429, 'rate_limited', err.message, { 'Retry-After': String(err.retryAfterS) }));
       return sendProblem(res, toProblem(err, req.log));

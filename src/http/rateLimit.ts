@@ -1,5 +1,6 @@
 // Rate limits shared by every serve process through Redis (rate-limiter-flexible): a point is
 // taken atomically before the work it pays for, so parallel requests cannot all slip past a check.
+import crypto from 'node:crypto';
 import { RLWrapperTimeouts, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { isDomainError } from '../domain/errors';
 import type { Runtime } from '../runtime';
@@ -76,6 +77,7 @@ export class SharedLimit {
  */
 export class CredentialGuard {
   private readonly limit: SharedLimit;
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly rt: Pick<Runtime, 'redis' | 'config' | 'metrics'>,
@@ -87,8 +89,20 @@ export class CredentialGuard {
   /**
    * Runs check unless client has no failures left (throws RateLimited). A check that throws
    * Unauthenticated, or resolves undefined, is a failure; any other error is ours, not the client's.
+   * Given the credential, concurrent checks of it from one client share one check and one point:
+   * an IdP's parallel requests with its one token are not parallel guesses.
    */
-  async run<T>(client: string, check: () => Promise<T>): Promise<T> {
+  run<T>(client: string, check: () => Promise<T>, credential?: string): Promise<T> {
+    if (credential === undefined) return this.checkOnce(client, check);
+    const key = `${client}\n${crypto.createHash('sha256').update(credential).digest('hex')}`;
+    const pending = this.inFlight.get(key) as Promise<T> | undefined;
+    if (pending) return pending;
+    const started = this.checkOnce(client, check).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, started);
+    return started;
+  }
+
+  private async checkOnce<T>(client: string, check: () => Promise<T>): Promise<T> {
     const wait = await this.limit.take(client);
     if (wait > 0) {
       this.count('limited');

@@ -132,7 +132,7 @@ export function scimRouter(rt: Runtime): ScimRouter {
     const header = req.get('authorization');
     try {
       // A credential verified in the last half second is no guess: only checks take failure points.
-      req.scim = auth.cached(header) ?? (await guard.run(req.ip ?? 'unknown', () => auth.authenticate(header)));
+      req.scim = auth.cached(header) ?? (await guard.run(req.ip ?? 'unknown', () => auth.authenticate(header), header));
       const retry = await perCredential.take(req.scim.credentialKey);
       if (retry > 0) throw new RateLimited(retry, 'Too many requests for this SCIM credential; slow down.');
     } catch (err) {

@@ -1,5 +1,6 @@
-// Credentials: hashed at rest, never logged, failed auth and per-token rate limits, console cookies,
-// CSRF and security headers, against real `mspbridge serve` processes configured as in production.
+// Credentials: hashed at rest, never logged, failed-auth and per-token rate limits (shared by serve
+// processes), console cookies, CSRF and security headers, against real `mspbridge serve` processes
+// configured as in production.
 import crypto from 'node:crypto';
 import http from 'node:http';
 import os from 'node:os';
@@ -169,6 +170,34 @@ describe('credentials, rate limits, cookies and headers', () => {
       figures: { badAuthStatuses: JSON.stringify(tally(fromBad)), burst: 120, burstStatuses: JSON.stringify(tally(statuses)) },
       command: 'npm run test:faults -- test/faults/auth.test.ts',
     });
+  });
+
+  it('shares the failed-authentication and per-token budgets between two serve processes (Redis)', async () => {
+    const second = await spawnMode('serve', env);
+    try {
+      const users = (p: Proc) => `${p.url}/scim/v2/Users`;
+      // 30 wrong tokens from one client, half to each process: 10 are checked in all, not 10 each.
+      const wrong = await Promise.all(Array.from({ length: 30 }, (_, i) => getFrom('127.0.0.6', users(i % 2 ? second : serve), { authorization: `Bearer wrong-shared-${i}` })));
+      const wrongStatuses = wrong.map((r) => r.status);
+      expect(tally(wrongStatuses)).toEqual({ 401: 10, 429: 20 });
+      // A fresh token limited to 40/s (80 per 2-second window), 120 requests split over both processes.
+      const token = cliJson<{ token: string }>(['scim-token', 'create', '--account', companyId], env).token;
+      const burst = await Promise.all(Array.from({ length: 120 }, (_, i) => getFrom('127.0.0.7', users(i % 2 ? second : serve), { authorization: `Bearer ${token}` })));
+      const burstStatuses = burst.map((r) => r.status);
+      expect(burstStatuses.filter((st) => st !== 200 && st !== 429)).toEqual([]);
+      const served = burstStatuses.filter((st) => st === 200).length;
+      expect(served).toBeLessThanOrEqual(80);
+      expect(served).toBeGreaterThan(0);
+      record({
+        scenario: 'Rate limits shared by two serve processes',
+        injected: 'a second `mspbridge serve` on the same Redis and QUEUE_PREFIX; 30 wrong SCIM tokens from one client split over both; 120 requests on one token (40/s, 80 per 2 s window) split over both',
+        checked: ['exactly the failed-authentication budget (10) of wrong tokens was checked across both processes, the rest 429', 'at most one window of the per-token budget (80) served across both processes, the rest 429, never 5xx'],
+        figures: { wrongTokenStatuses: JSON.stringify(tally(wrongStatuses)), burst: 120, burstStatuses: JSON.stringify(tally(burstStatuses)) },
+        command: 'npm run test:faults -- test/faults/auth.test.ts',
+      });
+    } finally {
+      await second.stop();
+    }
   });
 
   it('sets console cookies HttpOnly, Secure and SameSite, demands the CSRF token, and sends the security headers', async () => {

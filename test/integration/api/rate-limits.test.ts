@@ -74,6 +74,22 @@ describe.each(DIALECTS)('failed-authentication limits are taken before the check
     expect(tally(good)).toEqual({ 200: BUDGET + 5 });
   });
 
+  it('does not take 100 parallel requests with one good SCIM or API token for 100 guesses', async () => {
+    const scim = await scimAccount(app.rt.db, app.url, { name: 'Busy IdP', mspId: owner.mspId });
+    const token = await apiToken(owner);
+    const before = { scim: await checks(app.rt, 'scim'), api: await checks(app.rt, 'api') };
+    const [viaScim, viaApi] = await Promise.all([
+      parallel(100, () => send(`${app.url}/scim/v2/Users`, { headers: { authorization: `Bearer ${scim.token}` } })),
+      parallel(100, () => send(`${app.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })),
+    ]);
+    expect(tally(viaScim.map((r) => r.status))).toEqual({ 200: 100 });
+    expect(tally(viaApi.map((r) => r.status))).toEqual({ 200: 100 });
+    // Concurrent checks of one credential are one check (and SCIM then answers from its cache).
+    const after = { scim: await checks(app.rt, 'scim'), api: await checks(app.rt, 'api') };
+    expect(evaluated(after.scim) - evaluated(before.scim)).toBeLessThan(BUDGET);
+    expect((after.api.limited ?? 0) - (before.api.limited ?? 0)).toBe(0);
+  });
+
   it('checks at most the budget of 100 parallel wrong passwords at /auth/signin; the rest get 429 with Retry-After', async () => {
     const before = await checks(app.rt, 'signin');
     const replies = await parallel(100, (i) => wrongPassword(app.url, owner.email, i));
