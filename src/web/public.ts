@@ -3,6 +3,7 @@
 import express, { type Request, type Response, Router } from 'express';
 import type { Ctx } from '../domain/context';
 import { isDomainError } from '../domain/errors';
+import { jsonBody } from '../http/jsonBody';
 import { acceptInvitation, invitationForToken, MIN_PASSWORD } from '../domain/invitations';
 import { approvalFor, decideLink } from '../domain/links';
 import { system } from '../domain/principal';
@@ -29,7 +30,7 @@ function respond(req: Request, res: Response, status: number, lang: Language, ti
 
 export function publicRouter(rt: Runtime): Router {
   const r = Router();
-  r.use(['/invitations', '/recovery', '/links'], express.json({ limit: '16kb' }), express.urlencoded({ extended: false, limit: '16kb' }));
+  r.use(['/invitations', '/recovery', '/links'], jsonBody('16kb'), express.urlencoded({ extended: false, limit: '16kb' }));
   /** One transaction acting as the link itself (the token is the credential). */
   const asLink = <T>(label: string, fn: (ctx: Ctx) => Promise<T>): Promise<T> => unitOfWork(rt.db, (tx) => fn({ tx, actor: system(label), now: rt.now() }));
 
