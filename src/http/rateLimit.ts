@@ -1,11 +1,11 @@
 // Rate limits shared by every serve process through Redis (rate-limiter-flexible): a point is
 // taken atomically before the work it pays for, so parallel requests cannot all slip past a check.
 import crypto from 'node:crypto';
-import { RLWrapperTimeouts, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { isDomainError } from '../domain/errors';
 import type { Runtime } from '../runtime';
 
-/** Past this, Redis counts as unavailable for the request at hand (a hung server must not hang sign-ins). */
+/** Past this, Redis counts as unavailable for the request at hand (a hung Redis must not hang sign-ins). */
 const REDIS_TIMEOUT_MS = 500;
 
 export type Surface = 'signin' | 'oauth' | 'scim' | 'api';
@@ -35,38 +35,64 @@ export function perSecondBudget(rate: number): Budget {
   return { points: Math.max(1, Math.round(rate * durationS)), durationS };
 }
 
+const secondsUntil = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+
+/** Resolves 0 when granted, else whole seconds to wait; rejects only when the store failed. */
+function verdict(consumed: Promise<unknown>): Promise<number> {
+  return consumed.then(
+    () => 0,
+    (res: unknown) => {
+      if (res instanceof RateLimiterRes) return secondsUntil(res);
+      throw res;
+    },
+  );
+}
+
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('rate limit store too slow')), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 export class SharedLimit {
-  private readonly limiter: RLWrapperTimeouts;
+  private readonly redis: RateLimiterRedis;
+  /**
+   * The fallback, which also counts every point this process takes while Redis answers: a
+   * fallback (Redis down, or its answer late because this process is busy under an attack) then
+   * grants only what this process has not used itself, never a fresh budget.
+   */
+  private readonly local: RateLimiterMemory;
 
   constructor(rt: Pick<Runtime, 'redis' | 'config'>, name: string, budget: Budget) {
-    // Only while Redis does not answer: each process then counts alone (N processes allow N budgets).
-    const memory = new RateLimiterMemory({ keyPrefix: name, points: budget.points, duration: budget.durationS });
-    const redis = new RateLimiterRedis({
+    this.local = new RateLimiterMemory({ keyPrefix: name, points: budget.points, duration: budget.durationS });
+    this.redis = new RateLimiterRedis({
       storeClient: rt.redis,
       // Under QUEUE_PREFIX: deployments (and tests) sharing one Redis keep separate budgets.
       keyPrefix: `${rt.config.queuePrefix}:ratelimit:${name}`,
       points: budget.points,
       duration: budget.durationS,
+      // Not connected: fall back at once rather than wait for a reconnect.
       rejectIfRedisNotReady: true,
-      insuranceLimiter: memory,
     });
-    this.limiter = new RLWrapperTimeouts({ limiter: redis, timeoutMs: REDIS_TIMEOUT_MS, insuranceLimiter: memory });
   }
 
   /** Takes one point for key: 0 when granted, else whole seconds until the window frees one. */
   async take(key: string): Promise<number> {
+    const local = verdict(this.local.consume(key));
+    local.catch(() => undefined); // only read when Redis fails
     try {
-      await this.limiter.consume(key);
-      return 0;
-    } catch (res) {
-      if (res instanceof RateLimiterRes) return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-      throw res;
+      return await verdict(within(this.redis.consume(key), REDIS_TIMEOUT_MS));
+    } catch {
+      return local;
     }
   }
 
   /** Gives a point back; best effort, as a lost refund only makes the limit stricter. */
   refund(key: string): void {
-    this.limiter.reward(key).catch(() => undefined);
+    this.redis.reward(key).catch(() => undefined);
+    this.local.reward(key).catch(() => undefined);
   }
 }
 
