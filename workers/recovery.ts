@@ -1,17 +1,16 @@
 // recovery queue: the email with the member's one-time recovery link.
 import type { Job } from 'bullmq';
-import { markRecoverySent, prepareRecoveryMail } from '../src/domain/recovery';
+import { planRecoveryMail } from '../src/domain/recovery';
+import { MailDelivery } from '../src/mail/delivery';
 import { recoveryMail } from '../src/mail/templates';
-import { ClaimBusy, type WorkerDeps, asWorker, messageIdFor, recordSent, sendMail } from './deps';
+import type { WorkerDeps } from './deps';
+import { failingForGood } from './failures';
+import { RecoveryJob, payload } from './payloads';
 
 export function recoveryProcessor(deps: WorkerDeps) {
-  return async (job: Job<{ accountId: string; requestId: string }>): Promise<Record<string, unknown>> => {
-    const prepared = await asWorker(deps, 'recovery worker', (ctx) => prepareRecoveryMail(ctx, job.data, deps.secret, deps.leaseMs));
-    if (prepared.state === 'skip') return { skipped: prepared.reason };
-    if (prepared.state === 'busy') throw new ClaimBusy(`recovery ${job.data.requestId}`);
-    const url = `${deps.publicUrl}/recovery/${prepared.token}`;
-    const content = recoveryMail(prepared.language, { name: prepared.name, accountName: prepared.accountName, url, expiresAt: prepared.expiresAt });
-    await sendMail(deps, { to: prepared.to, ...content, messageId: messageIdFor(prepared.key, deps.publicUrl) }, 'recovery', prepared.key, recordSent(deps, 'recovery worker', (ctx, messageId) => markRecoverySent(ctx, prepared.key, messageId)));
-    return { sent: prepared.key };
-  };
+  const mail = new MailDelivery(deps);
+  return failingForGood(async (job: Job): Promise<Record<string, unknown>> => {
+    const data = payload(RecoveryJob, job);
+    return mail.deliver('recovery worker', (ctx) => planRecoveryMail(ctx, data, deps.secret), ({ language, data: m }) => recoveryMail(language, { ...m, url: `${deps.publicUrl}/recovery/${m.token}` }));
+  });
 }

@@ -1,27 +1,25 @@
 // region-validation queue: checks link/transfer requests against the region directory, then
 // asks the account's Owners to approve.
 import type { Job } from 'bullmq';
-import { markApprovalSent, prepareApprovalMails, validateLink } from '../src/domain/links';
+import { planApprovalMails, validateLink } from '../src/domain/links';
 import { chainDirectories, localDirectory } from '../src/domain/regions';
+import { MailDelivery } from '../src/mail/delivery';
 import { linkApprovalMail } from '../src/mail/templates';
-import { ClaimBusy, type WorkerDeps, asWorker, messageIdFor, recordSent, sendMail } from './deps';
+import { type WorkerDeps, asWorker } from './deps';
+import { failingForGood } from './failures';
+import { LinkJob, payload } from './payloads';
 
 export function regionValidationProcessor(deps: WorkerDeps) {
-  return async (job: Job<{ requestId: string }>): Promise<Record<string, unknown>> => {
+  const mail = new MailDelivery(deps);
+  return failingForGood(async (job: Job): Promise<Record<string, unknown>> => {
+    const { requestId } = payload(LinkJob, job);
     if (job.name === 'validate') {
       const view = await asWorker(deps, 'region-validation worker', (ctx) => {
         const directory = deps.remoteDirectory ? chainDirectories(localDirectory(ctx.tx), deps.remoteDirectory) : localDirectory(ctx.tx);
-        return validateLink(ctx, job.data.requestId, directory);
+        return validateLink(ctx, requestId, directory);
       });
       return { status: view?.status ?? 'gone', reason: view?.reason ?? null };
     }
-    const { mails, busy } = await asWorker(deps, 'region-validation worker', (ctx) => prepareApprovalMails(ctx, job.data.requestId, deps.secret, deps.leaseMs));
-    for (const m of mails) {
-      const url = `${deps.publicUrl}/links/${m.token}`;
-      const content = linkApprovalMail(m.language, { name: m.name, mspName: m.mspName, accountName: m.accountName, url, expiresAt: m.expiresAt });
-      await sendMail(deps, { to: m.to, ...content, messageId: messageIdFor(m.key, deps.publicUrl) }, 'link.approval', m.key, recordSent(deps, 'region-validation worker', (ctx, messageId) => markApprovalSent(ctx, m.key, messageId)));
-    }
-    if (busy) throw new ClaimBusy(`approval emails of ${job.data.requestId}`);
-    return { sent: mails.length };
-  };
+    return mail.deliver('region-validation worker', (ctx) => planApprovalMails(ctx, requestId, deps.secret), ({ language, data: m }) => linkApprovalMail(language, { ...m, url: `${deps.publicUrl}/links/${m.token}` }));
+  });
 }

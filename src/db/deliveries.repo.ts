@@ -45,11 +45,6 @@ export async function markDelivered(tx: Tx, key: string, messageId: string, now:
   await tx('email_deliveries').where({ dedupe_key: key }).update({ status: 'sent', message_id: messageId, sent_at: now });
 }
 
-export async function deliveryStatus(tx: Tx, key: string): Promise<string | undefined> {
-  const row = (await tx('email_deliveries').where({ dedupe_key: key }).first()) as { status: string } | undefined;
-  return row?.status;
-}
-
 /** Undoes a "sent" the server then failed: the next attempt may claim it at once. */
 export async function reopenDelivery(tx: Tx, key: string): Promise<void> {
   await tx('email_deliveries').where({ dedupe_key: key }).update({ status: 'sending', claimed_at: new Date(0).toISOString(), sent_at: null });

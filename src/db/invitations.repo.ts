@@ -15,7 +15,6 @@ export interface Invitation {
   createdBy: string | null;
   createdAt: string;
   expiresAt: string;
-  sentAt: string | null;
   remindedAt: string | null;
   acceptedAt: string | null;
 }
@@ -33,7 +32,6 @@ export const toInvitation = (r: Row): Invitation => ({
   createdBy: (r.created_by as string | null) ?? null,
   createdAt: String(r.created_at),
   expiresAt: String(r.expires_at),
-  sentAt: optIso(r.sent_at),
   remindedAt: optIso(r.reminded_at),
   acceptedAt: optIso(r.accepted_at),
 });
@@ -71,4 +69,53 @@ export async function pendingInvitationOf(tx: Tx, accountId: string, memberId: s
 
 export async function revokePendingInvitations(tx: Tx, accountId: string, memberId: string): Promise<number> {
   return tx('invitations').where({ account_id: accountId, member_id: memberId, status: 'pending' }).update({ status: 'revoked' });
+}
+
+/** A resend: the next link generation with a new expiry (the reminder may come again). */
+export async function bumpGeneration(tx: Tx, accountId: string, id: string, generation: number, expiresAt: string): Promise<void> {
+  await tx('invitations').where({ account_id: accountId, id }).update({ send_count: generation, expires_at: expiresAt, reminded_at: null });
+}
+
+export async function setInvitationStatus(tx: Tx, accountId: string, id: string, status: Invitation['status']): Promise<void> {
+  await tx('invitations').where({ account_id: accountId, id }).update({ status });
+}
+
+export async function setInvitationTokenHash(tx: Tx, accountId: string, id: string, tokenHash: string): Promise<void> {
+  await tx('invitations').where({ account_id: accountId, id }).update({ token_hash: tokenHash });
+}
+
+export async function findInvitationByTokenHash(tx: Tx, tokenHash: string): Promise<Invitation | undefined> {
+  const row = await tx('invitations').where({ token_hash: tokenHash }).first();
+  return row ? toInvitation(row) : undefined;
+}
+
+/** Only the first acceptance wins (two tabs, a double click). */
+export async function markAccepted(tx: Tx, id: string, now: string): Promise<boolean> {
+  return (await tx('invitations').where({ id, status: 'pending' }).update({ status: 'accepted', accepted_at: now, token_hash: null })) > 0;
+}
+
+export async function expirePendingInvitations(tx: Tx, now: string): Promise<number> {
+  return tx('invitations').where({ status: 'pending' }).andWhere('expires_at', '<=', now).update({ status: 'expired', token_hash: null });
+}
+
+/**
+ * Pending invitations whose current email was delivered by `cutoff` and not reminded yet. When it
+ * was delivered is read from the one record of sent emails (email_deliveries, by the email's key).
+ */
+export async function dueForReminder(tx: Tx, cutoff: string, now: string, limit: number): Promise<Invitation[]> {
+  const rows = (await tx('invitations as i')
+    .join('email_deliveries as d', 'd.dedupe_key', tx.raw(`'invitation:' || i.id || ':send:' || i.send_count`))
+    .where('i.status', 'pending')
+    .whereNull('i.reminded_at')
+    .andWhere('i.expires_at', '>', now)
+    .andWhere('d.status', 'sent')
+    .andWhere('d.sent_at', '<=', cutoff)
+    .limit(limit)
+    .select('i.*')) as Array<Record<string, unknown>>;
+  return rows.map(toInvitation);
+}
+
+/** Marked when the reminder is queued (same transaction), so the next tick does not queue it again. */
+export async function markReminded(tx: Tx, id: string, now: string): Promise<boolean> {
+  return (await tx('invitations').where({ id, status: 'pending' }).whereNull('reminded_at').update({ reminded_at: now })) > 0;
 }

@@ -2,13 +2,19 @@
 // per generation by the invitations worker, accepted through a one-time link.
 import { type Account, getAccount } from '../db/accounts.repo';
 import { newId } from '../db/codec';
-import { claimDelivery, markDelivered } from '../db/deliveries.repo';
 import {
   type Invitation,
+  bumpGeneration,
+  dueForReminder,
+  expirePendingInvitations,
+  findInvitationByTokenHash,
   getInvitation,
   insertInvitation,
+  markAccepted,
+  markReminded,
   pendingInvitationOf,
-  toInvitation,
+  setInvitationStatus,
+  setInvitationTokenHash,
 } from '../db/invitations.repo';
 import { type Member, getMemberAnyState, setMemberState, setPasswordHash } from '../db/members.repo';
 import { enqueue } from '../db/outbox.repo';
@@ -21,6 +27,7 @@ import { Conflict, Invalid, NotFound } from './errors';
 import { addManualMember } from './members';
 import { authorize } from './policy';
 import { resolveGroup } from './groups';
+import { type PlannedMail, mailKeys } from './mailDeliveries';
 import { deriveToken, hashPassword, hashSecret } from './secrets';
 import { auditMspOf } from './tenancy';
 
@@ -28,8 +35,6 @@ export const INVITATION_TTL_MS = 5 * 24 * 3600 * 1000;
 export const REMIND_AFTER_MS = 2 * 24 * 3600 * 1000;
 export const INVITATIONS_QUEUE = 'invitations';
 export const MIN_PASSWORD = 10;
-/** How long a send claim protects an email from a second sender (longer than an SMTP send). */
-export const DELIVERY_LEASE_MS = 60_000;
 
 /** The language an email to this person is written in: theirs from the IdP, else the account's, else English. */
 export function languageFor(member: Pick<Member, 'preferredLanguage' | 'locale'>, account: Pick<Account, 'defaultLanguage'>): Language {
@@ -43,7 +48,7 @@ async function enqueueSend(ctx: Ctx, accountId: string, invitationId: string, ge
     {
       queue: INVITATIONS_QUEUE,
       name: kind,
-      key: `invitation:${invitationId}:${kind}:${generation}`,
+      key: mailKeys.invitation(invitationId, kind, generation),
       payload: { accountId, invitationId, generation, kind },
     },
     nowIso(ctx),
@@ -67,7 +72,7 @@ export async function inviteMember(ctx: Ctx, account: Account, member: Member, o
   };
   await insertInvitation(ctx.tx, invitation);
   await enqueueSend(ctx, account.id, id, 1, 'send');
-  return { ...invitation, tokenHash: null, status: 'pending', sendCount: 1, sentAt: null, remindedAt: null, acceptedAt: null };
+  return { ...invitation, tokenHash: null, status: 'pending', sendCount: 1, remindedAt: null, acceptedAt: null };
 }
 
 /** `members invite`: a person added by hand (optionally into a group) and invited. */
@@ -91,11 +96,11 @@ export async function resendInvitation(ctx: Ctx, accountId: string, memberId: st
   let invitation: Invitation;
   if (pending && pending.expiresAt > nowIso(ctx)) {
     const generation = pending.sendCount + 1;
-    await ctx.tx('invitations').where({ account_id: accountId, id: pending.id }).update({ send_count: generation, expires_at: expiresAt, reminded_at: null });
+    await bumpGeneration(ctx.tx, accountId, pending.id, generation, expiresAt);
     await enqueueSend(ctx, accountId, pending.id, generation, 'send');
     invitation = (await getInvitation(ctx.tx, accountId, pending.id))!;
   } else {
-    if (pending) await ctx.tx('invitations').where({ account_id: accountId, id: pending.id }).update({ status: 'expired' });
+    if (pending) await setInvitationStatus(ctx.tx, accountId, pending.id, 'expired');
     invitation = (await inviteMember(ctx, account, member))!;
   }
   await recordAudit(ctx, { accountId, mspId: auditMspOf(account), action: 'invitation.resent', target: { type: 'member', id: memberId } });
@@ -109,56 +114,46 @@ export interface InvitationJob {
   kind: 'send' | 'remind';
 }
 
-export type PreparedMail =
-  | { state: 'skip'; reason: string }
-  | { state: 'busy' }
-  | {
-      state: 'send';
-      key: string;
-      to: string;
-      name: string;
-      language: Language;
-      accountName: string;
-      inviter: string;
-      token: string;
-      expiresAt: Date;
-    };
+/** What an invitation email says (besides its link, which the worker builds from the token). */
+export interface InvitationMailData {
+  name: string;
+  accountName: string;
+  /** The person who invited, or null when no person did (the IdP, the operator). */
+  inviter: string | null;
+  token: string;
+  expiresAt: Date;
+  reminder: boolean;
+}
 
 export const invitationToken = (secret: Buffer, invitationId: string, generation: number) =>
   deriveToken(secret, 'msb_inv', `invite:${invitationId}:${generation}`);
 
 /**
- * Claims the email of one invitation generation. Only a pending, unexpired invitation still
- * at that generation is mailed; the link's hash is stored now, the link itself only in the email.
+ * The email of one invitation generation: only a pending, unexpired invitation still at that
+ * generation is mailed; the link's hash is stored now, the link itself only in the email.
  */
-export async function prepareInvitationMail(ctx: Ctx, job: InvitationJob, secret: Buffer, leaseMs = DELIVERY_LEASE_MS): Promise<PreparedMail> {
+export async function planInvitationMail(ctx: Ctx, job: InvitationJob, secret: Buffer): Promise<PlannedMail<InvitationMailData>[]> {
   const inv = await getInvitation(ctx.tx, job.accountId, job.invitationId);
-  if (!inv) return { state: 'skip', reason: 'gone' };
-  if (inv.status !== 'pending') return { state: 'skip', reason: inv.status };
-  if (inv.expiresAt <= nowIso(ctx)) return { state: 'skip', reason: 'expired' };
-  if (inv.sendCount !== job.generation) return { state: 'skip', reason: 'superseded' };
+  if (!inv || inv.status !== 'pending' || inv.expiresAt <= nowIso(ctx) || inv.sendCount !== job.generation) return [];
   const member = await getMemberAnyState(ctx.tx, job.accountId, inv.memberId);
   const account = await getAccount(ctx.tx, job.accountId);
-  if (!member || !account || member.state !== 'invited') return { state: 'skip', reason: 'not invited' };
+  if (!member || !account || member.state !== 'invited') return [];
   const to = member.email ?? (member.userName.includes('@') ? member.userName : undefined);
-  if (!to) return { state: 'skip', reason: 'no email address' };
-  const key = `invitation:${inv.id}:${job.kind}:${job.generation}`;
-  const claim = await claimDelivery(ctx.tx, { id: newId(), accountId: account.id, key, kind: `invitation.${job.kind}`, recipient: to, now: nowIso(ctx), leaseMs });
-  if (claim === 'sent') return { state: 'skip', reason: 'already sent' };
-  if (claim === 'busy') return { state: 'busy' };
+  if (!to) return [];
   const token = invitationToken(secret, inv.id, job.generation);
-  await ctx.tx('invitations').where({ account_id: account.id, id: inv.id }).update({ token_hash: hashSecret(token) });
+  await setInvitationTokenHash(ctx.tx, account.id, inv.id, hashSecret(token));
   const name = member.displayName ?? ([member.givenName, member.familyName].filter(Boolean).join(' ') || to);
-  const inviter = inv.createdBy && inv.createdBy.includes('@') ? inv.createdBy : account.name;
-  return { state: 'send', key, to, name, language: languageFor(member, account), accountName: account.name, inviter, token, expiresAt: new Date(inv.expiresAt) };
-}
-
-export async function markInvitationSent(ctx: Ctx, job: InvitationJob, key: string, messageId: string): Promise<void> {
-  const now = nowIso(ctx);
-  await markDelivered(ctx.tx, key, messageId, now);
-  await ctx.tx('invitations')
-    .where({ account_id: job.accountId, id: job.invitationId })
-    .update(job.kind === 'send' ? { sent_at: now } : { reminded_at: now });
+  const inviter = inv.createdBy && inv.createdBy.includes('@') ? inv.createdBy : null;
+  return [
+    {
+      key: mailKeys.invitation(inv.id, job.kind, job.generation),
+      accountId: account.id,
+      kind: `invitation.${job.kind}`,
+      to,
+      language: languageFor(member, account),
+      data: { name, accountName: account.name, inviter, token, expiresAt: new Date(inv.expiresAt), reminder: job.kind === 'remind' },
+    },
+  ];
 }
 
 /** What the accept page shows for a link, or undefined when the link is not (or no longer) valid. */
@@ -167,9 +162,8 @@ export async function invitationForToken(
   token: string,
   now: Date,
 ): Promise<{ invitation: Invitation; member: Member; account: Account } | undefined> {
-  const row = await tx('invitations').where({ token_hash: hashSecret(token) }).first();
-  if (!row) return undefined;
-  const invitation = toInvitation(row);
+  const invitation = await findInvitationByTokenHash(tx, hashSecret(token));
+  if (!invitation) return undefined;
   if (invitation.status !== 'pending' || invitation.expiresAt <= now.toISOString()) return undefined;
   const member = await getMemberAnyState(tx, invitation.accountId, invitation.memberId);
   const account = await getAccount(tx, invitation.accountId);
@@ -186,9 +180,7 @@ export async function acceptInvitation(ctx: Ctx, token: string, password: string
   }
   const { invitation, member, account } = found;
   const now = nowIso(ctx);
-  // Only the first acceptance wins (two tabs, a double click).
-  const taken = await ctx.tx('invitations').where({ id: invitation.id, status: 'pending' }).update({ status: 'accepted', accepted_at: now, token_hash: null });
-  if (!taken) throw new NotFound('invitation.invalid', 'This invitation link is not valid any more.');
+  if (!(await markAccepted(ctx.tx, invitation.id, now))) throw new NotFound('invitation.invalid', 'This invitation link is not valid any more.');
   await setPasswordHash(ctx.tx, account.id, member.id, await hashPassword(password), now);
   await setMemberState(ctx.tx, member, 'active', now);
   await recordAudit(ctx, {
@@ -204,24 +196,15 @@ export async function acceptInvitation(ctx: Ctx, token: string, password: string
 
 /** Lifecycle: pending invitations past their expiry become expired. */
 export async function expireInvitations(ctx: Ctx): Promise<number> {
-  return ctx.tx('invitations').where({ status: 'pending' }).andWhere('expires_at', '<=', nowIso(ctx)).update({ status: 'expired', token_hash: null });
+  return expirePendingInvitations(ctx.tx, nowIso(ctx));
 }
 
 /** Lifecycle: one reminder for invitations sent more than two days ago and still pending. */
 export async function queueReminders(ctx: Ctx, limit = 500): Promise<number> {
   const cutoff = new Date(ctx.now.getTime() - REMIND_AFTER_MS).toISOString();
-  const due = (await ctx.tx('invitations')
-    .where({ status: 'pending' })
-    .whereNull('reminded_at')
-    .whereNotNull('sent_at')
-    .andWhere('sent_at', '<=', cutoff)
-    .andWhere('expires_at', '>', nowIso(ctx))
-    .limit(limit)) as Array<Record<string, unknown>>;
-  for (const r of due) {
-    const inv = toInvitation(r);
-    // Marked now (same transaction as the job) so the next tick does not queue it again.
-    await ctx.tx('invitations').where({ id: inv.id, status: 'pending' }).update({ reminded_at: nowIso(ctx) });
-    await enqueueSend(ctx, inv.accountId, inv.id, inv.sendCount, 'remind');
+  const due = await dueForReminder(ctx.tx, cutoff, nowIso(ctx), limit);
+  for (const inv of due) {
+    if (await markReminded(ctx.tx, inv.id, nowIso(ctx))) await enqueueSend(ctx, inv.accountId, inv.id, inv.sendCount, 'remind');
   }
   return due.length;
 }

@@ -1,18 +1,16 @@
 // Time-driven rules, run by the lifecycle worker: expiries, reminders, trial end, log pruning.
 // Every step is an idempotent UPDATE guarded by the old state, so several workers may run it.
 import { type Account, getAccount, trialsEnding, updateAccount } from '../db/accounts.repo';
-import { newId } from '../db/codec';
-import { claimDelivery, markDelivered } from '../db/deliveries.repo';
 import { getMemberAnyState } from '../db/members.repo';
 import { enqueue } from '../db/outbox.repo';
 import { pruneScimRequests } from '../db/scimRequests.repo';
-import type { Language } from '../i18n';
 import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
 import { countingOwners } from './effectiveRoles';
 import { Conflict } from './errors';
 import { authorize } from './policy';
-import { DELIVERY_LEASE_MS, expireInvitations, languageFor, queueReminders } from './invitations';
+import { expireInvitations, languageFor, queueReminders } from './invitations';
+import { type PlannedMail, mailKeys } from './mailDeliveries';
 import { LIFECYCLE_QUEUE, expireLinks, freezeExpiredTrials } from './links';
 import { expireRecoveries } from './recovery';
 import { auditMspOf } from './tenancy';
@@ -53,38 +51,33 @@ export async function lifecycleTick(ctx: Ctx): Promise<TickReport> {
   };
 }
 
-export interface TrialMail {
-  key: string;
-  to: string;
+export interface TrialMailData {
   name: string;
-  language: Language;
   accountName: string;
   endsAt: Date;
   days: number;
 }
 
-/** The trial notice for each accepted Owner of an account on trial, claimed so each goes out once. */
-export async function prepareTrialMails(ctx: Ctx, accountId: string, leaseMs = DELIVERY_LEASE_MS): Promise<{ mails: TrialMail[]; busy: boolean }> {
+/** The trial notice for each accepted Owner of an account on trial. */
+export async function planTrialMails(ctx: Ctx, accountId: string): Promise<PlannedMail<TrialMailData>[]> {
   const account = await getAccount(ctx.tx, accountId);
-  if (!account || account.status !== 'trial' || !account.trialEndsAt) return { mails: [], busy: false };
+  if (!account || account.status !== 'trial' || !account.trialEndsAt) return [];
   const endsAt = new Date(account.trialEndsAt);
   const days = Math.max(0, Math.ceil((endsAt.getTime() - ctx.now.getTime()) / (24 * 3600 * 1000)));
-  const mails: TrialMail[] = [];
-  let busy = false;
+  const mails: PlannedMail<TrialMailData>[] = [];
   for (const ownerId of await countingOwners(ctx.tx, account.id)) {
     const owner = await getMemberAnyState(ctx.tx, account.id, ownerId);
     if (!owner || owner.state !== 'active' || !owner.email) continue;
-    const key = `trial:${account.id}:${account.trialEndsAt}:${days <= 3 ? 'warning' : 'start'}:${owner.id}`;
-    const claim = await claimDelivery(ctx.tx, { id: newId(), accountId: account.id, key, kind: 'trial', recipient: owner.email, now: nowIso(ctx), leaseMs });
-    if (claim === 'busy') busy = true;
-    if (claim !== 'claimed') continue;
-    mails.push({ key, to: owner.email, name: owner.displayName ?? owner.email, language: languageFor(owner, account), accountName: account.name, endsAt, days });
+    mails.push({
+      key: mailKeys.trial(account.id, account.trialEndsAt, days <= 3 ? 'warning' : 'start', owner.id),
+      accountId: account.id,
+      kind: 'trial',
+      to: owner.email,
+      language: languageFor(owner, account),
+      data: { name: owner.displayName ?? owner.email, accountName: account.name, endsAt, days },
+    });
   }
-  return { mails, busy };
-}
-
-export async function markTrialMailSent(ctx: Ctx, key: string, messageId: string): Promise<void> {
-  await markDelivered(ctx.tx, key, messageId, nowIso(ctx));
+  return mails;
 }
 
 /** An account on trial (or frozen) subscribes: it is active again without an MSP. */

@@ -2,7 +2,6 @@
 // approved by an Owner of the account; unlinking starts a 14-day trial, then the account freezes.
 import { type Account, freezeTrial, getAccount, trialsEnding, updateAccount } from '../db/accounts.repo';
 import { newId } from '../db/codec';
-import { claimDelivery, markDelivered } from '../db/deliveries.repo';
 import type { Tx } from '../db/knex';
 import { type LinkRequest, dueLinks, getLinkById, getLinkForMsp, insertLink, openLinkFor, updateLink } from '../db/links.repo';
 import { countActiveOwners } from '../db/groups.repo';
@@ -14,7 +13,8 @@ import { requireMsp } from './companies';
 import { type Ctx, nowIso } from './context';
 import { countingOwners } from './effectiveRoles';
 import { Conflict, Invalid, NotFound } from './errors';
-import { DELIVERY_LEASE_MS, languageFor } from './invitations';
+import { languageFor } from './invitations';
+import { type PlannedMail, mailKeys } from './mailDeliveries';
 import type { RegionDirectory } from './regions';
 import { signParts, verifyParts } from './secrets';
 
@@ -128,11 +128,8 @@ export async function validateLink(ctx: Ctx, requestId: string, directory: Regio
   return linkView((await getLinkById(ctx.tx, link.id))!);
 }
 
-export interface ApprovalMail {
-  key: string;
-  to: string;
+export interface ApprovalMailData {
   name: string;
-  language: Language;
   accountName: string;
   mspName: string;
   token: string;
@@ -141,38 +138,27 @@ export interface ApprovalMail {
 
 export const approvalToken = (secret: Buffer, requestId: string, memberId: string) => signParts(secret, 'link', [requestId, memberId]);
 
-/** One approval email per accepted Owner of the account, each claimed so it goes out once. */
-export async function prepareApprovalMails(ctx: Ctx, requestId: string, secret: Buffer, leaseMs = DELIVERY_LEASE_MS): Promise<{ mails: ApprovalMail[]; busy: boolean }> {
+/** One approval email per accepted Owner of the account, while the request awaits approval. */
+export async function planApprovalMails(ctx: Ctx, requestId: string, secret: Buffer): Promise<PlannedMail<ApprovalMailData>[]> {
   const link = await getLinkById(ctx.tx, requestId);
-  if (!link || link.status !== 'awaiting_approval') return { mails: [], busy: false };
+  if (!link || link.status !== 'awaiting_approval') return [];
   const account = await getAccount(ctx.tx, link.accountId);
   const msp = await getAccount(ctx.tx, link.mspId);
-  if (!account || !msp) return { mails: [], busy: false };
-  const mails: ApprovalMail[] = [];
-  let busy = false;
+  if (!account || !msp) return [];
+  const mails: PlannedMail<ApprovalMailData>[] = [];
   for (const ownerId of await countingOwners(ctx.tx, account.id)) {
     const owner = await getMemberAnyState(ctx.tx, account.id, ownerId);
     if (!owner || owner.state !== 'active' || !owner.email) continue;
-    const key = `link:${link.id}:owner:${owner.id}`;
-    const claim = await claimDelivery(ctx.tx, { id: newId(), accountId: account.id, key, kind: 'link.approval', recipient: owner.email, now: nowIso(ctx), leaseMs });
-    if (claim === 'busy') busy = true;
-    if (claim !== 'claimed') continue;
     mails.push({
-      key,
+      key: mailKeys.linkApproval(link.id, owner.id),
+      accountId: account.id,
+      kind: 'link.approval',
       to: owner.email,
-      name: owner.displayName ?? owner.email,
       language: languageFor(owner, account),
-      accountName: account.name,
-      mspName: msp.name,
-      token: approvalToken(secret, link.id, owner.id),
-      expiresAt: new Date(link.expiresAt),
+      data: { name: owner.displayName ?? owner.email, accountName: account.name, mspName: msp.name, token: approvalToken(secret, link.id, owner.id), expiresAt: new Date(link.expiresAt) },
     });
   }
-  return { mails, busy };
-}
-
-export async function markApprovalSent(ctx: Ctx, key: string, messageId: string): Promise<void> {
-  await markDelivered(ctx.tx, key, messageId, nowIso(ctx));
+  return mails;
 }
 
 export interface ApprovalContext {

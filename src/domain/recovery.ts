@@ -2,7 +2,6 @@
 // chooses new credentials from an emailed link, an administrator completes it.
 import { type Account, getAccount } from '../db/accounts.repo';
 import { newId } from '../db/codec';
-import { claimDelivery, markDelivered } from '../db/deliveries.repo';
 import type { Tx } from '../db/knex';
 import { getMemberAnyState, setPasswordHash, type Member } from '../db/members.repo';
 import { enqueue } from '../db/outbox.repo';
@@ -24,11 +23,11 @@ import type { Language } from '../i18n';
 import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
 import { Conflict, Invalid, NotFound } from './errors';
-import { DELIVERY_LEASE_MS, MIN_PASSWORD, languageFor } from './invitations';
+import { MIN_PASSWORD, languageFor } from './invitations';
+import { type PlannedMail, mailKeys } from './mailDeliveries';
 import { authorize, targetStates } from './policy';
 import { deriveToken, hashPassword, hashSecret } from './secrets';
 import { auditMspOf, requireAccount } from './tenancy';
-import type { PreparedMail } from './invitations';
 
 export const RECOVERY_TTL_MS = 3 * 24 * 3600 * 1000;
 export const RECOVERY_QUEUE = 'recovery';
@@ -77,35 +76,32 @@ export async function startRecovery(ctx: Ctx, input: { accountId: string; member
 
 export const recoveryToken = (secret: Buffer, requestId: string) => deriveToken(secret, 'msb_rec', `recovery:${requestId}`);
 
-export async function prepareRecoveryMail(ctx: Ctx, job: { accountId: string; requestId: string }, secret: Buffer, leaseMs = DELIVERY_LEASE_MS): Promise<PreparedMail> {
-  const req = await getRecovery(ctx.tx, job.accountId, job.requestId);
-  if (!req) return { state: 'skip', reason: 'gone' };
-  if (req.status !== 'pending') return { state: 'skip', reason: req.status };
-  if (req.expiresAt <= nowIso(ctx)) return { state: 'skip', reason: 'expired' };
-  const member = await getMemberAnyState(ctx.tx, job.accountId, req.memberId);
-  const account = await getAccount(ctx.tx, job.accountId);
-  if (!member || !account || !member.email) return { state: 'skip', reason: 'no recipient' };
-  const key = `recovery:${req.id}`;
-  const claim = await claimDelivery(ctx.tx, { id: newId(), accountId: account.id, key, kind: 'recovery', recipient: member.email, now: nowIso(ctx), leaseMs });
-  if (claim === 'sent') return { state: 'skip', reason: 'already sent' };
-  if (claim === 'busy') return { state: 'busy' };
-  const token = recoveryToken(secret, req.id);
-  await setRecoveryTokenHash(ctx.tx, account.id, req.id, hashSecret(token));
-  return {
-    state: 'send',
-    key,
-    to: member.email,
-    name: member.displayName ?? member.email,
-    language: languageFor(member, account),
-    accountName: account.name,
-    inviter: account.name,
-    token,
-    expiresAt: new Date(req.expiresAt),
-  };
+export interface RecoveryMailData {
+  name: string;
+  accountName: string;
+  token: string;
+  expiresAt: Date;
 }
 
-export async function markRecoverySent(ctx: Ctx, key: string, messageId: string): Promise<void> {
-  await markDelivered(ctx.tx, key, messageId, nowIso(ctx));
+/** The member's recovery email, while the request is open; the link's hash is stored now. */
+export async function planRecoveryMail(ctx: Ctx, job: { accountId: string; requestId: string }, secret: Buffer): Promise<PlannedMail<RecoveryMailData>[]> {
+  const req = await getRecovery(ctx.tx, job.accountId, job.requestId);
+  if (!req || req.status !== 'pending' || req.expiresAt <= nowIso(ctx)) return [];
+  const member = await getMemberAnyState(ctx.tx, job.accountId, req.memberId);
+  const account = await getAccount(ctx.tx, job.accountId);
+  if (!member || !account || !member.email) return [];
+  const token = recoveryToken(secret, req.id);
+  await setRecoveryTokenHash(ctx.tx, account.id, req.id, hashSecret(token));
+  return [
+    {
+      key: mailKeys.recovery(req.id),
+      accountId: account.id,
+      kind: 'recovery',
+      to: member.email,
+      language: languageFor(member, account),
+      data: { name: member.displayName ?? member.email, accountName: account.name, token, expiresAt: new Date(req.expiresAt) },
+    },
+  ];
 }
 
 export async function recoveryForToken(tx: Tx, token: string, now: Date): Promise<{ request: RecoveryRequest; member: Member; accountName: string; language: Language } | undefined> {

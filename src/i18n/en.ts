@@ -65,6 +65,19 @@ export const en = {
   'error.group.not_found': 'No such group.',
   'error.launch.pending_link': 'The company has not approved the link yet.',
   'error.rate_limited': 'Too many attempts; wait a moment.',
+  'email.invitation.bodyNoInviter': 'You are invited to join {accountName} in the password manager. Set up your sign-in to accept.',
+  'email.signin.subject': 'Your sign-in link for {accountName}',
+  'email.signin.body': 'You asked to sign in to the {accountName} console. The link below signs you in once.',
+  'email.signin.button': 'Sign in',
+  'email.signin.expires': 'It works for 15 minutes, until {expiresAt, time, short} UTC on {expiresAt, date, long}.',
+  'email.signin.notYou': 'If you did not ask for it, ignore this email: nobody can use the link without your mailbox.',
+  'error.member.idp_managed': 'This person is managed by your identity provider: remove or deactivate them there.',
+  'error.member.remove.self': 'You cannot remove yourself.',
+  'error.link_code.invalid': 'This link code is not valid: it may be mistyped, used or expired. Ask the company’s Owner for a new one.',
+  'error.link_code.not_a_company': 'Only a company account can be linked to an MSP.',
+  'error.password.current_wrong': 'The current password is not right.',
+  'error.profile.session_only': 'Sign in to the console to set your password.',
+  'error.invitation.not_needed': 'This person has already accepted; there is nothing to resend.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -28,7 +28,7 @@ export interface Mailer {
   /**
    * Sends one message. `onCommit` records it as sent; over SMTP it runs after the server
    * accepted the envelope and before the message is finished, so a crash at any point cannot
-   * produce a second copy. It may call `end` the instant its record commits (whenCommitted) so
+   * produce a second copy. It may call `end` the instant its record commits (UnitOfWork.afterCommit) so
    * the message is finished in the same turn; otherwise it is finished when onCommit resolves.
    * A failure after it ran is thrown as SendFailedAfterCommit.
    */

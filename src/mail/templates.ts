@@ -40,8 +40,9 @@ ${(parts.after ?? []).map((k) => `<p style="font-size:13px">${escapeHtml(tr(k))}
   return { subject: tr(parts.subject), text: lines.join('\n\n'), html, language: lang };
 }
 
-export const invitationMail = (lang: Language, v: { name: string; inviter: string; accountName: string; url: string; expiresAt: Date }) =>
-  render(lang, { subject: 'email.invitation.subject', greeting: true, paragraphs: ['email.invitation.body'], button: { label: 'email.invitation.button', url: v.url }, after: ['email.invitation.expires'] }, v);
+// Without a person who invited (an IdP push), the email does not say "Müller GmbH invited you to Müller GmbH".
+export const invitationMail = (lang: Language, v: { name: string; inviter: string | null; accountName: string; url: string; expiresAt: Date }) =>
+  render(lang, { subject: 'email.invitation.subject', greeting: true, paragraphs: [v.inviter ? 'email.invitation.body' : 'email.invitation.bodyNoInviter'], button: { label: 'email.invitation.button', url: v.url }, after: ['email.invitation.expires'] }, v);
 
 export const reminderMail = (lang: Language, v: { name: string; accountName: string; url: string; expiresAt: Date }) =>
   render(lang, { subject: 'email.reminder.subject', greeting: true, paragraphs: ['email.reminder.body'], button: { label: 'email.invitation.button', url: v.url } }, v);
@@ -54,3 +55,6 @@ export const linkApprovalMail = (lang: Language, v: { name: string; mspName: str
 
 export const trialMail = (lang: Language, v: { name: string; accountName: string; endsAt: Date; days: number }) =>
   render(lang, { subject: 'email.trial.subject', greeting: true, paragraphs: ['email.trial.body'] }, v);
+
+export const signinLinkMail = (lang: Language, v: { name: string; accountName: string; url: string; expiresAt: Date }) =>
+  render(lang, { subject: 'email.signin.subject', greeting: true, paragraphs: ['email.signin.body'], button: { label: 'email.signin.button', url: v.url }, after: ['email.signin.expires', 'email.signin.notYou'] }, v);

@@ -2,7 +2,9 @@
 // a push sends one email with a working link; accepting activates the person; resend, reminder,
 // expiry, retries and a permanent SMTP refusal.
 import { getAccount } from '../../../src/db/accounts.repo';
-import { inviteByEmail, prepareInvitationMail, resendInvitation } from '../../../src/domain/invitations';
+import { inviteByEmail, planInvitationMail, resendInvitation } from '../../../src/domain/invitations';
+import { MailDelivery } from '../../../src/mail/delivery';
+import type { Mailer } from '../../../src/mail/mailer';
 import { lifecycleTick } from '../../../src/domain/lifecycle';
 import { listMembersWithGroups } from '../../../src/domain/members';
 import { system } from '../../../src/domain/principal';
@@ -134,11 +136,14 @@ describe.each(DIALECTS)('invitations [%s]', (dialect) => {
     const { invitation } = await asOp(app.rt.db, (ctx) => inviteByEmail(ctx, { accountId: c.accountId, email: 'once@invite.example' }));
     await waitForMail('once@invite.example');
     // The job's work, replayed as a retry would: the delivery marker says it went out.
-    const again = await asOp(app.rt.db, (ctx) => prepareInvitationMail(ctx, { accountId: c.accountId, invitationId: invitation.id, generation: 1, kind: 'send' }, app.rt.secret));
-    expect(again).toEqual({ state: 'skip', reason: 'already sent' });
+    const refuse = { send: async () => Promise.reject(new Error('sent twice')) } as unknown as Mailer;
+    const delivery = new MailDelivery({ db: app.rt.db, mailer: refuse, metrics: app.rt.metrics, now: app.rt.now, publicUrl: app.url, leaseMs: 60_000 });
+    const job = { accountId: c.accountId, invitationId: invitation.id, generation: 1, kind: 'send' as const };
+    const again = await delivery.deliver('test', (ctx) => planInvitationMail(ctx, job, app.rt.secret), () => ({ subject: 's', text: 't', html: 'h' }));
+    expect(again).toEqual({ sent: [], alreadySent: 1 });
     const row = await app.rt.db('outbox').where({ job_key: `invitation:${invitation.id}:send:1` }).first();
-    const job = await app.rt.queues.get('invitations').getJob(`outbox-${row.id}`);
-    await job!.retry('completed');
+    const bullJob = await app.rt.queues.get('invitations').getJob(`outbox-${row.id}`);
+    await bullJob!.retry('completed');
     await new Promise((r) => setTimeout(r, 500));
     expect(mailsTo('once@invite.example')).toHaveLength(1);
     expect(await app.rt.db('email_deliveries').where({ dedupe_key: `invitation:${invitation.id}:send:1` })).toEqual([expect.objectContaining({ status: 'sent' })]);

@@ -1,0 +1,103 @@
+// The exactly-once email protocol in one place: claim in the database, render, send, and record
+// "sent" before the final "." of the SMTP message (and finish it in the same turn as that
+// record's commit), so neither a retry nor a killed worker can send an email twice.
+import type { Db } from '../db/knex';
+import { requireWork, unitOfWork } from '../db/unitOfWork';
+import type { Ctx } from '../domain/context';
+import { type PlannedMail, claimMail, recordMailSent, releaseMail } from '../domain/mailDeliveries';
+import { authorizeDeployment } from '../domain/policy';
+import { system } from '../domain/principal';
+import type { Metrics } from '../metrics';
+import { type Mailer, SendFailedAfterCommit } from './mailer';
+import type { RenderedMail } from './templates';
+
+export interface DeliveryDeps {
+  db: Db;
+  mailer: Mailer;
+  metrics: Metrics;
+  now: () => Date;
+  publicUrl: string;
+  /** How long a send claim protects an email from a second sender (MAIL_CLAIM_LEASE_MS). */
+  leaseMs: number;
+}
+
+/** Another worker holds an email's send claim right now: the job is retried after backoff. */
+export class MailBusy extends Error {
+  constructor(keys: string[]) {
+    super(`another worker is sending ${keys.join(', ')}; retrying later`);
+  }
+}
+
+/** The server refused the message for good (5xx): retrying cannot help. */
+export class MailRefused extends Error {}
+
+export type DeliveryOutcome = {
+  sent: string[];
+  /** Planned emails that had gone out already. */
+  alreadySent: number;
+};
+
+/** A Message-ID that is the same every time the same logical email is sent. */
+export function messageIdFor(key: string, publicUrl: string): string {
+  const host = new URL(publicUrl).hostname || 'mspbridge.local';
+  return `<${key.replace(/[^A-Za-z0-9.-]/g, '.')}@${host}>`;
+}
+
+export class MailDelivery {
+  constructor(private readonly deps: DeliveryDeps) {}
+
+  /** One unit of work acting as the named worker (the policy's `jobs.run`). */
+  private work<T>(label: string, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+    return unitOfWork(this.deps.db, async (tx) => {
+      const ctx: Ctx = { tx, actor: system(label), now: this.deps.now() };
+      await authorizeDeployment(ctx, 'jobs.run');
+      return fn(ctx);
+    });
+  }
+
+  /**
+   * Plans the emails a job causes (the domain decides who gets what), claims each, renders and
+   * sends the claimed ones, recording each as sent before its message is finished. Emails
+   * another worker is sending make the job retry once the others went out.
+   */
+  async deliver<T>(label: string, plan: (ctx: Ctx) => Promise<PlannedMail<T>[]>, render: (mail: PlannedMail<T>) => Omit<RenderedMail, 'language'>): Promise<DeliveryOutcome> {
+    const { claimed, busy, alreadySent } = await this.work(label, async (ctx) => {
+      const out = { claimed: [] as PlannedMail<T>[], busy: [] as string[], alreadySent: 0 };
+      for (const mail of await plan(ctx)) {
+        const claim = await claimMail(ctx, mail, this.deps.leaseMs);
+        if (claim === 'claimed') out.claimed.push(mail);
+        else if (claim === 'busy') out.busy.push(mail.key);
+        else out.alreadySent++;
+      }
+      return out;
+    });
+    const sent: string[] = [];
+    for (const mail of claimed) {
+      await this.send(label, mail, render(mail));
+      sent.push(mail.key);
+    }
+    if (busy.length) throw new MailBusy(busy);
+    return { sent, alreadySent };
+  }
+
+  private async send(label: string, mail: PlannedMail<unknown>, content: Omit<RenderedMail, 'language'>): Promise<void> {
+    const messageId = messageIdFor(mail.key, this.deps.publicUrl);
+    try {
+      await this.deps.mailer.send({ to: mail.to, ...content, language: mail.language, messageId }, (end) =>
+        this.work(label, async (ctx) => {
+          await recordMailSent(ctx, mail.key, messageId);
+          requireWork(ctx.tx).afterCommit(end);
+        }),
+      );
+      this.deps.metrics.emailsSent.inc({ kind: mail.kind });
+    } catch (err) {
+      const original = err instanceof SendFailedAfterCommit ? err.original : (err as Error);
+      // The server did not take the message (its final "." was never acknowledged): release the
+      // claim so the next attempt, or a manual retry, can send at once.
+      await this.work(label, (ctx) => releaseMail(ctx, mail.key)).catch(() => undefined);
+      const code = (original as { responseCode?: number }).responseCode;
+      if (code && code >= 500) throw new MailRefused(`SMTP refused the message permanently (${code}): ${original.message}`);
+      throw original;
+    }
+  }
+}
