@@ -14,12 +14,11 @@ import { openApiDocument } from './openapi';
 import { runRoute } from './dispatch';
 import type { RouteDef } from './route';
 import { accountRoutes } from './routes/accounts';
-import { consoleRoutes } from './routes/console';
 import { meRoutes } from './routes/me';
 import { mspRoutes } from './routes/msp';
 import { unitOfWork } from '../db/unitOfWork';
 
-export const ROUTES: RouteDef[] = [...meRoutes, ...mspRoutes, ...accountRoutes, ...consoleRoutes];
+export const ROUTES: RouteDef[] = [...meRoutes, ...mspRoutes, ...accountRoutes];
 
 interface Identity {
   principal: Principal;
