@@ -5,13 +5,27 @@ import { isDomainError } from '../domain/errors';
 import { clientErrorOf } from '../http/clientError';
 import { DOMAIN_STATUS } from '../http/domainStatus';
 import type { Logger } from '../logger';
+import { classifyDbError } from '../db/errors';
 
 export interface Problem {
   status: number;
-  body: { error: { code: string; message: string; fields?: Array<{ path: string; message: string }> } };
+  body: { error: { code: string; message: string; fields?: FieldProblem[] } };
   headers?: Record<string, string>;
 }
 
+
+/** One bad field: the check's code and bound let a client word the message in its reader's language. */
+export interface FieldProblem {
+  path: string;
+  message: string;
+  code: string;
+  /** What was checked: string (a length), number, array, … */
+  origin?: string;
+  minimum?: number;
+  maximum?: number;
+}
+
+const bound = (v: unknown): number | undefined => (typeof v === 'number' || typeof v === 'bigint' ? Number(v) : undefined);
 
 export class HttpProblem extends Error {
   constructor(
@@ -34,16 +48,20 @@ export function toProblem(err: unknown, log?: Logger): Problem {
         error: {
           code: 'invalid_input',
           message: 'Some fields are not valid.',
-          fields: err.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })),
+          fields: err.issues.map((i) => {
+            const limits = i as { minimum?: unknown; maximum?: unknown; origin?: unknown };
+            const origin = typeof limits.origin === 'string' ? limits.origin : undefined;
+            return { path: i.path.join('.') || '(body)', message: i.message, code: i.code, origin, minimum: bound(limits.minimum), maximum: bound(limits.maximum) };
+          }),
         },
       },
     };
   }
   const client = clientErrorOf(err);
   if (client) return { status: client.status, body: { error: { code: client.code, message: client.message } } };
-  const e = err as { code?: string };
-  if (e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE') return { status: 409, body: { error: { code: 'conflict', message: 'That already exists.' } } };
-  if (e?.code?.startsWith?.('SQLITE_BUSY') || e?.code === '40001' || e?.code === '40P01') {
+  const db = classifyDbError(err);
+  if (db === 'unique') return { status: 409, body: { error: { code: 'conflict', message: 'That already exists.' } } };
+  if (db === 'transient') {
     return { status: 503, body: { error: { code: 'busy', message: 'The service is busy; retry shortly.' } }, headers: { 'Retry-After': '1' } };
   }
   log?.error({ err }, 'API request failed');

@@ -2,6 +2,7 @@
 import { DOMAIN_STATUS } from '../http/domainStatus';
 import type { Logger } from '../logger';
 import { isDomainError } from '../domain/errors';
+import { classifyDbError } from '../db/errors';
 
 export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
@@ -53,26 +54,6 @@ export function errorBody(e: ScimError): ScimErrorBody {
 }
 
 
-/** Database conditions a client should simply retry (lock contention, pool exhaustion, failover). */
-function isTransient(err: unknown): boolean {
-  const e = err as { code?: string; name?: string; message?: string };
-  return (
-    e?.code?.startsWith('SQLITE_BUSY') ||
-    e?.code?.startsWith('SQLITE_LOCKED') ||
-    e?.name === 'KnexTimeoutError' ||
-    e?.code === '40001' || // serialization_failure
-    e?.code === '40P01' || // deadlock_detected
-    e?.code === '57P01' || // admin_shutdown
-    e?.code === 'ECONNREFUSED' ||
-    e?.code === 'ECONNRESET'
-  );
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string };
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
-
 /**
  * The single place any failure becomes a SCIM error: domain errors keep their meaning,
  * transient database trouble becomes a retryable 503, anything else a logged 500.
@@ -98,11 +79,12 @@ export function toScimError(err: unknown, log?: Logger): ScimError {
     return new ScimError(e.status === 400 ? 400 : e.status, e.status === 400 ? 'invalidSyntax' : undefined, 'The request could not be understood.');
   }
   if (err instanceof URIError) return new ScimError(400, 'invalidSyntax', 'The request path is not valid percent-encoding.');
-  if (isUniqueViolation(err)) {
+  const db = classifyDbError(err);
+  if (db === 'unique') {
     // Two concurrent creates of the same name: the loser gets what a sequential one would.
     return new ScimError(409, 'uniqueness', 'A resource with that unique attribute already exists.');
   }
-  if (isTransient(err)) {
+  if (db === 'transient') {
     log?.warn({ err }, 'transient database error answered 503');
     return new ScimError(503, undefined, 'The service is busy; retry shortly.', { 'Retry-After': '1' });
   }
