@@ -32,7 +32,7 @@ export interface PushedGroup {
 async function assertNameFree(ctx: Ctx, account: Account, displayName: string, self?: string): Promise<void> {
   const other = await findIdpGroupByName(ctx.tx, account.id, displayName);
   if (other && other.id !== self) {
-    throw new Conflict('scim.group.displayName.taken', `A group named "${displayName}" already exists.`, { scimType: 'uniqueness' });
+    throw new Conflict('scim.group.displayName.taken', `A group named "${displayName}" already exists.`);
   }
 }
 
@@ -40,9 +40,7 @@ async function assertExternalIdFree(ctx: Ctx, account: Account, externalId: stri
   if (!externalId) return;
   const other = await findIdpGroupByExternalId(ctx.tx, account.id, externalId);
   if (other && other.id !== self) {
-    throw new Conflict('scim.group.externalId.taken', `externalId "${externalId}" is already used by another group.`, {
-      scimType: 'uniqueness',
-    });
+    throw new Conflict('scim.group.externalId.taken', `externalId "${externalId}" is already used by another group.`);
   }
 }
 
@@ -55,7 +53,6 @@ async function assertKnownMembers(ctx: Ctx, account: Account, memberIds: string[
     throw new Invalid(
       'scim.group.member.unknown',
       `No user with id ${unknown.slice(0, 5).map((id) => `"${id}"`).join(', ')}${unknown.length > 5 ? ` (and ${unknown.length - 5} more)` : ''} in this account.`,
-      { scimType: 'invalidValue' },
     );
   }
 }

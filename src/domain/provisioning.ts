@@ -50,20 +50,18 @@ async function assertMayTouchOwner(ctx: Ctx, account: Account, member: Member): 
   if ((await targetStates(ctx, account.id, member.id)).includes('target.owner')) await authorize(ctx, 'scim.owner.manage', account);
 }
 
-const uniqueness = { scimType: 'uniqueness' };
-
 async function assertExternalIdFree(ctx: Ctx, account: Account, externalId: string | null, self?: string): Promise<void> {
   if (!externalId) return;
   const other = await findMemberByExternalId(ctx.tx, account.id, externalId);
   if (other && other.id !== self) {
-    throw new Conflict('scim.user.externalId.taken', `externalId "${externalId}" is already used by another user.`, uniqueness);
+    throw new Conflict('scim.user.externalId.taken', `externalId "${externalId}" is already used by another user.`);
   }
 }
 
 async function assertUserNameFree(ctx: Ctx, account: Account, userName: string, self: string): Promise<void> {
   const other = await findMemberByUserName(ctx.tx, account.id, userName);
   if (other && other.id !== self) {
-    throw new Conflict('scim.user.userName.taken', `userName "${userName}" is already taken in this account.`, uniqueness);
+    throw new Conflict('scim.user.userName.taken', `userName "${userName}" is already taken in this account.`);
   }
 }
 
@@ -72,7 +70,7 @@ async function existingPerson(ctx: Ctx, account: Account, p: PushedProfile): Pro
   const byName = await findMemberByUserName(ctx.tx, account.id, p.userName);
   if (byName) {
     if (byName.scimManaged) {
-      throw new Conflict('scim.user.userName.taken', `userName "${p.userName}" is already taken in this account.`, uniqueness);
+      throw new Conflict('scim.user.userName.taken', `userName "${p.userName}" is already taken in this account.`);
     }
     return byName;
   }
@@ -102,9 +100,7 @@ export async function provisionUser(ctx: Ctx, account: Account, p: PushedProfile
     if (!revive && !account.settings.adoptExistingMembers) {
       throw new Conflict(
         'scim.user.manual_member',
-        `${existing.email ?? existing.userName} was added to this account by hand; SCIM adopts such people only when the account allows it (setting adoptExistingMembers).`,
-        uniqueness,
-      );
+        `${existing.email ?? existing.userName} was added to this account by hand; SCIM adopts such people only when the account allows it (setting adoptExistingMembers).`);
     }
     if (!revive) await assertMayTouchOwner(ctx, account, existing);
     await assertExternalIdFree(ctx, account, p.externalId, existing.id);

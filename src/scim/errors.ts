@@ -62,8 +62,9 @@ export function toScimError(err: unknown, log?: Logger): ScimError {
   if (err instanceof ScimError) return err;
   if (isDomainError(err)) {
     const status = DOMAIN_STATUS[err.kind];
-    const scimType = (err.details.scimType as ScimType | undefined) ??
-      (status === 409 ? 'uniqueness' : status === 400 ? 'invalidValue' : undefined);
+    // The SCIM words for domain errors live here, not in the domain: a conflict is a uniqueness
+    // clash, an invalid value an invalidValue.
+    const scimType: ScimType | undefined = err.kind === 'conflict' ? 'uniqueness' : err.kind === 'invalid' ? 'invalidValue' : undefined;
     return new ScimError(status, scimType, err.message, status === 401 ? { 'WWW-Authenticate': 'Bearer realm="mspbridge-scim"' } : {});
   }
   const e = err as { type?: string; status?: number; message?: string };
