@@ -185,15 +185,14 @@ export async function removeIdpGroupMembers(tx: Tx, accountId: string, groupId: 
   return removed;
 }
 
-/** Removes the members matching a condition on (gm, m) (e.g. a members[...] filter); returns them. */
-export async function removeIdpGroupMembersWhere(tx: Tx, accountId: string, groupId: string, where?: SqlCondition): Promise<string[]> {
+/** The members of a pushed group matching a condition on (gm, m) (a SCIM members[...] filter), or all. */
+export async function idpGroupMemberIdsWhere(tx: Tx, accountId: string, groupId: string, where?: SqlCondition): Promise<string[]> {
   const q = tx('idp_group_members as gm')
     .join('members as m', 'm.id', 'gm.member_id')
     .where({ 'gm.account_id': accountId, 'gm.group_id': groupId })
     .select('gm.member_id');
   if (where) q.andWhereRaw(where.sql, where.bindings);
-  const ids = ((await q) as Array<{ member_id: string }>).map((r) => r.member_id);
-  return removeIdpGroupMembers(tx, accountId, groupId, ids);
+  return ((await q) as Array<{ member_id: string }>).map((r) => r.member_id);
 }
 
 export async function idpGroupMemberIds(tx: Tx, accountId: string, groupId: string): Promise<string[]> {

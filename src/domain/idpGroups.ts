@@ -10,11 +10,10 @@ import {
   idpGroupMemberIds,
   insertIdpGroup,
   removeIdpGroupMembers,
-  removeIdpGroupMembersWhere,
   touchIdpGroup,
   updateIdpGroup,
 } from '../db/idpGroups.repo';
-import { existingScimMemberIds, type SqlCondition } from '../db/members.repo';
+import { existingScimMemberIds } from '../db/members.repo';
 import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
 import { syncIdpRoles } from './effectiveRoles';
@@ -114,8 +113,6 @@ export async function updatePushedGroup(
 export type MemberOp =
   | { kind: 'add'; memberIds: string[] }
   | { kind: 'remove'; memberIds: string[] }
-  /** Remove the members matching a condition over (gm, m), or all when none is given. */
-  | { kind: 'removeWhere'; where?: SqlCondition }
   | { kind: 'replace'; memberIds: string[] };
 
 /**
@@ -151,8 +148,6 @@ export async function changePushedGroupMembers(
       case 'remove':
         note([], await removeIdpGroupMembers(ctx.tx, account.id, group.id, op.memberIds));
         break;
-      case 'removeWhere':
-        note([], await removeIdpGroupMembersWhere(ctx.tx, account.id, group.id, op.where));
         break;
       case 'replace': {
         await assertKnownMembers(ctx, account, op.memberIds);

@@ -1,5 +1,6 @@
 // /Groups: the IdP's groups (the mirror); member changes are targeted writes, never a whole-group rewrite.
-import { type IdpGroup, getIdpGroup, membersOfIdpGroups, queryIdpGroups, type MirrorMember } from '../db/idpGroups.repo';
+import { type IdpGroup, getIdpGroup, idpGroupMemberIdsWhere, membersOfIdpGroups, queryIdpGroups, type MirrorMember } from '../db/idpGroups.repo';
+import type { SqlCondition } from '../db/members.repo';
 import { isPg } from '../db/knex';
 import {
   type MemberOp,
@@ -211,9 +212,12 @@ function memberIdsOf(value: unknown, ignored: Set<string>): string[] {
 }
 
 /** Splits PATCH operations into targeted member operations and attribute operations. */
-function splitOps(env: ScimEnv, ops: PatchOperation[], ignored: Set<string>): { memberOps: MemberOp[]; attrOps: PatchOperation[] } {
+/** A member operation as SCIM words it: the domain's, or a members[...] filter to resolve. */
+type ScimMemberOp = MemberOp | { kind: 'removeWhere'; where?: SqlCondition };
+
+function splitOps(env: ScimEnv, ops: PatchOperation[], ignored: Set<string>): { memberOps: ScimMemberOp[]; attrOps: PatchOperation[] } {
   const dialect = isPg(env.db) ? 'pg' : 'sqlite';
-  const memberOps: MemberOp[] = [];
+  const memberOps: ScimMemberOp[] = [];
   const attrOps: PatchOperation[] = [];
   for (const o of ops) {
     if (!o.path) {
@@ -284,7 +288,18 @@ export async function patchGroup(env: ScimEnv, id: string, body: unknown, ifMatc
       const { group } = groupFields(toDocument(patched, GROUP, { extensions: ANY_EXTENSION, ignored }));
       await updatePushedGroup(ctx, account, current, group, expected);
     }
-    if (memberOps.length) await changePushedGroupMembers(ctx, account, current, memberOps);
+    // A members[...] filter is SCIM's own way to name people: resolved to ids here, in order,
+    // so the domain only ever hears "add/remove these people".
+    let batch: MemberOp[] = [];
+    for (const op of memberOps) {
+      if (op.kind !== 'removeWhere') {
+        batch.push(op);
+        continue;
+      }
+      if (batch.length) await changePushedGroupMembers(ctx, account, current, batch);
+      batch = [{ kind: 'remove', memberIds: await idpGroupMemberIdsWhere(ctx.tx, account.id, current.id, op.where) }];
+    }
+    if (batch.length) await changePushedGroupMembers(ctx, account, current, batch);
   });
   const g = await loadGroup(env, id);
   // Okta and Entra expect 204 for group PATCH; a client asking for attributes gets the resource.
