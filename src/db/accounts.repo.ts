@@ -177,10 +177,6 @@ export async function listManagedCompanies(
   return { total: Number(n), items };
 }
 
-export async function listMsps(tx: Tx): Promise<Account[]> {
-  return (await tx('accounts').where({ kind: 'msp' }).orderBy('name_ci')).map(toAccount);
-}
-
 /** Companies on an unpaid trial without an MSP whose trial ends by `by` (and after `after`, if given). */
 export async function trialsEnding(tx: Tx, by: string, after?: string): Promise<Array<{ id: string; trialEndsAt: string }>> {
   const rows = (await tx('accounts')

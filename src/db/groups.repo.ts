@@ -127,10 +127,6 @@ export async function setMembershipSources(
   return { groupId, memberId, ...next };
 }
 
-export async function listMembershipsOfGroup(tx: Tx, accountId: string, groupId: string): Promise<Membership[]> {
-  return (await tx('memberships').where({ account_id: accountId, group_id: groupId })).map(toMembership);
-}
-
 export async function listMembershipsOfMember(tx: Tx, accountId: string, memberId: string): Promise<Membership[]> {
   return (await tx('memberships').where({ account_id: accountId, member_id: memberId })).map(toMembership);
 }

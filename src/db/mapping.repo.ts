@@ -47,23 +47,6 @@ export async function listMappings(tx: Tx, accountId: string): Promise<GroupMapp
   return (await tx('group_mappings').where({ account_id: accountId }).orderBy('created_at')).map(toMapping);
 }
 
-/** The mapping that applies to a pushed group: by its SCIM id, or by its externalId. */
-export async function mappingForIdpGroup(
-  tx: Tx,
-  accountId: string,
-  g: { id: string; externalId: string | null },
-): Promise<GroupMapping | undefined> {
-  const row = await tx('group_mappings')
-    .where({ account_id: accountId })
-    .andWhere((w) => {
-      w.where('idp_group_id', g.id);
-      if (g.externalId) w.orWhere('idp_external_id', g.externalId);
-    })
-    .orderBy([{ column: 'automatic' }, { column: 'created_at' }])
-    .first();
-  return row ? toMapping(row) : undefined;
-}
-
 export async function mappingsForIdpGroup(tx: Tx, accountId: string, g: { id: string; externalId: string | null }): Promise<GroupMapping[]> {
   return (
     await tx('group_mappings')

@@ -32,11 +32,6 @@ export class OutboxRelay {
     this.loop ??= this.run();
   }
 
-  /** Looks at the outbox now instead of at the next poll. */
-  nudge(): void {
-    this.wake?.();
-  }
-
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
