@@ -14,11 +14,13 @@ import { openApiDocument } from './openapi';
 import { runRoute } from './dispatch';
 import type { RouteDef } from './route';
 import { accountRoutes } from './routes/accounts';
+import { provisioningRoutes } from './routes/provisioning';
+import { vaultRoutes } from './routes/vaults';
 import { meRoutes } from './routes/me';
 import { mspRoutes } from './routes/msp';
 import { unitOfWork } from '../db/unitOfWork';
 
-export const ROUTES: RouteDef[] = [...meRoutes, ...mspRoutes, ...accountRoutes];
+export const ROUTES: RouteDef[] = [...meRoutes, ...mspRoutes, ...accountRoutes, ...vaultRoutes, ...provisioningRoutes];
 
 interface Identity {
   principal: Principal;
