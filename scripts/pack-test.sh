@@ -2,7 +2,7 @@
 # The CLI as a user gets it: `npm pack`, install the tarball into an empty folder, run it there.
 #   scripts/pack-test.sh            (from a checkout after `npm ci`; packing runs the build)
 # Checks the tarball's contents, `npx mspbridge --help`, `npx mspbridge version`, migrations on a
-# fresh SQLite file, and that `mspbridge serve` answers /healthz and serves the console's files.
+# fresh SQLite file, and that `mspbridge serve` answers /healthz and serves the built console.
 # Exits non-zero on the first failure. Installing compiles better-sqlite3 (about two minutes).
 # PACK_TEST_KEEP=1 keeps the temporary folder (tarball, install log, server log) for a look.
 set -euo pipefail
@@ -38,7 +38,7 @@ for f in \
   package.json README.md bin/mspbridge.js \
   dist/src/main.js dist/src/cli/server.js dist/workers/index.js \
   dist/src/db/migrations/index.js dist/src/db/migrations/001_domain.js \
-  dist/src/web/static/index.html dist/src/web/static/console.js dist/src/web/static/console.css \
+  dist/console/index.html \
   docs/okta.md docs/entra.md docs/onelogin.md docs/jumpcloud.md docs/troubleshooting.md docs/operations.md; do
   grep -qx "$f" "$work/contents.txt" || fail "the tarball lacks $f"
 done
@@ -81,9 +81,14 @@ node -e "
     for (;;) {
       try {
         const h = await fetch(base + '/healthz');
-        const s = await fetch(base + '/static/console.js');
         if (h.status !== 200) throw new Error('/healthz answered ' + h.status);
-        if (s.status !== 200) throw new Error('/static/console.js answered ' + s.status);
+        // The console page the build made, and the script it names (built by prepare, never at run time).
+        const page = await fetch(base + '/companies');
+        const html = await page.text();
+        const script = /src=\"(\/assets\/[^\"]+\.js)\"/.exec(html);
+        if (page.status !== 200 || !script) throw new Error('/companies answered ' + page.status + ' without the console script');
+        const s = await fetch(base + script[1]);
+        if (s.status !== 200) throw new Error(script[1] + ' answered ' + s.status);
         return;
       } catch (err) {
         if (Date.now() > until) { console.error(String(err)); process.exit(1); }
@@ -91,7 +96,7 @@ node -e "
       }
     }
   })();
-" || { cat "$work/serve.log" >&2; fail "mspbridge serve did not answer /healthz and /static/console.js"; }
+" || { cat "$work/serve.log" >&2; fail "mspbridge serve did not answer /healthz and the console"; }
 kill "$server_pid"
 wait "$server_pid" 2>/dev/null || true
 server_pid=""

@@ -27,6 +27,8 @@ if (faults) step('build', 'npm', ['run', '--silent', 'build']);
 if (!only) {
   step('build', 'npm', ['run', '--silent', 'build']);
   step('typecheck', bin('tsc'), ['--noEmit']);
+  step('typecheck console', bin('tsc'), ['-p', 'console/tsconfig.json']);
+  step('console API types match the route table', process.execPath, [path.join(root, 'scripts', 'api-types.js'), '--check']);
   step('lint', bin('eslint'), ['.']);
   step('dependency rules', bin('depcruise'), ['src', 'workers', '--config', '.dependency-cruiser.js', '--output-type', 'err']);
 }

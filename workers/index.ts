@@ -12,6 +12,7 @@ import { invitationsProcessor } from './invitations';
 import { lifecycleProcessor } from './lifecycle';
 import { recoveryProcessor } from './recovery';
 import { regionValidationProcessor } from './region-validation';
+import { signinProcessor } from './signin';
 
 export interface WorkerSet {
   names: QueueName[];
@@ -22,7 +23,7 @@ export interface WorkerSet {
 /** How long finished jobs wait to have their outbox rows marked done together. */
 const DONE_FLUSH_MS = 100;
 
-const CONCURRENCY: Record<QueueName, number> = { invitations: 16, recovery: 4, 'region-validation': 4, lifecycle: 1 };
+const CONCURRENCY: Record<QueueName, number> = { invitations: 16, recovery: 4, 'region-validation': 4, lifecycle: 1, signin: 4 };
 
 export async function startWorkers(rt: Runtime): Promise<WorkerSet> {
   const mailer = createMailer({ smtpUrl: rt.config.smtpUrl, from: rt.config.mailFrom, dataDir: rt.config.dataDir, log: rt.log });
@@ -42,6 +43,7 @@ export async function startWorkers(rt: Runtime): Promise<WorkerSet> {
     recovery: recoveryProcessor(deps) as Processor,
     'region-validation': regionValidationProcessor(deps) as Processor,
     lifecycle: lifecycleProcessor(deps) as Processor,
+    signin: signinProcessor(deps) as Processor,
   };
   const connection = createWorkerRedis(rt.redisUrl);
   connection.on('error', () => undefined); // reconnects on its own; readiness reports it

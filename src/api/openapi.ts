@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document of /api/v1, generated from the route table and its zod schemas.
 import { z } from 'zod';
 import { VERSION } from '../version';
+import { RESPONSES, routeKey } from './responses';
 import { callersOf, type RouteDef } from './route';
 
 const problem = {
@@ -16,7 +17,21 @@ const problem = {
             properties: {
               code: { type: 'string', description: 'Stable, machine-readable' },
               message: { type: 'string', description: 'For people (localised with Accept-Language)' },
-              fields: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+              fields: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['path', 'message'],
+                  properties: {
+                    path: { type: 'string' },
+                    message: { type: 'string' },
+                    code: { type: 'string', description: 'The check that failed (too_big, too_small, invalid_format, …), for a message in the reader’s language' },
+                    origin: { type: 'string', description: 'What was checked: string (a length), number, …' },
+                    minimum: { type: 'number' },
+                    maximum: { type: 'number' },
+                  },
+                },
+              },
             },
           },
         },
@@ -25,9 +40,17 @@ const problem = {
   },
 };
 
-function jsonSchema(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+const PROBLEM_REF = { $ref: '#/components/responses/Problem' };
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
   return rest;
+}
+
+/** The schema of a route's answer (routes without one in RESPONSES are caught by a test). */
+function responseSchema(r: RouteDef): Record<string, unknown> {
+  const schema = RESPONSES[routeKey(r)];
+  return schema ? { schema: jsonSchema(schema, 'output') } : {};
 }
 
 export function openApiDocument(routes: RouteDef[], publicUrl: string): Record<string, unknown> {
@@ -49,12 +72,12 @@ export function openApiDocument(routes: RouteDef[], publicUrl: string): Record<s
       parameters: [...params, ...queryParams, ...(r.scope === 'account' ? [{ name: 'X-Launch-Token', in: 'header', required: false, schema: { type: 'string' } }] : [])],
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body as z.ZodType) } } } } : {}),
       responses: {
-        [String(r.status ?? 200)]: { description: 'Success', ...(r.status === 204 ? {} : { content: { 'application/json': {} } }) },
-        400: problem,
-        401: problem,
-        403: problem,
-        404: problem,
-        409: problem,
+        [String(r.status ?? 200)]: { description: 'Success', ...(r.status === 204 ? {} : { content: { 'application/json': responseSchema(r) } }) },
+        400: PROBLEM_REF,
+        401: PROBLEM_REF,
+        403: PROBLEM_REF,
+        404: PROBLEM_REF,
+        409: PROBLEM_REF,
       },
       security: [{ bearer: [] }, { session: [] }],
     };
@@ -64,6 +87,7 @@ export function openApiDocument(routes: RouteDef[], publicUrl: string): Record<s
     info: { title: 'mspbridge API', version: VERSION, description: 'Manage companies, technicians, launches, vaults, recovery and provisioning.' },
     servers: [{ url: `${publicUrl}/api/v1` }],
     components: {
+      responses: { Problem: problem },
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'An API token (msb_api_…) from POST /api-tokens' },
         session: { type: 'apiKey', in: 'cookie', name: 'msb_session', description: 'A console session; unsafe requests also send X-CSRF-Token' },

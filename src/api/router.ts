@@ -16,11 +16,12 @@ import type { RouteDef } from './route';
 import { accountRoutes } from './routes/accounts';
 import { provisioningRoutes } from './routes/provisioning';
 import { vaultRoutes } from './routes/vaults';
+import { consoleRoutes } from './routes/console';
 import { meRoutes } from './routes/me';
 import { mspRoutes } from './routes/msp';
 import { unitOfWork } from '../db/unitOfWork';
 
-export const ROUTES: RouteDef[] = [...meRoutes, ...mspRoutes, ...accountRoutes, ...vaultRoutes, ...provisioningRoutes];
+export const ROUTES: RouteDef[] = [...meRoutes, ...mspRoutes, ...accountRoutes, ...vaultRoutes, ...provisioningRoutes, ...consoleRoutes];
 
 interface Identity {
   principal: Principal;

@@ -42,3 +42,26 @@ export async function findSigninLinkByHash(tx: Tx, tokenHash: string): Promise<S
 export async function useSigninLink(tx: Tx, accountId: string, id: string, now: string): Promise<boolean> {
   return (await tx('signin_links').where({ account_id: accountId, id }).whereNull('used_at').update({ used_at: now })) > 0;
 }
+
+/** A link's row by id (the sign-in email worker re-reads it before sending). */
+export async function getSigninLink(tx: Tx, accountId: string, id: string): Promise<SigninLink | undefined> {
+  const r = await tx('signin_links').where({ account_id: accountId, id }).first();
+  return r
+    ? { id: r.id, accountId: r.account_id, memberId: r.member_id, tokenHash: r.token_hash, createdAt: String(r.created_at), expiresAt: String(r.expires_at), usedAt: optIso(r.used_at) }
+    : undefined;
+}
+
+/**
+ * Who may get a sign-in link by email: the person's memberships that can sign in (invited or
+ * active), MSP accounts first, then the oldest — the same order OIDC sign-in picks by.
+ */
+export async function signinCandidates(tx: Tx, email: string): Promise<Array<{ accountId: string; memberId: string }>> {
+  const rows = (await tx('members as m')
+    .join('accounts as a', 'a.id', 'm.account_id')
+    .where('m.email_ci', email.trim().toLowerCase())
+    .whereIn('m.state', ['invited', 'active'])
+    .orderByRaw(`case when a.kind = 'msp' then 0 else 1 end`)
+    .orderBy('m.created_at')
+    .select('m.account_id', 'm.id')) as Array<{ account_id: string; id: string }>;
+  return rows.map((r) => ({ accountId: r.account_id, memberId: r.id }));
+}

@@ -106,6 +106,14 @@ export const POLICY = {
   'settings.update.governing': acct(OWNERS, { writes: true, alsoWhen: FIRST_OWNER }),
   'members.list': acct(ADMINS),
   'members.invite': acct(ADMINS, { writes: true }),
+  /** Removing a person by hand; removing an Owner also needs owners.change. */
+  'members.remove': acct(ADMINS, { writes: true }),
+  /** The console's setup checklist of an account. */
+  'setup.read': acct(ADMINS),
+  /** A code the account's Owners share with the MSP that should manage it (never the MSP itself). */
+  'link_code.create': acct(OWNERS, { writes: true }),
+  /** A person sets their own password (kept while frozen: signing in is how one exports). */
+  'profile.password': acct(EVERYONE, { writes: true, whileFrozen: true }),
   'groups.list': acct(ADMINS),
   'groups.create': acct(ADMINS, { writes: true }),
   /** Administrators, custom groups, MSP Technicians: given and taken by administrators. */

@@ -1,4 +1,4 @@
-// The jobs dashboard (bull-board) for the operator, under /admin/queues, behind ADMIN_TOKEN.
+// The jobs dashboard (bull-board) for the operator, under /admin/queues, behind ADMIN_TOKEN, with no font CDN.
 import crypto from 'node:crypto';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
@@ -35,11 +35,28 @@ export function adminTokenGate(token: string | undefined) {
   };
 }
 
+const FONT_CDN_LINK = /<link[^>]+fonts\.googleapis\.com[^>]*>\s*/g;
+
+/**
+ * bull-board's page loads its fonts from a public font CDN: that fails offline and tells a third
+ * party who opens the dashboard (a data-protection problem for European customers). The link is
+ * dropped from the rendered page; the board's own CSS falls back to the system fonts.
+ */
+export function withoutFontCdn(_req: Request, res: Response, next: NextFunction): void {
+  const render = res.render.bind(res);
+  res.render = ((view: string, options?: object) =>
+    render(view, options ?? {}, (err: Error | null, page?: string) => {
+      if (err) return next(err);
+      res.send((page ?? '').replace(FONT_CDN_LINK, ''));
+    })) as Response['render'];
+  next();
+}
+
 export function jobsBoard(rt: Runtime, gate: (req: Request, res: Response, next: NextFunction) => void = adminTokenGate(rt.config.adminToken)): Router {
   const adapter = new ExpressAdapter();
   adapter.setBasePath(BOARD_PATH);
   createBullBoard({ queues: QUEUES.map((q) => new BullMQAdapter(rt.queues.get(q))), serverAdapter: adapter });
   const r = Router();
-  r.use(BOARD_PATH, gate, adapter.getRouter());
+  r.use(BOARD_PATH, gate, withoutFontCdn, adapter.getRouter());
   return r;
 }

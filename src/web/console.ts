@@ -1,5 +1,6 @@
-// The console: one HTML shell, a small script over the same REST API, the messages in the
-// person's language, and a read-only jobs dashboard for the deployment's operators.
+// Serves the console: the app Vite built into dist/console (built by `npm run build`/prepare,
+// never at run time), its page at each console path in the person's language, the language
+// switch, "Email me a sign-in link", and a read-only jobs dashboard for the deployment's operators.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createBullBoard } from '@bull-board/api';
@@ -11,20 +12,18 @@ import { setSessionLanguage } from '../db/sessions.repo';
 import { sessionFor } from '../domain/access';
 import { authorizeDeployment } from '../domain/policy';
 import { SESSION_COOKIE, parseCookies, safeEqual } from '../http/cookies';
-import { fromAcceptLanguage, type Language, LANGUAGES, consoleMessages, pickLanguage } from '../i18n';
+import { withoutFontCdn } from '../http/jobsBoard';
+import { fromAcceptLanguage, type Language, LANGUAGES, pickLanguage } from '../i18n';
 import { QUEUES } from '../queue/jobs';
 import type { Runtime } from '../runtime';
-import { escapeHtml } from './html';
+import { PACKAGE_ROOT } from '../version';
+import { emailLinkRouter } from './emailLink';
 
 export const JOBS_PATH = '/console/jobs';
+export const CONSOLE_DIR = path.join(PACKAGE_ROOT, 'dist', 'console');
 
-function staticDir(): string {
-  // src/web/static when running from source; the build copies it next to dist/src/web.
-  for (const dir of [path.join(__dirname, 'static'), path.join(__dirname, '..', '..', '..', 'src', 'web', 'static')]) {
-    if (fs.existsSync(path.join(dir, 'console.js'))) return dir;
-  }
-  throw new Error('console assets not found (src/web/static)');
-}
+/** Paths the console app routes itself (client-side); each gets the same page. */
+export const CONSOLE_PATHS = ['/', '/signin', '/companies', '/technicians', '/audit', '/settings', '/accounts/:accountId', '/accounts/:accountId/*section'];
 
 /** The person's language: chosen in this session, else their own setting, else the browser's. */
 async function languageOf(rt: Runtime, req: Request): Promise<{ lang: Language; session?: Awaited<ReturnType<typeof sessionFor>> }> {
@@ -37,24 +36,26 @@ async function languageOf(rt: Runtime, req: Request): Promise<{ lang: Language; 
   return { lang, session };
 }
 
+/** The built page, read once; undefined (with a clear answer to browsers) when nobody built it. */
+function loadShell(rt: Runtime): string | undefined {
+  const file = path.join(CONSOLE_DIR, 'index.html');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8');
+  rt.log.warn({ dir: CONSOLE_DIR }, 'the console is not built (npm run build); its pages answer 503');
+  return undefined;
+}
+
 export function consoleRouter(rt: Runtime): Router {
   const r = Router();
-  const dir = staticDir();
-  const shell = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');
+  const shell = loadShell(rt);
 
-  r.use('/static', express.static(dir, { index: false, maxAge: rt.config.production ? '1h' : 0 }));
+  // Hashed file names: a new build has new names, so browsers may keep these for a year.
+  r.use('/assets', express.static(path.join(CONSOLE_DIR, 'assets'), { index: false, immutable: true, maxAge: '365d', fallthrough: false }));
 
-  r.get('/', async (req, res) => {
-    const { lang } = await languageOf(rt, req);
+  r.get(CONSOLE_PATHS, async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.type('html').send(shell.replace('<html lang="en">', `<html lang="${lang}">`).replace('{{oidc}}', rt.config.oidc ? 'true' : 'false').replace('{{title}}', escapeHtml('mspbridge')));
-  });
-
-  r.get('/console/messages.json', async (req, res) => {
-    const requested = String(req.query.lang ?? '');
+    if (!shell) return res.status(503).type('text/plain').send('The console is not built: run `npm run build` (npm install does it through prepare).');
     const { lang } = await languageOf(rt, req);
-    const use = (LANGUAGES as readonly string[]).includes(requested) ? (requested as Language) : lang;
-    res.json({ lang: use, messages: consoleMessages(use) });
+    res.type('html').send(shell.replace('<html lang="en">', `<html lang="${lang}">`).replace('content="oidc:off"', `content="oidc:${rt.config.oidc ? 'on' : 'off'}"`));
   });
 
   // The language switch: kept with the session, so every page (and the next sign-in) follows it.
@@ -74,6 +75,8 @@ export function consoleRouter(rt: Runtime): Router {
     res.json({ lang });
   });
 
+  r.use(emailLinkRouter(rt));
+
   // The jobs dashboard, read-only, for the deployment's operators only (policy
   // `deployment.jobs`): it shows every tenant's jobs. MSP people see their own tenants' jobs
   // through GET /api/v1/jobs. The full board with retries is /admin/queues behind ADMIN_TOKEN.
@@ -92,6 +95,6 @@ export function consoleRouter(rt: Runtime): Router {
     }
     res.status(404).json({ error: { code: 'not_found', message: 'No such page.' } });
   };
-  r.use(JOBS_PATH, operatorsOnly, adapter.getRouter());
+  r.use(JOBS_PATH, operatorsOnly, withoutFontCdn, adapter.getRouter());
   return r;
 }

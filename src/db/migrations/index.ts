@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import * as m001 from './001_domain';
 import * as m002 from './002_authority';
 import * as m003 from './003_preferred_language';
+import * as m004 from './004_link_codes';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -13,6 +14,7 @@ const migrations: ReadonlyArray<[string, Migration]> = [
   ['001_domain', m001],
   ['002_authority', m002],
   ['003_preferred_language', m003],
+  ['004_link_codes', m004],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
