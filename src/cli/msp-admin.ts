@@ -1,11 +1,10 @@
 // `mspbridge company show`, `technicians …`, `audit`, `api-token …`: the MSP-side management
 // commands, run by the operator (API tokens are made for a named person of the MSP).
 import type { Command } from 'commander';
-import { createApiToken, listTokensOfMsp, revokeApiToken } from '../domain/access';
+import { createApiToken, listTokensOfMsp, memberPrincipal, revokeApiToken } from '../domain/access';
 import { auditLog } from '../domain/audit';
 import { companyDetail } from '../domain/companies';
 import { addTechnician, listStaff, removeTechnician } from '../domain/technicians';
-import { getMemberAnyState } from '../db/members.repo';
 import { action, parseIntOption } from './action';
 import { asOperator } from './context';
 import { CliError, printResult, table } from './output';
@@ -88,9 +87,8 @@ export function registerMspAdmin(program: Command, company: Command): void {
     .action(
       action(async (opts: { msp: string; member: string; label?: string; json?: boolean }) => {
         const out = await asOperator(async (ctx) => {
-          const m = await getMemberAnyState(ctx.tx, opts.msp, opts.member);
-          if (!m) throw new CliError('no such member in that MSP');
-          return createApiToken({ ...ctx, actor: { kind: 'member', accountId: opts.msp, memberId: m.id, label: `${m.email ?? m.userName} (via cli)` } }, { mspId: opts.msp, label: opts.label });
+          const actor = await memberPrincipal(ctx.tx, opts.msp, opts.member, 'cli');
+          return createApiToken({ ...ctx, actor }, { mspId: opts.msp, label: opts.label });
         });
         printResult(opts.json, out, (o) => `API token (shown once): ${o.token}`);
       }),

@@ -336,3 +336,8 @@ export async function passwordCandidates(tx: Tx, email: string, accountId?: stri
     .select('account_id', 'id', 'password_hash')) as Array<{ account_id: string; id: string; password_hash: string }>;
   return rows.map((r) => ({ accountId: r.account_id, memberId: r.id, passwordHash: r.password_hash }));
 }
+
+/** The person's own language setting, unless their IdP owns it (SCIM preferredLanguage). */
+export async function setOwnLanguage(tx: Tx, accountId: string, id: string, lang: string): Promise<void> {
+  await tx('members').where({ account_id: accountId, id, scim_managed: false }).update({ preferred_language: lang });
+}

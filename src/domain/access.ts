@@ -27,7 +27,7 @@ import { type Ctx, nowIso } from './context';
 import { Forbidden, Invalid, NotFound, Unauthenticated } from './errors';
 import { personOf, type Principal } from './principal';
 import { authorize, permits } from './policy';
-import { isActing } from './roles';
+import { isActing, rolesOf } from './roles';
 import { hashSecret, issueSecret, sameHash, verifyPassword } from './secrets';
 import { auditMspOf, requireAccount } from './tenancy';
 
@@ -225,4 +225,39 @@ export async function endLaunch(ctx: Ctx, input: { mspId: string; launchId: stri
   if (!(await endLaunchRow(ctx.tx, input.mspId, input.launchId, person.memberId, nowIso(ctx)))) throw new NotFound('launch.not_found', 'No such open launch.');
   const companyId = (await launchAccountId(ctx.tx, input.launchId))!;
   await recordAudit(ctx, { accountId: companyId, mspId: input.mspId, action: 'company.launch_ended', target: { type: 'launch', id: input.launchId } });
+}
+
+/** A person of an account as a principal (the operator creating an API token in their name). */
+export async function memberPrincipal(tx: Tx, accountId: string, memberId: string, via: string): Promise<Principal> {
+  const m = await getMemberAnyState(tx, accountId, memberId);
+  if (!m) throw new NotFound('member.not_found', 'No such member in that account.');
+  return { kind: 'member', accountId, memberId: m.id, label: `${m.email ?? m.userName} (via ${via})` };
+}
+
+export interface WhoAmI {
+  accountId: string;
+  accountKind: 'msp' | 'company';
+  accountName: string;
+  memberId: string;
+  email: string | null;
+  roles: string[];
+  via: 'api_token' | 'session';
+}
+
+/** The signed-in person (or API token): account, roles (what the console shows first). */
+export async function whoAmI(ctx: Ctx): Promise<WhoAmI> {
+  const person = personOf(ctx.actor);
+  if (!person) throw new Forbidden('forbidden', 'Not for this credential.');
+  const account = await authorize(ctx, 'account.read', person.accountId);
+  const member = await getMemberAnyState(ctx.tx, person.accountId, person.memberId);
+  const roles = [...(await rolesOf(ctx.tx, person.accountId, person.memberId))].filter((r) => r !== 'member');
+  return {
+    accountId: account.id,
+    accountKind: account.kind,
+    accountName: account.name,
+    memberId: person.memberId,
+    email: member?.email ?? null,
+    roles,
+    via: ctx.actor.kind === 'api_token' ? 'api_token' : 'session',
+  };
 }

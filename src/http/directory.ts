@@ -2,8 +2,7 @@
 // other regions' deployments, and asks them the same question.
 import crypto from 'node:crypto';
 import { Router } from 'express';
-import { getAccount } from '../db/accounts.repo';
-import type { DirectoryEntry, RegionDirectory } from '../domain/regions';
+import { type DirectoryEntry, type RegionDirectory, localDirectory } from '../domain/regions';
 import type { Runtime } from '../runtime';
 
 function tokenMatches(header: string | undefined, token: string): boolean {
@@ -27,12 +26,12 @@ export function directoryRouter(rt: Runtime): Router {
       res.status(401).json({ error: { code: 'unauthenticated', message: 'A valid directory token is required.' } });
       return;
     }
-    const a = await getAccount(rt.db, String(req.params.id).slice(0, 64));
+    const a = await localDirectory(rt.db).lookup(String(req.params.id).slice(0, 64));
     if (!a) {
       res.status(404).json({ error: { code: 'account.not_found', message: 'No such account in this region.' } });
       return;
     }
-    res.json({ accountId: a.id, region: a.region, kind: a.kind, mspId: a.mspId });
+    res.json({ accountId: a.accountId, region: a.region, kind: a.kind, mspId: a.mspId });
   });
   return r;
 }

@@ -1,6 +1,6 @@
 // The emails the product sends, in the recipient's language, each with a text and an HTML part.
 import { type Language, type MessageKey, type Values, t } from '../i18n';
-import { escapeHtml } from '../web/html';
+import { escapeHtml } from '../http/escapeHtml';
 
 export interface RenderedMail {
   subject: string;

@@ -7,13 +7,12 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
-import { getMemberAnyState } from '../db/members.repo';
-import { setSessionLanguage } from '../db/sessions.repo';
+import { chooseConsoleLanguage, consoleLanguageOf } from '../domain/consoleLanguage';
 import { sessionFor } from '../domain/access';
 import { authorizeDeployment } from '../domain/policy';
 import { SESSION_COOKIE, parseCookies, safeEqual } from '../http/cookies';
 import { withoutFontCdn } from '../http/jobsBoard';
-import { fromAcceptLanguage, type Language, LANGUAGES, pickLanguage } from '../i18n';
+import { fromAcceptLanguage, type Language, LANGUAGES } from '../i18n';
 import { QUEUES } from '../queue/jobs';
 import type { Runtime } from '../runtime';
 import { PACKAGE_ROOT } from '../version';
@@ -31,9 +30,7 @@ async function languageOf(rt: Runtime, req: Request): Promise<{ lang: Language; 
   const session = token ? await sessionFor(rt.db, token, rt.now()) : undefined;
   const browser = fromAcceptLanguage(req.get('accept-language'));
   if (!session) return { lang: browser };
-  const member = await getMemberAnyState(rt.db, session.session.accountId, session.session.memberId);
-  const lang = pickLanguage([session.session.language, member?.preferredLanguage, member?.locale], browser);
-  return { lang, session };
+  return { lang: await consoleLanguageOf(rt.db, session.session, browser), session };
 }
 
 /** The built page, read once; undefined (with a clear answer to browsers) when nobody built it. */
@@ -66,11 +63,7 @@ export function consoleRouter(rt: Runtime): Router {
     if (session) {
       const sent = req.get('x-csrf-token');
       if (!sent || !safeEqual(sent, session.session.csrfToken)) return res.status(403).json({ error: { code: 'csrf', message: 'The request is missing its CSRF token.' } });
-      await setSessionLanguage(rt.db, session.session.accountId, session.session.id, lang);
-      // Kept as the person's setting too, unless their IdP owns it (SCIM preferredLanguage).
-      await rt.db('members')
-        .where({ account_id: session.session.accountId, id: session.session.memberId, scim_managed: false })
-        .update({ preferred_language: lang });
+      await chooseConsoleLanguage(rt.db, session.session, lang as Language);
     }
     res.json({ lang });
   });

@@ -1,9 +1,8 @@
 // Small, dependency-free HTML building for server-rendered pages (always escaped).
+import { escapeHtml } from '../http/escapeHtml';
 import type { Language } from '../i18n';
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+export { escapeHtml };
 
 /** A tagged template that escapes every interpolated value unless it is already Html. */
 export class Html {

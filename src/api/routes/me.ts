@@ -1,8 +1,5 @@
 // Who the caller is: account, person, roles (what the console shows first).
-import { getAccount } from '../../db/accounts.repo';
-import { getMemberAnyState } from '../../db/members.repo';
-import { personOf } from '../../domain/principal';
-import { rolesOf } from '../../domain/roles';
+import { whoAmI } from '../../domain/access';
 import { route } from '../route';
 
 export const meRoutes = [
@@ -14,19 +11,7 @@ export const meRoutes = [
     scope: 'me',
     action: 'account.read',
     async handle(ctx) {
-      const person = personOf(ctx.actor)!;
-      const account = (await getAccount(ctx.tx, person.accountId))!;
-      const member = await getMemberAnyState(ctx.tx, person.accountId, person.memberId);
-      const roles = [...(await rolesOf(ctx.tx, person.accountId, person.memberId))].filter((r) => r !== 'member');
-      return {
-        accountId: account.id,
-        accountKind: account.kind,
-        accountName: account.name,
-        memberId: person.memberId,
-        email: member?.email ?? null,
-        roles,
-        via: ctx.actor.kind === 'api_token' ? 'api_token' : 'session',
-      };
+      return whoAmI(ctx);
     },
   }),
 ];
