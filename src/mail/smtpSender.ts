@@ -33,6 +33,8 @@ class HeldMessage extends Readable {
   constructor(
     private readonly body: Buffer,
     private readonly beforeEnd: (end: () => void) => Promise<void>,
+    /** Resolves once the body has left this process (the socket has no backlog). */
+    private readonly sent: () => Promise<void>,
   ) {
     super();
   }
@@ -50,9 +52,24 @@ class HeldMessage extends Readable {
     }
     if (this.ending) return;
     this.ending = true;
-    this.beforeEnd(this.end).then(this.end, (err: Error) => {
-      if (!this.ended) this.destroy(err);
-    });
+    // The record of "sent" waits for the body to reach the server, so that after it commits
+    // only the final five bytes remain to be written: they go out in the same turn.
+    this.sent()
+      .then(() => this.beforeEnd(this.end))
+      .then(this.end, (err: Error) => {
+        if (!this.ended) this.destroy(err);
+      });
+  }
+}
+
+/** Waits until everything written to the connection's socket has been handed to the kernel. */
+async function socketDrained(conn: SMTPConnection): Promise<void> {
+  const socket = (conn as unknown as { _socket?: NodeJS.WritableStream & { writableLength: number; destroyed: boolean } })._socket;
+  for (let i = 0; i < 10_000; i++) {
+    // Let the pipe from the message through nodemailer's dot-escaping stream run first.
+    await new Promise((r) => setImmediate(r));
+    if (!socket || socket.destroyed || socket.writableLength === 0) return;
+    await new Promise((r) => socket.once('drain', r));
   }
 }
 
@@ -134,7 +151,7 @@ export class SmtpSender {
     let healthy = true;
     try {
       return await new Promise<{ response: string }>((resolve, reject) => {
-        conn.send({ from: mail.from, to: [mail.to] }, new HeldMessage(body, beforeEnd), (err, info) => {
+        conn.send({ from: mail.from, to: [mail.to] }, new HeldMessage(body, beforeEnd, () => socketDrained(conn)), (err, info) => {
           if (err) {
             // A refused recipient leaves the session usable; anything else closes it.
             healthy = (err as { responseCode?: number }).responseCode !== undefined && (err as { code?: string }).code === 'EENVELOPE';
