@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildApp } from '../../src/app';
@@ -31,16 +32,21 @@ export interface TestAppOptions {
   port?: number;
 }
 
+/** A fresh database and data folder for one test app; `drop` removes both (nothing left in the temp directory). */
 export function testEnv(dialect: Dialect, extra: Record<string, string> = {}): { env: Record<string, string>; drop: () => Promise<void> } {
   const db = testDbUrl(dialect);
+  const dataDir = extra.DATA_DIR ?? path.join(os.tmpdir(), `mspbridge-data-${crypto.randomBytes(5).toString('hex')}`);
   return {
-    drop: db.drop,
+    drop: async () => {
+      await db.drop();
+      if (!extra.DATA_DIR) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
     env: {
       DATABASE_URL: db.url,
       REDIS_URL,
       QUEUE_PREFIX: `test-${crypto.randomBytes(5).toString('hex')}`,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      DATA_DIR: path.join(os.tmpdir(), `mspbridge-data-${crypto.randomBytes(5).toString('hex')}`),
+      DATA_DIR: dataDir,
       PORT: '0',
       NODE_ENV: 'test',
       ...extra,
