@@ -35,33 +35,40 @@ export type Resolution =
   | { kind: 'custom'; urn: string; name?: string; sub?: string }
   | { kind: 'unknown' };
 
-// Lookups by lower-cased name, built once per definition list.
-const indexes = new WeakMap<object, Map<string, AttrDef>>();
-function lookup(owner: object, defs: AttrDef[], name: string): AttrDef | undefined {
+// Lookups by name, built once per definition list: the canonical spelling (what stored documents
+// use, so rendering them stays cheap) and the lower-cased one.
+const indexes = new WeakMap<SchemaDescription | AttrDef, Map<string, AttrDef>>();
+const COMMON_DEFS: AttrDef[] = Object.values(COMMON);
+
+function indexOf(owner: SchemaDescription | AttrDef, withCommon: boolean): Map<string, AttrDef> {
   let index = indexes.get(owner);
   if (!index) {
-    index = new Map(defs.map((d) => [d.name.toLowerCase(), d]));
+    const defs = 'attributes' in owner ? [...(withCommon ? COMMON_DEFS : []), ...owner.attributes] : (owner.subAttributes ?? []);
+    index = new Map(defs.flatMap((d) => [[d.name, d] as const, [d.name.toLowerCase(), d] as const]));
     indexes.set(owner, index);
   }
-  return index.get(name.toLowerCase());
+  return index;
 }
-
-const COMMON_DEFS: AttrDef[] = Object.values(COMMON);
 
 /** A published schema of the resource by URN (any case, 1.0 URNs included). */
 export function schemaOf(rs: ResourceSchema, urn: string): SchemaDescription | undefined {
+  const exact = [rs.core, ...rs.extensions].find((s) => s.id === urn);
+  if (exact) return exact;
   const id = normaliseSchemaUrn(urn.trim(), rs);
   return [rs.core, ...rs.extensions].find((s) => s.id === id);
 }
 
 /** An attribute of a schema by name; the core schema also has the common ones (id, externalId, meta). */
 export function attrOf(rs: ResourceSchema, schema: SchemaDescription, name: string): AttrDef | undefined {
-  return (schema === rs.core ? lookup(COMMON, COMMON_DEFS, name) : undefined) ?? lookup(schema, schema.attributes, name);
+  const index = indexOf(schema, schema === rs.core);
+  return index.get(name) ?? index.get(name.toLowerCase());
 }
 
 /** A sub-attribute of a complex attribute by name. */
 export function subOf(def: AttrDef, name: string): AttrDef | undefined {
-  return def.subAttributes ? lookup(def, def.subAttributes, name) : undefined;
+  if (!def.subAttributes) return undefined;
+  const index = indexOf(def, false);
+  return index.get(name) ?? index.get(name.toLowerCase());
 }
 
 // The SCIM namespaces no custom extension may live in: a URN there that is not published is a

@@ -201,38 +201,53 @@ export function ignoredWarnings(rs: ResourceSchema, ignored: Set<string>): strin
   return [`Ignored ${names.length === 1 ? 'an attribute' : 'attributes'} no ${rs.name} schema has: ${names.join(', ')} (check the IdP's attribute mapping).`];
 }
 
-/** Sub-attributes a complex value may hold; anything else is dropped. */
+/** Sub-attributes a complex value may hold; anything else is dropped (the same value when nothing is). */
 function pruneValue(def: AttrDef, v: unknown): unknown {
   if (def.type !== 'complex' || !def.subAttributes) return v;
-  const one = (e: unknown) => (isObject(e) ? Object.fromEntries(Object.entries(e).filter(([k]) => subOf(def, k))) : e);
-  return Array.isArray(v) ? v.map(one) : one(v);
+  const one = (e: unknown) => (isObject(e) && Object.keys(e).some((k) => !subOf(def, k)) ? Object.fromEntries(Object.entries(e).filter(([k]) => subOf(def, k))) : e);
+  if (!Array.isArray(v)) return one(v);
+  const list = v.map(one);
+  return list.some((e, i) => e !== v[i]) ? list : v;
+}
+
+/** One stored entry as it may be shown, the same value when it is clean, undefined when it goes. */
+function storedEntry(rs: ResourceSchema, k: string, v: unknown): unknown {
+  if (!k.startsWith('urn:') && !k.startsWith('URN:')) {
+    const def = attrOf(rs, rs.core, k);
+    return def ? pruneValue(def, v) : undefined;
+  }
+  const schema = schemaOf(rs, k);
+  if (!schema) return isExtensionUrn(rs, k) ? v : undefined;
+  if (schema === rs.core || !isObject(v)) return undefined;
+  const ext = storedAttributesOf(rs, schema, v);
+  return Object.keys(ext).length ? ext : undefined;
+}
+
+function storedAttributesOf(rs: ResourceSchema, schema: SchemaDescription | undefined, attrs: Doc): Doc {
+  let out: Doc | undefined;
+  const keys = Object.keys(attrs);
+  keys.forEach((k, i) => {
+    const v = attrs[k];
+    let kept: unknown;
+    if (schema) {
+      const def = attrOf(rs, schema, k);
+      kept = def ? pruneValue(def, v) : undefined;
+    } else {
+      kept = storedEntry(rs, k, v);
+    }
+    if (kept !== v && !out) out = Object.fromEntries(keys.slice(0, i).map((p) => [p, attrs[p]]));
+    if (out && kept !== undefined) out[k] = kept;
+  });
+  return out ?? attrs;
 }
 
 /**
  * A stored document as it may be shown: what an older version kept without a schema (a
- * misspelled name, "urn:…:enterprise:2.0" from a dotted path) is not echoed back.
+ * misspelled name, "urn:…:enterprise:2.0" from a dotted path) is not echoed back. A clean
+ * document (anything written since) comes back as it is, without a copy.
  */
 export function storedAttributes(rs: ResourceSchema, attrs: Doc): Doc {
-  const out: Doc = {};
-  for (const [k, v] of Object.entries(attrs)) {
-    if (/^urn:/i.test(k)) {
-      const schema = schemaOf(rs, k);
-      if (schema && schema !== rs.core && isObject(v)) {
-        const ext: Doc = {};
-        for (const [ek, ev] of Object.entries(v)) {
-          const def = attrOf(rs, schema, ek);
-          if (def) ext[ek] = pruneValue(def, ev);
-        }
-        if (Object.keys(ext).length) out[k] = ext;
-      } else if (!schema && isExtensionUrn(rs, k)) {
-        out[k] = v;
-      }
-      continue;
-    }
-    const def = attrOf(rs, rs.core, k);
-    if (def) out[k] = pruneValue(def, v);
-  }
-  return out;
+  return storedAttributesOf(rs, undefined, attrs);
 }
 
 // preferredLanguage is an Accept-Language value (RFC 7643 §4.1.2), a list with weights such as

@@ -173,7 +173,7 @@ export async function replaceGroup(env: ScimEnv, id: string, body: unknown, ifMa
 
 /** A value filter that only names ids (members[value eq "a" or value eq "b"]) removes by id; anything else by SQL. */
 function idsOnly(f: Filter): string[] | undefined {
-  if (f.op === 'eq' && f.attr.name.toLowerCase() === 'value' && !f.attr.sub && typeof f.value === 'string') return [f.value];
+  if (f.op === 'eq' && !f.attr.urn && !f.attr.sub && subOf(MEMBERS, f.attr.name)?.name === 'value' && typeof f.value === 'string') return [f.value];
   if (f.op === 'or') {
     const l = idsOnly(f.left);
     const r = idsOnly(f.right);

@@ -107,11 +107,15 @@ export function matchesElement(elem: unknown, f: Filter, parent: AttrDef | undef
 }
 
 /** eq comparisons joined by "and" describe an element we can create when none matches (Entra's emails[type eq "work"].value). */
-function equalities(f: Filter): Doc | undefined {
-  if (f.op === 'eq' && !f.attr.urn && !f.attr.sub) return { [f.attr.name]: f.value };
+function equalities(f: Filter, parent: AttrDef | undefined): Doc | undefined {
+  if (f.op === 'eq' && !f.attr.urn && !f.attr.sub) {
+    const def = parent ? subOf(parent, f.attr.name) : undefined;
+    if (parent && !def) throw invalidPath(`${parent.name} has no sub-attribute "${f.attr.name}".`);
+    return { [def?.name ?? f.attr.name]: f.value };
+  }
   if (f.op === 'and') {
-    const l = equalities(f.left);
-    const r = equalities(f.right);
+    const l = equalities(f.left, parent);
+    const r = equalities(f.right, parent);
     return l && r ? { ...l, ...r } : undefined;
   }
   return undefined;
@@ -219,7 +223,7 @@ function apply(op: 'add' | 'replace', t: Target, value: unknown, path: string): 
     const list = Array.isArray(current) ? (current as unknown[]) : [];
     const matches = list.filter((e) => matchesElement(e, t.filter!, t.def));
     if (matches.length === 0) {
-      const seed = equalities(t.filter);
+      const seed = equalities(t.filter, t.def);
       if (!seed) throw noTarget(`No value of ${t.key} matches the filter in "${path}".`);
       const created: Doc = t.sub ? { ...seed, [t.sub]: clone(value) } : { ...seed, ...(isObject(value) ? clone(value) : { value: clone(value) }) };
       list.push(created);
