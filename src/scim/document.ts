@@ -117,8 +117,8 @@ class DocWriter {
         this.ignored?.add(key);
         return;
       case 'schema':
-        if (value === null && r.schema !== this.rs.core) {
-          delete this.doc[r.schema.id];
+        if (value === null) {
+          if (r.schema !== this.rs.core) delete this.doc[r.schema.id];
           return;
         }
         if (!isObject(value)) throw invalidValue(`${key} must be an object.`);
