@@ -25,13 +25,17 @@ export interface TestSmtp {
   /** Rejects the next messages to these recipients with a permanent error (550). */
   reject: Set<string>;
   close(): Promise<void>;
+  /** The server goes away at once (listener closed, open connections cut), as in a crash. */
+  crash(): Promise<void>;
+  /** The server is back on the same port, keeping what it had received. */
+  restart(): Promise<void>;
 }
 
 export async function startSmtp(opts: { dataDelayMs?: number } = {}): Promise<TestSmtp> {
   const mails: ReceivedMail[] = [];
   const reject = new Set<string>();
   let dataStarted = 0;
-  const server = new SMTPServer({
+  const create = () => new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
@@ -69,9 +73,14 @@ export async function startSmtp(opts: { dataDelayMs?: number } = {}): Promise<Te
       });
     },
   });
-  // A client dropping a connection mid-message (what a killed worker does) is not a test failure.
-  server.on('error', () => undefined);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const listen = async (at: number): Promise<SMTPServer> => {
+    const s = create();
+    // A client dropping a connection mid-message (what a killed worker does) is not a test failure.
+    s.on('error', () => undefined);
+    await new Promise<void>((resolve) => s.listen(at, '127.0.0.1', () => resolve()));
+    return s;
+  };
+  let server = await listen(0);
   const port = (server.server.address() as AddressInfo).port;
   return {
     url: `smtp://127.0.0.1:${port}?tls=off`,
@@ -88,6 +97,15 @@ export async function startSmtp(opts: { dataDelayMs?: number } = {}): Promise<Te
       return mails;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    async crash() {
+      await new Promise<void>((resolve) => {
+        server.server.close(() => resolve());
+        for (const c of (server as unknown as { connections: Set<{ _socket?: { destroy(): void } }> }).connections) c._socket?.destroy();
+      });
+    },
+    async restart() {
+      server = await listen(port);
+    },
   };
 }
 
