@@ -21,7 +21,12 @@ async function control<T>(origin: string, route: string, body?: unknown): Promis
 export async function spawnBaseline(label: string): Promise<{ proc: ServerProcess; origin: string; token: string }> {
   const token = crypto.randomBytes(16).toString('hex');
   // --import tsx keeps a single process (tsx's CLI would put a supervisor in front), so the pid is the server's.
-  const proc = new ServerProcess(label, ['--import', 'tsx', path.join(__dirname, 'baseline.ts')], { BASELINE_TOKEN: token, PORT: '0', NODE_ENV: 'production' }, ROOT);
+  const proc = new ServerProcess(
+    label,
+    ['--import', 'tsx', path.join(__dirname, 'baseline.ts')],
+    { BASELINE_TOKEN: token, PORT: '0', NODE_ENV: 'production' },
+    ROOT,
+  );
   const port = Number((await proc.waitForOutput(/"listening":(\d+)/))[1]);
   return { proc, origin: `http://127.0.0.1:${port}`, token };
 }

@@ -96,7 +96,12 @@ export function evaluateGoals(input: GoalInput): Goal[] {
     ratioGoal('Deep paging startIndex=K&count=100 at 100,000 users ≥ 5× baseline', 'page', big.key, 5, bigNote);
 
     const imp = big.fullImport;
-    if (imp && !imp.problem) add('Full import of 100,000 users page by page < 15 s', `${imp.seconds.toFixed(1)} s for ${users(imp.users)} users${bigNote}`, imp.seconds < 15 ? 'met' : 'not met');
+    if (imp && !imp.problem)
+      add(
+        'Full import of 100,000 users page by page < 15 s',
+        `${imp.seconds.toFixed(1)} s for ${users(imp.users)} users${bigNote}`,
+        imp.seconds < 15 ? 'met' : 'not met',
+      );
     else add('Full import of 100,000 users page by page < 15 s', imp?.problem ?? 'not run', imp ? 'not met' : 'not measured');
 
     ratioGoal('POST /Users (outbox + audit, one transaction) ≥ 1.0× baseline', 'post', same.key, 1.0, sameNote);
@@ -109,7 +114,11 @@ export function evaluateGoals(input: GoalInput): Goal[] {
     const flat = `PATCH /Groups +1 member within 1.3× for ${users(input.groupSizes.small)} vs ${users(input.groupSizes.large)} members`;
     if (gs && gl && gl.rps > 0) {
       const r = gs.rps / gl.rps;
-      add(flat, `${users(input.groupSizes.small)} ÷ ${users(input.groupSizes.large)} members: ${x(r)} (${gs.rps.toFixed(0)} vs ${gl.rps.toFixed(0)} req/s)${sameNote}`, r <= 1.3 ? 'met' : 'not met');
+      add(
+        flat,
+        `${users(input.groupSizes.small)} ÷ ${users(input.groupSizes.large)} members: ${x(r)} (${gs.rps.toFixed(0)} vs ${gl.rps.toFixed(0)} req/s)${sameNote}`,
+        r <= 1.3 ? 'met' : 'not met',
+      );
     } else add(flat, 'not run', 'not measured');
 
     add(
@@ -127,7 +136,8 @@ export function evaluateGoals(input: GoalInput): Goal[] {
       if (!million) {
         const info = lo && hi && apps.length > 1 ? `; ${x(lo.rps / hi.rps)} from ${users(small.users)} to ${users(apps[apps.length - 1]!.users)}` : '';
         add(goal, `needs --users …,1000000${info}`, 'not measured');
-      } else if (lo && hi) add(goal, `${x(lo.rps / hi.rps)} slower (${lo.rps.toFixed(0)} vs ${hi.rps.toFixed(0)} req/s)`, lo.rps / hi.rps <= 1.3 ? 'met' : 'not met');
+      } else if (lo && hi)
+        add(goal, `${x(lo.rps / hi.rps)} slower (${lo.rps.toFixed(0)} vs ${hi.rps.toFixed(0)} req/s)`, lo.rps / hi.rps <= 1.3 ? 'met' : 'not met');
       else add(goal, 'not run', 'not measured');
     }
 
@@ -138,7 +148,11 @@ export function evaluateGoals(input: GoalInput): Goal[] {
   }
 
   if (!input.targets.some((t) => t.kind === 'app')) {
-    goals.push({ goal: 'Per-op targets (filter, get-by-id, deep paging, full import, writes, group PATCHes, growth, memory)', measured: 'not run (--ops none --no-import)', verdict: 'not measured' });
+    goals.push({
+      goal: 'Per-op targets (filter, get-by-id, deep paging, full import, writes, group PATCHes, growth, memory)',
+      measured: 'not run (--ops none --no-import)',
+      verdict: 'not measured',
+    });
   }
   goals.push(...scenarioGoals(input));
   return goals;
@@ -165,7 +179,10 @@ function scenarioGoals(input: GoalInput): Goal[] {
     for (const g of [syncGoal, mailGoal, rssGoal]) goals.push({ goal: g, ...off('sync') });
   } else {
     const s = r.sync.settings;
-    const sizeNote = s.users === 10_000 && s.groups === 100 && s.groupSize === 100 && s.connections === 8 ? '' : ` (run with ${num(s.users)} users + ${num(s.groups)} groups of ${num(s.groupSize)} over ${s.connections} connections)`;
+    const sizeNote =
+      s.users === 10_000 && s.groups === 100 && s.groupSize === 100 && s.connections === 8
+        ? ''
+        : ` (run with ${num(s.users)} users + ${num(s.groups)} groups of ${num(s.groupSize)} over ${s.connections} connections)`;
     const base = r.sync.baseline;
     for (const a of r.sync.apps) {
       if (isFailed(a)) {
@@ -206,12 +223,19 @@ function scenarioGoals(input: GoalInput): Goal[] {
         continue;
       }
       const ok = !l.missing && !l.duplicates && !l.problems.length && l.mail.count === l.samples;
-      add(latGoal, `max ${ms(l.mail.max)}, p50 ${ms(l.mail.p50)} over ${l.samples} POSTs${l.missing ? `, ${l.missing} never arrived` : ''}${l.duplicates ? `, ${l.duplicates} duplicates` : ''}${wrongNote(l.problems)}`, ok && l.mail.max <= 5000 ? 'met' : 'not met', l.db);
+      add(
+        latGoal,
+        `max ${ms(l.mail.max)}, p50 ${ms(l.mail.p50)} over ${l.samples} POSTs${l.missing ? `, ${l.missing} never arrived` : ''}${l.duplicates ? `, ${l.duplicates} duplicates` : ''}${wrongNote(l.problems)}`,
+        ok && l.mail.max <= 5000 ? 'met' : 'not met',
+        l.db,
+      );
     }
 
   // 3. Many tenants.
   const tenantsNote =
-    cfg.tenants === 40 && cfg.tenantRate === 25 && cfg.tenantSeconds === 60 ? '' : ` (run with ${cfg.tenants} × ${cfg.tenantRate} req/s for ${num(cfg.tenantSeconds)} s)`;
+    cfg.tenants === 40 && cfg.tenantRate === 25 && cfg.tenantSeconds === 60
+      ? ''
+      : ` (run with ${cfg.tenants} × ${cfg.tenantRate} req/s for ${num(cfg.tenantSeconds)} s)`;
   const tGoal = 'Many tenants: 40 accounts × 25 req/s for 60 s, zero 5xx, p99 ≤ 100 ms';
   const oGoal = '… past capacity: 429 with an integer Retry-After, never 5xx or timeouts';
   if (!cfg.on.tenants || !r.tenants) for (const g of [tGoal, oGoal]) goals.push({ goal: g, ...off('tenants') });

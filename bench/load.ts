@@ -113,7 +113,15 @@ export async function runLoads(specs: LoadSpec[], seconds: number, watch: Server
     for (const p of new Set(watch)) drainSeconds = Math.max(drainSeconds, await p.waitIdle());
     const poolWrapped: boolean[] = [];
     for (const s of specs) poolWrapped.push(await s.gen.settle());
-    return { raws, cpuSeconds, loaderCpuSeconds: (loader.user + loader.system) / 1e6, wallSeconds, machine: { busy: machineAfter.busy - machineBefore.busy, total: machineAfter.total - machineBefore.total }, drainSeconds, poolWrapped };
+    return {
+      raws,
+      cpuSeconds,
+      loaderCpuSeconds: (loader.user + loader.system) / 1e6,
+      wallSeconds,
+      machine: { busy: machineAfter.busy - machineBefore.busy, total: machineAfter.total - machineBefore.total },
+      drainSeconds,
+      poolWrapped,
+    };
   } finally {
     for (const i of instances) current.delete(i);
   }

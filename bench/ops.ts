@@ -46,7 +46,8 @@ const filterOp: Op = {
         const body = reply.body as Resources | undefined;
         const wanted = /user\d+%40bulk\.example/.exec(req.path)![0].replace('%40', '@');
         if (reply.status !== 200) return statusIn(reply, [200]);
-        if (body?.totalResults !== 1 || body.Resources?.[0]?.userName !== wanted) return `expected exactly ${wanted}, got ${JSON.stringify(body).slice(0, 300)}`;
+        if (body?.totalResults !== 1 || body.Resources?.[0]?.userName !== wanted)
+          return `expected exactly ${wanted}, got ${JSON.stringify(body).slice(0, 300)}`;
         return undefined;
       },
       settle: noSettle,

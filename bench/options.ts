@@ -183,7 +183,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     if (!(SCENARIO_NAMES as readonly string[]).includes(n)) throw new Error(`unknown scenario "${n}" (known: ${SCENARIO_NAMES.join(', ')})`);
     return n as ScenarioName;
   });
-  const scenarios = Object.fromEntries(SCENARIO_NAMES.map((n) => [n, picked.includes(n) && !(values as Record<string, unknown>)[`no-${n}`]])) as Record<ScenarioName, boolean>;
+  const scenarios = Object.fromEntries(SCENARIO_NAMES.map((n) => [n, picked.includes(n) && !(values as Record<string, unknown>)[`no-${n}`]])) as Record<
+    ScenarioName,
+    boolean
+  >;
   const overloadFactor = Number(values.overload);
   if (!Number.isFinite(overloadFactor) || overloadFactor <= 1) throw new Error(`--overload must be a factor above 1, got "${values.overload}"`);
   if (dbs.includes('postgres') && poolMax < 8) throw new Error('issue 9 measures PostgreSQL with a pool of at least 8: --pool-max ≥ 8');

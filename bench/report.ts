@@ -91,7 +91,19 @@ function opsTable(results: Results): string {
     }
   }
   return table(
-    ['op', 'server', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'one request alone, ms', 'req per server CPU-s', 'errors / non-2xx', 'app / baseline (req/s)', 'app / baseline (per CPU-s)'],
+    [
+      'op',
+      'server',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'one request alone, ms',
+      'req per server CPU-s',
+      'errors / non-2xx',
+      'app / baseline (req/s)',
+      'app / baseline (per CPU-s)',
+    ],
     rows,
     ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r'],
   );
@@ -108,7 +120,16 @@ function goalsTable(results: Results): string {
 
 function serversTable(results: Results): string {
   return table(
-    ['server', 'users (+ pool)', 'seeded in', `${num(results.settings.largeGroup)} members in one PATCH`, 'full import (pages of 100)', 'RSS seeded', 'RSS max under load', 'RSS peak'],
+    [
+      'server',
+      'users (+ pool)',
+      'seeded in',
+      `${num(results.settings.largeGroup)} members in one PATCH`,
+      'full import (pages of 100)',
+      'RSS seeded',
+      'RSS max under load',
+      'RSS peak',
+    ],
     results.targets.map((t) => [
       t.label,
       `${num(t.users)} (+${num(t.total - t.users)})`,
@@ -129,11 +150,23 @@ function profilesSection(profiles: ProfileSummary[]): string {
       [
         `### ${p.file} (${num(p.busyMs / 1000, 1)} s busy)`,
         '',
-        table(['package / file', 'self ms', '%'], p.byPackage.map((s) => [s.name, num(s.ms), s.percent.toFixed(1)]), ['l', 'r', 'r']),
+        table(
+          ['package / file', 'self ms', '%'],
+          p.byPackage.map((s) => [s.name, num(s.ms), s.percent.toFixed(1)]),
+          ['l', 'r', 'r'],
+        ),
         '',
-        table(['function', 'self ms', '%'], p.byFunction.map((s) => [`\`${s.name}\``, num(s.ms), s.percent.toFixed(1)]), ['l', 'r', 'r']),
+        table(
+          ['function', 'self ms', '%'],
+          p.byFunction.map((s) => [`\`${s.name}\``, num(s.ms), s.percent.toFixed(1)]),
+          ['l', 'r', 'r'],
+        ),
         '',
-        table(['our function, callees included', 'ms', '%'], p.inclusiveOurs.map((s) => [`\`${s.name}\``, num(s.ms), s.percent.toFixed(1)]), ['l', 'r', 'r']),
+        table(
+          ['our function, callees included', 'ms', '%'],
+          p.inclusiveOurs.map((s) => [`\`${s.name}\``, num(s.ms), s.percent.toFixed(1)]),
+          ['l', 'r', 'r'],
+        ),
       ].join('\n'),
     )
     .join('\n\n');
@@ -171,7 +204,7 @@ export function renderMarkdown(results: Results): string {
     'PATCH adds the next pool user, and after every run they are taken out again. Filters pick a random user, get-by-id a',
     'random id, POST a new userName, PATCH user flips `active` on the next user. "req per server CPU-s" divides the completed',
     'requests by the CPU time the server process used meanwhile (/proc/<pid>/stat): it holds when other work on the machine',
-    "steals CPU, where req/s does not (PostgreSQL's own CPU time is not in it). \"one request alone\" is a single request sent",
+    'steals CPU, where req/s does not (PostgreSQL\'s own CPU time is not in it). "one request alone" is a single request sent',
     'after the warmup, with nothing else in flight. Where no baseline request finished within a run (slow ops at 32 connections: autocannon drops',
     "what is in flight when a run ends), the ratio is estimated against 1 / (one request alone), the baseline's rate bound",
     'as a single in-memory event loop.',

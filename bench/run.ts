@@ -45,7 +45,9 @@ async function checkServices(opts: BenchOptions): Promise<void> {
       await client.connect();
       await client.query('select 1');
     } catch (err) {
-      throw new Error(`PostgreSQL at ${opts.pgUrl} does not answer (${(err as Error).message})${opts.dbs.includes('postgres') ? '' : '; the scale-out scenario needs it (or pass --no-scaleout)'}`);
+      throw new Error(
+        `PostgreSQL at ${opts.pgUrl} does not answer (${(err as Error).message})${opts.dbs.includes('postgres') ? '' : '; the scale-out scenario needs it (or pass --no-scaleout)'}`,
+      );
     } finally {
       await client.end().catch(() => undefined);
     }
@@ -147,7 +149,9 @@ async function main(): Promise<void> {
     }
     say(`baseline: seeding ${opts.baselineUsers.toLocaleString('en-US')} users + ${opts.pool} pool users`);
     baseline = await startBaseline(opts);
-    say(`  ${baseline.label}: seeded in ${baseline.seedSeconds.toFixed(1)} s, ${opts.largeGroup} members in one PATCH took ${baseline.bulkMembersSeconds.toFixed(2)} s`);
+    say(
+      `  ${baseline.label}: seeded in ${baseline.seedSeconds.toFixed(1)} s, ${opts.largeGroup} members in one PATCH took ${baseline.bulkMembersSeconds.toFixed(2)} s`,
+    );
     targets.push(baseline);
   }
 
@@ -226,7 +230,15 @@ async function main(): Promise<void> {
       baselineKey: baseline?.key ?? '',
       baselineUsers: opts.baselineUsers,
       groupSizes: { small: opts.smallGroup, large: opts.largeGroup },
-      targets: reports.map((r) => ({ key: r.key, kind: r.kind, db: r.db as BenchOptions['dbs'][number] | undefined, users: r.users, bulkMembersSeconds: r.bulkMembersSeconds, fullImport: r.fullImport, rssPeak: r.rssPeak })),
+      targets: reports.map((r) => ({
+        key: r.key,
+        kind: r.kind,
+        db: r.db as BenchOptions['dbs'][number] | undefined,
+        users: r.users,
+        bulkMembersSeconds: r.bulkMembersSeconds,
+        fullImport: r.fullImport,
+        rssPeak: r.rssPeak,
+      })),
       ops: opsByName,
       scenarios,
       scenarioSettings: {
@@ -245,7 +257,9 @@ async function main(): Promise<void> {
     seconds: (performance.now() - started) / 1000,
   };
   const written = writeResults(results);
-  process.stdout.write(`\n${renderTables(results)}\n\nWritten: ${path.relative(ROOT, written.markdown)}, ${path.relative(ROOT, written.json)}${profileDir ? `; profiles in ${path.relative(ROOT, profileDir)}` : ''}\n`);
+  process.stdout.write(
+    `\n${renderTables(results)}\n\nWritten: ${path.relative(ROOT, written.markdown)}, ${path.relative(ROOT, written.json)}${profileDir ? `; profiles in ${path.relative(ROOT, profileDir)}` : ''}\n`,
+  );
 }
 
 async function runImports(targets: Target[], out: Map<string, Awaited<ReturnType<typeof fullImport>>>): Promise<void> {

@@ -51,7 +51,11 @@ export class SmtpSink {
         stream.on('end', () => {
           const at = performance.now();
           // Quoted-printable may fold a long link: unfold before looking for it.
-          const link = LINK.test(Buffer.concat(chunks).toString('latin1').replace(/=\r?\n/g, ''));
+          const link = LINK.test(
+            Buffer.concat(chunks)
+              .toString('latin1')
+              .replace(/=\r?\n/g, ''),
+          );
           for (const r of session.envelope.rcptTo) this.record({ to: r.address.toLowerCase(), dataAt, at, link });
           cb();
         });

@@ -30,7 +30,10 @@ const lines = [
 ];
 if (results) {
   const when = new Date(results.startTime).toISOString();
-  lines.push(`Last run: ${when}, ${results.numPassedTests} passed, ${results.numFailedTests} failed, on ${require('node:os').cpus().length} CPUs, Node ${process.version}.`, '');
+  lines.push(
+    `Last run: ${when}, ${results.numPassedTests} passed, ${results.numFailedTests} failed, on ${require('node:os').cpus().length} CPUs, Node ${process.version}.`,
+    '',
+  );
 }
 for (const s of scenarios) {
   lines.push(`## ${s.scenario}`, '', `**Injected:** ${s.injected}`, '', '**Checked:**', '');

@@ -47,7 +47,10 @@ export function buildApp(rt: Runtime): express.Express {
     contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } },
   });
   // The jobs dashboards (bull-board) render with inline scripts and styles of their own.
-  const boards = helmet({ hsts: https, contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null, 'script-src': ["'self'", "'unsafe-inline'"] } } });
+  const boards = helmet({
+    hsts: https,
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null, 'script-src': ["'self'", "'unsafe-inline'"] } },
+  });
   app.use((req, res, next) => (req.path.startsWith('/console/jobs') || req.path.startsWith('/admin/queues') ? boards : strict)(req, res, next));
   app.use(healthRouter(rt, () => sampleQueues(rt)));
   // Pages and forms a browser posts to with its cookie (or, for sign-in, to get one); /api/v1 checks its own.

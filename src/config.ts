@@ -42,17 +42,28 @@ const schema = z.object({
   REGIONS: z
     .string()
     .default(DEFAULT_REGIONS.join(','))
-    .transform((v) => v.split(',').map((r) => r.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'region names are lower-case words')).min(1)),
   SECRET_KEY: z.string().min(32, 'at least 32 characters').optional(),
-  REGION: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/).optional(),
+  REGION: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,15}$/)
+    .optional(),
   REGION_DIRECTORY: z
     .string()
     .optional()
     .transform((v, ctx) => {
       if (!v) return {} as Record<string, string>;
       const out: Record<string, string> = {};
-      for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+      for (const part of v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
         const [region, url] = part.split('=');
         if (!region || !url || !/^https?:\/\//.test(url)) {
           ctx.addIssue({ code: 'custom', message: 'expected region=https://bridge.example,…' });
@@ -67,7 +78,12 @@ const schema = z.object({
   OPERATOR_EMAILS: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((e) => e.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.email('each operator is an email address'))),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
   OUTBOX_REDELIVER_MS: z.coerce.number().int().min(500).default(60_000),
@@ -161,9 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     queuePrefix: e.QUEUE_PREFIX,
-    oidc: e.OIDC_ISSUER
-      ? Object.freeze({ issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID!, clientSecret: e.OIDC_CLIENT_SECRET })
-      : undefined,
+    oidc: e.OIDC_ISSUER ? Object.freeze({ issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID!, clientSecret: e.OIDC_CLIENT_SECRET }) : undefined,
     logLevel: e.LOG_LEVEL,
     dataDir: path.resolve(e.DATA_DIR),
     regions: Object.freeze([...e.REGIONS]),

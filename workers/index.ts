@@ -59,18 +59,22 @@ export async function startWorkers(rt: Runtime): Promise<WorkerSet> {
     const rows = doneRows;
     doneRows = [];
     if (!rows.length) return;
-    await markDone(rt.db, rows, rt.now().toISOString()).catch((err: Error) => deps.log.warn({ err: err.message, rows: rows.length }, 'could not mark outbox rows done; the relay will check them'));
+    await markDone(rt.db, rows, rt.now().toISOString()).catch((err: Error) =>
+      deps.log.warn({ err: err.message, rows: rows.length }, 'could not mark outbox rows done; the relay will check them'),
+    );
   };
-  const reporting = (p: Processor): Processor => async (job: Job) => {
-    const result = await p(job);
-    const row = outboxRowOf(job.id);
-    if (row !== undefined) {
-      doneRows.push(row);
-      if (doneRows.length >= 200) void flushDone();
-      else doneTimer ??= setTimeout(() => void flushDone(), DONE_FLUSH_MS);
-    }
-    return result;
-  };
+  const reporting =
+    (p: Processor): Processor =>
+    async (job: Job) => {
+      const result = await p(job);
+      const row = outboxRowOf(job.id);
+      if (row !== undefined) {
+        doneRows.push(row);
+        if (doneRows.length >= 200) void flushDone();
+        else doneTimer ??= setTimeout(() => void flushDone(), DONE_FLUSH_MS);
+      }
+      return result;
+    };
   for (const [name, processor] of Object.entries(processors) as Array<[QueueName, Processor]>) {
     const w = new Worker(name, reporting(processor), {
       connection,
@@ -93,7 +97,11 @@ export async function startWorkers(rt: Runtime): Promise<WorkerSet> {
     try {
       await rt.queues
         .get('lifecycle')
-        .upsertJobScheduler('lifecycle-tick', { every: rt.config.lifecycleIntervalMs }, { name: 'tick', data: {}, opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } });
+        .upsertJobScheduler(
+          'lifecycle-tick',
+          { every: rt.config.lifecycleIntervalMs },
+          { name: 'tick', data: {}, opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
+        );
     } catch (err) {
       deps.log.warn({ err: (err as Error).message }, 'could not schedule the lifecycle tick yet; retrying');
     }

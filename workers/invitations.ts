@@ -11,9 +11,13 @@ export function invitationsProcessor(deps: WorkerDeps) {
   const mail = new MailDelivery(deps);
   return failingForGood(async (job: Job): Promise<Record<string, unknown>> => {
     const data = payload(InvitationJob, job);
-    return mail.deliver('invitations worker', (ctx) => planInvitationMail(ctx, data, deps.secret), ({ language, data: m }) => {
-      const url = `${deps.publicUrl}/invitations/${m.token}`;
-      return m.reminder ? reminderMail(language, { ...m, url }) : invitationMail(language, { ...m, url });
-    });
+    return mail.deliver(
+      'invitations worker',
+      (ctx) => planInvitationMail(ctx, data, deps.secret),
+      ({ language, data: m }) => {
+        const url = `${deps.publicUrl}/invitations/${m.token}`;
+        return m.reminder ? reminderMail(language, { ...m, url }) : invitationMail(language, { ...m, url });
+      },
+    );
   });
 }

@@ -12,7 +12,11 @@ export function lifecycleProcessor(deps: WorkerDeps) {
   return failingForGood(async (job: Job): Promise<Record<string, unknown>> => {
     if (job.name === 'trial-notice') {
       const { accountId } = payload(TrialNoticeJob, job);
-      return mail.deliver('lifecycle worker', (ctx) => planTrialMails(ctx, accountId), ({ language, data }) => trialMail(language, data));
+      return mail.deliver(
+        'lifecycle worker',
+        (ctx) => planTrialMails(ctx, accountId),
+        ({ language, data }) => trialMail(language, data),
+      );
     }
     const report = await asWorker(deps, 'lifecycle worker', (ctx) => lifecycleTick(ctx));
     if (Object.values(report).some((n) => n > 0)) deps.log.info({ report }, 'lifecycle tick');

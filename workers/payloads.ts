@@ -13,6 +13,9 @@ export const SigninJob = z.object({ accountId: id, linkId: id });
 
 export function payload<T>(schema: z.ZodType<T>, job: Job): T {
   const parsed = schema.safeParse(job.data);
-  if (!parsed.success) throw new UnrecoverableError(`job ${job.name} ${job.id ?? ''}: malformed payload (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
+  if (!parsed.success)
+    throw new UnrecoverableError(
+      `job ${job.name} ${job.id ?? ''}: malformed payload (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`,
+    );
   return parsed.data;
 }

@@ -11,6 +11,10 @@ export function recoveryProcessor(deps: WorkerDeps) {
   const mail = new MailDelivery(deps);
   return failingForGood(async (job: Job): Promise<Record<string, unknown>> => {
     const data = payload(RecoveryJob, job);
-    return mail.deliver('recovery worker', (ctx) => planRecoveryMail(ctx, data, deps.secret), ({ language, data: m }) => recoveryMail(language, { ...m, url: `${deps.publicUrl}/recovery/${m.token}` }));
+    return mail.deliver(
+      'recovery worker',
+      (ctx) => planRecoveryMail(ctx, data, deps.secret),
+      ({ language, data: m }) => recoveryMail(language, { ...m, url: `${deps.publicUrl}/recovery/${m.token}` }),
+    );
   });
 }

@@ -20,6 +20,10 @@ export function regionValidationProcessor(deps: WorkerDeps) {
       });
       return { status: view?.status ?? 'gone', reason: view?.reason ?? null };
     }
-    return mail.deliver('region-validation worker', (ctx) => planApprovalMails(ctx, requestId, deps.secret), ({ language, data: m }) => linkApprovalMail(language, { ...m, url: `${deps.publicUrl}/links/${m.token}` }));
+    return mail.deliver(
+      'region-validation worker',
+      (ctx) => planApprovalMails(ctx, requestId, deps.secret),
+      ({ language, data: m }) => linkApprovalMail(language, { ...m, url: `${deps.publicUrl}/links/${m.token}` }),
+    );
   });
 }

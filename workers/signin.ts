@@ -11,6 +11,10 @@ export function signinProcessor(deps: WorkerDeps) {
   const mail = new MailDelivery(deps);
   return failingForGood(async (job: Job): Promise<Record<string, unknown>> => {
     const data = payload(SigninJob, job);
-    return mail.deliver('signin worker', (ctx) => planSigninMail(ctx, data, deps.secret), ({ language, data: m }) => signinLinkMail(language, { ...m, url: `${deps.publicUrl}/signin/${m.token}` }));
+    return mail.deliver(
+      'signin worker',
+      (ctx) => planSigninMail(ctx, data, deps.secret),
+      ({ language, data: m }) => signinLinkMail(language, { ...m, url: `${deps.publicUrl}/signin/${m.token}` }),
+    );
   });
 }

@@ -87,7 +87,20 @@ function expected(all: Company[], q: Query): { total: number; ids: string[] } {
 
 /** The queries of the load: a console user typing, sorting, filtering and paging. */
 function queries(count: number): Query[] {
-  const terms = [undefined, 'cedar', 'oak', 'consult', 'robot', 'gmbh', 'ma', 'er', String(Math.floor(count / 3)).padStart(5, '0').slice(0, 4), 'zzz'];
+  const terms = [
+    undefined,
+    'cedar',
+    'oak',
+    'consult',
+    'robot',
+    'gmbh',
+    'ma',
+    'er',
+    String(Math.floor(count / 3))
+      .padStart(5, '0')
+      .slice(0, 4),
+    'zzz',
+  ];
   const out: Query[] = [];
   for (const search of terms) {
     for (const sort of ['name', 'status', 'seats'] as const) {
@@ -117,7 +130,10 @@ async function seed(db: Db, count: number): Promise<{ token: string; companies: 
   await db.raw(isPg(db) ? 'vacuum analyze accounts' : 'analyze');
   // The MSP's Owner makes an automation token, as `mspbridge api-token create` does.
   const { token } = await db.transaction((tx) =>
-    createApiToken({ tx, now: new Date(), actor: { kind: 'member', accountId: msp.account.id, memberId: msp.ownerId, label: 'owner@big-msp.example (bench)' } }, { mspId: msp.account.id, label: 'bench' }),
+    createApiToken(
+      { tx, now: new Date(), actor: { kind: 'member', accountId: msp.account.id, memberId: msp.ownerId, label: 'owner@big-msp.example (bench)' } },
+      { mspId: msp.account.id, label: 'bench' },
+    ),
   );
   return { token, companies };
 }
@@ -133,7 +149,11 @@ export async function measureCompanies(opts: BenchOptions, kind: DbKind, runDir:
     await db.destroy();
   }
   const seedSeconds = (performance.now() - seedStarted) / 1000;
-  const { proc, origin } = await startServe(opts, `app ${kind} (${opts.companies} companies)`, { url, queuePrefix: queuePrefixFor(opts), dataDir: path.join(runDir, `${key}-data`) });
+  const { proc, origin } = await startServe(opts, `app ${kind} (${opts.companies} companies)`, {
+    url,
+    queuePrefix: queuePrefixFor(opts),
+    dataDir: path.join(runDir, `${key}-data`),
+  });
   const base = `${origin}/api/v1`;
   const headers = { accept: 'application/json' };
   try {
@@ -175,7 +195,16 @@ export async function measureCompanies(opts: BenchOptions, kind: DbKind, runDir:
       runs.push({ raw: r.raws[0]!, cpuSeconds: r.cpuSeconds[0]!, drainSeconds: r.drainSeconds, poolWrapped: false });
     }
     const load = merge(base, runs, opts.companiesConnections);
-    return { db: kind, companies: opts.companies, connections: opts.companiesConnections, seedSeconds, checked: list.length, problems, slowest: alone.sort((a, b) => b.ms - a.ms).slice(0, 3), load };
+    return {
+      db: kind,
+      companies: opts.companies,
+      connections: opts.companiesConnections,
+      seedSeconds,
+      checked: list.length,
+      problems,
+      slowest: alone.sort((a, b) => b.ms - a.ms).slice(0, 3),
+      load,
+    };
   } finally {
     await proc.stop();
   }

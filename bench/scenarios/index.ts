@@ -86,7 +86,10 @@ export async function runScenarios(opts: BenchOptions, runDir: string): Promise<
     for (const db of opts.dbs) {
       say(`managed companies (${db}): ${opts.companies.toLocaleString('en-US')} companies under one MSP`);
       const r = await attempt('managed companies', db, () => measureCompanies(opts, db, runDir));
-      if (!isFailed(r)) say(`  ${r.load.rps.toFixed(0)} req/s, p50 ${r.load.p50} ms, p99 ${r.load.p99} ms at ${r.connections} connections${r.problems.length ? `; ${r.problems.length} wrong answers` : ''}`);
+      if (!isFailed(r))
+        say(
+          `  ${r.load.rps.toFixed(0)} req/s, p50 ${r.load.p50} ms, p99 ${r.load.p99} ms at ${r.connections} connections${r.problems.length ? `; ${r.problems.length} wrong answers` : ''}`,
+        );
       out.companies.push(r);
     }
   }

@@ -105,6 +105,10 @@ export async function startMailStack(opts: BenchOptions, kind: DbKind, runDir: s
 
 /** Invitation jobs still in the outbox, not yet handed to BullMQ. */
 export async function unrelayedInvitations(db: Db): Promise<number> {
-  const rows = (await db('outbox').where({ queue: 'invitations' }).whereNull('relayed_at').andWhere('available_at', '<=', new Date().toISOString()).count({ n: '*' })) as Array<{ n: number | string }>;
+  const rows = (await db('outbox')
+    .where({ queue: 'invitations' })
+    .whereNull('relayed_at')
+    .andWhere('available_at', '<=', new Date().toISOString())
+    .count({ n: '*' })) as Array<{ n: number | string }>;
   return Number(rows[0]!.n);
 }

@@ -43,7 +43,15 @@ const CONNECTIONS = 5;
 
 function sendRun(t: Tally, senderCpuSeconds: number): SendRun {
   const seconds = t.first !== undefined && t.last !== undefined ? (t.last - t.first) / 1000 : 0;
-  return { unique: t.unique, messages: t.messages, duplicates: t.duplicates, withoutLink: t.withoutLink, seconds, perSecond: seconds > 0 ? (t.messages - 1) / seconds : 0, senderCpuSeconds };
+  return {
+    unique: t.unique,
+    messages: t.messages,
+    duplicates: t.duplicates,
+    withoutLink: t.withoutLink,
+    seconds,
+    perSecond: seconds > 0 ? (t.messages - 1) / seconds : 0,
+    senderCpuSeconds,
+  };
 }
 
 const ownCpu = () => {
@@ -63,7 +71,8 @@ export async function measureMailer(stack: MailStack, count: number): Promise<Ma
   const statuses = await pool(count, 8, async (i) => (await client.request('POST', '/Users', { body: userBody(wAddr(i)), timeoutMs: 120_000 })).status);
   const bad = Object.entries(tally(statuses)).filter(([s]) => s !== '201');
   if (bad.length) problems.push(`POST /Users answered ${bad.map(([s, n]) => `${n}× ${s}`).join(', ')}`);
-  if (!(await waitUntil(async () => (await unrelayedInvitations(stack.query)) === 0, 120_000, 200))) problems.push('the outbox relay left invitations unrelayed after 120 s');
+  if (!(await waitUntil(async () => (await unrelayedInvitations(stack.query)) === 0, 120_000, 200)))
+    problems.push('the outbox relay left invitations unrelayed after 120 s');
   await stack.serve.waitIdle();
   const enqueueSeconds = (performance.now() - enqueueStarted) / 1000;
   const expected = count - bad.reduce((s, [, n]) => s + n, 0);
@@ -71,7 +80,8 @@ export async function measureMailer(stack: MailStack, count: number): Promise<Ma
   // 2. The real worker drains them.
   const w = await stack.startWorker();
   const workerCpu = w.cpuSeconds();
-  if (!(await stack.sink.waitForUnique('mw', expected, waitMs))) problems.push(`worker: ${stack.sink.uniqueWith('mw')} of ${expected} emails after ${waitMs / 1000} s`);
+  if (!(await stack.sink.waitForUnique('mw', expected, waitMs)))
+    problems.push(`worker: ${stack.sink.uniqueWith('mw')} of ${expected} emails after ${waitMs / 1000} s`);
   const workerCpuSeconds = w.cpuSeconds() - workerCpu;
   await sleep(2000);
   const worker = sendRun(stack.sink.tally('mw'), workerCpuSeconds);
@@ -79,13 +89,26 @@ export async function measureMailer(stack: MailStack, count: number): Promise<Ma
   await stack.worker?.waitIdle();
 
   // 3. A bare pooled nodemailer loop, the same template, to the same sink.
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: stack.sink.port, secure: false, ignoreTLS: true, pool: true, maxConnections: CONNECTIONS });
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: stack.sink.port,
+    secure: false,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections: CONNECTIONS,
+  });
   const nAddr = (i: number) => `nm${i}@${stack.db}.mailer.example`;
   const loopCpu = ownCpu();
   try {
     const sends = Array.from({ length: count }, (_, i) => {
       const url = `${stack.origin}/invitations/${crypto.randomBytes(32).toString('base64url')}`;
-      const m = invitationMail('en', { name: `nm${i} Synced`, inviter: 'Bench Company', accountName: 'Bench Company', url, expiresAt: new Date(Date.now() + 5 * 86_400_000) });
+      const m = invitationMail('en', {
+        name: `nm${i} Synced`,
+        inviter: 'Bench Company',
+        accountName: 'Bench Company',
+        url,
+        expiresAt: new Date(Date.now() + 5 * 86_400_000),
+      });
       return transport
         .sendMail({
           from: 'mspbridge <no-reply@mspbridge.local>',
@@ -112,7 +135,8 @@ export async function measureMailer(stack: MailStack, count: number): Promise<Ma
   const bare = sendRun(stack.sink.tally('nm'), loopCpuSeconds);
   say(`  nodemailer loop sent ${bare.messages} in ${bare.seconds.toFixed(1)} s (${bare.perSecond.toFixed(0)}/s)`);
 
-  if (worker.unique !== expected || worker.duplicates) problems.push(`worker: ${worker.unique} distinct recipients of ${expected}, ${worker.duplicates} duplicates`);
+  if (worker.unique !== expected || worker.duplicates)
+    problems.push(`worker: ${worker.unique} distinct recipients of ${expected}, ${worker.duplicates} duplicates`);
   if (worker.withoutLink) problems.push(`worker: ${worker.withoutLink} emails without an invitation link`);
   if (bare.unique !== count || bare.duplicates) problems.push(`nodemailer: ${bare.unique} distinct recipients of ${count}, ${bare.duplicates} duplicates`);
   return {

@@ -15,11 +15,28 @@ const codes = (c: Record<string, number>) =>
     .map(([k, v]) => `${num(v)}×${k}`)
     .join(' ');
 const problems = (list: string[]) => (list.length ? list.map((p) => p.replace(/\|/g, '\\|').slice(0, 200)).join('; ') : 'none');
-const failedRow = (what: string, f: Failed, width: number) => [what, `failed: ${f.failed.replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, 300)}`, ...Array<string>(Math.max(0, width - 2)).fill('')];
+const failedRow = (what: string, f: Failed, width: number) => [
+  what,
+  `failed: ${f.failed.replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, 300)}`,
+  ...Array<string>(Math.max(0, width - 2)).fill(''),
+];
 
 function sync(r: NonNullable<ScenarioResults['sync']>): string {
   const s = r.settings;
-  const head = ['server', 'push', 'users / groups', 'statuses', 'emails (distinct / expected)', 'duplicates', 'without link', 'first / last email', `within ${s.emailSeconds} s`, 'emails/s', 'RSS peak serve / worker', 'wrong answers'];
+  const head = [
+    'server',
+    'push',
+    'users / groups',
+    'statuses',
+    'emails (distinct / expected)',
+    'duplicates',
+    'without link',
+    'first / last email',
+    `within ${s.emailSeconds} s`,
+    'emails/s',
+    'RSS peak serve / worker',
+    'wrong answers',
+  ];
   const rows: string[][] = [];
   for (const a of r.apps) {
     if (isFailed(a)) {
@@ -44,7 +61,21 @@ function sync(r: NonNullable<ScenarioResults['sync']>): string {
   }
   const b = r.baseline;
   if (b && isFailed(b)) rows.push(failedRow('baseline', b, head.length));
-  else if (b) rows.push(['baseline', s1(b.seconds), `${s1(b.usersSeconds)} / ${s1(b.groupsSeconds)}`, codes(b.statuses), '', '', '', '', '', '', '', problems(b.problems)]);
+  else if (b)
+    rows.push([
+      'baseline',
+      s1(b.seconds),
+      `${s1(b.usersSeconds)} / ${s1(b.groupsSeconds)}`,
+      codes(b.statuses),
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      problems(b.problems),
+    ]);
   return [
     '## Initial sync',
     '',
@@ -65,13 +96,22 @@ function latency(list: NonNullable<ScenarioResults['inviteLatency']>): string {
   const rows = list.map((r) =>
     isFailed(r)
       ? failedRow(`app ${r.db ?? ''}`, r, head.length)
-      : [`app ${r.db}`, num(r.samples), `${ms(r.post.p50)} / ${ms(r.post.max)} ms`, `${ms(r.mail.p50)} ms`, `${ms(r.mail.max)} ms`, num(r.missing), num(r.duplicates), problems(r.problems)],
+      : [
+          `app ${r.db}`,
+          num(r.samples),
+          `${ms(r.post.p50)} / ${ms(r.post.max)} ms`,
+          `${ms(r.mail.p50)} ms`,
+          `${ms(r.mail.max)} ms`,
+          num(r.missing),
+          num(r.duplicates),
+          problems(r.problems),
+        ],
   );
   return [
     '## A single invitation',
     '',
     'On the same deployment once the sync is done and both processes are idle: one POST /Users at a time, 300 ms apart, each',
-    'timed from the start of the POST to the end of its email\'s DATA at the SMTP sink (outbox row → relay poll, OUTBOX_POLL_MS',
+    "timed from the start of the POST to the end of its email's DATA at the SMTP sink (outbox row → relay poll, OUTBOX_POLL_MS",
     'default 200 ms → BullMQ → invitations worker → SMTP).',
     '',
     table(head, rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l']),
@@ -79,7 +119,19 @@ function latency(list: NonNullable<ScenarioResults['inviteLatency']>): string {
 }
 
 function mailer(list: NonNullable<ScenarioResults['mailer']>): string {
-  const head = ['app', 'emails each', 'worker: first → last', 'worker mails/s', 'nodemailer: first → last', 'nodemailer mails/s', 'worker ÷ nodemailer', 'CPU ms per mail: worker / loop + sink', 'distinct (worker / nodemailer)', 'duplicates', 'wrong'];
+  const head = [
+    'app',
+    'emails each',
+    'worker: first → last',
+    'worker mails/s',
+    'nodemailer: first → last',
+    'nodemailer mails/s',
+    'worker ÷ nodemailer',
+    'CPU ms per mail: worker / loop + sink',
+    'distinct (worker / nodemailer)',
+    'duplicates',
+    'wrong',
+  ];
   const rows = list.map((r) =>
     isFailed(r)
       ? failedRow(`app ${r.db ?? ''}`, r, head.length)
@@ -100,13 +152,13 @@ function mailer(list: NonNullable<ScenarioResults['mailer']>): string {
   return [
     '## Invitation worker vs a bare nodemailer loop',
     '',
-    'With the worker stopped, N users are POSTed and serve\'s outbox relay hands their N invitation jobs to BullMQ (checked: no',
+    "With the worker stopped, N users are POSTed and serve's outbox relay hands their N invitation jobs to BullMQ (checked: no",
     'invitation row left unrelayed). Then a fresh `mspbridge worker` drains them: outbox job → claim in the database → SMTP (its',
     'pool of 5 connections, the SMTP_URL default) → "sent" recorded before the final "." → job done. After it, the bench process',
     'sends N messages from the same template through `nodemailer.createTransport({ pool: true, maxConnections: 5 })`, all queued',
     'at once. Both are timed at the sink from their first message to their last (so neither start-up counts), and each',
     'recipient must get exactly one message. CPU: the worker process while it drained; for the loop, the bench process (the SMTP',
-    'sink included, which the worker\'s figure leaves out).',
+    "sink included, which the worker's figure leaves out).",
     '',
     table(head, rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l']),
   ].join('\n');
@@ -117,7 +169,23 @@ function lat(l: Latency | undefined): string {
 }
 
 function tenants(list: NonNullable<ScenarioResults['tenants']>, settings: Settings): string {
-  const head = ['app', 'phase', 'offered req/s', 'per-token limit', 'answered/s', '2xx/s', 'all p50 / p99 / max ms', '2xx p50 / p99 / max ms', '429 p50 / p99 / max ms', 'statuses', 'integer Retry-After', 'wrong', 'drain', 'loader late p99 / max ms', 'CPU-s server / loader'];
+  const head = [
+    'app',
+    'phase',
+    'offered req/s',
+    'per-token limit',
+    'answered/s',
+    '2xx/s',
+    'all p50 / p99 / max ms',
+    '2xx p50 / p99 / max ms',
+    '429 p50 / p99 / max ms',
+    'statuses',
+    'integer Retry-After',
+    'wrong',
+    'drain',
+    'loader late p99 / max ms',
+    'CPU-s server / loader',
+  ];
   const rows: string[][] = [];
   const phaseRow = (db: string, name: string, p: Phase) => [
     `app ${db}`,
@@ -149,7 +217,7 @@ function tenants(list: NonNullable<ScenarioResults['tenants']>, settings: Settin
     '',
     `${settings.tenants} companies under one MSP, each with its own SCIM token and ${num(settings.tenantUsers)} users (seeded directly) plus one pushed group of 50;`,
     `each company sends ${settings.tenantRate} req/s at a constant rate, open loop: request k of a tenant is due at start + k/rate whatever the`,
-    'server does, sent on that tenant\'s keep-alive connections (at most 8), and its latency counts from when it was due (so',
+    "server does, sent on that tenant's keep-alive connections (at most 8), and its latency counts from when it was due (so",
     'queueing in the server or on the connections shows, and the loader is not slowed down by a slow server). The mix: 40% filter',
     'userName eq, 25% GET /Users/{id}, 10% a page of 20, 10% PATCH active, 10% PATCH a group +1 member, 5% POST /Users; every 2xx',
     'answer is checked (the right user, a full page, the userName posted). A request without an answer 10 s after it was due is',
@@ -165,7 +233,20 @@ function tenants(list: NonNullable<ScenarioResults['tenants']>, settings: Settin
 }
 
 function companies(list: NonNullable<ScenarioResults['companies']>, settings: Settings): string {
-  const head = ['app', 'companies', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'req per server CPU-s', 'non-2xx / errors', 'queries checked', 'wrong answers', 'slowest queries alone'];
+  const head = [
+    'app',
+    'companies',
+    'connections',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'max ms',
+    'req per server CPU-s',
+    'non-2xx / errors',
+    'queries checked',
+    'wrong answers',
+    'slowest queries alone',
+  ];
   const rows = list.map((r) =>
     isFailed(r)
       ? failedRow(`app ${r.db ?? ''}`, r, head.length)
@@ -188,7 +269,7 @@ function companies(list: NonNullable<ScenarioResults['companies']>, settings: Se
     '## Managed Companies list',
     '',
     `One MSP with ${num(settings.companies)} companies added by the domain (\`addCompany\`, as \`mspbridge company add\`), then given statuses`,
-    '(active 50%, setup 20%, pending_link 20%, frozen 10%) and filled seats (0–250) directly. An API token of the MSP\'s Owner',
+    "(active 50%, setup 20%, pending_link 20%, frozen 10%) and filled seats (0–250) directly. An API token of the MSP's Owner",
     '(`createApiToken`, as `mspbridge api-token create`) calls `GET /api/v1/companies` with 10 search terms (none, names, a',
     'word part, a number, one that matches nothing) × sort name/status/seats × asc/desc, plus a status filter and a later page;',
     'limit 50. First every one of those queries is checked against the answer computed from what was seeded (total, and the',
@@ -211,7 +292,20 @@ function scaleout(r: NonNullable<ScenarioResults['scaleout']>, settings: Setting
     '',
   ];
   if (isFailed(r)) return [...intro, `Failed: ${r.failed}`].join('\n');
-  const head = ['op', 'servers', 'req/s', 'p50 ms', 'p99 ms', 'CPU-s per serve', 'req per serve CPU-s', 'CPU-s loader', 'CPU-s other', 'machine busy', 'non-2xx / errors', 'two ÷ one'];
+  const head = [
+    'op',
+    'servers',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'CPU-s per serve',
+    'req per serve CPU-s',
+    'CPU-s loader',
+    'CPU-s other',
+    'machine busy',
+    'non-2xx / errors',
+    'two ÷ one',
+  ];
   const rows: string[][] = [];
   for (const o of r.ops) {
     for (const c of [o.one, o.two]) {
@@ -221,7 +315,10 @@ function scaleout(r: NonNullable<ScenarioResults['scaleout']>, settings: Setting
         num(c.rps),
         num(c.p50),
         num(c.p99),
-        c.serverCpuSeconds.slice(0, c.servers).map((v) => num(v, 1)).join(' + '),
+        c.serverCpuSeconds
+          .slice(0, c.servers)
+          .map((v) => num(v, 1))
+          .join(' + '),
         num(c.perServerCpuSecond),
         num(c.loaderCpuSeconds, 1),
         num(c.otherCpuSeconds, 1),

@@ -120,7 +120,8 @@ export async function measureScaleout(opts: BenchOptions, runDir: string): Promi
   }
   const queuePrefix = queuePrefixFor(opts);
   const servers = [];
-  for (const n of [1, 2]) servers.push(await startServe(opts, `app postgres serve #${n}`, { url, queuePrefix, dataDir: path.join(runDir, `scaleout-${n}-data`) }));
+  for (const n of [1, 2])
+    servers.push(await startServe(opts, `app postgres serve #${n}`, { url, queuePrefix, dataDir: path.join(runDir, `scaleout-${n}-data`) }));
   const [a, b] = servers.map((s, i) => targetFor(`scaleout-${i + 1}`, `serve #${i + 1}`, s.origin, token, userIds, s.proc)) as [Target, Target];
   const half = Math.max(1, Math.floor(opts.connections / 2));
   const ops = buildOps({ small: 1, large: 1 });
@@ -139,7 +140,14 @@ export async function measureScaleout(opts: BenchOptions, runDir: string): Promi
         }
       }
       if (problems.length) {
-        out.push({ op, title: spec.title, one: summarise(1, { runs: [], seconds: 1, server: [], loader: 0, busy: 0, total: 0 }, a.base, opts.connections), two: summarise(2, { runs: [], seconds: 1, server: [], loader: 0, busy: 0, total: 0 }, a.base, opts.connections), ratio: 0, problems });
+        out.push({
+          op,
+          title: spec.title,
+          one: summarise(1, { runs: [], seconds: 1, server: [], loader: 0, busy: 0, total: 0 }, a.base, opts.connections),
+          two: summarise(2, { runs: [], seconds: 1, server: [], loader: 0, busy: 0, total: 0 }, a.base, opts.connections),
+          ratio: 0,
+          problems,
+        });
         continue;
       }
       const specsFor = (to: [Target, Target]): LoadSpec[] => to.map((t) => ({ base: t.base, token: t.token, gen: spec.generator(t), connections: half }));

@@ -92,7 +92,8 @@ async function push(client: HttpClient, s: SyncSettings, name: (i: number) => st
     if (r.status !== 201 || !b?.id) problem(`POST /Groups ${groupName(g)}: HTTP ${r.status || r.error} ${r.body.slice(0, 200)}`);
     else {
       groupIds[g] = b.id;
-      if (b.members && b.members.length !== members.length) problem(`POST /Groups ${groupName(g)} answered ${b.members.length} members, sent ${members.length}`);
+      if (b.members && b.members.length !== members.length)
+        problem(`POST /Groups ${groupName(g)} answered ${b.members.length} members, sent ${members.length}`);
     }
   });
   const seconds = (performance.now() - startedAt) / 1000;
@@ -103,13 +104,15 @@ async function push(client: HttpClient, s: SyncSettings, name: (i: number) => st
     const r = await client.request('GET', `/Groups/${groupIds[g]}`, { timeoutMs: 60_000 });
     const got = new Set((jsonOf<{ members?: Array<{ value: string }> }>(r)?.members ?? []).map((m) => m.value));
     const want = membersOf(g);
-    if (r.status !== 200 || got.size !== want.length || want.some((id) => !got.has(id))) problem(`GET /Groups/${groupIds[g]}: HTTP ${r.status}, ${got.size} members, expected the ${want.length} pushed`);
+    if (r.status !== 200 || got.size !== want.length || want.some((id) => !got.has(id)))
+      problem(`GET /Groups/${groupIds[g]}: HTTP ${r.status}, ${got.size} members, expected the ${want.length} pushed`);
   });
   for (let k = 0; k < 20; k++) {
     const i = Math.floor((k * s.users) / 20);
     const r = await client.request('GET', `/Users?filter=${encodeURIComponent(`userName eq "${name(i)}"`)}`, { timeoutMs: 60_000 });
     const b = jsonOf<{ totalResults?: number; Resources?: Array<{ id?: string }> }>(r);
-    if (r.status !== 200 || b?.totalResults !== 1 || b.Resources?.[0]?.id !== ids[i]) problem(`filter userName eq ${name(i)}: HTTP ${r.status} ${r.body.slice(0, 200)}`);
+    if (r.status !== 200 || b?.totalResults !== 1 || b.Resources?.[0]?.id !== ids[i])
+      problem(`filter userName eq ${name(i)}: HTTP ${r.status} ${r.body.slice(0, 200)}`);
   }
   if (problemCount > problems.length) problems.push(`… ${problemCount - problems.length} more`);
   return { seconds, usersSeconds, groupsSeconds: seconds - usersSeconds, statuses: tally(statuses), problems };
@@ -141,7 +144,9 @@ export async function syncApp(stack: MailStack, s: SyncSettings): Promise<AppSyn
   const rss = watchRss([stack.serve, stack.worker]);
   const startedAt = performance.now();
   const result = await push(client, s, name, (g) => `sync-team-${g}`, startedAt);
-  say(`  ${stack.label}: pushed in ${result.seconds.toFixed(1)} s (users ${result.usersSeconds.toFixed(1)} s, groups ${result.groupsSeconds.toFixed(1)} s); waiting for ${s.users} emails`);
+  say(
+    `  ${stack.label}: pushed in ${result.seconds.toFixed(1)} s (users ${result.usersSeconds.toFixed(1)} s, groups ${result.groupsSeconds.toFixed(1)} s); waiting for ${s.users} emails`,
+  );
   // Every email, or two minutes past the deadline (or the push's end); then a moment for late duplicates.
   const deadline = startedAt + (Math.max(s.emailSeconds, result.seconds) + 120) * 1000;
   await stack.sink.waitForUnique(prefix, s.users, Math.max(0, deadline - performance.now()));
@@ -176,7 +181,13 @@ export async function syncBaseline(s: SyncSettings): Promise<SyncPush> {
   const { proc, origin, token } = await spawnBaseline('baseline (sync)');
   const client = new HttpClient(`${origin}/scim/v2`, { authorization: `Bearer ${token}`, 'content-type': SCIM_JSON, accept: SCIM_JSON }, s.connections);
   try {
-    const result = await push(client, s, (i) => `sync${i}@baseline.sync.example`, (g) => `sync-team-${g}`, performance.now());
+    const result = await push(
+      client,
+      s,
+      (i) => `sync${i}@baseline.sync.example`,
+      (g) => `sync-team-${g}`,
+      performance.now(),
+    );
     say(`  baseline: pushed in ${result.seconds.toFixed(1)} s (users ${result.usersSeconds.toFixed(1)} s, groups ${result.groupsSeconds.toFixed(1)} s)`);
     return result;
   } finally {

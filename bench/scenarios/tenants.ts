@@ -105,7 +105,11 @@ function plan(t: Tenant, run: string): Planned {
   }
   if (roll < 65) {
     const id = t.userIds[reader]!;
-    return { method: 'GET', path: `/Users/${id}`, check: (r) => (jsonOf<{ id?: string }>(r)?.id === id ? undefined : `GET /Users/${id}: ${r.body.slice(0, 160)}`) };
+    return {
+      method: 'GET',
+      path: `/Users/${id}`,
+      check: (r) => (jsonOf<{ id?: string }>(r)?.id === id ? undefined : `GET /Users/${id}: ${r.body.slice(0, 160)}`),
+    };
   }
   if (roll < 75) {
     const start = 1 + pick(Math.max(1, u - 20));
@@ -114,7 +118,9 @@ function plan(t: Tenant, run: string): Planned {
       path: `/Users?startIndex=${start}&count=20`,
       check(r) {
         const b = jsonOf<{ totalResults?: number; Resources?: unknown[] }>(r);
-        return (b?.totalResults ?? 0) >= u && b?.Resources?.length === 20 ? undefined : `page at ${start}: totalResults ${b?.totalResults}, ${b?.Resources?.length} resources`;
+        return (b?.totalResults ?? 0) >= u && b?.Resources?.length === 20
+          ? undefined
+          : `page at ${start}: totalResults ${b?.totalResults}, ${b?.Resources?.length} resources`;
       },
     };
   }
@@ -139,7 +145,13 @@ function plan(t: Tenant, run: string): Planned {
   return {
     method: 'POST',
     path: '/Users',
-    body: { schemas: [USER_SCHEMA], userName, name: { givenName: 'New', familyName: 'Tenant' }, emails: [{ value: userName, type: 'work', primary: true }], active: true },
+    body: {
+      schemas: [USER_SCHEMA],
+      userName,
+      name: { givenName: 'New', familyName: 'Tenant' },
+      emails: [{ value: userName, type: 'work', primary: true }],
+      active: true,
+    },
     check: (r) => (jsonOf<{ userName?: string }>(r)?.userName === userName ? undefined : `POST ${userName}: ${r.body.slice(0, 160)}`),
   };
 }
@@ -274,7 +286,8 @@ export async function measureTenants(opts: BenchOptions, kind: DbKind, runDir: s
   }
   const queuePrefix = queuePrefixFor(opts);
   const dataDir = path.join(runDir, `${key}-data`);
-  const serveWith = (limit: number) => startServe(opts, `app ${kind} (${opts.tenants} tenants, limit ${limit}/s)`, { url, queuePrefix, dataDir, env: { SCIM_RATE_PER_TOKEN: String(limit) } });
+  const serveWith = (limit: number) =>
+    startServe(opts, `app ${kind} (${opts.tenants} tenants, limit ${limit}/s)`, { url, queuePrefix, dataDir, env: { SCIM_RATE_PER_TOKEN: String(limit) } });
   const clientsFor = (origin: string, list: Tenant[]) => {
     for (const t of list) {
       t.client?.close();
@@ -290,7 +303,10 @@ export async function measureTenants(opts: BenchOptions, kind: DbKind, runDir: s
   const half = Math.floor(opts.tenantUsers / 2);
   for (const t of tenants) {
     const members = t.userIds.slice(half, half + GROUP_SIZE).map((value) => ({ value }));
-    const r = await t.client!.request('POST', '/Groups', { body: { schemas: [GROUP_SCHEMA], displayName: `tenant ${t.index} team`, members }, timeoutMs: 30_000 });
+    const r = await t.client!.request('POST', '/Groups', {
+      body: { schemas: [GROUP_SCHEMA], displayName: `tenant ${t.index} team`, members },
+      timeoutMs: 30_000,
+    });
     const id = jsonOf<{ id?: string }>(r)?.id;
     if (r.status !== 201 || !id) throw new Error(`tenant ${t.index}: POST /Groups answered HTTP ${r.status} ${r.body.slice(0, 200)}`);
     t.groupId = id;
@@ -298,7 +314,9 @@ export async function measureTenants(opts: BenchOptions, kind: DbKind, runDir: s
   try {
     say(`  ${opts.tenants} tenants × ${opts.tenantRate} req/s for ${opts.tenantSeconds} s`);
     const normal = await openLoop(tenants, proc, opts.tenantRate, opts.tenantSeconds, defaultLimit);
-    say(`    ${normal.answeredRate.toFixed(0)} answers/s of ${normal.offeredRate} offered, p50 ${normal.latency.p50.toFixed(0)} ms, p99 ${normal.latency.p99.toFixed(0)} ms, ${normal.fiveXx} 5xx, ${normal.timeouts} timeouts`);
+    say(
+      `    ${normal.answeredRate.toFixed(0)} answers/s of ${normal.offeredRate} offered, p50 ${normal.latency.p50.toFixed(0)} ms, p99 ${normal.latency.p99.toFixed(0)} ms, ${normal.fiveXx} 5xx, ${normal.timeouts} timeouts`,
+    );
     await proc.stop();
 
     // Phase 2: past capacity. Each tenant may do its normal rate; it offers overloadFactor × that.
@@ -307,7 +325,9 @@ export async function measureTenants(opts: BenchOptions, kind: DbKind, runDir: s
     const rate = opts.tenantRate * opts.overloadFactor;
     say(`  past capacity: ${opts.tenants} tenants × ${rate} req/s for ${opts.overloadSeconds} s, SCIM_RATE_PER_TOKEN=${opts.overloadLimit}`);
     const overload = await openLoop(tenants, proc, rate, opts.overloadSeconds, opts.overloadLimit);
-    say(`    ${overload.okRate.toFixed(0)} 2xx/s, ${overload.retryAfter.answers} × 429, p99 ${overload.latency.p99.toFixed(0)} ms, ${overload.fiveXx} 5xx, ${overload.timeouts} timeouts`);
+    say(
+      `    ${overload.okRate.toFixed(0)} 2xx/s, ${overload.retryAfter.answers} × 429, p99 ${overload.latency.p99.toFixed(0)} ms, ${overload.fiveXx} 5xx, ${overload.timeouts} timeouts`,
+    );
     return { db: kind, tenants: opts.tenants, usersPerTenant: opts.tenantUsers, normal, overload };
   } finally {
     for (const t of tenants) t.client?.close();

@@ -22,7 +22,13 @@ export interface RouteRequest {
  * Resolves the acting principal and the account the route acts in. A person acts in their own
  * account; in another only with a launch session for it; anything else is simply not found.
  */
-export async function actingIn(rt: Runtime, tx: Tx, def: RouteDef, principal: Principal, req: RouteRequest): Promise<{ principal: Principal; accountId: string }> {
+export async function actingIn(
+  rt: Runtime,
+  tx: Tx,
+  def: RouteDef,
+  principal: Principal,
+  req: RouteRequest,
+): Promise<{ principal: Principal; accountId: string }> {
   const person = personOf(principal);
   if (!person) throw new HttpProblem(403, 'forbidden', 'Not for this credential.');
   if (def.scope !== 'account') return { principal, accountId: person.accountId };

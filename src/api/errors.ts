@@ -13,7 +13,6 @@ export interface Problem {
   headers?: Record<string, string>;
 }
 
-
 /** One bad field: the check's code and bound let a client word the message in its reader's language. */
 export interface FieldProblem {
   path: string;
@@ -51,7 +50,14 @@ export function toProblem(err: unknown, log?: Logger): Problem {
           fields: err.issues.map((i) => {
             const limits = i as { minimum?: unknown; maximum?: unknown; origin?: unknown };
             const origin = typeof limits.origin === 'string' ? limits.origin : undefined;
-            return { path: i.path.join('.') || '(body)', message: i.message, code: i.code, origin, minimum: bound(limits.minimum), maximum: bound(limits.maximum) };
+            return {
+              path: i.path.join('.') || '(body)',
+              message: i.message,
+              code: i.code,
+              origin,
+              minimum: bound(limits.minimum),
+              maximum: bound(limits.maximum),
+            };
           }),
         },
       },

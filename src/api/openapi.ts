@@ -25,7 +25,10 @@ const problem = {
                   properties: {
                     path: { type: 'string' },
                     message: { type: 'string' },
-                    code: { type: 'string', description: 'The check that failed (too_big, too_small, invalid_format, …), for a message in the reader’s language' },
+                    code: {
+                      type: 'string',
+                      description: 'The check that failed (too_big, too_small, invalid_format, …), for a message in the reader’s language',
+                    },
                     origin: { type: 'string', description: 'What was checked: string (a length), number, …' },
                     minimum: { type: 'number' },
                     maximum: { type: 'number' },
@@ -59,9 +62,15 @@ export function openApiDocument(routes: RouteDef[], publicUrl: string): Record<s
     const path = r.path.replace(/:(\w+)/g, '{$1}');
     const params = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     const query = r.query ? jsonSchema(r.query as z.ZodType) : undefined;
-    const queryParams = query && typeof query.properties === 'object'
-      ? Object.entries(query.properties as Record<string, unknown>).map(([name, schema]) => ({ name, in: 'query', required: Array.isArray(query.required) && query.required.includes(name), schema }))
-      : [];
+    const queryParams =
+      query && typeof query.properties === 'object'
+        ? Object.entries(query.properties as Record<string, unknown>).map(([name, schema]) => ({
+            name,
+            in: 'query',
+            required: Array.isArray(query.required) && query.required.includes(name),
+            schema,
+          }))
+        : [];
     paths[path] ??= {};
     paths[path][r.method] = {
       summary: r.summary,
@@ -69,7 +78,11 @@ export function openApiDocument(routes: RouteDef[], publicUrl: string): Record<s
       'x-action': r.action,
       'x-callers': callersOf(r),
       description: `Policy action ${r.action}; callers: ${callersOf(r).join(', ')}.${r.scope === 'account' ? ' An MSP person acts in a managed company with the X-Launch-Token of a launch session ("launched").' : ''}`,
-      parameters: [...params, ...queryParams, ...(r.scope === 'account' ? [{ name: 'X-Launch-Token', in: 'header', required: false, schema: { type: 'string' } }] : [])],
+      parameters: [
+        ...params,
+        ...queryParams,
+        ...(r.scope === 'account' ? [{ name: 'X-Launch-Token', in: 'header', required: false, schema: { type: 'string' } }] : []),
+      ],
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body as z.ZodType) } } } } : {}),
       responses: {
         [String(r.status ?? 200)]: { description: 'Success', ...(r.status === 204 ? {} : { content: { 'application/json': responseSchema(r) } }) },

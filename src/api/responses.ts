@@ -10,7 +10,14 @@ const status = z.enum(['setup', 'active', 'pending_link', 'frozen', 'trial']);
 const memberState = z.enum(['invited', 'active', 'suspended', 'removed']);
 const linkStatus = z.enum(['pending', 'awaiting_approval', 'linked', 'rejected', 'expired']);
 const recoveryStatus = z.enum(['pending', 'credentials_set', 'completed', 'expired', 'cancelled']);
-const roleChange = z.object({ memberId: id, groupId: id, group: z.string(), change: z.enum(['gain', 'lose', 'held', 'released', 'needs_owner']), email: z.string().nullable(), userName: z.string().nullable() });
+const roleChange = z.object({
+  memberId: id,
+  groupId: id,
+  group: z.string(),
+  change: z.enum(['gain', 'lose', 'held', 'released', 'needs_owner']),
+  email: z.string().nullable(),
+  userName: z.string().nullable(),
+});
 const held = z.object({ kind: z.string(), group: z.string().nullable(), since: time });
 const settings = z.object({
   scimDeleteMode: z.enum(['suspend', 'remove']).optional(),
@@ -22,8 +29,24 @@ const settings = z.object({
 });
 const company = z.object({ id, name: z.string(), status, region: z.string(), seatsFilled: z.number(), seatsTotal: z.number() });
 const link = z.object({ requestId: id, status: linkStatus, reason: z.string().nullable(), expiresAt: time });
-const staff = z.object({ memberId: id, email: z.string().nullable(), state: z.string(), roles: z.array(z.string()), source: z.array(z.enum(['manual', 'idp'])) });
-const apiToken = z.object({ id, accountId: id, memberId: id, prefix: z.string(), label: z.string().nullable(), createdBy: z.string().nullable(), createdAt: time, lastUsedAt: optTime, revokedAt: optTime });
+const staff = z.object({
+  memberId: id,
+  email: z.string().nullable(),
+  state: z.string(),
+  roles: z.array(z.string()),
+  source: z.array(z.enum(['manual', 'idp'])),
+});
+const apiToken = z.object({
+  id,
+  accountId: id,
+  memberId: id,
+  prefix: z.string(),
+  label: z.string().nullable(),
+  createdBy: z.string().nullable(),
+  createdAt: time,
+  lastUsedAt: optTime,
+  revokedAt: optTime,
+});
 const auditEvent = z.object({
   id: z.number(),
   accountId: id,
@@ -39,16 +62,68 @@ const auditEvent = z.object({
 });
 const vault = z.object({ id, name: z.string(), description: z.string().nullable(), items: z.number(), access: z.boolean(), createdAt: time });
 const item = z.object({ id, title: z.string(), category: z.string(), metadata: z.record(z.string(), z.unknown()), updatedAt: time });
-const access = z.object({ memberId: id, email: z.string().nullable(), via: z.enum(['grant', 'technician_self']), actingForMsp: z.string().nullable(), grantedBy: z.string().nullable(), since: time });
-const recovery = z.object({ id, accountId: id, memberId: id, status: recoveryStatus, createdAt: time, expiresAt: time, credentialsSetAt: optTime, completedAt: optTime, completedBy: z.string().nullable() });
-const scimToken = z.object({ id, prefix: z.string(), label: z.string().nullable(), createdBy: z.string().nullable(), authority: z.string(), createdAt: time, lastUsedAt: optTime, expiresAt: optTime, revokedAt: optTime });
-const oauthClient = z.object({ id, clientId: z.string(), label: z.string().nullable(), authority: z.string(), createdAt: time, rotatedAt: optTime, lastUsedAt: optTime, revokedAt: optTime });
-const mapping = z.object({ id, idpGroupId: z.string().nullable(), idpExternalId: z.string().nullable(), idpDisplayName: z.string().nullable(), group: z.string(), groupId: id, automatic: z.boolean() });
+const access = z.object({
+  memberId: id,
+  email: z.string().nullable(),
+  via: z.enum(['grant', 'technician_self']),
+  actingForMsp: z.string().nullable(),
+  grantedBy: z.string().nullable(),
+  since: time,
+});
+const recovery = z.object({
+  id,
+  accountId: id,
+  memberId: id,
+  status: recoveryStatus,
+  createdAt: time,
+  expiresAt: time,
+  credentialsSetAt: optTime,
+  completedAt: optTime,
+  completedBy: z.string().nullable(),
+});
+const scimToken = z.object({
+  id,
+  prefix: z.string(),
+  label: z.string().nullable(),
+  createdBy: z.string().nullable(),
+  authority: z.string(),
+  createdAt: time,
+  lastUsedAt: optTime,
+  expiresAt: optTime,
+  revokedAt: optTime,
+});
+const oauthClient = z.object({
+  id,
+  clientId: z.string(),
+  label: z.string().nullable(),
+  authority: z.string(),
+  createdAt: time,
+  rotatedAt: optTime,
+  lastUsedAt: optTime,
+  revokedAt: optTime,
+});
+const mapping = z.object({
+  id,
+  idpGroupId: z.string().nullable(),
+  idpExternalId: z.string().nullable(),
+  idpDisplayName: z.string().nullable(),
+  group: z.string(),
+  groupId: id,
+  automatic: z.boolean(),
+});
 const mappingResult = z.object({ dryRun: z.boolean(), mapping: mapping.nullable(), changes: z.array(roleChange) });
 const secret = z.object({ clientId: z.string(), clientSecret: z.string() });
 
 export const RESPONSES: Record<string, z.ZodType> = {
-  'GET /me': z.object({ accountId: id, accountKind: z.enum(['msp', 'company']), accountName: z.string(), memberId: id, email: z.string().nullable(), roles: z.array(z.string()), via: z.enum(['api_token', 'session']) }),
+  'GET /me': z.object({
+    accountId: id,
+    accountKind: z.enum(['msp', 'company']),
+    accountName: z.string(),
+    memberId: id,
+    email: z.string().nullable(),
+    roles: z.array(z.string()),
+    via: z.enum(['api_token', 'session']),
+  }),
   'GET /companies': z.object({ total: z.number(), limit: z.number(), offset: z.number(), items: z.array(company) }),
   'POST /companies': z.object({ id, region: z.string(), status }),
   'GET /companies/:companyId': company.extend({
@@ -72,7 +147,19 @@ export const RESPONSES: Record<string, z.ZodType> = {
   'GET /api-tokens': z.array(apiToken),
   'POST /api-tokens': z.object({ id, token: z.string(), prefix: z.string() }),
   'GET /audit': z.array(auditEvent),
-  'GET /jobs': z.array(z.object({ id: z.number(), accountId: id, accountName: z.string(), queue: z.string(), name: z.string(), state: z.enum(['waiting', 'relayed', 'done']), createdAt: time, availableAt: time, doneAt: optTime })),
+  'GET /jobs': z.array(
+    z.object({
+      id: z.number(),
+      accountId: id,
+      accountName: z.string(),
+      queue: z.string(),
+      name: z.string(),
+      state: z.enum(['waiting', 'relayed', 'done']),
+      createdAt: time,
+      availableAt: time,
+      doneAt: optTime,
+    }),
+  ),
   'GET /accounts/:accountId': z.object({
     id,
     kind: z.enum(['msp', 'company']),
@@ -86,12 +173,25 @@ export const RESPONSES: Record<string, z.ZodType> = {
     defaultLanguage: z.string(),
     settings,
   }),
-  'GET /accounts/:accountId/members': z.array(z.object({ id, email: z.string().nullable(), userName: z.string(), state: memberState, provisionedBy: z.string(), scimManaged: z.boolean(), groups: z.array(z.string()), held: z.array(held) })),
+  'GET /accounts/:accountId/members': z.array(
+    z.object({
+      id,
+      email: z.string().nullable(),
+      userName: z.string(),
+      state: memberState,
+      provisionedBy: z.string(),
+      scimManaged: z.boolean(),
+      groups: z.array(z.string()),
+      held: z.array(held),
+    }),
+  ),
   'POST /accounts/:accountId/members': z.object({ id, state: memberState, invitationId: id, expiresAt: time }),
   'POST /accounts/:accountId/members/:memberId/resend-invitation': z.object({ invitationId: id, expiresAt: time }),
   'PUT /accounts/:accountId/members/:memberId/groups/:group': z.object({ group: z.string(), effective: z.boolean() }),
   'DELETE /accounts/:accountId/members/:memberId/groups/:group': z.object({ group: z.string(), effective: z.boolean() }),
-  'GET /accounts/:accountId/groups': z.array(z.object({ id, name: z.string(), kind: z.enum(['owners', 'administrators', 'msp_technicians', 'custom']), description: z.string().nullable() })),
+  'GET /accounts/:accountId/groups': z.array(
+    z.object({ id, name: z.string(), kind: z.enum(['owners', 'administrators', 'msp_technicians', 'custom']), description: z.string().nullable() }),
+  ),
   'POST /accounts/:accountId/groups': z.object({ id, name: z.string(), kind: z.string() }),
   'PATCH /accounts/:accountId/settings': settings.extend({ defaultLanguage: z.string() }),
   'POST /accounts/:accountId/subscribe': z.object({ id, status }),
@@ -112,7 +212,19 @@ export const RESPONSES: Record<string, z.ZodType> = {
   'POST /accounts/:accountId/scim/clients': secret.extend({ tokenUrl: z.string(), scimBaseUrl: z.string() }),
   'POST /accounts/:accountId/scim/clients/:clientId/rotate': secret,
   'GET /accounts/:accountId/scim/requests': z.array(
-    z.object({ id: z.number(), method: z.string(), path: z.string(), status: z.number(), latencyMs: z.number(), idp: z.string().nullable(), scimType: z.string().nullable(), detail: z.string().nullable(), body: z.unknown(), requestId: z.string().nullable().optional(), createdAt: time }),
+    z.object({
+      id: z.number(),
+      method: z.string(),
+      path: z.string(),
+      status: z.number(),
+      latencyMs: z.number(),
+      idp: z.string().nullable(),
+      scimType: z.string().nullable(),
+      detail: z.string().nullable(),
+      body: z.unknown(),
+      requestId: z.string().nullable().optional(),
+      createdAt: time,
+    }),
   ),
   'GET /accounts/:accountId/mappings': z.array(mapping),
   'POST /accounts/:accountId/mappings': mappingResult,
@@ -138,14 +250,26 @@ export const RESPONSES: Record<string, z.ZodType> = {
         state: memberState,
         scimManaged: z.boolean(),
         provisionedBy: z.string(),
-        groups: z.array(z.object({ name: z.string(), kind: z.enum(['owners', 'administrators', 'msp_technicians', 'custom']), manual: z.boolean(), idp: z.boolean() })),
+        groups: z.array(
+          z.object({ name: z.string(), kind: z.enum(['owners', 'administrators', 'msp_technicians', 'custom']), manual: z.boolean(), idp: z.boolean() }),
+        ),
         held: z.array(held),
       }),
     ),
-    may: z.object({ invite: z.boolean(), changeRoles: z.boolean(), changeOwners: z.boolean(), remove: z.boolean(), recover: z.boolean(), governSettings: z.boolean(), createLinkCode: z.boolean() }),
+    may: z.object({
+      invite: z.boolean(),
+      changeRoles: z.boolean(),
+      changeOwners: z.boolean(),
+      remove: z.boolean(),
+      recover: z.boolean(),
+      governSettings: z.boolean(),
+      createLinkCode: z.boolean(),
+    }),
   }),
   'DELETE /accounts/:accountId/members/:memberId': z.object({ id, state: z.literal('removed') }),
-  'GET /accounts/:accountId/idp-groups': z.array(z.object({ id, externalId: z.string().nullable(), displayName: z.string(), members: z.number(), mappedTo: z.array(z.string()) })),
+  'GET /accounts/:accountId/idp-groups': z.array(
+    z.object({ id, externalId: z.string().nullable(), displayName: z.string(), members: z.number(), mappedTo: z.array(z.string()) }),
+  ),
   'GET /accounts/:accountId/setup': z.object({
     steps: z.array(z.object({ step: z.enum(['policies', 'groups', 'vaults', 'recoveryPlan', 'invite', 'provisioning']), done: z.boolean() })),
     done: z.number(),
@@ -154,7 +278,9 @@ export const RESPONSES: Record<string, z.ZodType> = {
   'POST /accounts/:accountId/link-codes': z.object({ code: z.string(), expiresAt: time }),
   'POST /links/by-code': link,
   'GET /activity': z.array(auditEvent.extend({ accountName: z.string().nullable(), targetName: z.string().nullable(), targetEmail: z.string().nullable() })),
-  'GET /accounts/:accountId/activity': z.array(auditEvent.extend({ accountName: z.string().nullable(), targetName: z.string().nullable(), targetEmail: z.string().nullable() })),
+  'GET /accounts/:accountId/activity': z.array(
+    auditEvent.extend({ accountName: z.string().nullable(), targetName: z.string().nullable(), targetEmail: z.string().nullable() }),
+  ),
 };
 
 export const routeKey = (r: { method: string; path: string }): string => `${r.method.toUpperCase()} ${r.path}`;

@@ -72,7 +72,12 @@ export function apiRouter(rt: Runtime): Router {
       return sendProblem(res, toProblem(err, req.log));
     }
     if (!req.identity) {
-      return sendProblem(res, new HttpProblem(401, 'unauthenticated', 'Sign in, or send an API token as "Authorization: Bearer <token>".', { 'WWW-Authenticate': 'Bearer realm="mspbridge-api"' }));
+      return sendProblem(
+        res,
+        new HttpProblem(401, 'unauthenticated', 'Sign in, or send an API token as "Authorization: Bearer <token>".', {
+          'WWW-Authenticate': 'Bearer realm="mspbridge-api"',
+        }),
+      );
     }
     // A console session must prove the request came from the console (double-submit token).
     if (req.identity.csrf && UNSAFE.has(req.method)) {
@@ -94,10 +99,18 @@ export function apiRouter(rt: Runtime): Router {
       try {
         const identity = req.identity!;
         const result = await unitOfWork(rt.db, (tx) =>
-          runRoute(rt, tx, def, identity.principal, { params: req.params as Record<string, string>, body: req.body, query: req.query, launchToken: req.get('x-launch-token') }),
+          runRoute(rt, tx, def, identity.principal, {
+            params: req.params as Record<string, string>,
+            body: req.body,
+            query: req.query,
+            launchToken: req.get('x-launch-token'),
+          }),
         );
         if (def.csv && (req.query.format === 'csv' || (req.accepts(['json', 'text/csv']) === 'text/csv' && req.query.format !== 'json'))) {
-          res.status(def.status ?? 200).type('text/csv; charset=utf-8').setHeader('Content-Disposition', 'attachment; filename="audit.csv"');
+          res
+            .status(def.status ?? 200)
+            .type('text/csv; charset=utf-8')
+            .setHeader('Content-Disposition', 'attachment; filename="audit.csv"');
           res.send(def.csv(result));
           return;
         }

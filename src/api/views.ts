@@ -13,7 +13,14 @@ export const companyView = (c: Account) => ({
   seatsTotal: c.seatsTotal,
 });
 
-export const linkOut = (v: LinkView) => ({ requestId: v.requestId, status: v.status, reason: v.reason, kind: v.kind, accountId: v.accountId, expiresAt: v.expiresAt });
+export const linkOut = (v: LinkView) => ({
+  requestId: v.requestId,
+  status: v.status,
+  reason: v.reason,
+  kind: v.kind,
+  accountId: v.accountId,
+  expiresAt: v.expiresAt,
+});
 
 export const auditQuery = z.object({
   action: z.string().max(64).optional(),
@@ -35,6 +42,8 @@ const csvCell = (v: unknown): string => {
 export function auditCsv(result: unknown): string {
   const events = result as AuditEvent[];
   const header = ['id', 'createdAt', 'accountId', 'mspId', 'actorKind', 'actorId', 'actorLabel', 'action', 'targetType', 'targetId', 'data'];
-  const rows = events.map((e) => [e.id, e.createdAt, e.accountId, e.mspId, e.actorKind, e.actorId, e.actorLabel, e.action, e.targetType, e.targetId, e.data].map(csvCell).join(','));
+  const rows = events.map((e) =>
+    [e.id, e.createdAt, e.accountId, e.mspId, e.actorKind, e.actorId, e.actorLabel, e.action, e.targetType, e.targetId, e.data].map(csvCell).join(','),
+  );
   return [header.join(','), ...rows].join('\r\n') + '\r\n';
 }

@@ -46,7 +46,11 @@ export function registerAccount(program: Command): void {
               defaultLanguage: opts.defaultLanguage as 'en' | 'de' | undefined,
             }),
           );
-          printResult(opts.json, s, (v) => Object.entries(v).map(([k, x]) => `${k}: ${JSON.stringify(x)}`).join('\n'));
+          printResult(opts.json, s, (v) =>
+            Object.entries(v)
+              .map(([k, x]) => `${k}: ${JSON.stringify(x)}`)
+              .join('\n'),
+          );
         },
       ),
     );

@@ -22,29 +22,19 @@ export function registerCompany(program: Command): Command {
     .option('--seats <n>', 'seat allowance', parseIntOption('--seats'))
     .option('--json', 'print JSON')
     .action(
-      action(
-        async (opts: {
-          msp: string;
-          name: string;
-          country: string;
-          website?: string;
-          address?: string;
-          seats?: number;
-          json?: boolean;
-        }) => {
-          const c = await asOperator((ctx) =>
-            addCompany(ctx, {
-              mspId: opts.msp,
-              name: opts.name,
-              country: opts.country,
-              website: opts.website,
-              address: opts.address,
-              seats: opts.seats,
-            }),
-          );
-          printResult(opts.json, { id: c.id, region: c.region, status: c.status }, (o) => `Company ${o.id} added in region ${o.region} (${o.status}).`);
-        },
-      ),
+      action(async (opts: { msp: string; name: string; country: string; website?: string; address?: string; seats?: number; json?: boolean }) => {
+        const c = await asOperator((ctx) =>
+          addCompany(ctx, {
+            mspId: opts.msp,
+            name: opts.name,
+            country: opts.country,
+            website: opts.website,
+            address: opts.address,
+            seats: opts.seats,
+          }),
+        );
+        printResult(opts.json, { id: c.id, region: c.region, status: c.status }, (o) => `Company ${o.id} added in region ${o.region} (${o.status}).`);
+      }),
     );
   company
     .command('list')
@@ -59,16 +49,7 @@ export function registerCompany(program: Command): Command {
     .option('--json', 'print JSON')
     .action(
       action(
-        async (opts: {
-          msp: string;
-          search?: string;
-          sort?: string;
-          order?: string;
-          status?: string;
-          limit?: number;
-          offset?: number;
-          json?: boolean;
-        }) => {
+        async (opts: { msp: string; search?: string; sort?: string; order?: string; status?: string; limit?: number; offset?: number; json?: boolean }) => {
           if (opts.sort && !SORTS.includes(opts.sort as CompanySort)) throw new CliError(`--sort must be one of ${SORTS.join(', ')}`);
           if (opts.order && opts.order !== 'asc' && opts.order !== 'desc') throw new CliError('--order must be asc or desc');
           const page = await asOperator((ctx) =>
@@ -109,7 +90,11 @@ export function registerCompany(program: Command): Command {
     .action(
       action(async (opts: { msp: string; account: string; json?: boolean }) => {
         const v = await asOperator((ctx) => requestLink(ctx, { mspId: opts.msp, accountId: opts.account }));
-        printResult(opts.json, { requestId: v.requestId, status: v.status }, (o) => `Link request ${o.requestId}: ${o.status}. Follow it with "mspbridge link show --request ${o.requestId}".`);
+        printResult(
+          opts.json,
+          { requestId: v.requestId, status: v.status },
+          (o) => `Link request ${o.requestId}: ${o.status}. Follow it with "mspbridge link show --request ${o.requestId}".`,
+        );
       }),
     );
   company
@@ -138,7 +123,11 @@ export function registerLink(program: Command): void {
     .action(
       action(async (opts: { request: string; json?: boolean }) => {
         const v = await asOperator((ctx) => showLink(ctx, { requestId: opts.request }));
-        printResult(opts.json, { requestId: v.requestId, status: v.status, reason: v.reason }, (o) => `${o.requestId}: ${o.status}${o.reason ? ` (${o.reason})` : ''}`);
+        printResult(
+          opts.json,
+          { requestId: v.requestId, status: v.status, reason: v.reason },
+          (o) => `${o.requestId}: ${o.status}${o.reason ? ` (${o.reason})` : ''}`,
+        );
       }),
     );
 }

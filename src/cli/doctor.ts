@@ -38,7 +38,10 @@ export async function runChecks(config: Config): Promise<Check[]> {
     checks.push({
       name: 'clock',
       ok: skew < 5000,
-      detail: skew < 5000 ? `clock skew vs database ${Math.round(skew)} ms` : `clock differs from the database by ${Math.round(skew / 1000)} s: fix NTP on this host or the database host`,
+      detail:
+        skew < 5000
+          ? `clock skew vs database ${Math.round(skew)} ms`
+          : `clock differs from the database by ${Math.round(skew / 1000)} s: fix NTP on this host or the database host`,
     });
     const pending = await pendingMigrations(db);
     checks.push({
@@ -96,9 +99,7 @@ export function registerDoctor(program: Command): void {
       action(async (opts: { json?: boolean }) => {
         const checks = await runChecks(loadConfig());
         const ok = checks.every((c) => c.ok);
-        printResult(opts.json, { ok, checks }, (o) =>
-          o.checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(11)} ${c.detail}`).join('\n'),
-        );
+        printResult(opts.json, { ok, checks }, (o) => o.checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(11)} ${c.detail}`).join('\n'));
         if (!ok) process.exitCode = 1;
       }),
     );

@@ -59,7 +59,8 @@ export function registerJobs(program: Command): void {
       action(async (opts: { queue?: string; limit?: number; json?: boolean }) => {
         const names = queueOption(opts.queue);
         const rows = await withQueues(async (q) => {
-          const out: Array<{ queue: string; id: string; name: string; failedReason: string; attemptsMade: number; finishedOn: string | null; data: unknown }> = [];
+          const out: Array<{ queue: string; id: string; name: string; failedReason: string; attemptsMade: number; finishedOn: string | null; data: unknown }> =
+            [];
           for (const name of names) {
             for (const job of await q.get(name).getFailed(0, (opts.limit ?? 50) - 1)) {
               out.push({
@@ -75,7 +76,14 @@ export function registerJobs(program: Command): void {
           }
           return out;
         });
-        printResult(opts.json, rows, (rs) => (rs.length ? table(['QUEUE', 'ID', 'NAME', 'ATTEMPTS', 'FAILED AT', 'REASON'], rs.map((r) => [r.queue, r.id, r.name, r.attemptsMade, r.finishedOn, r.failedReason])) : 'No failed jobs.'));
+        printResult(opts.json, rows, (rs) =>
+          rs.length
+            ? table(
+                ['QUEUE', 'ID', 'NAME', 'ATTEMPTS', 'FAILED AT', 'REASON'],
+                rs.map((r) => [r.queue, r.id, r.name, r.attemptsMade, r.finishedOn, r.failedReason]),
+              )
+            : 'No failed jobs.',
+        );
       }),
     );
   cmd

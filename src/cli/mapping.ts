@@ -33,7 +33,9 @@ export function registerMapping(program: Command): void {
     .option('--json', 'print JSON')
     .action(
       action(async (opts: { account: string; scimGroup: string; group: string; dryRun?: boolean; json?: boolean }) => {
-        const r = await asOperator((ctx) => setMapping(ctx, { accountId: opts.account, scimGroup: opts.scimGroup, group: opts.group }, { dryRun: opts.dryRun }));
+        const r = await asOperator((ctx) =>
+          setMapping(ctx, { accountId: opts.account, scimGroup: opts.scimGroup, group: opts.group }, { dryRun: opts.dryRun }),
+        );
         printResult(opts.json, r, changesText);
       }),
     );
@@ -66,7 +68,14 @@ export function registerMapping(program: Command): void {
           rows.length
             ? table(
                 ['IDP GROUP', 'SCIM ID (--scim-group)', 'EXTERNAL ID', 'GROUP', 'KIND', 'MAPPING ID (--mapping)'],
-                rows.map((m) => [m.idpDisplayName ?? '(not pushed yet)', m.idpGroupId ?? '', m.idpExternalId ?? '', m.group, m.automatic ? 'automatic' : 'explicit', m.id]),
+                rows.map((m) => [
+                  m.idpDisplayName ?? '(not pushed yet)',
+                  m.idpGroupId ?? '',
+                  m.idpExternalId ?? '',
+                  m.group,
+                  m.automatic ? 'automatic' : 'explicit',
+                  m.id,
+                ]),
               )
             : 'No mappings.',
         );
@@ -82,9 +91,24 @@ export function registerMapping(program: Command): void {
         const d = await asOperator((ctx) => driftReport(ctx, opts.account));
         printResult(opts.json, d, (r) =>
           [
-            r.drift.length ? `Drift:\n${table(['EMAIL', 'GROUP', 'EXPECTED', 'ACTUAL'], r.drift.map((x) => [x.email, x.group, String(x.expected), String(x.actual)]))}` : 'No drift.',
-            r.held.length ? `Held changes:\n${table(['EMAIL', 'KIND', 'GROUP', 'SINCE'], r.held.map((h) => [h.email, h.kind, h.group, h.since]))}` : 'No held changes.',
-            r.unmappedGroups.length ? `Unmapped IdP groups:\n${table(['SCIM ID (--scim-group)', 'NAME', 'MEMBERS'], r.unmappedGroups.map((g) => [g.id, g.displayName, g.members]))}` : 'Every IdP group is mapped.',
+            r.drift.length
+              ? `Drift:\n${table(
+                  ['EMAIL', 'GROUP', 'EXPECTED', 'ACTUAL'],
+                  r.drift.map((x) => [x.email, x.group, String(x.expected), String(x.actual)]),
+                )}`
+              : 'No drift.',
+            r.held.length
+              ? `Held changes:\n${table(
+                  ['EMAIL', 'KIND', 'GROUP', 'SINCE'],
+                  r.held.map((h) => [h.email, h.kind, h.group, h.since]),
+                )}`
+              : 'No held changes.',
+            r.unmappedGroups.length
+              ? `Unmapped IdP groups:\n${table(
+                  ['SCIM ID (--scim-group)', 'NAME', 'MEMBERS'],
+                  r.unmappedGroups.map((g) => [g.id, g.displayName, g.members]),
+                )}`
+              : 'Every IdP group is mapped.',
           ].join('\n\n'),
         );
       }),

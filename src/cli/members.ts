@@ -36,8 +36,10 @@ export function registerMembers(program: Command): Command {
     .action(
       action(async (opts: { account: string; email: string; group?: string; json?: boolean }) => {
         const r = await asOperator((ctx) => inviteByEmail(ctx, { accountId: opts.account, email: opts.email, group: opts.group }));
-        printResult(opts.json, { id: r.member.id, state: r.member.state, invitationId: r.invitation.id, expiresAt: r.invitation.expiresAt }, (o) =>
-          `Invited ${opts.email} (member ${o.id}); the invitation email is on its way.`,
+        printResult(
+          opts.json,
+          { id: r.member.id, state: r.member.state, invitationId: r.invitation.id, expiresAt: r.invitation.expiresAt },
+          (o) => `Invited ${opts.email} (member ${o.id}); the invitation email is on its way.`,
         );
       }),
     );

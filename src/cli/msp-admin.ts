@@ -19,8 +19,24 @@ export function registerMspAdmin(program: Command, company: Command): void {
     .action(
       action(async (opts: { msp: string; company: string; json?: boolean }) => {
         const d = await asOperator((ctx) => companyDetail(ctx, opts.msp, opts.company));
-        const out = { id: d.company.id, name: d.company.name, status: d.company.status, region: d.company.region, seatsFilled: d.company.seatsFilled, seatsTotal: d.company.seatsTotal, owners: d.owners, members: d.members, scimTokens: d.scimTokens, openLinkRequest: d.openLinkRequest, canUnlink: d.canUnlink };
-        printResult(opts.json, out, (o) => Object.entries(o).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('\n'));
+        const out = {
+          id: d.company.id,
+          name: d.company.name,
+          status: d.company.status,
+          region: d.company.region,
+          seatsFilled: d.company.seatsFilled,
+          seatsTotal: d.company.seatsTotal,
+          owners: d.owners,
+          members: d.members,
+          scimTokens: d.scimTokens,
+          openLinkRequest: d.openLinkRequest,
+          canUnlink: d.canUnlink,
+        };
+        printResult(opts.json, out, (o) =>
+          Object.entries(o)
+            .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`)
+            .join('\n'),
+        );
       }),
     );
 
@@ -32,7 +48,12 @@ export function registerMspAdmin(program: Command, company: Command): void {
     .action(
       action(async (opts: { msp: string; json?: boolean }) => {
         const staff = await asOperator((ctx) => listStaff(ctx, opts.msp));
-        printResult(opts.json, staff, (s) => table(['MEMBER', 'EMAIL', 'STATE', 'ROLES'], s.map((x) => [x.memberId, x.email, x.state, x.roles.join(', ')])));
+        printResult(opts.json, staff, (s) =>
+          table(
+            ['MEMBER', 'EMAIL', 'STATE', 'ROLES'],
+            s.map((x) => [x.memberId, x.email, x.state, x.roles.join(', ')]),
+          ),
+        );
       }),
     );
   tech
@@ -55,7 +76,9 @@ export function registerMspAdmin(program: Command, company: Command): void {
     .action(
       action(async (opts: { msp: string; member: string; json?: boolean }) => {
         const r = await asOperator((ctx) => removeTechnician(ctx, { mspId: opts.msp, memberId: opts.member }));
-        printResult(opts.json, r, (o) => (o.stillTechnician ? 'The role given by hand is gone; the MSP’s IdP still grants it.' : 'No longer an MSP Technician.'));
+        printResult(opts.json, r, (o) =>
+          o.stillTechnician ? 'The role given by hand is gone; the MSP’s IdP still grants it.' : 'No longer an MSP Technician.',
+        );
       }),
     );
 
@@ -73,11 +96,16 @@ export function registerMspAdmin(program: Command, company: Command): void {
         const id = opts.msp ?? opts.account;
         if (!id) throw new CliError('give --account or --msp');
         const events = await asOperator((ctx) => auditLog(ctx, id, { action: opts.action, since: opts.since, limit: opts.limit }, Boolean(opts.msp)));
-        printResult(opts.json, events, (es) => table(['TIME', 'ACCOUNT', 'ACTOR', 'ACTION', 'TARGET'], es.map((e) => [e.createdAt, e.accountId, e.actorLabel, e.action, e.targetId])));
+        printResult(opts.json, events, (es) =>
+          table(
+            ['TIME', 'ACCOUNT', 'ACTOR', 'ACTION', 'TARGET'],
+            es.map((e) => [e.createdAt, e.accountId, e.actorLabel, e.action, e.targetId]),
+          ),
+        );
       }),
     );
 
-  const token = program.command('api-token').description("automation tokens of an MSP (each acts as one of its people)");
+  const token = program.command('api-token').description('automation tokens of an MSP (each acts as one of its people)');
   token
     .command('create')
     .requiredOption('--msp <id>', 'MSP account id')
@@ -100,7 +128,12 @@ export function registerMspAdmin(program: Command, company: Command): void {
     .action(
       action(async (opts: { msp: string; json?: boolean }) => {
         const ts = await asOperator((ctx) => listTokensOfMsp(ctx, opts.msp));
-        printResult(opts.json, ts, (rows) => table(['ID', 'PREFIX', 'LABEL', 'MEMBER', 'LAST USED', 'REVOKED'], rows.map((t) => [t.id, `${t.prefix}…`, t.label, t.memberId, t.lastUsedAt ?? 'never', t.revokedAt ?? ''])));
+        printResult(opts.json, ts, (rows) =>
+          table(
+            ['ID', 'PREFIX', 'LABEL', 'MEMBER', 'LAST USED', 'REVOKED'],
+            rows.map((t) => [t.id, `${t.prefix}…`, t.label, t.memberId, t.lastUsedAt ?? 'never', t.revokedAt ?? '']),
+          ),
+        );
       }),
     );
   token

@@ -33,7 +33,9 @@ export function registerOperator(program: Command): void {
     .action(
       action(async (opts: { json?: boolean }) => {
         const out = await asOperator((ctx) => operatorList(ctx));
-        printResult(opts.json, out, (rows) => (rows.length ? rows.map((r) => `${r.email}  (${r.addedBy ?? '?'}, ${r.createdAt})`).join('\n') : 'No operators.'));
+        printResult(opts.json, out, (rows) =>
+          rows.length ? rows.map((r) => `${r.email}  (${r.addedBy ?? '?'}, ${r.createdAt})`).join('\n') : 'No operators.',
+        );
       }),
     );
 }

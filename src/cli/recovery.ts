@@ -16,7 +16,11 @@ export function registerRecovery(program: Command): void {
     .action(
       action(async (opts: { account: string; member: string; json?: boolean }) => {
         const r = await asOperator((ctx) => startRecovery(ctx, { accountId: opts.account, memberId: opts.member }));
-        printResult(opts.json, { requestId: r.id, status: r.status, expiresAt: r.expiresAt }, (o) => `Recovery ${o.requestId} started; the member gets an email.`);
+        printResult(
+          opts.json,
+          { requestId: r.id, status: r.status, expiresAt: r.expiresAt },
+          (o) => `Recovery ${o.requestId} started; the member gets an email.`,
+        );
       }),
     );
   cmd

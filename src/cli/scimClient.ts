@@ -18,7 +18,11 @@ export function registerScimClient(program: Command): void {
           const c = await createOAuthClient(ctx, { accountId: opts.account, label: opts.label });
           return { clientId: c.clientId, clientSecret: c.clientSecret, tokenUrl: `${config.publicUrl}/oauth/token`, scimBaseUrl: scimBaseUrl(config) };
         });
-        printResult(opts.json, out, (o) => `Client ID: ${o.clientId}\nClient secret (shown once): ${o.clientSecret}\nToken URL: ${o.tokenUrl}\nSCIM base URL: ${o.scimBaseUrl}`);
+        printResult(
+          opts.json,
+          out,
+          (o) => `Client ID: ${o.clientId}\nClient secret (shown once): ${o.clientSecret}\nToken URL: ${o.tokenUrl}\nSCIM base URL: ${o.scimBaseUrl}`,
+        );
       }),
     );
   cmd
@@ -29,7 +33,10 @@ export function registerScimClient(program: Command): void {
     .option('--json', 'print JSON')
     .action(
       action(async (opts: { account: string; client: string; json?: boolean }) => {
-        const out = await asOperator(async (ctx, { config }) => ({ ...(await rotateOAuthClient(ctx, { accountId: opts.account, clientId: opts.client })), tokenUrl: `${config.publicUrl}/oauth/token` }));
+        const out = await asOperator(async (ctx, { config }) => ({
+          ...(await rotateOAuthClient(ctx, { accountId: opts.account, clientId: opts.client })),
+          tokenUrl: `${config.publicUrl}/oauth/token`,
+        }));
         printResult(opts.json, out, (o) => `New client secret (shown once): ${o.clientSecret}`);
       }),
     );
@@ -51,7 +58,12 @@ export function registerScimClient(program: Command): void {
     .action(
       action(async (opts: { account: string; json?: boolean }) => {
         const cs = await asOperator((ctx) => listOAuthClients(ctx, opts.account));
-        printResult(opts.json, cs, (rows) => table(['CLIENT ID', 'LABEL', 'CREATED', 'ROTATED', 'LAST USED', 'REVOKED'], rows.map((c) => [c.clientId, c.label, c.createdAt, c.rotatedAt, c.lastUsedAt ?? 'never', c.revokedAt ?? ''])));
+        printResult(opts.json, cs, (rows) =>
+          table(
+            ['CLIENT ID', 'LABEL', 'CREATED', 'ROTATED', 'LAST USED', 'REVOKED'],
+            rows.map((c) => [c.clientId, c.label, c.createdAt, c.rotatedAt, c.lastUsedAt ?? 'never', c.revokedAt ?? '']),
+          ),
+        );
       }),
     );
 }

@@ -74,7 +74,17 @@ export function registerScimLog(program: Command): void {
           rows.length
             ? table(
                 ['ID', 'TIME', 'IDP', 'METHOD', 'PATH', 'STATUS', 'MS', 'ERROR', 'REQUEST ID'],
-                rows.map((e) => [String(e.id), e.createdAt, e.idp ?? '', e.method, e.path.slice(0, 80), String(e.status), String(e.latencyMs), [e.scimType, e.detail].filter(Boolean).join(': ').slice(0, 100), e.requestId ?? '']),
+                rows.map((e) => [
+                  String(e.id),
+                  e.createdAt,
+                  e.idp ?? '',
+                  e.method,
+                  e.path.slice(0, 80),
+                  String(e.status),
+                  String(e.latencyMs),
+                  [e.scimType, e.detail].filter(Boolean).join(': ').slice(0, 100),
+                  e.requestId ?? '',
+                ]),
               )
             : 'No SCIM requests logged.',
         );

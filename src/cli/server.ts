@@ -51,7 +51,14 @@ async function runProcess(mode: Mode): Promise<void> {
   await applyConfiguration(rt);
 
   // Every process relays the outbox (several relays are safe: the job id is the row id).
-  const relay = new OutboxRelay({ db: rt.db, queues: rt.queues, log: rt.log.child({ component: 'relay' }), now: rt.now, pollMs: config.outboxPollMs, redeliverMs: config.outboxRedeliverMs });
+  const relay = new OutboxRelay({
+    db: rt.db,
+    queues: rt.queues,
+    log: rt.log.child({ component: 'relay' }),
+    now: rt.now,
+    pollMs: config.outboxPollMs,
+    redeliverMs: config.outboxRedeliverMs,
+  });
   relay.start();
   rt.onClose('outbox relay', () => relay.stop());
   if (mode !== 'serve') {
@@ -95,11 +102,17 @@ export function registerServer(program: Command): void {
     .command('start')
     .description('migrate, then API + SCIM + console + workers in one process')
     .action(action(() => runProcess('start')));
-  program.command('serve').description('HTTP only (scale-out)').action(action(() => runProcess('serve')));
-  program.command('worker').description('workers only (scale-out)').action(action(() => runProcess('worker')));
+  program
+    .command('serve')
+    .description('HTTP only (scale-out)')
+    .action(action(() => runProcess('serve')));
+  program
+    .command('worker')
+    .description('workers only (scale-out)')
+    .action(action(() => runProcess('worker')));
   program
     .command('migrate')
-    .description('apply database migrations (--down: roll back; the first migration\'s down drops every table and its data)')
+    .description("apply database migrations (--down: roll back; the first migration's down drops every table and its data)")
     .option('--down', 'roll back the most recent batch of migrations instead of applying')
     .option('--all', 'with --down: roll back every applied migration')
     .option('--json', 'print JSON')
@@ -111,15 +124,11 @@ export function registerServer(program: Command): void {
         try {
           if (opts.down) {
             const rolledBack = await migrateDown(db, opts.all ?? false);
-            printResult(opts.json, { rolledBack }, (o) =>
-              o.rolledBack.length ? `Rolled back ${o.rolledBack.join(', ')}.` : 'Nothing to roll back.',
-            );
+            printResult(opts.json, { rolledBack }, (o) => (o.rolledBack.length ? `Rolled back ${o.rolledBack.join(', ')}.` : 'Nothing to roll back.'));
             return;
           }
           const applied = await migrateLatest(db);
-          printResult(opts.json, { applied }, (o) =>
-            o.applied.length ? `Applied ${o.applied.join(', ')}.` : 'Database is up to date.',
-          );
+          printResult(opts.json, { applied }, (o) => (o.applied.length ? `Applied ${o.applied.join(', ')}.` : 'Database is up to date.'));
         } finally {
           await db.destroy();
         }

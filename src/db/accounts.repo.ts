@@ -157,11 +157,7 @@ export interface CompanyQuery {
 }
 
 /** One MSP's managed companies: search, filter, sort and page in SQL on the (msp_id, ...) indexes. */
-export async function listManagedCompanies(
-  tx: Tx,
-  mspId: string,
-  q: CompanyQuery,
-): Promise<{ total: number; items: Account[] }> {
+export async function listManagedCompanies(tx: Tx, mspId: string, q: CompanyQuery): Promise<{ total: number; items: Account[] }> {
   const base = tx('accounts').where({ msp_id: mspId, kind: 'company' });
   if (q.status) base.andWhere('status', q.status);
   if (q.search) base.andWhereRaw(`name_ci like ? escape '\\'`, [`%${likeEscape(q.search.toLowerCase())}%`]);

@@ -20,11 +20,7 @@ export function json<T>(v: unknown, fallback: T): T {
 /** JSON for a json/jsonb column: knex passes a string through on both dialects. */
 export const toJson = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
 
-export const iso = (d: Date): string => d.toISOString();
-
 export const optIso = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 /** Escapes LIKE wildcards so user search text matches literally (used with `escape '\\'`). */
 export const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-export const lower = (s: string): string => s.toLowerCase();

@@ -19,7 +19,13 @@ export async function membershipSources(tx: Tx, accountId: string): Promise<Memb
     .where({ 'ms.account_id': accountId, 'g.account_id': accountId })
     .orderBy('g.name')
     .select('ms.member_id', 'g.name', 'g.kind', 'ms.manual', 'ms.idp', 'ms.held')) as Array<Record<string, unknown>>;
-  return rows.map((r) => ({ memberId: r.member_id as string, group: r.name as string, kind: r.kind as string, manual: bool(r.manual), idp: bool(r.idp) || bool(r.held) }));
+  return rows.map((r) => ({
+    memberId: r.member_id as string,
+    group: r.name as string,
+    kind: r.kind as string,
+    manual: bool(r.manual),
+    idp: bool(r.idp) || bool(r.held),
+  }));
 }
 
 export interface PushedGroup {
@@ -37,7 +43,12 @@ export async function pushedGroups(tx: Tx, accountId: string): Promise<PushedGro
     .where('g.account_id', accountId)
     .orderBy('g.display_name_ci')
     .select('g.id', 'g.external_id', 'g.display_name', 'c.n')) as Array<Record<string, unknown>>;
-  return rows.map((r) => ({ id: r.id as string, externalId: (r.external_id as string | null) ?? null, displayName: r.display_name as string, members: Number(r.n ?? 0) }));
+  return rows.map((r) => ({
+    id: r.id as string,
+    externalId: (r.external_id as string | null) ?? null,
+    displayName: r.display_name as string,
+    members: Number(r.n ?? 0),
+  }));
 }
 
 export interface SetupCounts {
@@ -65,17 +76,25 @@ export async function setupCounts(tx: Tx, accountId: string): Promise<SetupCount
 /** Names (and managing MSP) of accounts an audit log mentions; the caller decides which it may show. */
 export async function accountNames(tx: Tx, ids: string[]): Promise<Map<string, { name: string; mspId: string | null }>> {
   if (!ids.length) return new Map();
-  const rows = (await tx('accounts').whereIn('id', [...new Set(ids)]).select('id', 'name', 'msp_id')) as Array<{ id: string; name: string; msp_id: string | null }>;
+  const rows = (await tx('accounts')
+    .whereIn('id', [...new Set(ids)])
+    .select('id', 'name', 'msp_id')) as Array<{ id: string; name: string; msp_id: string | null }>;
   return new Map(rows.map((r) => [r.id, { name: r.name, mspId: r.msp_id ?? null }]));
 }
 
 /** "Name <email>" labels of people, each looked up inside its own account. */
-export async function memberLabels(tx: Tx, people: Array<{ accountId: string; memberId: string }>): Promise<Map<string, { name: string | null; email: string | null }>> {
+export async function memberLabels(
+  tx: Tx,
+  people: Array<{ accountId: string; memberId: string }>,
+): Promise<Map<string, { name: string | null; email: string | null }>> {
   const out = new Map<string, { name: string | null; email: string | null }>();
   const byAccount = new Map<string, Set<string>>();
   for (const p of people) byAccount.set(p.accountId, (byAccount.get(p.accountId) ?? new Set()).add(p.memberId));
   for (const [accountId, ids] of byAccount) {
-    const rows = (await tx('members').where({ account_id: accountId }).whereIn('id', [...ids]).select('id', 'email', 'user_name', 'display_name', 'given_name', 'family_name')) as Array<Record<string, string | null>>;
+    const rows = (await tx('members')
+      .where({ account_id: accountId })
+      .whereIn('id', [...ids])
+      .select('id', 'email', 'user_name', 'display_name', 'given_name', 'family_name')) as Array<Record<string, string | null>>;
     for (const r of rows) {
       const name = r.display_name ?? ([r.given_name, r.family_name].filter(Boolean).join(' ') || null);
       out.set(r.id!, { name, email: r.email ?? r.user_name ?? null });

@@ -12,9 +12,7 @@ export async function claimDelivery(
   tx: Tx,
   d: { id: string; accountId: string; key: string; kind: string; recipient: string; now: string; leaseMs: number },
 ): Promise<Claim> {
-  const existing = (await tx('email_deliveries').where({ dedupe_key: d.key }).first()) as
-    | { status: string; claimed_at: string }
-    | undefined;
+  const existing = (await tx('email_deliveries').where({ dedupe_key: d.key }).first()) as { status: string; claimed_at: string } | undefined;
   if (!existing) {
     await tx('email_deliveries')
       .insert({
@@ -35,9 +33,7 @@ export async function claimDelivery(
   }
   if (existing.status === 'sent') return 'sent';
   if (Date.parse(d.now) - Date.parse(String(existing.claimed_at)) < d.leaseMs) return 'busy';
-  const taken = await tx('email_deliveries')
-    .where({ dedupe_key: d.key, status: 'sending', claimed_at: existing.claimed_at })
-    .update({ claimed_at: d.now });
+  const taken = await tx('email_deliveries').where({ dedupe_key: d.key, status: 'sending', claimed_at: existing.claimed_at }).update({ claimed_at: d.now });
   return taken > 0 ? 'claimed' : 'busy';
 }
 
@@ -47,5 +43,7 @@ export async function markDelivered(tx: Tx, key: string, messageId: string, now:
 
 /** Undoes a "sent" the server then failed: the next attempt may claim it at once. */
 export async function reopenDelivery(tx: Tx, key: string): Promise<void> {
-  await tx('email_deliveries').where({ dedupe_key: key }).update({ status: 'sending', claimed_at: new Date(0).toISOString(), sent_at: null });
+  await tx('email_deliveries')
+    .where({ dedupe_key: key })
+    .update({ status: 'sending', claimed_at: new Date(0).toISOString(), sent_at: null });
 }

@@ -28,6 +28,10 @@ export function classifyDbError(err: unknown): DbFailure {
   if (TRANSIENT_CODES.has(code) || code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'transient';
   // A pool with no free connection in time, or a connection the server closed under us.
   if (e?.name === 'KnexTimeoutError') return 'transient';
-  if (typeof e?.message === 'string' && /Connection terminated|terminating connection|the database system is (starting up|shutting down)|connection error and is not queryable/i.test(e.message)) return 'transient';
+  if (
+    typeof e?.message === 'string' &&
+    /Connection terminated|terminating connection|the database system is (starting up|shutting down)|connection error and is not queryable/i.test(e.message)
+  )
+    return 'transient';
   return undefined;
 }

@@ -64,9 +64,11 @@ export async function insertGroup(tx: Tx, g: Group): Promise<Group> {
 }
 
 export async function listGroups(tx: Tx, accountId: string): Promise<Group[]> {
-  return (await tx('groups').where({ account_id: accountId }).orderBy([{ column: 'kind' }, { column: 'name_ci' }])).map(
-    toGroup,
-  );
+  return (
+    await tx('groups')
+      .where({ account_id: accountId })
+      .orderBy([{ column: 'kind' }, { column: 'name_ci' }])
+  ).map(toGroup);
 }
 
 export async function getGroup(tx: Tx, accountId: string, id: string): Promise<Group | undefined> {
@@ -225,7 +227,9 @@ export async function countingOwnerIds(tx: Tx, accountId: string): Promise<Set<s
 
 /** Whether the person is in the Owners group at all (one primary-key probe). */
 export async function inOwnersGroup(tx: Tx, accountId: string, memberId: string): Promise<boolean> {
-  return Boolean(await tx('memberships').where('group_id', ownersGroupId(tx, accountId)).where({ account_id: accountId, member_id: memberId }).first('member_id'));
+  return Boolean(
+    await tx('memberships').where('group_id', ownersGroupId(tx, accountId)).where({ account_id: accountId, member_id: memberId }).first('member_id'),
+  );
 }
 
 /** The last-Owner guard held this IdP-sourced membership instead of removing it. */

@@ -121,11 +121,7 @@ export async function membersOfIdpGroups(tx: Tx, accountId: string, groupIds: st
 }
 
 /** The pushed groups of several people (for the User resource's read-only `groups`). */
-export async function idpGroupsOfMembers(
-  tx: Tx,
-  accountId: string,
-  memberIds: string[],
-): Promise<Map<string, Array<{ id: string; displayName: string }>>> {
+export async function idpGroupsOfMembers(tx: Tx, accountId: string, memberIds: string[]): Promise<Map<string, Array<{ id: string; displayName: string }>>> {
   const out = new Map<string, Array<{ id: string; displayName: string }>>();
   for (let i = 0; i < memberIds.length; i += 500) {
     const rows = (await tx('idp_group_members as gm')
@@ -150,10 +146,11 @@ export async function addIdpGroupMembers(tx: Tx, accountId: string, groupId: str
   for (let i = 0; i < wanted.length; i += 500) {
     const chunk = wanted.slice(i, i + 500);
     const present = new Set(
-      ((await tx('idp_group_members')
-        .where({ account_id: accountId, group_id: groupId })
-        .whereIn('member_id', chunk)
-        .select('member_id')) as Array<{ member_id: string }>).map((r) => r.member_id),
+      (
+        (await tx('idp_group_members').where({ account_id: accountId, group_id: groupId }).whereIn('member_id', chunk).select('member_id')) as Array<{
+          member_id: string;
+        }>
+      ).map((r) => r.member_id),
     );
     const fresh = chunk.filter((id) => !present.has(id));
     if (fresh.length) {
@@ -173,10 +170,11 @@ export async function removeIdpGroupMembers(tx: Tx, accountId: string, groupId: 
   const removed: string[] = [];
   for (let i = 0; i < wanted.length; i += 500) {
     const chunk = wanted.slice(i, i + 500);
-    const present = ((await tx('idp_group_members')
-      .where({ account_id: accountId, group_id: groupId })
-      .whereIn('member_id', chunk)
-      .select('member_id')) as Array<{ member_id: string }>).map((r) => r.member_id);
+    const present = (
+      (await tx('idp_group_members').where({ account_id: accountId, group_id: groupId }).whereIn('member_id', chunk).select('member_id')) as Array<{
+        member_id: string;
+      }>
+    ).map((r) => r.member_id);
     if (present.length) {
       await tx('idp_group_members').where({ account_id: accountId, group_id: groupId }).whereIn('member_id', present).del();
       removed.push(...present);
@@ -196,24 +194,34 @@ export async function idpGroupMemberIdsWhere(tx: Tx, accountId: string, groupId:
 }
 
 export async function idpGroupMemberIds(tx: Tx, accountId: string, groupId: string): Promise<string[]> {
-  return ((await tx('idp_group_members').where({ account_id: accountId, group_id: groupId }).select('member_id')) as Array<{
-    member_id: string;
-  }>).map((r) => r.member_id);
+  return (
+    (await tx('idp_group_members').where({ account_id: accountId, group_id: groupId }).select('member_id')) as Array<{
+      member_id: string;
+    }>
+  ).map((r) => r.member_id);
 }
 
 /** Every pushed group a person is in (to drop them from all on deprovisioning). */
 export async function idpGroupIdsOfMember(tx: Tx, accountId: string, memberId: string): Promise<string[]> {
-  return ((await tx('idp_group_members').where({ account_id: accountId, member_id: memberId }).select('group_id')) as Array<{
-    group_id: string;
-  }>).map((r) => r.group_id);
+  return (
+    (await tx('idp_group_members').where({ account_id: accountId, member_id: memberId }).select('group_id')) as Array<{
+      group_id: string;
+    }>
+  ).map((r) => r.group_id);
 }
 
 export async function touchIdpGroup(tx: Tx, accountId: string, id: string, now: string): Promise<void> {
-  await tx('idp_groups').where({ account_id: accountId, id }).update({ updated_at: now, version: tx.raw('version + 1') });
+  await tx('idp_groups')
+    .where({ account_id: accountId, id })
+    .update({ updated_at: now, version: tx.raw('version + 1') });
 }
 
 /** Every pushed group of the account: id, displayName, externalId. */
 export async function listIdpGroupNames(tx: Tx, accountId: string): Promise<Array<{ id: string; displayName: string; externalId: string | null }>> {
-  const rows = (await tx('idp_groups').where({ account_id: accountId }).select('id', 'display_name', 'external_id')) as Array<{ id: string; display_name: string; external_id: string | null }>;
+  const rows = (await tx('idp_groups').where({ account_id: accountId }).select('id', 'display_name', 'external_id')) as Array<{
+    id: string;
+    display_name: string;
+    external_id: string | null;
+  }>;
   return rows.map((r) => ({ id: r.id, displayName: r.display_name, externalId: r.external_id }));
 }

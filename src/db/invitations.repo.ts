@@ -60,10 +60,7 @@ export async function getInvitation(tx: Tx, accountId: string, id: string): Prom
 }
 
 export async function pendingInvitationOf(tx: Tx, accountId: string, memberId: string): Promise<Invitation | undefined> {
-  const r = await tx('invitations')
-    .where({ account_id: accountId, member_id: memberId, status: 'pending' })
-    .orderBy('created_at', 'desc')
-    .first();
+  const r = await tx('invitations').where({ account_id: accountId, member_id: memberId, status: 'pending' }).orderBy('created_at', 'desc').first();
   return r ? toInvitation(r) : undefined;
 }
 

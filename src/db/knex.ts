@@ -55,7 +55,10 @@ const BetterSqlite3Client = require('knex/lib/dialects/better-sqlite3') as new (
  */
 class ImmediateSqliteClient extends BetterSqlite3Client {
   override transaction(...args: unknown[]) {
-    const trx = super.transaction(...args) as ReturnType<InstanceType<typeof BetterSqlite3Client>['transaction']> & { query(conn: unknown, sql: string, status?: number, value?: unknown): Promise<unknown>; transactor?: { work?: UnitOfWork } };
+    const trx = super.transaction(...args) as ReturnType<InstanceType<typeof BetterSqlite3Client>['transaction']> & {
+      query(conn: unknown, sql: string, status?: number, value?: unknown): Promise<unknown>;
+      transactor?: { work?: UnitOfWork };
+    };
     trx.begin = (conn: unknown) => beginImmediate(conn as SqliteConnection & { exec(sql: string): unknown }, () => trx.query(conn, 'BEGIN IMMEDIATE;'));
     const query = trx.query.bind(trx);
     trx.query = (conn: unknown, sql: string, status?: number, value?: unknown) => {

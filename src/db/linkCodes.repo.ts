@@ -32,8 +32,7 @@ export async function retireOpenLinkCodes(tx: Tx, accountId: string, now: string
  */
 export async function takeLinkCode(tx: Tx, codeHash: string, mspId: string, now: string): Promise<string | undefined> {
   const row = (await tx('link_codes').where({ code_hash: codeHash }).whereNull('used_at').andWhere('expires_at', '>', now).first('id', 'account_id')) as
-    | { id: string; account_id: string }
-    | undefined;
+    { id: string; account_id: string } | undefined;
   if (!row) return undefined;
   const taken = await tx('link_codes').where({ account_id: row.account_id, id: row.id }).whereNull('used_at').update({ used_at: now, used_by_msp: mspId });
   return taken ? row.account_id : undefined;

@@ -89,6 +89,7 @@ export async function dueLinks(tx: Tx, now: string, limit = 500): Promise<LinkRe
 
 /** The open request of an MSP for an account, if any (pending or awaiting approval). */
 export async function openLinkOfMspFor(tx: Tx, mspId: string, accountId: string): Promise<string | null> {
-  const row = (await tx('link_requests').where({ account_id: accountId, msp_id: mspId }).whereIn('status', ['pending', 'awaiting_approval']).first('id')) as { id: string } | undefined;
+  const row = (await tx('link_requests').where({ account_id: accountId, msp_id: mspId }).whereIn('status', ['pending', 'awaiting_approval']).first('id')) as
+    { id: string } | undefined;
   return row?.id ?? null;
 }

@@ -62,11 +62,7 @@ export async function mappingsForIdpGroup(tx: Tx, accountId: string, g: { id: st
  * What the mirror and the mappings grant: (member, group) pairs for the given people (or
  * everyone), from pushed memberships of SCIM-managed people through the mappings.
  */
-export async function impliedMemberships(
-  tx: Tx,
-  accountId: string,
-  memberIds: string[] | 'all',
-): Promise<Array<{ memberId: string; groupId: string }>> {
+export async function impliedMemberships(tx: Tx, accountId: string, memberIds: string[] | 'all'): Promise<Array<{ memberId: string; groupId: string }>> {
   const base = () =>
     tx('idp_group_members as gm')
       .join('idp_groups as g', 'g.id', 'gm.group_id')
@@ -117,12 +113,7 @@ export async function idpSourcedMemberships(tx: Tx, accountId: string, memberIds
 }
 
 /** Grants the IdP source on many memberships at once (insert, or set idp on an existing row). */
-export async function grantIdpMemberships(
-  tx: Tx,
-  accountId: string,
-  pairs: Array<{ memberId: string; groupId: string }>,
-  now: string,
-): Promise<void> {
+export async function grantIdpMemberships(tx: Tx, accountId: string, pairs: Array<{ memberId: string; groupId: string }>, now: string): Promise<void> {
   for (let i = 0; i < pairs.length; i += 200) {
     await tx('memberships')
       .insert(
@@ -151,10 +142,7 @@ export async function revokeIdpMemberships(tx: Tx, accountId: string, groupId: s
       .where({ account_id: accountId, group_id: groupId })
       .whereIn('member_id', chunk)
       .update({ idp: false, held: false, updated_at: now });
-    await tx('memberships')
-      .where({ account_id: accountId, group_id: groupId, manual: false, idp: false, held: false })
-      .whereIn('member_id', chunk)
-      .del();
+    await tx('memberships').where({ account_id: accountId, group_id: groupId, manual: false, idp: false, held: false }).whereIn('member_id', chunk).del();
   }
 }
 

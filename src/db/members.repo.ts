@@ -122,38 +122,22 @@ export async function getMemberAnyState(tx: Tx, accountId: string, id: string): 
 }
 
 export async function findMemberByUserName(tx: Tx, accountId: string, userName: string): Promise<Member | undefined> {
-  const row = await tx('members')
-    .where({ account_id: accountId, user_name_ci: userName.toLowerCase() })
-    .whereRaw(NOT_REMOVED)
-    .first();
+  const row = await tx('members').where({ account_id: accountId, user_name_ci: userName.toLowerCase() }).whereRaw(NOT_REMOVED).first();
   return row ? toMember(row) : undefined;
 }
 
 export async function findMemberByEmail(tx: Tx, accountId: string, email: string): Promise<Member | undefined> {
-  const row = await tx('members')
-    .where({ account_id: accountId, email_ci: email.toLowerCase() })
-    .whereRaw(NOT_REMOVED)
-    .orderBy('created_at')
-    .first();
+  const row = await tx('members').where({ account_id: accountId, email_ci: email.toLowerCase() }).whereRaw(NOT_REMOVED).orderBy('created_at').first();
   return row ? toMember(row) : undefined;
 }
 
 export async function findMemberByExternalId(tx: Tx, accountId: string, externalId: string): Promise<Member | undefined> {
-  const row = await tx('members')
-    .where({ account_id: accountId, external_id: externalId })
-    .whereRaw(NOT_REMOVED)
-    .first();
+  const row = await tx('members').where({ account_id: accountId, external_id: externalId }).whereRaw(NOT_REMOVED).first();
   return row ? toMember(row) : undefined;
 }
 
 /** Updates profile fields and bumps the version (the SCIM ETag). */
-export async function updateMemberProfile(
-  tx: Tx,
-  accountId: string,
-  id: string,
-  patch: Partial<NewMember>,
-  now: string,
-): Promise<void> {
+export async function updateMemberProfile(tx: Tx, accountId: string, id: string, patch: Partial<NewMember>, now: string): Promise<void> {
   await tx('members')
     .where({ account_id: accountId, id })
     .update({ ...profileColumns(patch), updated_at: now, version: tx.raw('version + 1') });
@@ -175,11 +159,7 @@ export async function setPasswordHash(tx: Tx, accountId: string, id: string, has
   await tx('members').where({ account_id: accountId, id }).update({ password_hash: hash, updated_at: now });
 }
 
-export async function listMembers(
-  tx: Tx,
-  accountId: string,
-  page: { limit: number; offset: number } = { limit: 1000, offset: 0 },
-): Promise<Member[]> {
+export async function listMembers(tx: Tx, accountId: string, page: { limit: number; offset: number } = { limit: 1000, offset: 0 }): Promise<Member[]> {
   return (
     await tx('members')
       .where({ account_id: accountId })
@@ -191,21 +171,19 @@ export async function listMembers(
 }
 
 export async function countMembers(tx: Tx, accountId: string): Promise<number> {
-  const [{ n }] = (await tx('members')
-    .where({ account_id: accountId })
-    .whereRaw(NOT_REMOVED)
-    .count({ n: '*' })) as Array<{ n: number | string }>;
+  const [{ n }] = (await tx('members').where({ account_id: accountId }).whereRaw(NOT_REMOVED).count({ n: '*' })) as Array<{ n: number | string }>;
   return Number(n);
 }
 
 /** Recounts filled seats from scratch (repair path; the counter is normally kept exact). */
 export async function recountSeats(tx: Tx, accountId: string): Promise<number> {
-  const [{ n }] = (await tx('members')
-    .where({ account_id: accountId })
-    .whereIn('state', ['invited', 'active'])
-    .count({ n: '*' })) as Array<{ n: number | string }>;
+  const [{ n }] = (await tx('members').where({ account_id: accountId }).whereIn('state', ['invited', 'active']).count({ n: '*' })) as Array<{
+    n: number | string;
+  }>;
   workOf(tx)?.dropSeats(accountId);
-  await tx('accounts').where({ id: accountId }).update({ seats_filled: Number(n) });
+  await tx('accounts')
+    .where({ id: accountId })
+    .update({ seats_filled: Number(n) });
   return Number(n);
 }
 
@@ -220,12 +198,7 @@ export function scimVisible(tx: Tx, alias = 'm'): string {
   return `${alias}.scim_managed${pg ? '' : ' = 1'} and ${alias}.state <> 'removed'`;
 }
 
-export async function getScimMember(
-  tx: Tx,
-  accountId: string,
-  id: string,
-  opts: { forUpdate?: boolean } = {},
-): Promise<Member | undefined> {
+export async function getScimMember(tx: Tx, accountId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<Member | undefined> {
   const q = tx('members as m').where({ 'm.account_id': accountId, 'm.id': id }).whereRaw(scimVisible(tx)).first('m.*');
   if (opts.forUpdate && isPg(tx)) q.forUpdate();
   const row = await q;
@@ -296,7 +269,10 @@ export async function setScimManaged(tx: Tx, accountId: string, id: string, mana
 export async function contactsOf(tx: Tx, accountId: string, ids: string[]): Promise<Map<string, { email: string | null; userName: string | null }>> {
   const out = new Map<string, { email: string | null; userName: string | null }>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = (await tx('members').where({ account_id: accountId }).whereIn('id', ids.slice(i, i + 500)).select('id', 'email', 'user_name')) as Array<{ id: string; email: string | null; user_name: string | null }>;
+    const rows = (await tx('members')
+      .where({ account_id: accountId })
+      .whereIn('id', ids.slice(i, i + 500))
+      .select('id', 'email', 'user_name')) as Array<{ id: string; email: string | null; user_name: string | null }>;
     for (const r of rows) out.set(r.id, { email: r.email, userName: r.user_name });
   }
   return out;
@@ -324,7 +300,11 @@ export async function signInCandidates(tx: Tx, email: string): Promise<Array<{ a
 }
 
 /** Active people with a password under this email (optionally in one account), oldest first. */
-export async function passwordCandidates(tx: Tx, email: string, accountId?: string): Promise<Array<{ accountId: string; memberId: string; passwordHash: string }>> {
+export async function passwordCandidates(
+  tx: Tx,
+  email: string,
+  accountId?: string,
+): Promise<Array<{ accountId: string; memberId: string; passwordHash: string }>> {
   const rows = (await tx('members')
     .where('email_ci', email.trim().toLowerCase())
     .where('state', 'active')

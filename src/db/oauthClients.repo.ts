@@ -28,7 +28,15 @@ const toClient = (r: Record<string, unknown>): OAuthClient => ({
 });
 
 export async function insertClient(tx: Tx, c: Omit<OAuthClient, 'rotatedAt' | 'lastUsedAt' | 'revokedAt'> & { secretHash: string }): Promise<void> {
-  await tx('oauth_clients').insert({ id: c.id, account_id: c.accountId, client_id: c.clientId, secret_hash: c.secretHash, label: c.label, authority: c.authority, created_at: c.createdAt });
+  await tx('oauth_clients').insert({
+    id: c.id,
+    account_id: c.accountId,
+    client_id: c.clientId,
+    secret_hash: c.secretHash,
+    label: c.label,
+    authority: c.authority,
+    created_at: c.createdAt,
+  });
 }
 
 export async function findClient(tx: Tx, clientId: string): Promise<(OAuthClient & { secretHash: string }) | undefined> {

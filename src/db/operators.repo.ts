@@ -34,6 +34,9 @@ export async function isOperator(tx: Tx, accountId: string, memberId: string): P
 /** Makes the operators added by configuration exactly the given list (CLI-added ones stay). */
 export async function syncConfiguredOperators(tx: Tx, emails: readonly string[], now: string): Promise<void> {
   const wanted = new Set(emails.map((e) => e.trim().toLowerCase()).filter(Boolean));
-  await tx('operators').where({ added_by: 'config' }).whereNotIn('email_ci', [...wanted, '']).del();
+  await tx('operators')
+    .where({ added_by: 'config' })
+    .whereNotIn('email_ci', [...wanted, ''])
+    .del();
   for (const email of wanted) await tx('operators').insert({ email_ci: email, added_by: 'config', created_at: now }).onConflict('email_ci').ignore();
 }

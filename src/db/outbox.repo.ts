@@ -107,7 +107,9 @@ export async function jobsOfMsp(tx: Tx, mspId: string, opts: { limit: number; be
     })
     .orderBy('o.id', 'desc')
     .limit(opts.limit)
-    .select('o.id', 'o.account_id', 'a.name', 'o.queue', 'o.name as job', 'o.created_at', 'o.available_at', 'o.relayed_at', 'o.done_at')) as Array<Record<string, unknown>>;
+    .select('o.id', 'o.account_id', 'a.name', 'o.queue', 'o.name as job', 'o.created_at', 'o.available_at', 'o.relayed_at', 'o.done_at')) as Array<
+    Record<string, unknown>
+  >;
   return rows.map((r) => ({
     id: Number(r.id),
     accountId: r.account_id as string,

@@ -70,7 +70,11 @@ export async function findRecoveryByTokenHash(tx: Tx, tokenHash: string): Promis
 
 /** The member chose new credentials (kept aside until an administrator completes); false if the request moved on. */
 export async function markCredentialsSet(tx: Tx, id: string, passwordHash: string, now: string): Promise<boolean> {
-  return (await tx('recovery_requests').where({ id, status: 'pending' }).update({ status: 'credentials_set', credentials_set_at: now, pending_password_hash: passwordHash, token_hash: null })) > 0;
+  return (
+    (await tx('recovery_requests')
+      .where({ id, status: 'pending' })
+      .update({ status: 'credentials_set', credentials_set_at: now, pending_password_hash: passwordHash, token_hash: null })) > 0
+  );
 }
 
 export async function pendingPasswordHash(tx: Tx, id: string): Promise<string | null> {
@@ -79,9 +83,14 @@ export async function pendingPasswordHash(tx: Tx, id: string): Promise<string | 
 }
 
 export async function markRecoveryCompleted(tx: Tx, id: string, completedBy: string, now: string): Promise<void> {
-  await tx('recovery_requests').where({ id, status: 'credentials_set' }).update({ status: 'completed', completed_at: now, completed_by: completedBy, pending_password_hash: null });
+  await tx('recovery_requests')
+    .where({ id, status: 'credentials_set' })
+    .update({ status: 'completed', completed_at: now, completed_by: completedBy, pending_password_hash: null });
 }
 
 export async function expireRecoveryRows(tx: Tx, now: string): Promise<number> {
-  return tx('recovery_requests').whereIn('status', ['pending', 'credentials_set']).andWhere('expires_at', '<=', now).update({ status: 'expired', token_hash: null, pending_password_hash: null });
+  return tx('recovery_requests')
+    .whereIn('status', ['pending', 'credentials_set'])
+    .andWhere('expires_at', '<=', now)
+    .update({ status: 'expired', token_hash: null, pending_password_hash: null });
 }

@@ -152,7 +152,12 @@ export async function endLaunchRow(tx: Tx, mspId: string, id: string, memberId: 
  * Everything that lets a person act without signing in again: console sessions, API tokens and
  * open launches (as an MSP person). Revoked together when their credentials are reset.
  */
-export async function revokeAllCredentialsOf(tx: Tx, accountId: string, memberId: string, now: string): Promise<{ sessions: number; apiTokens: number; launches: number }> {
+export async function revokeAllCredentialsOf(
+  tx: Tx,
+  accountId: string,
+  memberId: string,
+  now: string,
+): Promise<{ sessions: number; apiTokens: number; launches: number }> {
   const sessions = await tx('sessions').where({ account_id: accountId, member_id: memberId }).whereNull('revoked_at').update({ revoked_at: now });
   const apiTokens = await tx('api_tokens').where({ account_id: accountId, member_id: memberId }).whereNull('revoked_at').update({ revoked_at: now });
   const launches = await tx('launch_sessions').where({ msp_id: accountId, member_id: memberId }).whereNull('ended_at').update({ ended_at: now });

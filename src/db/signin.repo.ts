@@ -47,7 +47,15 @@ export async function useSigninLink(tx: Tx, accountId: string, id: string, now: 
 export async function getSigninLink(tx: Tx, accountId: string, id: string): Promise<SigninLink | undefined> {
   const r = await tx('signin_links').where({ account_id: accountId, id }).first();
   return r
-    ? { id: r.id, accountId: r.account_id, memberId: r.member_id, tokenHash: r.token_hash, createdAt: String(r.created_at), expiresAt: String(r.expires_at), usedAt: optIso(r.used_at) }
+    ? {
+        id: r.id,
+        accountId: r.account_id,
+        memberId: r.member_id,
+        tokenHash: r.token_hash,
+        createdAt: String(r.created_at),
+        expiresAt: String(r.expires_at),
+        usedAt: optIso(r.used_at),
+      }
     : undefined;
 }
 

@@ -34,8 +34,19 @@ export async function findVault(tx: Tx, accountId: string, vaultId: string): Pro
   return (await tx('vaults').where({ account_id: accountId, id: vaultId }).first('id', 'name')) as { id: string; name: string } | undefined;
 }
 
-export async function insertVault(tx: Tx, v: { id: string; accountId: string; name: string; description: string | null; createdBy: string; createdAt: string }): Promise<void> {
-  await tx('vaults').insert({ id: v.id, account_id: v.accountId, name: v.name, description: v.description, shared: true, created_by: v.createdBy, created_at: v.createdAt });
+export async function insertVault(
+  tx: Tx,
+  v: { id: string; accountId: string; name: string; description: string | null; createdBy: string; createdAt: string },
+): Promise<void> {
+  await tx('vaults').insert({
+    id: v.id,
+    account_id: v.accountId,
+    name: v.name,
+    description: v.description,
+    shared: true,
+    created_by: v.createdBy,
+    created_at: v.createdAt,
+  });
 }
 
 /** The account's vaults with their item counts and whether `memberId` may open each. */
@@ -48,7 +59,10 @@ export async function listVaultRows(tx: Tx, accountId: string, memberId: string 
       'v.description',
       'v.created_at',
       tx.raw('(select count(*) from items i where i.vault_id = v.id and i.account_id = v.account_id) as items'),
-      tx.raw('(select count(*) from vault_access va where va.vault_id = v.id and va.account_id = v.account_id and va.member_id = ? and va.revoked_at is null) as mine', [memberId ?? '']),
+      tx.raw(
+        '(select count(*) from vault_access va where va.vault_id = v.id and va.account_id = v.account_id and va.member_id = ? and va.revoked_at is null) as mine',
+        [memberId ?? ''],
+      ),
     )
     .orderBy('v.name')) as Array<Record<string, unknown>>;
   return rows.map((r) => ({
@@ -66,7 +80,10 @@ export async function hasOpenAccess(tx: Tx, accountId: string, vaultId: string, 
 }
 
 /** Grants (or re-grants) access; one row per person and vault. */
-export async function upsertAccess(tx: Tx, a: { accountId: string; vaultId: string; memberId: string; via: AccessRow['via']; grantedBy: string; now: string }): Promise<void> {
+export async function upsertAccess(
+  tx: Tx,
+  a: { accountId: string; vaultId: string; memberId: string; via: AccessRow['via']; grantedBy: string; now: string },
+): Promise<void> {
   await tx('vault_access')
     .insert({ account_id: a.accountId, vault_id: a.vaultId, member_id: a.memberId, via: a.via, granted_by: a.grantedBy, created_at: a.now, revoked_at: null })
     .onConflict(['vault_id', 'member_id'])
@@ -74,7 +91,9 @@ export async function upsertAccess(tx: Tx, a: { accountId: string; vaultId: stri
 }
 
 export async function revokeAccessRow(tx: Tx, accountId: string, vaultId: string, memberId: string, now: string): Promise<boolean> {
-  return (await tx('vault_access').where({ account_id: accountId, vault_id: vaultId, member_id: memberId }).whereNull('revoked_at').update({ revoked_at: now })) > 0;
+  return (
+    (await tx('vault_access').where({ account_id: accountId, vault_id: vaultId, member_id: memberId }).whereNull('revoked_at').update({ revoked_at: now })) > 0
+  );
 }
 
 export async function listAccess(tx: Tx, accountId: string, vaultId: string): Promise<AccessRow[]> {
@@ -94,13 +113,31 @@ export async function listAccess(tx: Tx, accountId: string, vaultId: string): Pr
 }
 
 export async function listItemRows(tx: Tx, accountId: string, vaultId: string): Promise<ItemRow[]> {
-  const rows = (await tx('items').where({ account_id: accountId, vault_id: vaultId }).orderBy('title').select('id', 'title', 'category', 'metadata', 'updated_at')) as Array<Record<string, unknown>>;
-  return rows.map((r) => ({ id: r.id as string, title: r.title as string, category: r.category as string, metadata: json(r.metadata, {}), updatedAt: String(r.updated_at) }));
+  const rows = (await tx('items')
+    .where({ account_id: accountId, vault_id: vaultId })
+    .orderBy('title')
+    .select('id', 'title', 'category', 'metadata', 'updated_at')) as Array<Record<string, unknown>>;
+  return rows.map((r) => ({
+    id: r.id as string,
+    title: r.title as string,
+    category: r.category as string,
+    metadata: json(r.metadata, {}),
+    updatedAt: String(r.updated_at),
+  }));
 }
 
 export async function insertItem(
   tx: Tx,
-  i: { id: string; accountId: string; vaultId: string; title: string; category: string; metadata: Record<string, unknown>; payload: Buffer | null; now: string },
+  i: {
+    id: string;
+    accountId: string;
+    vaultId: string;
+    title: string;
+    category: string;
+    metadata: Record<string, unknown>;
+    payload: Buffer | null;
+    now: string;
+  },
 ): Promise<void> {
   await tx('items').insert({
     id: i.id,

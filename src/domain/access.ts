@@ -74,7 +74,8 @@ export async function startSession(ctx: Ctx, member: Member, via: string): Promi
 export async function signInWithLink(ctx: Ctx, token: string): Promise<IssuedSession> {
   const link = await findSigninLinkByHash(ctx.tx, hashSecret(token));
   if (!link || link.usedAt || link.expiresAt <= nowIso(ctx)) throw new Unauthenticated('signin.link.invalid', 'This sign-in link is not valid any more.');
-  if (!(await useSigninLink(ctx.tx, link.accountId, link.id, nowIso(ctx)))) throw new Unauthenticated('signin.link.invalid', 'This sign-in link is not valid any more.');
+  if (!(await useSigninLink(ctx.tx, link.accountId, link.id, nowIso(ctx))))
+    throw new Unauthenticated('signin.link.invalid', 'This sign-in link is not valid any more.');
   const member = await getMemberAnyState(ctx.tx, link.accountId, link.memberId);
   if (!member) throw new Unauthenticated('signin.link.invalid', 'This sign-in link is not valid any more.');
   return startSession(ctx, member, 'link');
@@ -85,7 +86,8 @@ export async function signInWithLink(ctx: Ctx, token: string): Promise<IssuedSes
  * several accounts picks one with `accountHint`; MSP accounts come first otherwise.
  */
 export async function signInWithOidc(ctx: Ctx, claims: { email?: string; emailVerified?: boolean }, accountHint?: string): Promise<IssuedSession> {
-  if (!claims.email || claims.emailVerified === false) throw new Unauthenticated('signin.oidc.email', 'The identity provider did not give a verified email address.');
+  if (!claims.email || claims.emailVerified === false)
+    throw new Unauthenticated('signin.oidc.email', 'The identity provider did not give a verified email address.');
   const rows = await signInCandidates(ctx.tx, claims.email);
   const pick = accountHint ? rows.find((r) => r.accountId === accountHint) : rows[0];
   if (!pick) throw new Forbidden('signin.oidc.unknown', `${claims.email} is not a member of ${accountHint ? 'that account' : 'any account'} here.`);
@@ -104,7 +106,10 @@ export async function sessionFor(tx: Tx, token: string, now: Date): Promise<Acti
   if (!session || session.revokedAt || session.expiresAt <= now.toISOString()) return undefined;
   if (!(await isActing(tx, session.accountId, session.memberId))) return undefined;
   const member = await getMemberAnyState(tx, session.accountId, session.memberId);
-  return { session, principal: { kind: 'member', accountId: session.accountId, memberId: session.memberId, label: member?.email ?? member?.userName ?? 'member' } };
+  return {
+    session,
+    principal: { kind: 'member', accountId: session.accountId, memberId: session.memberId, label: member?.email ?? member?.userName ?? 'member' },
+  };
 }
 
 export async function endSession(ctx: Ctx, token: string): Promise<void> {
@@ -148,7 +153,13 @@ export async function createApiToken(ctx: Ctx, input: { mspId: string; label?: s
     createdBy: ctx.actor.label,
     createdAt: nowIso(ctx),
   });
-  await recordAudit(ctx, { accountId: input.mspId, mspId: input.mspId, action: 'api_token.created', target: { type: 'api_token', id }, data: { label: input.label ?? null } });
+  await recordAudit(ctx, {
+    accountId: input.mspId,
+    mspId: input.mspId,
+    action: 'api_token.created',
+    target: { type: 'api_token', id },
+    data: { label: input.label ?? null },
+  });
   return { id, token: secret.value, prefix: secret.prefix };
 }
 
@@ -196,8 +207,24 @@ export async function launchCompany(ctx: Ctx, input: { mspId: string; companyId:
   const secret = issueSecret('msb_launch');
   const id = newId();
   const expiresAt = new Date(ctx.now.getTime() + LAUNCH_TTL_MS).toISOString();
-  await insertLaunch(ctx.tx, { id, accountId: company.id, mspId: input.mspId, memberId: person.memberId, tokenHash: secret.hash, reason: input.reason ?? null, createdAt: nowIso(ctx), expiresAt, endedAt: null });
-  await recordAudit(ctx, { accountId: company.id, mspId: input.mspId, action: 'company.launched', target: { type: 'launch', id }, data: { reason: input.reason ?? null, expiresAt } });
+  await insertLaunch(ctx.tx, {
+    id,
+    accountId: company.id,
+    mspId: input.mspId,
+    memberId: person.memberId,
+    tokenHash: secret.hash,
+    reason: input.reason ?? null,
+    createdAt: nowIso(ctx),
+    expiresAt,
+    endedAt: null,
+  });
+  await recordAudit(ctx, {
+    accountId: company.id,
+    mspId: input.mspId,
+    action: 'company.launched',
+    target: { type: 'launch', id },
+    data: { reason: input.reason ?? null, expiresAt },
+  });
   return { launchId: id, token: secret.value, companyId: company.id, expiresAt };
 }
 
@@ -205,7 +232,10 @@ export async function launchCompany(ctx: Ctx, input: { mspId: string; companyId:
  * The technician principal for a request into `companyId`: the launch token must be open, for
  * this company, made by this person, who must still be MSP staff of the managing MSP.
  */
-export async function technicianFor(tx: Tx, input: { launchToken: string; person: { accountId: string; memberId: string }; companyId: string; now: Date }): Promise<Principal | undefined> {
+export async function technicianFor(
+  tx: Tx,
+  input: { launchToken: string; person: { accountId: string; memberId: string }; companyId: string; now: Date },
+): Promise<Principal | undefined> {
   const launch = await findLaunchByHash(tx, hashSecret(input.launchToken));
   if (!launch || launch.endedAt || launch.expiresAt <= input.now.toISOString()) return undefined;
   if (launch.accountId !== input.companyId || launch.memberId !== input.person.memberId || launch.mspId !== input.person.accountId) return undefined;
@@ -215,7 +245,14 @@ export async function technicianFor(tx: Tx, input: { launchToken: string; person
   // Still allowed to launch into it now (a role taken away ends every open launch at once).
   const asPerson: Principal = { kind: 'member', accountId: launch.mspId, memberId: launch.memberId, label: member?.email ?? 'technician' };
   if (!(await permits({ tx, actor: asPerson, now: input.now }, 'company.launch', launch.mspId))) return undefined;
-  return { kind: 'technician', accountId: company.id, mspId: launch.mspId, memberId: launch.memberId, launchId: launch.id, label: member?.email ?? 'technician' };
+  return {
+    kind: 'technician',
+    accountId: company.id,
+    mspId: launch.mspId,
+    memberId: launch.memberId,
+    launchId: launch.id,
+    label: member?.email ?? 'technician',
+  };
 }
 
 export async function endLaunch(ctx: Ctx, input: { mspId: string; launchId: string }): Promise<void> {

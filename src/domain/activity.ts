@@ -14,7 +14,10 @@ export interface NamedEvent extends AuditEvent {
 
 export async function namedAuditLog(ctx: Ctx, accountId: string, filter: AuditFilter, rollUp: boolean): Promise<NamedEvent[]> {
   const events = await auditLog(ctx, accountId, filter, rollUp);
-  const accounts = await accountNames(ctx.tx, [...events.map((e) => e.accountId), ...events.filter((e) => e.targetType === 'account' && e.targetId).map((e) => e.targetId!)]);
+  const accounts = await accountNames(ctx.tx, [
+    ...events.map((e) => e.accountId),
+    ...events.filter((e) => e.targetType === 'account' && e.targetId).map((e) => e.targetId!),
+  ]);
   const people = await memberLabels(
     ctx.tx,
     events.filter((e) => e.targetType === 'member' && e.targetId).map((e) => ({ accountId: e.accountId, memberId: e.targetId! })),

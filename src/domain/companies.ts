@@ -1,12 +1,5 @@
 // Managed companies seen from the MSP side: adding one in the MSP's region and listing them.
-import {
-  type Account,
-  type AccountStatus,
-  type CompanySort,
-  getManagedCompany,
-  insertAccount,
-  listManagedCompanies,
-} from '../db/accounts.repo';
+import { type Account, type AccountStatus, type CompanySort, getManagedCompany, insertAccount, listManagedCompanies } from '../db/accounts.repo';
 import { countActiveOwners } from '../db/groups.repo';
 import { countMembers } from '../db/members.repo';
 import { countLiveScimTokens } from '../db/credentials.repo';

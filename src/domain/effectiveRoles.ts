@@ -96,12 +96,7 @@ async function plan(ctx: Ctx, account: Account, memberIds: string[] | 'all', own
  * and the mappings, then releases held changes the account can now afford. With dryRun
  * nothing is written and the result is what would happen.
  */
-export async function syncIdpRoles(
-  ctx: Ctx,
-  account: Account,
-  memberIds: string[] | 'all',
-  opts: { dryRun?: boolean } = {},
-): Promise<RoleChange[]> {
+export async function syncIdpRoles(ctx: Ctx, account: Account, memberIds: string[] | 'all', opts: { dryRun?: boolean } = {}): Promise<RoleChange[]> {
   if (Array.isArray(memberIds) && memberIds.length === 0) return opts.dryRun ? [] : releaseHeldChanges(ctx, account);
   const groups = await listGroups(ctx.tx, account.id);
   const name = new Map(groups.map((g) => [g.id, g.name]));
@@ -120,7 +115,11 @@ export async function syncIdpRoles(
     await grantIdpMemberships(ctx.tx, account.id, p.gains, now);
     const regained = p.gains.filter((g) => g.wasHeld);
     if (regained.length) {
-      for (const h of await openHeldChanges(ctx.tx, account.id, regained.map((g) => g.memberId))) {
+      for (const h of await openHeldChanges(
+        ctx.tx,
+        account.id,
+        regained.map((g) => g.memberId),
+      )) {
         if (h.kind === 'remove_role' && regained.some((g) => g.memberId === h.memberId && g.groupId === h.groupId)) {
           await resolveHeldChange(ctx.tx, account.id, h.id, 'cancelled', now);
         }
@@ -211,7 +210,12 @@ export async function releaseHeldChanges(ctx: Ctx, account: Account): Promise<Ro
       await setMemberState(ctx.tx, member, target, now);
     }
     await resolveHeldChange(ctx.tx, account.id, h.id, 'applied', now);
-    released.push({ memberId: h.memberId, groupId: h.groupId ?? owners?.id ?? '', group: h.groupId ? (names.get(h.groupId) ?? '?') : 'Owners', change: 'released' });
+    released.push({
+      memberId: h.memberId,
+      groupId: h.groupId ?? owners?.id ?? '',
+      group: h.groupId ? (names.get(h.groupId) ?? '?') : 'Owners',
+      change: 'released',
+    });
     await recordAudit(ctx, {
       accountId: account.id,
       mspId: auditMspOf(account),

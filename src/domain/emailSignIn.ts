@@ -35,7 +35,12 @@ export async function requestEmailLink(ctx: Ctx, email: string, secret: Buffer):
     createdAt: now,
     expiresAt: new Date(ctx.now.getTime() + EMAIL_LINK_TTL_MS).toISOString(),
   });
-  await enqueue(ctx.tx, who.accountId, { queue: SIGNIN_QUEUE, name: 'send', key: `signin:${id}:send`, payload: { accountId: who.accountId, linkId: id } satisfies SigninJob }, now);
+  await enqueue(
+    ctx.tx,
+    who.accountId,
+    { queue: SIGNIN_QUEUE, name: 'send', key: `signin:${id}:send`, payload: { accountId: who.accountId, linkId: id } satisfies SigninJob },
+    now,
+  );
 }
 
 export interface SigninMailData {

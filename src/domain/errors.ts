@@ -1,15 +1,6 @@
 // Typed domain errors with stable machine-readable codes; each adapter maps them in one place.
 
-export type ErrorKind =
-  | 'not_found'
-  | 'conflict'
-  | 'forbidden'
-  | 'invalid'
-  | 'held'
-  | 'precondition_failed'
-  | 'unauthenticated'
-  | 'too_large'
-  | 'unavailable';
+export type ErrorKind = 'not_found' | 'conflict' | 'forbidden' | 'invalid' | 'held' | 'precondition_failed' | 'unauthenticated' | 'too_large' | 'unavailable';
 
 export class DomainError extends Error {
   constructor(
@@ -45,13 +36,6 @@ export class Forbidden extends DomainError {
 export class Invalid extends DomainError {
   constructor(code: string, message: string, details?: Record<string, unknown>) {
     super('invalid', code, message, details);
-  }
-}
-
-/** A change the guards refused to apply now (e.g. it would remove the last Owner); it is recorded and retried later. */
-export class Held extends DomainError {
-  constructor(code: string, message: string, details?: Record<string, unknown>) {
-    super('held', code, message, details);
   }
 }
 

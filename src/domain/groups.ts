@@ -62,9 +62,7 @@ export async function resolveGroup(ctx: Ctx, accountId: string, name: string): P
   const builtin = (Object.entries(BUILTIN_GROUP_NAMES) as Array<[Exclude<GroupKind, 'custom'>, string]>).find(
     ([, n]) => n.toLowerCase() === name.trim().toLowerCase(),
   );
-  const group = builtin
-    ? await getBuiltinGroup(ctx.tx, accountId, builtin[0])
-    : await findGroupByName(ctx.tx, accountId, name.trim());
+  const group = builtin ? await getBuiltinGroup(ctx.tx, accountId, builtin[0]) : await findGroupByName(ctx.tx, accountId, name.trim());
   if (!group) {
     if (builtin?.[0] === 'msp_technicians') {
       throw new Invalid('group.msp_technicians.company', 'MSP Technicians exists only in an MSP account.');

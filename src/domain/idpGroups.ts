@@ -51,7 +51,10 @@ async function assertKnownMembers(ctx: Ctx, account: Account, memberIds: string[
   if (unknown.length) {
     throw new Invalid(
       'scim.group.member.unknown',
-      `No user with id ${unknown.slice(0, 5).map((id) => `"${id}"`).join(', ')}${unknown.length > 5 ? ` (and ${unknown.length - 5} more)` : ''} in this account.`,
+      `No user with id ${unknown
+        .slice(0, 5)
+        .map((id) => `"${id}"`)
+        .join(', ')}${unknown.length > 5 ? ` (and ${unknown.length - 5} more)` : ''} in this account.`,
     );
   }
 }
@@ -82,13 +85,7 @@ export async function createPushedGroup(ctx: Ctx, account: Account, g: PushedGro
   return group;
 }
 
-export async function updatePushedGroup(
-  ctx: Ctx,
-  account: Account,
-  group: IdpGroup,
-  g: PushedGroup,
-  expectedVersion?: number,
-): Promise<void> {
+export async function updatePushedGroup(ctx: Ctx, account: Account, group: IdpGroup, g: PushedGroup, expectedVersion?: number): Promise<void> {
   await assertWritable(ctx, account);
   assertVersion(group.version, expectedVersion, 'group');
   await assertNameFree(ctx, account, g.displayName, group.id);
@@ -110,21 +107,13 @@ export async function updatePushedGroup(
   }
 }
 
-export type MemberOp =
-  | { kind: 'add'; memberIds: string[] }
-  | { kind: 'remove'; memberIds: string[] }
-  | { kind: 'replace'; memberIds: string[] };
+export type MemberOp = { kind: 'add'; memberIds: string[] } | { kind: 'remove'; memberIds: string[] } | { kind: 'replace'; memberIds: string[] };
 
 /**
  * Applies member operations as targeted writes: only the named rows are inserted or
  * deleted, so concurrent pushes to one group never lose each other's members.
  */
-export async function changePushedGroupMembers(
-  ctx: Ctx,
-  account: Account,
-  group: IdpGroup,
-  ops: MemberOp[],
-): Promise<MembershipChange> {
+export async function changePushedGroupMembers(ctx: Ctx, account: Account, group: IdpGroup, ops: MemberOp[]): Promise<MembershipChange> {
   await assertWritable(ctx, account);
   const now = nowIso(ctx);
   const added = new Set<string>();

@@ -76,7 +76,10 @@ export async function inviteMember(ctx: Ctx, account: Account, member: Member, o
 }
 
 /** `members invite`: a person added by hand (optionally into a group) and invited. */
-export async function inviteByEmail(ctx: Ctx, input: { accountId: string; email: string; group?: string }): Promise<{ member: Member; invitation: Invitation }> {
+export async function inviteByEmail(
+  ctx: Ctx,
+  input: { accountId: string; email: string; group?: string },
+): Promise<{ member: Member; invitation: Invitation }> {
   const account = await authorize(ctx, 'members.invite', input.accountId);
   // Inviting into a group gives its role: Owners only by Owners, the rest by administrators.
   if (input.group) await authorize(ctx, (await resolveGroup(ctx, account.id, input.group)).kind === 'owners' ? 'owners.change' : 'roles.change', account);
@@ -157,11 +160,7 @@ export async function planInvitationMail(ctx: Ctx, job: InvitationJob, secret: B
 }
 
 /** What the accept page shows for a link, or undefined when the link is not (or no longer) valid. */
-export async function invitationForToken(
-  tx: Tx,
-  token: string,
-  now: Date,
-): Promise<{ invitation: Invitation; member: Member; account: Account } | undefined> {
+export async function invitationForToken(tx: Tx, token: string, now: Date): Promise<{ invitation: Invitation; member: Member; account: Account } | undefined> {
   const invitation = await findInvitationByTokenHash(tx, hashSecret(token));
   if (!invitation) return undefined;
   if (invitation.status !== 'pending' || invitation.expiresAt <= now.toISOString()) return undefined;
@@ -172,7 +171,11 @@ export async function invitationForToken(
 }
 
 /** The invited person sets up sign-in: their membership becomes active (SCIM people included). */
-export async function acceptInvitation(ctx: Ctx, token: string, password: string): Promise<{ accountId: string; memberId: string; accountName: string; language: Language }> {
+export async function acceptInvitation(
+  ctx: Ctx,
+  token: string,
+  password: string,
+): Promise<{ accountId: string; memberId: string; accountName: string; language: Language }> {
   const found = await invitationForToken(ctx.tx, token, ctx.now);
   if (!found) throw new NotFound('invitation.invalid', 'This invitation link is not valid any more.');
   if (typeof password !== 'string' || [...password].length < MIN_PASSWORD || password.length > 1024) {

@@ -34,7 +34,12 @@ async function queueTrialWarnings(ctx: Ctx): Promise<number> {
   const due = await trialsEnding(ctx.tx, soon, nowIso(ctx));
   for (const a of due) {
     // The outbox ignores a second job with the same key: one warning per trial end.
-    await enqueue(ctx.tx, a.id, { queue: LIFECYCLE_QUEUE, name: 'trial-notice', key: `trial:${a.id}:warning:${a.trialEndsAt}`, payload: { accountId: a.id } }, nowIso(ctx));
+    await enqueue(
+      ctx.tx,
+      a.id,
+      { queue: LIFECYCLE_QUEUE, name: 'trial-notice', key: `trial:${a.id}:warning:${a.trialEndsAt}`, payload: { accountId: a.id } },
+      nowIso(ctx),
+    );
   }
   return due.length;
 }

@@ -35,7 +35,14 @@ export async function createLinkCode(ctx: Ctx, accountId: string): Promise<{ cod
   const now = nowIso(ctx);
   const expiresAt = new Date(ctx.now.getTime() + LINK_CODE_TTL_MS).toISOString();
   await retireOpenLinkCodes(ctx.tx, account.id, now);
-  await insertLinkCode(ctx.tx, { id: newId(), accountId: account.id, codeHash: hashSecret(normaliseLinkCode(code)), createdBy: ctx.actor.label, createdAt: now, expiresAt });
+  await insertLinkCode(ctx.tx, {
+    id: newId(),
+    accountId: account.id,
+    codeHash: hashSecret(normaliseLinkCode(code)),
+    createdBy: ctx.actor.label,
+    createdAt: now,
+    expiresAt,
+  });
   await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'link_code.created', data: { expiresAt } });
   return { code, expiresAt };
 }
@@ -44,7 +51,8 @@ export async function createLinkCode(ctx: Ctx, accountId: string): Promise<{ cod
 export async function requestLinkByCode(ctx: Ctx, input: { mspId: string; code: string }) {
   await authorize(ctx, 'link.request', input.mspId);
   const accountId = await takeLinkCode(ctx.tx, hashSecret(normaliseLinkCode(input.code)), input.mspId, nowIso(ctx));
-  if (!accountId) throw new NotFound('link_code.invalid', 'This link code is not valid: it may be mistyped, used or expired. Ask the company’s Owner for a new one.');
+  if (!accountId)
+    throw new NotFound('link_code.invalid', 'This link code is not valid: it may be mistyped, used or expired. Ask the company’s Owner for a new one.');
   const link = await requestLink(ctx, { mspId: input.mspId, accountId });
   return { requestId: link.requestId, status: link.status, reason: link.reason, expiresAt: link.expiresAt };
 }

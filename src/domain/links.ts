@@ -23,7 +23,8 @@ export const TRIAL_MS = 14 * 24 * 3600 * 1000;
 export const REGION_QUEUE = 'region-validation';
 export const LIFECYCLE_QUEUE = 'lifecycle';
 
-export type RejectReason = 'not_found' | 'not_a_company' | 'region_mismatch' | 'linked_elsewhere' | 'already_linked' | 'no_owner' | 'owner_rejected' | 'other_deployment';
+export type RejectReason =
+  'not_found' | 'not_a_company' | 'region_mismatch' | 'linked_elsewhere' | 'already_linked' | 'no_owner' | 'owner_rejected' | 'other_deployment';
 
 export interface LinkView {
   requestId: string;
@@ -57,7 +58,10 @@ export async function requestLink(ctx: Ctx, input: { mspId: string; accountId: s
   // What this deployment already knows is refused at once; the worker checks everything again
   // (and asks other regions about accounts it does not hold).
   if (local && local.region !== msp.region) {
-    throw new Conflict('link.region_mismatch', `That account lives in the ${local.region} data region; only accounts in ${msp.region} can be linked to this MSP.`);
+    throw new Conflict(
+      'link.region_mismatch',
+      `That account lives in the ${local.region} data region; only accounts in ${msp.region} can be linked to this MSP.`,
+    );
   }
   const now = nowIso(ctx);
   const request: LinkRequest = {
@@ -77,7 +81,13 @@ export async function requestLink(ctx: Ctx, input: { mspId: string; accountId: s
   };
   await insertLink(ctx.tx, request);
   await enqueue(ctx.tx, msp.id, { queue: REGION_QUEUE, name: 'validate', key: `link:${request.id}:validate`, payload: { requestId: request.id } }, now);
-  await recordAudit(ctx, { accountId: msp.id, mspId: msp.id, action: 'company.link_requested', target: { type: 'account', id: accountId }, data: { requestId: request.id } });
+  await recordAudit(ctx, {
+    accountId: msp.id,
+    mspId: msp.id,
+    action: 'company.link_requested',
+    target: { type: 'account', id: accountId },
+    data: { requestId: request.id },
+  });
   return linkView(request);
 }
 
@@ -90,7 +100,13 @@ export async function showLink(ctx: Ctx, input: { requestId: string; mspId?: str
 
 async function reject(ctx: Ctx, link: LinkRequest, reason: RejectReason, from: LinkRequest['status'][]): Promise<void> {
   if (!(await updateLink(ctx.tx, link.id, from, { status: 'rejected', reason, decided: true }, nowIso(ctx)))) return;
-  await recordAudit(ctx, { accountId: link.mspId, mspId: link.mspId, action: 'company.link_rejected', target: { type: 'account', id: link.accountId }, data: { requestId: link.id, reason } });
+  await recordAudit(ctx, {
+    accountId: link.mspId,
+    mspId: link.mspId,
+    action: 'company.link_rejected',
+    target: { type: 'account', id: link.accountId },
+    data: { requestId: link.id, reason },
+  });
 }
 
 /**
@@ -124,7 +140,13 @@ export async function validateLink(ctx: Ctx, requestId: string, directory: Regio
   // The account stays exactly as it is until its Owner approves: the MSP gains nothing before
   // (no listing, no reading, no unlinking, no audit roll-up).
   await enqueue(ctx.tx, account.id, { queue: REGION_QUEUE, name: 'notify', key: `link:${link.id}:notify`, payload: { requestId: link.id } }, now);
-  await recordAudit(ctx, { accountId: account.id, mspId: null, action: 'company.link_pending', target: { type: 'account', id: account.id }, data: { requestId: link.id } });
+  await recordAudit(ctx, {
+    accountId: account.id,
+    mspId: null,
+    action: 'company.link_pending',
+    target: { type: 'account', id: account.id },
+    data: { requestId: link.id },
+  });
   return linkView((await getLinkById(ctx.tx, link.id))!);
 }
 
@@ -155,7 +177,13 @@ export async function planApprovalMails(ctx: Ctx, requestId: string, secret: Buf
       kind: 'link.approval',
       to: owner.email,
       language: languageFor(owner, account),
-      data: { name: owner.displayName ?? owner.email, accountName: account.name, mspName: msp.name, token: approvalToken(secret, link.id, owner.id), expiresAt: new Date(link.expiresAt) },
+      data: {
+        name: owner.displayName ?? owner.email,
+        accountName: account.name,
+        mspName: msp.name,
+        token: approvalToken(secret, link.id, owner.id),
+        expiresAt: new Date(link.expiresAt),
+      },
     });
   }
   return mails;
@@ -191,17 +219,38 @@ export async function decideLink(ctx: Ctx, token: string, approve: boolean, secr
   const now = nowIso(ctx);
   if (approve) {
     // One MSP at a time: a request approved while another MSP manages the account cannot link it.
-    if (account.mspId && account.mspId !== msp.id) throw new Conflict('link.linked_elsewhere', 'This account is managed by another MSP: it must be unlinked first.');
+    if (account.mspId && account.mspId !== msp.id)
+      throw new Conflict('link.linked_elsewhere', 'This account is managed by another MSP: it must be unlinked first.');
     if (!(await updateLink(ctx.tx, link.id, ['awaiting_approval'], { status: 'linked', approverMemberId: ownerId, decided: true }, now))) {
       throw new Conflict('link.decided', 'This request was already decided.');
     }
     await updateAccount(ctx.tx, account.id, { mspId: msp.id, status: 'active', trialEndsAt: null, frozenAt: null }, now);
-    await recordAudit(ctx, { accountId: account.id, mspId: msp.id, action: link.kind === 'transfer' ? 'company.transferred' : 'company.linked', target: { type: 'account', id: account.id }, data: { requestId: link.id, approvedBy: ownerId } });
+    await recordAudit(ctx, {
+      accountId: account.id,
+      mspId: msp.id,
+      action: link.kind === 'transfer' ? 'company.transferred' : 'company.linked',
+      target: { type: 'account', id: account.id },
+      data: { requestId: link.id, approvedBy: ownerId },
+    });
   } else {
-    if (!(await updateLink(ctx.tx, link.id, ['awaiting_approval'], { status: 'rejected', reason: 'owner_rejected', approverMemberId: ownerId, decided: true }, now))) {
+    if (
+      !(await updateLink(
+        ctx.tx,
+        link.id,
+        ['awaiting_approval'],
+        { status: 'rejected', reason: 'owner_rejected', approverMemberId: ownerId, decided: true },
+        now,
+      ))
+    ) {
       throw new Conflict('link.decided', 'This request was already decided.');
     }
-    await recordAudit(ctx, { accountId: account.id, mspId: null, action: 'company.link_rejected', target: { type: 'account', id: account.id }, data: { requestId: link.id, reason: 'owner_rejected' } });
+    await recordAudit(ctx, {
+      accountId: account.id,
+      mspId: null,
+      action: 'company.link_rejected',
+      target: { type: 'account', id: account.id },
+      data: { requestId: link.id, reason: 'owner_rejected' },
+    });
   }
   return linkView((await getLinkById(ctx.tx, link.id))!);
 }
@@ -213,7 +262,13 @@ export async function expireLinks(ctx: Ctx): Promise<number> {
   for (const link of due) {
     if (!(await updateLink(ctx.tx, link.id, ['pending', 'awaiting_approval'], { status: 'expired', decided: true }, nowIso(ctx)))) continue;
     expired++;
-    await recordAudit(ctx, { accountId: link.mspId, mspId: link.mspId, action: 'company.link_expired', target: { type: 'account', id: link.accountId }, data: { requestId: link.id } });
+    await recordAudit(ctx, {
+      accountId: link.mspId,
+      mspId: link.mspId,
+      action: 'company.link_expired',
+      target: { type: 'account', id: link.accountId },
+      data: { requestId: link.id },
+    });
   }
   return expired;
 }
@@ -235,8 +290,19 @@ export async function unlinkCompany(ctx: Ctx, input: { mspId: string; companyId:
   const now = nowIso(ctx);
   const trialEndsAt = new Date(ctx.now.getTime() + TRIAL_MS).toISOString();
   await updateAccount(ctx.tx, company.id, { mspId: null, status: 'trial', trialEndsAt, subscribed: false }, now);
-  await enqueue(ctx.tx, company.id, { queue: LIFECYCLE_QUEUE, name: 'trial-notice', key: `trial:${company.id}:${now}`, payload: { accountId: company.id } }, now);
-  await recordAudit(ctx, { accountId: company.id, mspId: msp.id, action: 'company.unlinked', target: { type: 'account', id: company.id }, data: { trialEndsAt } });
+  await enqueue(
+    ctx.tx,
+    company.id,
+    { queue: LIFECYCLE_QUEUE, name: 'trial-notice', key: `trial:${company.id}:${now}`, payload: { accountId: company.id } },
+    now,
+  );
+  await recordAudit(ctx, {
+    accountId: company.id,
+    mspId: msp.id,
+    action: 'company.unlinked',
+    target: { type: 'account', id: company.id },
+    data: { trialEndsAt },
+  });
   return { status: 'trial', trialEndsAt };
 }
 
@@ -245,7 +311,8 @@ export async function freezeExpiredTrials(ctx: Ctx): Promise<number> {
   const now = nowIso(ctx);
   const due = await trialsEnding(ctx.tx, now);
   for (const { id } of due) {
-    if (await freezeTrial(ctx.tx, id, now)) await recordAudit(ctx, { accountId: id, mspId: null, action: 'account.frozen', target: { type: 'account', id }, data: { reason: 'trial_ended' } });
+    if (await freezeTrial(ctx.tx, id, now))
+      await recordAudit(ctx, { accountId: id, mspId: null, action: 'account.frozen', target: { type: 'account', id }, data: { reason: 'trial_ended' } });
   }
   return due.length;
 }

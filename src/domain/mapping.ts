@@ -75,7 +75,11 @@ async function describe(ctx: Ctx, accountId: string, changes: RoleChange[]): Pro
 
 async function view(ctx: Ctx, accountId: string, m: GroupMapping): Promise<MappingView> {
   const group = await getGroup(ctx.tx, accountId, m.groupId);
-  const idp = m.idpGroupId ? await getIdpGroup(ctx.tx, accountId, m.idpGroupId) : m.idpExternalId ? await findIdpGroupByExternalId(ctx.tx, accountId, m.idpExternalId) : undefined;
+  const idp = m.idpGroupId
+    ? await getIdpGroup(ctx.tx, accountId, m.idpGroupId)
+    : m.idpExternalId
+      ? await findIdpGroupByExternalId(ctx.tx, accountId, m.idpExternalId)
+      : undefined;
   return {
     id: m.id,
     idpGroupId: idp?.id ?? m.idpGroupId,
@@ -173,7 +177,9 @@ export async function setMapping(ctx: Ctx, input: SetMappingInput, opts: { dryRu
   const target = await resolveGroup(ctx, account.id, input.group);
   const ref = input.scimGroup.trim();
   const idp = await findIdpGroup(ctx, account.id, ref);
-  const replaced = idp ? await mappingsForIdpGroup(ctx.tx, account.id, idp) : (await listMappingRows(ctx.tx, account.id)).filter((m) => m.idpExternalId === ref);
+  const replaced = idp
+    ? await mappingsForIdpGroup(ctx.tx, account.id, idp)
+    : (await listMappingRows(ctx.tx, account.id)).filter((m) => m.idpExternalId === ref);
   // Mapping a group to Owners, or away from Owners, makes or unmakes Owners.
   if (target.kind === 'owners' || (await mapsToOwners(ctx, account.id, replaced))) await authorize(ctx, 'owners.change', account);
   const dryRun = Boolean(opts.dryRun);
@@ -226,7 +232,11 @@ export async function removeMapping(
   return maybeDry(ctx, dryRun, async (c) => {
     const affected = new Set<string>();
     for (const m of targets) {
-      const g = m.idpGroupId ? await getIdpGroup(c.tx, account.id, m.idpGroupId) : m.idpExternalId ? await findIdpGroupByExternalId(c.tx, account.id, m.idpExternalId) : undefined;
+      const g = m.idpGroupId
+        ? await getIdpGroup(c.tx, account.id, m.idpGroupId)
+        : m.idpExternalId
+          ? await findIdpGroupByExternalId(c.tx, account.id, m.idpExternalId)
+          : undefined;
       if (g) {
         idp ??= g;
         for (const id of await idpGroupMemberIds(c.tx, account.id, g.id)) affected.add(id);
@@ -297,7 +307,14 @@ export async function driftReport(ctx: Ctx, accountId: string): Promise<DriftRep
     drift: raw
       .filter((r) => !(r.expected === false && heldKeys.has(`${r.memberId}|${r.groupId}`)))
       .map((r) => ({ memberId: r.memberId, email: email.get(r.memberId) ?? null, group: names.get(r.groupId) ?? '?', expected: r.expected, actual: r.actual })),
-    held: open.map((h) => ({ id: h.id, memberId: h.memberId, email: email.get(h.memberId) ?? null, kind: h.kind, group: h.groupId ? (names.get(h.groupId) ?? null) : null, since: h.createdAt })),
+    held: open.map((h) => ({
+      id: h.id,
+      memberId: h.memberId,
+      email: email.get(h.memberId) ?? null,
+      kind: h.kind,
+      group: h.groupId ? (names.get(h.groupId) ?? null) : null,
+      since: h.createdAt,
+    })),
     unmappedGroups: unmapped,
     pendingMappings: pending,
   };

@@ -23,7 +23,8 @@ export async function removeMember(ctx: Ctx, input: { accountId: string; memberI
   if (member.scimManaged) throw new Conflict('member.idp_managed', `${who} is managed by the identity provider: remove or deactivate them there.`);
   if ((await rolesOf(ctx.tx, account.id, member.id)).has('owners')) {
     await authorize(ctx, 'owners.change', account);
-    if (await isLastOwner(ctx.tx, account.id, member.id)) throw new Conflict('owners.last_owner', 'This is the last Owner of the account: add another Owner first.');
+    if (await isLastOwner(ctx.tx, account.id, member.id))
+      throw new Conflict('owners.last_owner', 'This is the last Owner of the account: add another Owner first.');
   }
   const now = nowIso(ctx);
   for (const m of await listMembershipsOfMember(ctx.tx, account.id, member.id)) {
@@ -32,6 +33,12 @@ export async function removeMember(ctx: Ctx, input: { accountId: string; memberI
   await revokePendingInvitations(ctx.tx, account.id, member.id);
   await revokeAllCredentialsOf(ctx.tx, account.id, member.id, now);
   await setMemberState(ctx.tx, member, 'removed', now);
-  await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'member.removed', target: { type: 'member', id: member.id }, data: { email: who } });
+  await recordAudit(ctx, {
+    accountId: account.id,
+    mspId: auditMspOf(account),
+    action: 'member.removed',
+    target: { type: 'member', id: member.id },
+    data: { email: who },
+  });
   return { id: member.id, state: 'removed' };
 }

@@ -3,14 +3,7 @@ import { updateAccount, type Account } from '../db/accounts.repo';
 import { newId } from '../db/codec';
 import { groupNamesByMember, listGroups, setMembershipSources } from '../db/groups.repo';
 import { openHeldChanges } from '../db/mapping.repo';
-import {
-  type Member,
-  type MemberState,
-  findMemberByEmail,
-  findMemberByUserName,
-  insertMember,
-  listMembers,
-} from '../db/members.repo';
+import { type Member, type MemberState, findMemberByEmail, findMemberByUserName, insertMember, listMembers } from '../db/members.repo';
 import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
 import { Conflict, Invalid } from './errors';
@@ -26,7 +19,6 @@ export function assertEmail(email: string): string {
   if (!EMAIL.test(clean) || clean.length > 320) throw new Invalid('member.email.invalid', `"${email}" is not an email address.`);
   return clean;
 }
-
 
 /** A company with its first own member leaves `setup`. */
 export async function noteMemberJoined(ctx: Ctx, account: Account): Promise<void> {

@@ -15,8 +15,22 @@ export async function createOAuthClient(ctx: Ctx, input: { accountId: string; la
   const authority = await credentialAuthority(ctx, account);
   const clientId = `msb_client_${newId().replace(/-/g, '')}`;
   const secret = issueSecret('msb_cs');
-  await insertClient(ctx.tx, { id: newId(), accountId: account.id, clientId, secretHash: secret.hash, label: input.label ?? null, authority, createdAt: nowIso(ctx) });
-  await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'scim_client.created', target: { type: 'oauth_client', id: clientId }, data: { label: input.label ?? null, authority } });
+  await insertClient(ctx.tx, {
+    id: newId(),
+    accountId: account.id,
+    clientId,
+    secretHash: secret.hash,
+    label: input.label ?? null,
+    authority,
+    createdAt: nowIso(ctx),
+  });
+  await recordAudit(ctx, {
+    accountId: account.id,
+    mspId: auditMspOf(account),
+    action: 'scim_client.created',
+    target: { type: 'oauth_client', id: clientId },
+    data: { label: input.label ?? null, authority },
+  });
   return { clientId, clientSecret: secret.value };
 }
 
@@ -29,15 +43,26 @@ export async function rotateOAuthClient(ctx: Ctx, input: { accountId: string; cl
   if (!(await updateClient(ctx.tx, account.id, input.clientId, { secret_hash: secret.hash, rotated_at: nowIso(ctx), authority }))) {
     throw new NotFound('scim_client.not_found', 'No such SCIM client.');
   }
-  await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'scim_client.rotated', target: { type: 'oauth_client', id: input.clientId } });
+  await recordAudit(ctx, {
+    accountId: account.id,
+    mspId: auditMspOf(account),
+    action: 'scim_client.rotated',
+    target: { type: 'oauth_client', id: input.clientId },
+  });
   return { clientId: input.clientId, clientSecret: secret.value };
 }
 
 /** Revoked: no new tokens, and its tokens already issued are refused too. */
 export async function revokeOAuthClient(ctx: Ctx, input: { accountId: string; clientId: string }): Promise<void> {
   const account = await authorize(ctx, 'scim.credentials.manage', input.accountId);
-  if (!(await updateClient(ctx.tx, account.id, input.clientId, { revoked_at: nowIso(ctx) }))) throw new NotFound('scim_client.not_found', 'No such SCIM client.');
-  await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'scim_client.revoked', target: { type: 'oauth_client', id: input.clientId } });
+  if (!(await updateClient(ctx.tx, account.id, input.clientId, { revoked_at: nowIso(ctx) })))
+    throw new NotFound('scim_client.not_found', 'No such SCIM client.');
+  await recordAudit(ctx, {
+    accountId: account.id,
+    mspId: auditMspOf(account),
+    action: 'scim_client.revoked',
+    target: { type: 'oauth_client', id: input.clientId },
+  });
 }
 
 export async function listOAuthClients(ctx: Ctx, accountId: string): Promise<OAuthClient[]> {

@@ -26,6 +26,9 @@ export async function operatorList(ctx: Ctx): Promise<OperatorRow[]> {
 /** At process start: the configured operators are exactly OPERATOR_EMAILS (CLI-added ones stay). */
 export async function applyConfiguredOperators(ctx: Ctx, emails: readonly string[]): Promise<void> {
   await authorizeDeployment(ctx, 'operators.manage');
-  await syncConfiguredOperators(ctx.tx, emails.map((e) => assertEmail(e)), nowIso(ctx));
+  await syncConfiguredOperators(
+    ctx.tx,
+    emails.map((e) => assertEmail(e)),
+    nowIso(ctx),
+  );
 }
-

@@ -16,7 +16,8 @@ export async function setOwnPassword(ctx: Ctx, input: { current?: string; passwo
   if (member.passwordHash && !(input.current && (await verifyPassword(input.current, member.passwordHash)))) {
     throw new Invalid('password.current_wrong', 'The current password is not right.', { field: 'current' });
   }
-  if ([...input.password].length < MIN_PASSWORD) throw new Invalid('password.too_short', `The password needs at least ${MIN_PASSWORD} characters.`, { min: MIN_PASSWORD, field: 'password' });
+  if ([...input.password].length < MIN_PASSWORD)
+    throw new Invalid('password.too_short', `The password needs at least ${MIN_PASSWORD} characters.`, { min: MIN_PASSWORD, field: 'password' });
   await setPasswordHash(ctx.tx, account.id, member.id, await hashPassword(input.password), nowIso(ctx));
   await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'member.password_set', target: { type: 'member', id: member.id } });
   return { passwordSet: true };

@@ -28,11 +28,22 @@ export async function peopleOf(ctx: Ctx, accountId: string): Promise<PeopleView>
   const listed = await listMembersWithGroups(ctx, accountId);
   const profiles = new Map((await listMembers(ctx.tx, accountId, { limit: 100_000, offset: 0 })).map((m) => [m.id, m]));
   const sources = new Map<string, PersonView['groups']>();
-  for (const s of await membershipSources(ctx.tx, accountId)) sources.set(s.memberId, [...(sources.get(s.memberId) ?? []), { name: s.group, kind: s.kind, manual: s.manual, idp: s.idp }]);
+  for (const s of await membershipSources(ctx.tx, accountId))
+    sources.set(s.memberId, [...(sources.get(s.memberId) ?? []), { name: s.group, kind: s.kind, manual: s.manual, idp: s.idp }]);
   const items = listed.map((m) => {
     const p = profiles.get(m.id);
     const name = p?.displayName ?? ([p?.givenName, p?.familyName].filter(Boolean).join(' ') || null);
-    return { id: m.id, email: m.email, userName: m.userName, name, state: m.state, scimManaged: m.scimManaged, provisionedBy: m.provisionedBy, groups: sources.get(m.id) ?? [], held: m.held };
+    return {
+      id: m.id,
+      email: m.email,
+      userName: m.userName,
+      name,
+      state: m.state,
+      scimManaged: m.scimManaged,
+      provisionedBy: m.provisionedBy,
+      groups: sources.get(m.id) ?? [],
+      held: m.held,
+    };
   });
   return {
     items,

@@ -38,8 +38,6 @@ export type State =
   | 'target.self'
   | 'target.owner';
 
-export const ACCOUNT_STATES: readonly State[] = ['frozen', 'ownerless', 'plan.no_admins', 'plan.no_technicians', 'self_access.off'];
-
 interface Denial {
   who: readonly Standing[];
   code: string;
@@ -125,7 +123,9 @@ export const POLICY = {
   'vaults.create': acct(ADMINS, { writes: true }),
   'vault.self_access': acct(['launched'], {
     writes: true,
-    denyWhen: { 'self_access.off': { who: ['launched'], code: 'vault.self_access.off', message: "The company's Owners turned off technician self-access to vaults." } },
+    denyWhen: {
+      'self_access.off': { who: ['launched'], code: 'vault.self_access.off', message: "The company's Owners turned off technician self-access to vaults." },
+    },
   }),
   'vault.access.read': acct(ADMINS),
   'vault.access.change': acct(ADMINS, { writes: true }),
@@ -163,7 +163,12 @@ const ownerOnly = (r: Rule) => !r.allow.some((s) => s === 'admin' || s === 'laun
 export function decide(action: Action, standings: ReadonlySet<Standing>, states: ReadonlySet<State>): Decision {
   const rule: Rule = POLICY[action];
   if (standings.size === 0) {
-    return { allowed: false, status: 404, code: rule.scope === 'msp' ? 'msp.not_found' : 'account.not_found', message: rule.scope === 'msp' ? 'No such MSP.' : 'No such account.' };
+    return {
+      allowed: false,
+      status: 404,
+      code: rule.scope === 'msp' ? 'msp.not_found' : 'account.not_found',
+      message: rule.scope === 'msp' ? 'No such MSP.' : 'No such account.',
+    };
   }
   const allowed = new Set(rule.allow.filter((s) => standings.has(s)));
   for (const [state, extra] of Object.entries(rule.alsoWhen ?? {}) as Array<[State, readonly Standing[]]>) {
@@ -178,7 +183,12 @@ export function decide(action: Action, standings: ReadonlySet<Standing>, states:
     if (denial) return { allowed: false, status: 403, code: denial.code, message: denial.message };
     return ownerOnly(rule)
       ? { allowed: false, status: 403, code: 'role.owner_required', message: 'This needs an Owner of the account.' }
-      : { allowed: false, status: 403, code: 'role.required', message: `This needs one of: ${rule.allow.filter((s) => s !== 'operator' && s !== 'system').join(', ')}.` };
+      : {
+          allowed: false,
+          status: 403,
+          code: 'role.required',
+          message: `This needs one of: ${rule.allow.filter((s) => s !== 'operator' && s !== 'system').join(', ')}.`,
+        };
   }
   if (rule.writes && !rule.whileFrozen && states.has('frozen') && !standings.has('operator') && !standings.has('system')) {
     return { allowed: false, status: 403, code: 'account.frozen', message: 'This account is frozen (read-only): subscribe or link it to an MSP to change it.' };
@@ -270,7 +280,12 @@ export async function authorizeDeployment(ctx: Ctx, action: Action): Promise<voi
   const standings = new Set<Standing>();
   if (ctx.actor.kind === 'operator' || ctx.actor.kind === 'system') standings.add(ctx.actor.kind);
   const person = personOf(ctx.actor);
-  if (person && ctx.actor.kind === 'member' && (await isActing(ctx.tx, person.accountId, person.memberId)) && (await isOperator(ctx.tx, person.accountId, person.memberId))) {
+  if (
+    person &&
+    ctx.actor.kind === 'member' &&
+    (await isActing(ctx.tx, person.accountId, person.memberId)) &&
+    (await isOperator(ctx.tx, person.accountId, person.memberId))
+  ) {
     standings.add('operator');
   }
   const d = decide(action, standings.size ? standings : new Set(['member']), new Set());

@@ -81,8 +81,7 @@ async function existingPerson(ctx: Ctx, account: Account, p: PushedProfile): Pro
   return undefined;
 }
 
-const stateFor = (active: boolean, m?: Member): Member['state'] =>
-  !active ? 'suspended' : m?.acceptedAt ? 'active' : 'invited';
+const stateFor = (active: boolean, m?: Member): Member['state'] => (!active ? 'suspended' : m?.acceptedAt ? 'active' : 'invited');
 
 export interface ProvisionResult {
   member: Member;
@@ -100,7 +99,8 @@ export async function provisionUser(ctx: Ctx, account: Account, p: PushedProfile
     if (!revive && !account.settings.adoptExistingMembers) {
       throw new Conflict(
         'scim.user.manual_member',
-        `${existing.email ?? existing.userName} was added to this account by hand; SCIM adopts such people only when the account allows it (setting adoptExistingMembers).`);
+        `${existing.email ?? existing.userName} was added to this account by hand; SCIM adopts such people only when the account allows it (setting adoptExistingMembers).`,
+      );
     }
     if (!revive) await assertMayTouchOwner(ctx, account, existing);
     await assertExternalIdFree(ctx, account, p.externalId, existing.id);

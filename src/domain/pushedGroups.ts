@@ -17,6 +17,8 @@ export async function listPushedGroups(ctx: Ctx, accountId: string): Promise<Pus
   const mappings = await listMappings(ctx.tx, accountId);
   return (await pushedGroups(ctx.tx, accountId)).map((g) => ({
     ...g,
-    mappedTo: mappings.filter((m) => m.idpGroupId === g.id || (g.externalId !== null && m.idpExternalId === g.externalId)).map((m) => names.get(m.groupId) ?? m.groupId),
+    mappedTo: mappings
+      .filter((m) => m.idpGroupId === g.id || (g.externalId !== null && m.idpExternalId === g.externalId))
+      .map((m) => names.get(m.groupId) ?? m.groupId),
   }));
 }

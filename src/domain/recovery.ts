@@ -38,7 +38,12 @@ export const RECOVERY_QUEUE = 'recovery';
  * higher role; within the company's recovery plan. Asked once before the target is looked up (a
  * stranger learns nothing) and once with the target's states.
  */
-async function mayRecover(ctx: Ctx, action: 'recovery.start' | 'recovery.complete', accountId: string, target: () => Promise<Member | undefined>): Promise<{ account: Account; target: Member }> {
+async function mayRecover(
+  ctx: Ctx,
+  action: 'recovery.start' | 'recovery.complete',
+  accountId: string,
+  target: () => Promise<Member | undefined>,
+): Promise<{ account: Account; target: Member }> {
   await authorize(ctx, action, accountId);
   const member = await target();
   if (!member || member.state === 'removed') throw new NotFound('member.not_found', 'No such member.');
@@ -69,8 +74,19 @@ export async function startRecovery(ctx: Ctx, input: { accountId: string; member
     completedBy: null,
   };
   await insertRecovery(ctx.tx, request);
-  await enqueue(ctx.tx, account.id, { queue: RECOVERY_QUEUE, name: 'send', key: `recovery:${request.id}:send`, payload: { accountId: account.id, requestId: request.id } }, now);
-  await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'recovery.started', target: { type: 'member', id: target.id }, data: { requestId: request.id } });
+  await enqueue(
+    ctx.tx,
+    account.id,
+    { queue: RECOVERY_QUEUE, name: 'send', key: `recovery:${request.id}:send`, payload: { accountId: account.id, requestId: request.id } },
+    now,
+  );
+  await recordAudit(ctx, {
+    accountId: account.id,
+    mspId: auditMspOf(account),
+    action: 'recovery.started',
+    target: { type: 'member', id: target.id },
+    data: { requestId: request.id },
+  });
   return request;
 }
 
@@ -104,7 +120,11 @@ export async function planRecoveryMail(ctx: Ctx, job: { accountId: string; reque
   ];
 }
 
-export async function recoveryForToken(tx: Tx, token: string, now: Date): Promise<{ request: RecoveryRequest; member: Member; accountName: string; language: Language } | undefined> {
+export async function recoveryForToken(
+  tx: Tx,
+  token: string,
+  now: Date,
+): Promise<{ request: RecoveryRequest; member: Member; accountName: string; language: Language } | undefined> {
   const request = await findRecoveryByTokenHash(tx, hashSecret(token));
   if (!request) return undefined;
   if (request.status !== 'pending' || request.expiresAt <= now.toISOString()) return undefined;
@@ -122,9 +142,16 @@ export async function setRecoveryCredentials(ctx: Ctx, token: string, password: 
     throw new Invalid('password.too_short', `The password needs at least ${MIN_PASSWORD} characters.`, { min: MIN_PASSWORD });
   }
   const now = nowIso(ctx);
-  if (!(await markCredentialsSet(ctx.tx, found.request.id, await hashPassword(password), now))) throw new NotFound('recovery.invalid', 'This recovery link is not valid any more.');
+  if (!(await markCredentialsSet(ctx.tx, found.request.id, await hashPassword(password), now)))
+    throw new NotFound('recovery.invalid', 'This recovery link is not valid any more.');
   const account = await requireAccount(ctx, found.request.accountId);
-  await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'recovery.credentials_set', target: { type: 'member', id: found.member.id }, data: { requestId: found.request.id } });
+  await recordAudit(ctx, {
+    accountId: account.id,
+    mspId: auditMspOf(account),
+    action: 'recovery.credentials_set',
+    target: { type: 'member', id: found.member.id },
+    data: { requestId: found.request.id },
+  });
   return (await getRecovery(ctx.tx, account.id, found.request.id))!;
 }
 
@@ -150,7 +177,13 @@ export async function completeRecovery(ctx: Ctx, input: { accountId: string; req
   await markRecoveryCompleted(ctx.tx, req.id, 'memberId' in ctx.actor ? ctx.actor.memberId : ctx.actor.label, now);
   // New credentials end every way in that the old ones opened (a thief's session included).
   const revoked = await revokeAllCredentialsOf(ctx.tx, account.id, target.id, now);
-  await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'recovery.completed', target: { type: 'member', id: target.id }, data: { requestId: req.id, revoked } });
+  await recordAudit(ctx, {
+    accountId: account.id,
+    mspId: auditMspOf(account),
+    action: 'recovery.completed',
+    target: { type: 'member', id: target.id },
+    data: { requestId: req.id, revoked },
+  });
   return (await getRecovery(ctx.tx, account.id, req.id))!;
 }
 

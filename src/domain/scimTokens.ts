@@ -19,11 +19,7 @@ import { hashSecret, issueSecret, sameHash } from './secrets';
 
 export const SCIM_TOKEN_KIND = 'msb_scim';
 
-export async function createScimToken(
-  ctx: Ctx,
-  accountId: string,
-  label?: string,
-): Promise<{ id: string; token: string; prefix: string }> {
+export async function createScimToken(ctx: Ctx, accountId: string, label?: string): Promise<{ id: string; token: string; prefix: string }> {
   const account = await authorize(ctx, 'scim.credentials.manage', accountId);
   const authority = await credentialAuthority(ctx, account);
   const secret = issueSecret(SCIM_TOKEN_KIND);

@@ -45,9 +45,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 function scrypt(password: string, salt: Buffer, N: number, r: number, p: number, keylen: number): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    crypto.scrypt(password, salt, keylen, { N, r, p, maxmem: 64 * 1024 * 1024 }, (err, key) =>
-      err ? reject(err) : resolve(key),
-    ),
+    crypto.scrypt(password, salt, keylen, { N, r, p, maxmem: 64 * 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key))),
   );
 }
 
@@ -62,7 +60,10 @@ export function deriveToken(secret: Buffer, kind: string, purpose: string): stri
 
 /** A self-verifying token "<a>.<b>.<mac>" for links that name their own subject (no storage). */
 export function signParts(secret: Buffer, kind: string, parts: string[]): string {
-  const mac = crypto.createHmac('sha256', secret).update(`${kind}:${parts.join(':')}`).digest('base64url');
+  const mac = crypto
+    .createHmac('sha256', secret)
+    .update(`${kind}:${parts.join(':')}`)
+    .digest('base64url');
   return [...parts, mac].join('.');
 }
 

@@ -36,7 +36,10 @@ export async function updateSettings(ctx: Ctx, accountId: string, patch: Setting
   if (patch.adoptExistingMembers !== undefined || patch.technicianSelfAccess !== undefined || patch.recoveryPlan !== undefined) {
     await authorize(ctx, 'settings.update.governing', account);
   }
-  if (patch.policies?.passwordMinLength !== undefined && (!Number.isInteger(patch.policies.passwordMinLength) || patch.policies.passwordMinLength < 8 || patch.policies.passwordMinLength > 128)) {
+  if (
+    patch.policies?.passwordMinLength !== undefined &&
+    (!Number.isInteger(patch.policies.passwordMinLength) || patch.policies.passwordMinLength < 8 || patch.policies.passwordMinLength > 128)
+  ) {
     throw new Invalid('settings.policies.passwordMinLength', 'passwordMinLength is a whole number from 8 to 128.');
   }
   if (patch.scimDeleteMode && !['suspend', 'remove'].includes(patch.scimDeleteMode)) {

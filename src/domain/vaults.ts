@@ -70,9 +70,7 @@ export async function listVaults(ctx: Ctx, accountId: string): Promise<VaultView
   const account = await authorize(ctx, 'vaults.list', accountId);
   const me = actingMember(ctx);
   const seesAll = await permits(ctx, 'vault.access.read', account);
-  return (await listVaultRows(ctx.tx, accountId, me))
-    .map(({ mine, ...v }) => ({ ...v, access: mine }))
-    .filter((v) => seesAll || v.access);
+  return (await listVaultRows(ctx.tx, accountId, me)).map(({ mine, ...v }) => ({ ...v, access: mine })).filter((v) => seesAll || v.access);
 }
 
 /** A launched technician gives themself access to a vault; audited, and refused when the company's Owners turned it off. */
@@ -84,7 +82,13 @@ export async function grantSelfAccess(ctx: Ctx, input: { accountId: string; vaul
   if (await hasAccess(ctx, account.id, vault.id, a.memberId)) throw new Conflict('vault.access.exists', 'You already have access to this vault.');
   const now = nowIso(ctx);
   await upsertAccess(ctx.tx, { accountId: account.id, vaultId: vault.id, memberId: a.memberId, via: 'technician_self', grantedBy: a.label, now });
-  await recordAudit(ctx, { accountId: account.id, mspId: a.mspId, action: 'vault.self_access', target: { type: 'vault', id: vault.id }, data: { vault: vault.name, technician: a.label, launchId: a.launchId } });
+  await recordAudit(ctx, {
+    accountId: account.id,
+    mspId: a.mspId,
+    action: 'vault.self_access',
+    target: { type: 'vault', id: vault.id },
+    data: { vault: vault.name, technician: a.label, launchId: a.launchId },
+  });
   return { memberId: a.memberId, email: a.label, via: 'technician_self', actingForMsp: a.mspId, grantedBy: a.label, since: now };
 }
 
@@ -96,14 +100,27 @@ export async function grantAccess(ctx: Ctx, input: { accountId: string; vaultId:
   if (!member || member.state === 'removed') throw new NotFound('member.not_found', 'No such member.');
   const now = nowIso(ctx);
   await upsertAccess(ctx.tx, { accountId: account.id, vaultId: vault.id, memberId: member.id, via: 'grant', grantedBy: ctx.actor.label, now });
-  await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'vault.access_granted', target: { type: 'vault', id: vault.id }, data: { memberId: member.id } });
+  await recordAudit(ctx, {
+    accountId: account.id,
+    mspId: auditMspOf(account),
+    action: 'vault.access_granted',
+    target: { type: 'vault', id: vault.id },
+    data: { memberId: member.id },
+  });
 }
 
 export async function revokeAccess(ctx: Ctx, input: { accountId: string; vaultId: string; memberId: string }): Promise<void> {
   const account = await authorize(ctx, 'vault.access.change', input.accountId);
   const vault = await requireVault(ctx, account.id, input.vaultId);
-  if (!(await revokeAccessRow(ctx.tx, account.id, vault.id, input.memberId, nowIso(ctx)))) throw new NotFound('vault.access.not_found', 'That person has no access to this vault.');
-  await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'vault.access_revoked', target: { type: 'vault', id: vault.id }, data: { memberId: input.memberId } });
+  if (!(await revokeAccessRow(ctx.tx, account.id, vault.id, input.memberId, nowIso(ctx))))
+    throw new NotFound('vault.access.not_found', 'That person has no access to this vault.');
+  await recordAudit(ctx, {
+    accountId: account.id,
+    mspId: auditMspOf(account),
+    action: 'vault.access_revoked',
+    target: { type: 'vault', id: vault.id },
+    data: { memberId: input.memberId },
+  });
 }
 
 /** Who can open a vault, technicians acting for the MSP included (what the company's Owners see). */
@@ -124,7 +141,13 @@ export async function listItems(ctx: Ctx, input: { accountId: string; vaultId: s
     throw new Forbidden('vault.access.required', 'You have no access to this vault.');
   }
   if (ctx.actor.kind === 'technician') {
-    await recordAudit(ctx, { accountId: account.id, mspId: ctx.actor.mspId, action: 'vault.viewed', target: { type: 'vault', id: vault.id }, data: { technician: ctx.actor.label } });
+    await recordAudit(ctx, {
+      accountId: account.id,
+      mspId: ctx.actor.mspId,
+      action: 'vault.viewed',
+      target: { type: 'vault', id: vault.id },
+      data: { technician: ctx.actor.label },
+    });
   }
   return listItemRows(ctx.tx, input.accountId, vault.id);
 }
@@ -144,6 +167,15 @@ export async function createItem(
   const now = nowIso(ctx);
   // The payload is opaque: encrypted by the client; stored and returned as bytes, never read here.
   const payload = input.payload ? Buffer.from(input.payload, 'base64') : null;
-  await insertItem(ctx.tx, { id, accountId: input.accountId, vaultId: vault.id, title, category: input.category, metadata: input.metadata ?? {}, payload, now });
+  await insertItem(ctx.tx, {
+    id,
+    accountId: input.accountId,
+    vaultId: vault.id,
+    title,
+    category: input.category,
+    metadata: input.metadata ?? {},
+    payload,
+    now,
+  });
   return { id, title, category: input.category, metadata: input.metadata ?? {}, updatedAt: now };
 }

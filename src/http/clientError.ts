@@ -23,6 +23,7 @@ export function clientErrorOf(err: unknown): ClientError | undefined {
   const e = err as { type?: unknown; status?: unknown } | undefined;
   if (typeof e?.type === 'string' && BY_TYPE[e.type]) return BY_TYPE[e.type];
   if (err instanceof URIError) return { status: 400, code: 'bad_request', message: 'The request path is not valid percent-encoding.' };
-  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return { status: e.status, code: 'bad_request', message: 'The request could not be understood.' };
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500)
+    return { status: e.status, code: 'bad_request', message: 'The request could not be understood.' };
   return undefined;
 }

@@ -84,7 +84,8 @@ function credentials(req: Request): { id?: string; secret?: string } {
   const header = req.get('authorization');
   if (header !== undefined && /^Basic(\s|$)/i.test(header)) {
     const encoded = /^Basic\s+(\S+)\s*$/i.exec(header)?.[1];
-    if (!encoded || !BASE64.test(encoded) || encoded.length % 4 !== 0) throw new InvalidRequest('The Authorization header is not valid HTTP Basic (base64 of "client_id:client_secret").');
+    if (!encoded || !BASE64.test(encoded) || encoded.length % 4 !== 0)
+      throw new InvalidRequest('The Authorization header is not valid HTTP Basic (base64 of "client_id:client_secret").');
     const decoded = Buffer.from(encoded, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) throw new InvalidRequest('HTTP Basic credentials must be "client_id:client_secret".');
@@ -92,7 +93,10 @@ function credentials(req: Request): { id?: string; secret?: string } {
     if (body.client_secret !== undefined) throw new InvalidRequest('Send the client secret once: in HTTP Basic or in the form, not both.');
     return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
   }
-  return { id: typeof body.client_id === 'string' ? body.client_id : undefined, secret: typeof body.client_secret === 'string' ? body.client_secret : undefined };
+  return {
+    id: typeof body.client_id === 'string' ? body.client_id : undefined,
+    secret: typeof body.client_secret === 'string' ? body.client_secret : undefined,
+  };
 }
 
 export function oauthRouter(rt: Runtime): Router {

@@ -39,10 +39,7 @@ export function requestContext(log: Logger, metrics: Metrics) {
       metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       metrics.httpDuration.observe({ method: req.method, route }, seconds);
       const level = res.statusCode >= 500 ? 'error' : 'debug';
-      req.log[level](
-        { method: req.method, path: loggablePath(req.path), status: res.statusCode, ms: Math.round(seconds * 1000) },
-        'request',
-      );
+      req.log[level]({ method: req.method, path: loggablePath(req.path), status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
     next();
   };

@@ -3,7 +3,8 @@ import type { MessageKey } from './en';
 
 export const de: Record<MessageKey, string> = {
   'email.signature': 'mspbridge, im Auftrag von {accountName}',
-  'email.footer': 'Sie erhalten diese E-Mail, weil ein Administrator von {accountName} Sie hinzugefügt hat. Falls Sie sie nicht erwartet haben, können Sie sie ignorieren.',
+  'email.footer':
+    'Sie erhalten diese E-Mail, weil ein Administrator von {accountName} Sie hinzugefügt hat. Falls Sie sie nicht erwartet haben, können Sie sie ignorieren.',
   'email.invitation.subject': 'Einladung zu {accountName}',
   'email.invitation.greeting': 'Hallo {name},',
   'email.invitation.body': '{inviter} hat Sie zu {accountName} im Passwort-Manager eingeladen. Richten Sie Ihre Anmeldung ein, um die Einladung anzunehmen.',
@@ -12,15 +13,18 @@ export const de: Record<MessageKey, string> = {
   'email.reminder.subject': 'Erinnerung: Ihre Einladung zu {accountName} wartet',
   'email.reminder.body': 'Sie haben Ihre Einladung zu {accountName} noch nicht angenommen. Sie läuft am {expiresAt, date, long} ab.',
   'email.recovery.subject': 'Ihr Konto bei {accountName} wiederherstellen',
-  'email.recovery.body': 'Ein Administrator von {accountName} hat die Wiederherstellung Ihres Kontos gestartet. Wählen Sie neue Anmeldedaten; danach schließt ein Administrator die Wiederherstellung ab.',
+  'email.recovery.body':
+    'Ein Administrator von {accountName} hat die Wiederherstellung Ihres Kontos gestartet. Wählen Sie neue Anmeldedaten; danach schließt ein Administrator die Wiederherstellung ab.',
   'email.recovery.button': 'Neue Anmeldedaten wählen',
   'email.recovery.expires': 'Dieser Link läuft am {expiresAt, date, long} ab.',
   'email.link.subject': '{mspName} möchte {accountName} verwalten',
-  'email.link.body': '{mspName} möchte {accountName} mit seinem MSP-Konto verknüpfen. Nach der Verknüpfung können dessen Techniker {accountName} verwalten. Nur ein Eigentümer kann zustimmen.',
+  'email.link.body':
+    '{mspName} möchte {accountName} mit seinem MSP-Konto verknüpfen. Nach der Verknüpfung können dessen Techniker {accountName} verwalten. Nur ein Eigentümer kann zustimmen.',
   'email.link.approve': 'Anfrage prüfen',
   'email.link.expires': 'Die Anfrage läuft am {expiresAt, date, long} ab.',
   'email.trial.subject': '{accountName}: Ihre kostenlose Testphase endet am {endsAt, date, long}',
-  'email.trial.body': '{accountName} wird nicht mehr von einem MSP verwaltet und ist bis {endsAt, date, long} in einer kostenlosen Testphase. {days, plural, one {Noch # Tag} other {Noch # Tage}}. Schließen Sie ein Abonnement ab oder lassen Sie sich von einem anderen MSP verknüpfen; sonst wird das Konto schreibgeschützt (Export bleibt möglich).',
+  'email.trial.body':
+    '{accountName} wird nicht mehr von einem MSP verwaltet und ist bis {endsAt, date, long} in einer kostenlosen Testphase. {days, plural, one {Noch # Tag} other {Noch # Tage}}. Schließen Sie ein Abonnement ab oder lassen Sie sich von einem anderen MSP verknüpfen; sonst wird das Konto schreibgeschützt (Export bleibt möglich).',
   'page.invitation.title': '{accountName} beitreten',
   'page.invitation.intro': 'Wählen Sie ein Passwort, um Ihre Einladung als {email} anzunehmen.',
   'page.invitation.password': 'Passwort',
@@ -48,7 +52,8 @@ export const de: Record<MessageKey, string> = {
   'error.msp.not_found': 'Diesen MSP gibt es nicht.',
   'error.company.not_found': 'Dieses Unternehmen gibt es nicht.',
   'error.member.not_found': 'Dieses Mitglied gibt es nicht.',
-  'error.company.unlink.no_owner': 'Das Unternehmen braucht einen eigenen Eigentümer, der seine Einladung angenommen hat, bevor die Verknüpfung aufgehoben werden kann.',
+  'error.company.unlink.no_owner':
+    'Das Unternehmen braucht einen eigenen Eigentümer, der seine Einladung angenommen hat, bevor die Verknüpfung aufgehoben werden kann.',
   'error.link.region_mismatch': 'Nur Konten in Ihrer Datenregion können verknüpft werden.',
   'error.member.email.taken': 'Diese Person ist bereits Mitglied dieses Kontos.',
   'error.member.email.invalid': 'Das ist keine E-Mail-Adresse.',
@@ -67,7 +72,8 @@ export const de: Record<MessageKey, string> = {
   'error.group.not_found': 'Diese Gruppe gibt es nicht.',
   'error.launch.pending_link': 'Das Unternehmen hat der Verknüpfung noch nicht zugestimmt.',
   'error.rate_limited': 'Zu viele Versuche; warten Sie einen Moment.',
-  'email.invitation.bodyNoInviter': 'Sie sind eingeladen, {accountName} im Passwort-Manager beizutreten. Richten Sie Ihre Anmeldung ein, um die Einladung anzunehmen.',
+  'email.invitation.bodyNoInviter':
+    'Sie sind eingeladen, {accountName} im Passwort-Manager beizutreten. Richten Sie Ihre Anmeldung ein, um die Einladung anzunehmen.',
   'email.signin.subject': 'Ihr Anmeldelink für {accountName}',
   'email.signin.body': 'Sie möchten sich an der Konsole von {accountName} anmelden. Der Link unten meldet Sie einmal an.',
   'email.signin.button': 'Anmelden',
@@ -75,7 +81,8 @@ export const de: Record<MessageKey, string> = {
   'email.signin.notYou': 'Falls Sie ihn nicht angefordert haben, ignorieren Sie diese E-Mail: Ohne Ihr Postfach kann niemand den Link verwenden.',
   'error.member.idp_managed': 'Diese Person wird von Ihrem Identitätsanbieter verwaltet: Entfernen oder deaktivieren Sie sie dort.',
   'error.member.remove.self': 'Sie können sich nicht selbst entfernen.',
-  'error.link_code.invalid': 'Dieser Verknüpfungscode ist nicht gültig: vertippt, schon verwendet oder abgelaufen. Bitten Sie den Eigentümer des Unternehmens um einen neuen.',
+  'error.link_code.invalid':
+    'Dieser Verknüpfungscode ist nicht gültig: vertippt, schon verwendet oder abgelaufen. Bitten Sie den Eigentümer des Unternehmens um einen neuen.',
   'error.link_code.not_a_company': 'Nur ein Unternehmenskonto kann mit einem MSP verknüpft werden.',
   'error.password.current_wrong': 'Das aktuelle Passwort stimmt nicht.',
   'error.profile.session_only': 'Melden Sie sich an der Konsole an, um Ihr Passwort festzulegen.',

@@ -10,15 +10,18 @@ export const en = {
   'email.reminder.subject': 'Reminder: your invitation to {accountName} is waiting',
   'email.reminder.body': 'You have not accepted your invitation to {accountName} yet. It expires on {expiresAt, date, long}.',
   'email.recovery.subject': 'Recover your {accountName} account',
-  'email.recovery.body': 'An administrator of {accountName} started the recovery of your account. Choose new credentials; an administrator then completes the recovery.',
+  'email.recovery.body':
+    'An administrator of {accountName} started the recovery of your account. Choose new credentials; an administrator then completes the recovery.',
   'email.recovery.button': 'Choose new credentials',
   'email.recovery.expires': 'This link expires on {expiresAt, date, long}.',
   'email.link.subject': '{mspName} asks to manage {accountName}',
-  'email.link.body': '{mspName} asked to link {accountName} to their managed-service account. Linked, their technicians can administer {accountName}. Only an Owner can approve.',
+  'email.link.body':
+    '{mspName} asked to link {accountName} to their managed-service account. Linked, their technicians can administer {accountName}. Only an Owner can approve.',
   'email.link.approve': 'Review the request',
   'email.link.expires': 'The request expires on {expiresAt, date, long}.',
   'email.trial.subject': '{accountName}: your free trial ends on {endsAt, date, long}',
-  'email.trial.body': '{accountName} is no longer managed by an MSP and is on a free trial until {endsAt, date, long}. {days, plural, one {# day is} other {# days are}} left. Subscribe, or ask another MSP to link you; otherwise the account becomes read-only (you can still export).',
+  'email.trial.body':
+    '{accountName} is no longer managed by an MSP and is on a free trial until {endsAt, date, long}. {days, plural, one {# day is} other {# days are}} left. Subscribe, or ask another MSP to link you; otherwise the account becomes read-only (you can still export).',
   'page.invitation.title': 'Join {accountName}',
   'page.invitation.intro': 'Choose a password to accept your invitation as {email}.',
   'page.invitation.password': 'Password',

@@ -60,7 +60,11 @@ export class MailDelivery {
    * sends the claimed ones, recording each as sent before its message is finished. Emails
    * another worker is sending make the job retry once the others went out.
    */
-  async deliver<T>(label: string, plan: (ctx: Ctx) => Promise<PlannedMail<T>[]>, render: (mail: PlannedMail<T>) => Omit<RenderedMail, 'language'>): Promise<DeliveryOutcome> {
+  async deliver<T>(
+    label: string,
+    plan: (ctx: Ctx) => Promise<PlannedMail<T>[]>,
+    render: (mail: PlannedMail<T>) => Omit<RenderedMail, 'language'>,
+  ): Promise<DeliveryOutcome> {
     const { claimed, busy, alreadySent } = await this.work(label, async (ctx) => {
       const out = { claimed: [] as PlannedMail<T>[], busy: [] as string[], alreadySent: 0 };
       for (const mail of await plan(ctx)) {

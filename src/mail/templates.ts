@@ -9,7 +9,6 @@ export interface RenderedMail {
   language: Language;
 }
 
-
 interface Parts {
   subject: MessageKey;
   greeting?: boolean;
@@ -42,19 +41,63 @@ ${(parts.after ?? []).map((k) => `<p style="font-size:13px">${escapeHtml(tr(k))}
 
 // Without a person who invited (an IdP push), the email does not say "Müller GmbH invited you to Müller GmbH".
 export const invitationMail = (lang: Language, v: { name: string; inviter: string | null; accountName: string; url: string; expiresAt: Date }) =>
-  render(lang, { subject: 'email.invitation.subject', greeting: true, paragraphs: [v.inviter ? 'email.invitation.body' : 'email.invitation.bodyNoInviter'], button: { label: 'email.invitation.button', url: v.url }, after: ['email.invitation.expires'] }, v);
+  render(
+    lang,
+    {
+      subject: 'email.invitation.subject',
+      greeting: true,
+      paragraphs: [v.inviter ? 'email.invitation.body' : 'email.invitation.bodyNoInviter'],
+      button: { label: 'email.invitation.button', url: v.url },
+      after: ['email.invitation.expires'],
+    },
+    v,
+  );
 
 export const reminderMail = (lang: Language, v: { name: string; accountName: string; url: string; expiresAt: Date }) =>
-  render(lang, { subject: 'email.reminder.subject', greeting: true, paragraphs: ['email.reminder.body'], button: { label: 'email.invitation.button', url: v.url } }, v);
+  render(
+    lang,
+    { subject: 'email.reminder.subject', greeting: true, paragraphs: ['email.reminder.body'], button: { label: 'email.invitation.button', url: v.url } },
+    v,
+  );
 
 export const recoveryMail = (lang: Language, v: { name: string; accountName: string; url: string; expiresAt: Date }) =>
-  render(lang, { subject: 'email.recovery.subject', greeting: true, paragraphs: ['email.recovery.body'], button: { label: 'email.recovery.button', url: v.url }, after: ['email.recovery.expires'] }, v);
+  render(
+    lang,
+    {
+      subject: 'email.recovery.subject',
+      greeting: true,
+      paragraphs: ['email.recovery.body'],
+      button: { label: 'email.recovery.button', url: v.url },
+      after: ['email.recovery.expires'],
+    },
+    v,
+  );
 
 export const linkApprovalMail = (lang: Language, v: { name: string; mspName: string; accountName: string; url: string; expiresAt: Date }) =>
-  render(lang, { subject: 'email.link.subject', greeting: true, paragraphs: ['email.link.body'], button: { label: 'email.link.approve', url: v.url }, after: ['email.link.expires'] }, v);
+  render(
+    lang,
+    {
+      subject: 'email.link.subject',
+      greeting: true,
+      paragraphs: ['email.link.body'],
+      button: { label: 'email.link.approve', url: v.url },
+      after: ['email.link.expires'],
+    },
+    v,
+  );
 
 export const trialMail = (lang: Language, v: { name: string; accountName: string; endsAt: Date; days: number }) =>
   render(lang, { subject: 'email.trial.subject', greeting: true, paragraphs: ['email.trial.body'] }, v);
 
 export const signinLinkMail = (lang: Language, v: { name: string; accountName: string; url: string; expiresAt: Date }) =>
-  render(lang, { subject: 'email.signin.subject', greeting: true, paragraphs: ['email.signin.body'], button: { label: 'email.signin.button', url: v.url }, after: ['email.signin.expires', 'email.signin.notYou'] }, v);
+  render(
+    lang,
+    {
+      subject: 'email.signin.subject',
+      greeting: true,
+      paragraphs: ['email.signin.body'],
+      button: { label: 'email.signin.button', url: v.url },
+      after: ['email.signin.expires', 'email.signin.notYou'],
+    },
+    v,
+  );

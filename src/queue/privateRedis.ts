@@ -40,11 +40,9 @@ async function freePort(): Promise<number> {
 /** Starts redis-server on a free loopback port, keeping nothing on disk; stops it with the process. */
 export async function startPrivateRedis(binary: string, fixedPort?: number): Promise<PrivateRedis & { port: number }> {
   const port = fixedPort ?? (await freePort());
-  const child: ChildProcess = spawn(
-    binary,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
-    { stdio: 'ignore' },
-  );
+  const child: ChildProcess = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], {
+    stdio: 'ignore',
+  });
   const url = `redis://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for (let i = 0; i < 50; i++) {

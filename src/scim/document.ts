@@ -2,17 +2,7 @@
 // kept, and attributes no schema of the resource has left out (and named, for the request log).
 import type { PushedProfile } from '../domain/provisioning';
 import type { PushedGroup } from '../domain/idpGroups';
-import {
-  type Extensions,
-  type ResolvedAttr,
-  attrOf,
-  declaredExtensions,
-  isExtensionUrn,
-  resolveName,
-  resolvePath,
-  schemaOf,
-  subOf,
-} from './attributes';
+import { type Extensions, type ResolvedAttr, attrOf, declaredExtensions, isExtensionUrn, resolveName, resolvePath, schemaOf, subOf } from './attributes';
 import { invalidSyntax, invalidValue } from './errors';
 import { coerceBoolean, findKey } from './quirks';
 import { type AttrDef, type ResourceSchema, type SchemaDescription, parseAttrPath } from './schema';
@@ -204,7 +194,8 @@ export function ignoredWarnings(rs: ResourceSchema, ignored: Set<string>): strin
 /** Sub-attributes a complex value may hold; anything else is dropped (the same value when nothing is). */
 function pruneValue(def: AttrDef, v: unknown): unknown {
   if (def.type !== 'complex' || !def.subAttributes) return v;
-  const one = (e: unknown) => (isObject(e) && Object.keys(e).some((k) => !subOf(def, k)) ? Object.fromEntries(Object.entries(e).filter(([k]) => subOf(def, k))) : e);
+  const one = (e: unknown) =>
+    isObject(e) && Object.keys(e).some((k) => !subOf(def, k)) ? Object.fromEntries(Object.entries(e).filter(([k]) => subOf(def, k))) : e;
   if (!Array.isArray(v)) return one(v);
   const list = v.map(one);
   return list.some((e, i) => e !== v[i]) ? list : v;
@@ -327,5 +318,10 @@ export function memberValues(value: unknown): string[] {
 
 /** The core schema, then the extension URNs a stored document carries (known or not), sorted. */
 export function schemasOf(core: string, doc: Doc): string[] {
-  return [core, ...Object.keys(doc).filter((k) => /^urn:/i.test(k)).sort()];
+  return [
+    core,
+    ...Object.keys(doc)
+      .filter((k) => /^urn:/i.test(k))
+      .sort(),
+  ];
 }

@@ -7,16 +7,7 @@ import { classifyDbError } from '../db/errors';
 export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
 export type ScimType =
-  | 'invalidFilter'
-  | 'tooMany'
-  | 'uniqueness'
-  | 'mutability'
-  | 'invalidSyntax'
-  | 'invalidPath'
-  | 'noTarget'
-  | 'invalidValue'
-  | 'invalidVers'
-  | 'sensitive';
+  'invalidFilter' | 'tooMany' | 'uniqueness' | 'mutability' | 'invalidSyntax' | 'invalidPath' | 'noTarget' | 'invalidValue' | 'invalidVers' | 'sensitive';
 
 export class ScimError extends Error {
   constructor(
@@ -52,7 +43,6 @@ export function errorBody(e: ScimError): ScimErrorBody {
     detail: e.message,
   };
 }
-
 
 /**
  * The single place any failure becomes a SCIM error: domain errors keep their meaning,

@@ -237,11 +237,7 @@ function compileHas(t: FilterTarget, f: Extract<Filter, { op: 'has' }>): Sql {
   return { sql: `exists (select 1 from ${from} where ${inner.sql})`, bindings: inner.bindings };
 }
 
-function compileElementFilter(
-  f: Filter,
-  parent: ResolvedAttr,
-  leaf: (sub: string, op: CompareOp | 'pr', value: Scalar, def: AttrDef) => Sql,
-): Sql {
+function compileElementFilter(f: Filter, parent: ResolvedAttr, leaf: (sub: string, op: CompareOp | 'pr', value: Scalar, def: AttrDef) => Sql): Sql {
   switch (f.op) {
     case 'and':
     case 'or':

@@ -2,13 +2,7 @@
 import { type IdpGroup, getIdpGroup, idpGroupMemberIdsWhere, membersOfIdpGroups, queryIdpGroups, type MirrorMember } from '../db/idpGroups.repo';
 import type { SqlCondition } from '../db/members.repo';
 import { isPg } from '../db/knex';
-import {
-  type MemberOp,
-  changePushedGroupMembers,
-  createPushedGroup,
-  deletePushedGroup,
-  updatePushedGroup,
-} from '../domain/idpGroups';
+import { type MemberOp, changePushedGroupMembers, createPushedGroup, deletePushedGroup, updatePushedGroup } from '../domain/idpGroups';
 import { type ListParams, type ScimEnv, type ScimResult, etag, expectedVersion, inWriteTx, notModified } from './context';
 import { ANY_EXTENSION, NO_EXTENSIONS, attrOf, resolveName, resolvePath, subOf } from './attributes';
 import { type Doc, coerceValue, groupFields, ignoredWarnings, memberValues, schemasOf, storedAttributes, toDocument } from './document';
@@ -122,7 +116,14 @@ export async function pageOfGroups(
   p: Projection,
 ): Promise<{ total: number; docs: Doc[] }> {
   const { total, rows } = await queryIdpGroups(env.db, env.account.id, q);
-  const members = wants(p, GROUP, 'members') && rows.length ? await membersOfIdpGroups(env.db, env.account.id, rows.map((g) => g.id)) : undefined;
+  const members =
+    wants(p, GROUP, 'members') && rows.length
+      ? await membersOfIdpGroups(
+          env.db,
+          env.account.id,
+          rows.map((g) => g.id),
+        )
+      : undefined;
   return { total, docs: rows.map((g) => renderGroup(env, g, members ? (members.get(g.id) ?? []) : undefined)) };
 }
 
@@ -226,7 +227,9 @@ function splitOps(env: ScimEnv, ops: PatchOperation[], ignored: Set<string>): { 
       const key = typeof value === 'object' && value ? Object.keys(value).find(isMembers) : undefined;
       if (key) {
         const ids = memberIdsOf(value[key], ignored);
-        memberOps.push(o.op === 'replace' ? { kind: 'replace', memberIds: ids } : o.op === 'add' ? { kind: 'add', memberIds: ids } : { kind: 'remove', memberIds: ids });
+        memberOps.push(
+          o.op === 'replace' ? { kind: 'replace', memberIds: ids } : o.op === 'add' ? { kind: 'add', memberIds: ids } : { kind: 'remove', memberIds: ids },
+        );
         const rest = { ...value };
         delete rest[key];
         if (Object.keys(rest).length) attrOps.push({ ...o, value: rest });
@@ -268,7 +271,14 @@ function splitOps(env: ScimEnv, ops: PatchOperation[], ignored: Set<string>): { 
   return { memberOps, attrOps };
 }
 
-export async function patchGroup(env: ScimEnv, id: string, body: unknown, ifMatch: string | undefined, p: Projection, explicitProjection: boolean): Promise<ScimResult> {
+export async function patchGroup(
+  env: ScimEnv,
+  id: string,
+  body: unknown,
+  ifMatch: string | undefined,
+  p: Projection,
+  explicitProjection: boolean,
+): Promise<ScimResult> {
   const ops = readPatchOps(body);
   const expected = expectedVersion(ifMatch);
   const ignored = new Set<string>();

@@ -53,9 +53,11 @@ function compareScalar(op: string, actual: unknown, expected: Scalar, caseExact:
     return op === 'eq' ? a === e : op === 'ne' ? a !== e : false;
   }
   if (typeof expected === 'number' && typeof actual === 'number') {
-    return { eq: actual === expected, ne: actual !== expected, gt: actual > expected, ge: actual >= expected, lt: actual < expected, le: actual <= expected }[
-      op as 'eq'
-    ] ?? false;
+    return (
+      { eq: actual === expected, ne: actual !== expected, gt: actual > expected, ge: actual >= expected, lt: actual < expected, le: actual <= expected }[
+        op as 'eq'
+      ] ?? false
+    );
   }
   let a = String(actual);
   let e = String(expected);
@@ -150,7 +152,15 @@ function extensionObject(doc: Doc, urn: string, create: boolean): Doc | undefine
   return doc[key] as Doc;
 }
 
-function targetOf(doc: Doc, cx: Context, r: Exclude<Resolution, { kind: 'unknown' }>, filter: Filter | undefined, after: string | undefined, create: boolean, raw: string): Target {
+function targetOf(
+  doc: Doc,
+  cx: Context,
+  r: Exclude<Resolution, { kind: 'unknown' }>,
+  filter: Filter | undefined,
+  after: string | undefined,
+  create: boolean,
+  raw: string,
+): Target {
   const fail = (why: string) => invalidPath(`Invalid path "${raw.slice(0, 200)}": ${why}.`);
   if (r.kind === 'schema') return { container: doc, key: r.schema.id, whole: true };
   if (r.kind === 'custom') {

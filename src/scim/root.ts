@@ -87,7 +87,11 @@ export async function searchRoot(env: ScimEnv, params: ListParams): Promise<Scim
     if (!plans.some((p) => p.sortAttr)) throw invalidValue(`Cannot sort by unknown attribute "${params.sortBy}".`);
     const window = offset + params.count;
     if (window > ROOT_SORT_WINDOW) {
-      throw new ScimError(400, 'tooMany', `A sorted search from the root reaches the first ${ROOT_SORT_WINDOW} results; search /Users or /Groups to page further.`);
+      throw new ScimError(
+        400,
+        'tooMany',
+        `A sorted search from the root reaches the first ${ROOT_SORT_WINDOW} results; search /Users or /Groups to page further.`,
+      );
     }
     const runs: Array<Array<{ doc: Doc; kind: Kind; key: unknown }>> = [];
     for (const plan of plans) {
@@ -98,8 +102,7 @@ export async function searchRoot(env: ScimEnv, params: ListParams): Promise<Scim
     // Each run is already in order; merging them keeps every page consistent with the next.
     type Entry = (typeof runs)[number][number];
     // Nulls last in either direction, as compileSort orders them; ties keep Users first.
-    const before = (a: Entry, b: Entry) =>
-      a.key !== null && (b.key === null || compareValues(a.key, b.key) * (descending ? -1 : 1) < 0);
+    const before = (a: Entry, b: Entry) => a.key !== null && (b.key === null || compareValues(a.key, b.key) * (descending ? -1 : 1) < 0);
     const merged: Entry[] = [];
     const at = runs.map(() => 0);
     while (merged.length < window) {

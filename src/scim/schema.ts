@@ -5,10 +5,7 @@ export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 export const ENTERPRISE_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 export const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
-export const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-export const BULK_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 export const BULK_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
-export const SEARCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 
 export type AttrType = 'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'reference' | 'binary' | 'complex';
 
@@ -101,9 +98,7 @@ function normalise(a: Record<string, unknown>): AttrDef {
     ...(typeof a.description === 'string' ? { description: a.description } : {}),
     ...(Array.isArray(a.canonicalValues) && a.canonicalValues.length ? { canonicalValues: a.canonicalValues as string[] } : {}),
     ...(a.type === 'reference' ? { referenceTypes: Array.isArray(a.referenceTypes) ? (a.referenceTypes as string[]) : ['external'] } : {}),
-    ...(Array.isArray(a.subAttributes)
-      ? { subAttributes: (a.subAttributes as Array<Record<string, unknown>>).map(normalise) }
-      : {}),
+    ...(Array.isArray(a.subAttributes) ? { subAttributes: (a.subAttributes as Array<Record<string, unknown>>).map(normalise) } : {}),
   };
 }
 

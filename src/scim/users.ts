@@ -3,15 +3,7 @@ import { idpGroupsOfMembers } from '../db/idpGroups.repo';
 import { isPg } from '../db/knex';
 import { type Member, getScimMember, queryScimMembers } from '../db/members.repo';
 import { deprovisionUser, provisionUser, updatePushedUser } from '../domain/provisioning';
-import {
-  type ListParams,
-  type ScimEnv,
-  type ScimResult,
-  etag,
-  expectedVersion,
-  inWriteTx,
-  notModified,
-} from './context';
+import { type ListParams, type ScimEnv, type ScimResult, etag, expectedVersion, inWriteTx, notModified } from './context';
 import { ANY_EXTENSION } from './attributes';
 import { type Doc, ignoredWarnings, schemasOf, storedAttributes, toDocument, userProfile } from './document';
 import { invalidFilter, notFound } from './errors';
@@ -102,9 +94,7 @@ export function renderUser(env: ScimEnv, m: Member, groups?: Array<{ id: string;
     ...rest,
     // What the IdP pushed (the mirror); a held suspension keeps the person active in effect.
     active: typeof m.attrs.active === 'boolean' ? m.attrs.active : m.state !== 'suspended',
-    ...(groups?.length
-      ? { groups: groups.map((g) => ({ value: g.id, display: g.displayName, $ref: `${env.baseUrl}/Groups/${g.id}`, type: 'direct' })) }
-      : {}),
+    ...(groups?.length ? { groups: groups.map((g) => ({ value: g.id, display: g.displayName, $ref: `${env.baseUrl}/Groups/${g.id}`, type: 'direct' })) } : {}),
     meta: { resourceType: 'User', created: m.createdAt, lastModified: m.updatedAt, location, version: etag(m.version) },
   };
 }
@@ -133,7 +123,14 @@ export async function pageOfUsers(
   p: Projection,
 ): Promise<{ total: number; docs: Doc[] }> {
   const { total, rows } = await queryScimMembers(env.db, env.account.id, q);
-  const groups = wants(p, USER, 'groups') && rows.length ? await idpGroupsOfMembers(env.db, env.account.id, rows.map((r) => r.id)) : undefined;
+  const groups =
+    wants(p, USER, 'groups') && rows.length
+      ? await idpGroupsOfMembers(
+          env.db,
+          env.account.id,
+          rows.map((r) => r.id),
+        )
+      : undefined;
   return { total, docs: rows.map((m) => renderUser(env, m, groups?.get(m.id))) };
 }
 

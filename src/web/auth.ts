@@ -38,10 +38,21 @@ export function authRouter(rt: Runtime): Router {
   const setSession = (res: Response, s: IssuedSession) => {
     res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, s.token, { secure, maxAgeSeconds: Math.floor(SESSION_TTL_MS / 1000) }));
   };
-  const asSystem = <T>(fn: (ctx: Parameters<typeof signInWithLink>[0]) => Promise<T>) => unitOfWork(rt.db, (tx) => fn({ tx, actor: system('sign-in'), now: rt.now() }));
+  const asSystem = <T>(fn: (ctx: Parameters<typeof signInWithLink>[0]) => Promise<T>) =>
+    unitOfWork(rt.db, (tx) => fn({ tx, actor: system('sign-in'), now: rt.now() }));
   const failure = (req: Request, res: Response, status: number, message: string) => {
     const lang = fromAcceptLanguage(req.get('accept-language'));
-    res.status(status).type('html').send(page(lang, 'Sign-in failed', html`<p class="error" role="alert">${message}</p><p><a href="/">Back</a></p>`));
+    res
+      .status(status)
+      .type('html')
+      .send(
+        page(
+          lang,
+          'Sign-in failed',
+          html`<p class="error" role="alert">${message}</p>
+            <p><a href="/">Back</a></p>`,
+        ),
+      );
   };
 
   r.get('/signin/:token', async (req, res) => {
@@ -86,7 +97,8 @@ export function authRouter(rt: Runtime): Router {
     } catch {
       pending = undefined;
     }
-    if (!pending || Date.now() - pending.at > OIDC_STATE_TTL_S * 1000) return failure(req, res, 400, 'The sign-in took too long or did not start here; try again.');
+    if (!pending || Date.now() - pending.at > OIDC_STATE_TTL_S * 1000)
+      return failure(req, res, 400, 'The sign-in took too long or did not start here; try again.');
     let claims: { email?: string; email_verified?: boolean } | undefined;
     try {
       const config = await oidcConfig();
@@ -125,7 +137,8 @@ export function authRouter(rt: Runtime): Router {
     try {
       const s = await guard.run(req.ip ?? 'unknown', () => asSystem((ctx) => signInWithPassword(ctx, { email, password, accountId })));
       setSession(res, s);
-      if (req.accepts(['html', 'json']) === 'json' || req.is('application/json')) res.json({ signedIn: true, csrfToken: s.csrfToken, accountId: s.accountId, memberId: s.memberId });
+      if (req.accepts(['html', 'json']) === 'json' || req.is('application/json'))
+        res.json({ signedIn: true, csrfToken: s.csrfToken, accountId: s.accountId, memberId: s.memberId });
       else res.redirect(303, '/');
     } catch (err) {
       if (err instanceof RateLimited) {

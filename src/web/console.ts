@@ -52,17 +52,21 @@ export function consoleRouter(rt: Runtime): Router {
     res.setHeader('Cache-Control', 'no-store');
     if (!shell) return res.status(503).type('text/plain').send('The console is not built: run `npm run build` (npm install does it through prepare).');
     const { lang } = await languageOf(rt, req);
-    res.type('html').send(shell.replace('<html lang="en">', `<html lang="${lang}">`).replace('content="oidc:off"', `content="oidc:${rt.config.oidc ? 'on' : 'off'}"`));
+    res
+      .type('html')
+      .send(shell.replace('<html lang="en">', `<html lang="${lang}">`).replace('content="oidc:off"', `content="oidc:${rt.config.oidc ? 'on' : 'off'}"`));
   });
 
   // The language switch: kept with the session, so every page (and the next sign-in) follows it.
   r.post('/console/language', express.json({ limit: '1kb' }), async (req, res) => {
     const lang = String(req.body?.lang ?? '');
-    if (!(LANGUAGES as readonly string[]).includes(lang)) return res.status(400).json({ error: { code: 'language.unknown', message: 'lang is "en" or "de".' } });
+    if (!(LANGUAGES as readonly string[]).includes(lang))
+      return res.status(400).json({ error: { code: 'language.unknown', message: 'lang is "en" or "de".' } });
     const { session } = await languageOf(rt, req);
     if (session) {
       const sent = req.get('x-csrf-token');
-      if (!sent || !safeEqual(sent, session.session.csrfToken)) return res.status(403).json({ error: { code: 'csrf', message: 'The request is missing its CSRF token.' } });
+      if (!sent || !safeEqual(sent, session.session.csrfToken))
+        return res.status(403).json({ error: { code: 'csrf', message: 'The request is missing its CSRF token.' } });
       await chooseConsoleLanguage(rt.db, session.session, lang as Language);
     }
     res.json({ lang });
@@ -75,7 +79,11 @@ export function consoleRouter(rt: Runtime): Router {
   // through GET /api/v1/jobs. The full board with retries is /admin/queues behind ADMIN_TOKEN.
   const adapter = new ExpressAdapter();
   adapter.setBasePath(JOBS_PATH);
-  createBullBoard({ queues: QUEUES.map((q) => new BullMQAdapter(rt.queues.get(q), { readOnlyMode: true })), serverAdapter: adapter, options: { uiConfig: { boardTitle: 'mspbridge jobs' } } });
+  createBullBoard({
+    queues: QUEUES.map((q) => new BullMQAdapter(rt.queues.get(q), { readOnlyMode: true })),
+    serverAdapter: adapter,
+    options: { uiConfig: { boardTitle: 'mspbridge jobs' } },
+  });
   const operatorsOnly = async (req: Request, res: Response, next: NextFunction) => {
     const { session } = await languageOf(rt, req);
     if (session) {

@@ -25,7 +25,15 @@ export function docsRouter(): Router {
   const r = Router();
   r.get('/docs', (_req: Request, res: Response) => {
     const items = guides().map((g) => html`<li><a href="/docs/${g.name}">${g.title}</a></li>`);
-    res.type('html').send(page('en', 'mspbridge documentation', html`<ul>${items}</ul>`));
+    res.type('html').send(
+      page(
+        'en',
+        'mspbridge documentation',
+        html`<ul>
+          ${items}
+        </ul>`,
+      ),
+    );
   });
   r.get('/docs/:name', (req: Request, res: Response) => {
     const name = String(req.params.name).replace(/\.md$/, '');

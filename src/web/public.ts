@@ -25,7 +25,10 @@ function respond(req: Request, res: Response, status: number, lang: Language, ti
     return;
   }
   const cls = status < 300 ? 'ok' : 'error';
-  res.status(status).type('html').send(page(lang, title, html`<p class="${cls}" role="${status < 300 ? 'status' : 'alert'}">${message}</p>`));
+  res
+    .status(status)
+    .type('html')
+    .send(page(lang, title, html`<p class="${cls}" role="${status < 300 ? 'status' : 'alert'}">${message}</p>`));
 }
 
 export function publicRouter(rt: Runtime): Router {
@@ -48,10 +51,11 @@ export function publicRouter(rt: Runtime): Router {
         lang,
         t(lang, 'page.invitation.title', v),
         html`<p>${t(lang, 'page.invitation.intro', v)}</p>
-<form method="post" action="/invitations/${req.params.token}">
-<label for="password">${t(lang, 'page.invitation.password')}</label>
-<input id="password" name="password" type="password" autocomplete="new-password" minlength="${MIN_PASSWORD}" required>
-<button type="submit">${t(lang, 'page.invitation.submit')}</button></form>`,
+          <form method="post" action="/invitations/${req.params.token}">
+            <label for="password">${t(lang, 'page.invitation.password')}</label>
+            <input id="password" name="password" type="password" autocomplete="new-password" minlength="${MIN_PASSWORD}" required />
+            <button type="submit">${t(lang, 'page.invitation.submit')}</button>
+          </form>`,
       ),
     );
   });
@@ -61,16 +65,28 @@ export function publicRouter(rt: Runtime): Router {
     try {
       if (!TOKEN.test(req.params.token)) throw Object.assign(new Error('invalid'), { code: 'invitation.invalid' });
       const done = await asLink('invitation link', (ctx) => acceptInvitation(ctx, req.params.token, String(req.body?.password ?? '')));
-      respond(req, res, 200, done.language, t(done.language, 'page.invitation.accepted', { accountName: done.accountName }), t(done.language, 'page.invitation.accepted', { accountName: done.accountName }), {
-        status: 'accepted',
-        accountId: done.accountId,
-        memberId: done.memberId,
-      });
+      respond(
+        req,
+        res,
+        200,
+        done.language,
+        t(done.language, 'page.invitation.accepted', { accountName: done.accountName }),
+        t(done.language, 'page.invitation.accepted', { accountName: done.accountName }),
+        {
+          status: 'accepted',
+          accountId: done.accountId,
+          memberId: done.memberId,
+        },
+      );
     } catch (err) {
       if (isDomainError(err) && err.code === 'password.too_short') {
-        respond(req, res, 400, lang0, t(lang0, 'page.password.tooShort', { min: MIN_PASSWORD }), t(lang0, 'page.password.tooShort', { min: MIN_PASSWORD }), { error: { code: err.code, message: err.message } });
+        respond(req, res, 400, lang0, t(lang0, 'page.password.tooShort', { min: MIN_PASSWORD }), t(lang0, 'page.password.tooShort', { min: MIN_PASSWORD }), {
+          error: { code: err.code, message: err.message },
+        });
       } else if ((isDomainError(err) && err.kind === 'not_found') || (err as { code?: string }).code === 'invitation.invalid') {
-        respond(req, res, 404, lang0, t(lang0, 'page.invitation.invalid'), t(lang0, 'page.invitation.invalid'), { error: { code: 'invitation.invalid', message: t('en', 'page.invitation.invalid') } });
+        respond(req, res, 404, lang0, t(lang0, 'page.invitation.invalid'), t(lang0, 'page.invitation.invalid'), {
+          error: { code: 'invitation.invalid', message: t('en', 'page.invitation.invalid') },
+        });
       } else {
         throw err;
       }
@@ -91,10 +107,11 @@ export function publicRouter(rt: Runtime): Router {
         lang,
         t(lang, 'page.recovery.title'),
         html`<p>${t(lang, 'page.recovery.intro', v)}</p>
-<form method="post" action="/recovery/${req.params.token}">
-<label for="password">${t(lang, 'page.invitation.password')}</label>
-<input id="password" name="password" type="password" autocomplete="new-password" minlength="${MIN_PASSWORD}" required>
-<button type="submit">${t(lang, 'email.recovery.button')}</button></form>`,
+          <form method="post" action="/recovery/${req.params.token}">
+            <label for="password">${t(lang, 'page.invitation.password')}</label>
+            <input id="password" name="password" type="password" autocomplete="new-password" minlength="${MIN_PASSWORD}" required />
+            <button type="submit">${t(lang, 'email.recovery.button')}</button>
+          </form>`,
       ),
     );
   });
@@ -106,9 +123,13 @@ export function publicRouter(rt: Runtime): Router {
       respond(req, res, 200, lang0, t(lang0, 'page.recovery.done'), t(lang0, 'page.recovery.done'), { status: done.status, requestId: done.id });
     } catch (err) {
       if (isDomainError(err) && err.code === 'password.too_short') {
-        respond(req, res, 400, lang0, t(lang0, 'page.password.tooShort', { min: MIN_PASSWORD }), t(lang0, 'page.password.tooShort', { min: MIN_PASSWORD }), { error: { code: err.code, message: err.message } });
+        respond(req, res, 400, lang0, t(lang0, 'page.password.tooShort', { min: MIN_PASSWORD }), t(lang0, 'page.password.tooShort', { min: MIN_PASSWORD }), {
+          error: { code: err.code, message: err.message },
+        });
       } else if (isDomainError(err) && err.kind === 'not_found') {
-        respond(req, res, 404, lang0, t(lang0, 'page.recovery.invalid'), t(lang0, 'page.recovery.invalid'), { error: { code: 'recovery.invalid', message: err.message } });
+        respond(req, res, 404, lang0, t(lang0, 'page.recovery.invalid'), t(lang0, 'page.recovery.invalid'), {
+          error: { code: 'recovery.invalid', message: err.message },
+        });
       } else {
         throw err;
       }
@@ -129,9 +150,10 @@ export function publicRouter(rt: Runtime): Router {
         lang,
         t(lang, 'page.link.title', v),
         html`<p>${t(lang, 'page.link.intro', v)}</p>
-<form method="post" action="/links/${req.params.token}">
-<button type="submit" name="decision" value="approve">${t(lang, 'page.link.approve')}</button>
-<button type="submit" name="decision" value="reject" class="secondary">${t(lang, 'page.link.reject')}</button></form>`,
+          <form method="post" action="/links/${req.params.token}">
+            <button type="submit" name="decision" value="approve">${t(lang, 'page.link.approve')}</button>
+            <button type="submit" name="decision" value="reject" class="secondary">${t(lang, 'page.link.reject')}</button>
+          </form>`,
       ),
     );
   });
@@ -152,7 +174,9 @@ export function publicRouter(rt: Runtime): Router {
       respond(req, res, 200, lang, message, message, { ...view });
     } catch (err) {
       if (isDomainError(err) && (err.kind === 'not_found' || err.kind === 'conflict')) {
-        respond(req, res, err.kind === 'conflict' ? 409 : 404, lang0, t(lang0, 'page.link.invalid'), t(lang0, 'page.link.invalid'), { error: { code: err.code, message: err.message } });
+        respond(req, res, err.kind === 'conflict' ? 409 : 404, lang0, t(lang0, 'page.link.invalid'), t(lang0, 'page.link.invalid'), {
+          error: { code: err.code, message: err.message },
+        });
       } else {
         throw err;
       }

@@ -43,8 +43,19 @@ describe.each(DIALECTS)('mapping through the CLI [%s]', (dialect) => {
       for (const n of ['olga', 'adam', 'anna']) {
         people[n] = (await asOp(db, async (ctx) => provisionUser(ctx, (await getAccount(ctx.tx, company))!, profile(`${n}@cli.example`), true))).member.id;
       }
-      groups.owners = (await asOp(db, async (ctx) => createPushedGroup(ctx, (await getAccount(ctx.tx, company))!, { displayName: 'IdP Owners', externalId: 'okta-owners', attrs: {} }, [people.olga!]))).id;
-      groups.admins = (await asOp(db, async (ctx) => createPushedGroup(ctx, (await getAccount(ctx.tx, company))!, { displayName: 'IdP Admins', externalId: 'okta-admins', attrs: {} }, [people.adam!, people.anna!]))).id;
+      groups.owners = (
+        await asOp(db, async (ctx) =>
+          createPushedGroup(ctx, (await getAccount(ctx.tx, company))!, { displayName: 'IdP Owners', externalId: 'okta-owners', attrs: {} }, [people.olga!]),
+        )
+      ).id;
+      groups.admins = (
+        await asOp(db, async (ctx) =>
+          createPushedGroup(ctx, (await getAccount(ctx.tx, company))!, { displayName: 'IdP Admins', externalId: 'okta-admins', attrs: {} }, [
+            people.adam!,
+            people.anna!,
+          ]),
+        )
+      ).id;
     } catch (err) {
       await db.destroy();
       throw err;
@@ -67,7 +78,10 @@ describe.each(DIALECTS)('mapping through the CLI [%s]', (dialect) => {
 
     cliJson(['mapping', 'set', '--account', company, '--scim-group', groups.owners!, '--group', 'Owners'], env);
     cliJson(['mapping', 'set', '--account', company, '--scim-group', 'okta-admins', '--group', 'Administrators'], env);
-    const after = cliJson<Array<{ email: string; userName: string; state: string; groups: string[]; id: string }>>(['members', 'list', '--account', company], env);
+    const after = cliJson<Array<{ email: string; userName: string; state: string; groups: string[]; id: string }>>(
+      ['members', 'list', '--account', company],
+      env,
+    );
     expect(after.map((m) => [m.email, m.groups])).toEqual([
       ['olga@cli.example', ['Owners']],
       ['adam@cli.example', ['Administrators']],
@@ -95,7 +109,10 @@ describe.each(DIALECTS)('mapping through the CLI [%s]', (dialect) => {
       const account = (await getAccount(ctx.tx, company))!;
       await changePushedGroupMembers(ctx, account, (await getIdpGroup(ctx.tx, company, groups.owners!))!, [{ kind: 'remove', memberIds: [people.olga!] }]);
     });
-    const members = cliJson<Array<{ email: string; groups: string[]; held: Array<{ kind: string; group: string }> }>>(['members', 'list', '--account', company], env);
+    const members = cliJson<Array<{ email: string; groups: string[]; held: Array<{ kind: string; group: string }> }>>(
+      ['members', 'list', '--account', company],
+      env,
+    );
     expect(members.find((m) => m.email === 'olga@cli.example')).toMatchObject({ groups: ['Owners'], held: [{ kind: 'remove_role', group: 'Owners' }] });
     const drift = cliJson<{ drift: unknown[]; held: Array<{ email: string }> }>(['mapping', 'drift', '--account', company], env);
     expect(drift.drift).toEqual([]);
@@ -103,7 +120,10 @@ describe.each(DIALECTS)('mapping through the CLI [%s]', (dialect) => {
     const text = cli(['members', 'list', '--account', company], env);
     expect(text.stdout).toMatch(/olga@cli\.example.*Owners/);
     expect(cliJson<{ changes: unknown[] }>(['mapping', 'resync', '--account', company], env).changes).toEqual([]);
-    const removed = cliJson<{ changes: Array<{ change: string; group: string }> }>(['mapping', 'remove', '--account', company, '--scim-group', 'okta-admins'], env);
+    const removed = cliJson<{ changes: Array<{ change: string; group: string }> }>(
+      ['mapping', 'remove', '--account', company, '--scim-group', 'okta-admins'],
+      env,
+    );
     expect(removed.changes.filter((c) => c.change === 'lose').map((c) => c.group)).toEqual(['Administrators', 'Administrators']);
     expect(cli(['mapping', 'remove', '--account', company, '--json'], env).stderr).toMatch(/give --mapping or --scim-group/);
   });

@@ -49,8 +49,18 @@ describe.each(DIALECTS)('mspbridge CLI [%s]', (dialect) => {
     const company = cliJson<{ id: string }>(['company', 'add', '--msp', msp.id, '--name', 'Shown Co', '--country', 'US'], env);
     expect(cliJson(['technicians', 'add', '--msp', msp.id, '--email', 'tech@ops.example'], env)).toMatchObject({ invited: true });
     const staff = cliJson<Array<{ email: string; roles: string[] }>>(['technicians', 'list', '--msp', msp.id], env);
-    expect(staff.map((s) => [s.email, s.roles])).toEqual(expect.arrayContaining([['tech@ops.example', ['MSP Technicians']], ['ops@ops.example', ['Owners']]]));
-    expect(cliJson(['company', 'show', '--msp', msp.id, '--company', company.id], env)).toMatchObject({ name: 'Shown Co', status: 'setup', canUnlink: false, owners: { total: 0, accepted: 0 } });
+    expect(staff.map((s) => [s.email, s.roles])).toEqual(
+      expect.arrayContaining([
+        ['tech@ops.example', ['MSP Technicians']],
+        ['ops@ops.example', ['Owners']],
+      ]),
+    );
+    expect(cliJson(['company', 'show', '--msp', msp.id, '--company', company.id], env)).toMatchObject({
+      name: 'Shown Co',
+      status: 'setup',
+      canUnlink: false,
+      owners: { total: 0, accepted: 0 },
+    });
     const audit = cliJson<Array<{ action: string }>>(['audit', '--msp', msp.id], env);
     expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['company.added', 'member.added', 'msp.created']));
     const token = cliJson<{ token: string; id: string }>(['api-token', 'create', '--msp', msp.id, '--member', msp.ownerId, '--label', 'ci'], env);

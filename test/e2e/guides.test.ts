@@ -159,9 +159,22 @@ describe('the IdP setup guides, followed step by step [sqlite]', () => {
     const refused = await push('carla@okta-kunde.example', 'Carla');
     expect(refused.status).toBe(409);
     const logged = await logEntry(company, '?errors=true', (e) => e.status === 409);
-    expect(logged).toMatchObject({ method: 'POST', path: '/Users', idp: 'okta', scimType: 'uniqueness', detail: expect.stringContaining('adoptExistingMembers') });
+    expect(logged).toMatchObject({
+      method: 'POST',
+      path: '/Users',
+      idp: 'okta',
+      scimType: 'uniqueness',
+      detail: expect.stringContaining('adoptExistingMembers'),
+    });
     // The same entry from the command line, with the request id that finds it in the process log.
-    const fromCli = await mspbridge<Array<{ status: number; scimType: string; requestId: string }>>('scim-log', '--account', company, '--errors', '--limit', '5');
+    const fromCli = await mspbridge<Array<{ status: number; scimType: string; requestId: string }>>(
+      'scim-log',
+      '--account',
+      company,
+      '--errors',
+      '--limit',
+      '5',
+    );
     expect(fromCli[0]).toMatchObject({ status: 409, scimType: 'uniqueness', requestId: expect.stringMatching(/^[\w-]{8,}$/) });
     await mspbridge('account', 'settings', '--account', company, '--adopt-existing-members', 'true');
     expect((await push('carla@okta-kunde.example', 'Carla')).status).toBe(201); // Okta's retry
@@ -170,7 +183,10 @@ describe('the IdP setup guides, followed step by step [sqlite]', () => {
     const pushGroup = async (displayName: string, members: Resource[]) => {
       const g = await send<Resource>('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName, members: [] });
       expect(g.status).toBe(201);
-      const add = await send('PATCH', `/Groups/${g.body.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: members.map((m) => ({ value: m.id })) }] });
+      const add = await send('PATCH', `/Groups/${g.body.id}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'add', path: 'members', value: members.map((m) => ({ value: m.id })) }],
+      });
       expect(add.status).toBe(204);
       return g.body.id;
     };
@@ -201,7 +217,10 @@ describe('the IdP setup guides, followed step by step [sqlite]', () => {
     const off = await send<Resource>('PATCH', `/Users/${ben.body.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { active: false } }] });
     expect([off.status, off.body.active]).toEqual([200, false]);
     // Anna leaves "mspbridge Owners" while she is the only Owner: the change is held, not applied.
-    const out = await send('PATCH', `/Groups/${ownersGroup}`, { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: `members[value eq "${anna.body.id}"]` }] });
+    const out = await send('PATCH', `/Groups/${ownersGroup}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'remove', path: `members[value eq "${anna.body.id}"]` }],
+    });
     expect(out.status).toBe(204);
     const [after, drift] = await Promise.all([
       membersOf(company),
@@ -228,7 +247,14 @@ describe('the IdP setup guides, followed step by step [sqlite]', () => {
     // 1. Credentials: the client for "OAuth2 client credentials grant" (and, the alternative, a
     // long-lived token for the "Secret Token" field).
     const [client, secret] = await Promise.all([
-      mspbridge<{ clientId: string; clientSecret: string; tokenUrl: string; scimBaseUrl: string }>('scim-client', 'create', '--account', company, '--label', 'Entra'),
+      mspbridge<{ clientId: string; clientSecret: string; tokenUrl: string; scimBaseUrl: string }>(
+        'scim-client',
+        'create',
+        '--account',
+        company,
+        '--label',
+        'Entra',
+      ),
       mspbridge<{ token: string; baseUrl: string }>('scim-token', 'create', '--account', company, '--label', 'Entra secret token'),
     ]);
     expect(client).toMatchObject({ tokenUrl: `${app.url}/oauth/token`, scimBaseUrl: `${app.url}/scim/v2` });
@@ -292,7 +318,10 @@ describe('the IdP setup guides, followed step by step [sqlite]', () => {
         meta: { resourceType: 'Group' },
       });
       expect(g.status).toBe(201);
-      const add = await send('PATCH', `/Groups/${g.body.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value: members.map((m) => ({ $ref: null, value: m.id })) }] });
+      const add = await send('PATCH', `/Groups/${g.body.id}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'Add', path: 'members', value: members.map((m) => ({ $ref: null, value: m.id })) }],
+      });
       expect(add.status).toBe(204);
       return g.body.id;
     };
@@ -301,7 +330,17 @@ describe('the IdP setup guides, followed step by step [sqlite]', () => {
 
     // 2. again, after the first cycle: Administrators by Object ID. Until now Emil's group was a
     // custom group of its own.
-    const preview = await mspbridge<MappingResult>('mapping', 'set', '--account', company, '--scim-group', adminsObjectId, '--group', 'Administrators', '--dry-run');
+    const preview = await mspbridge<MappingResult>(
+      'mapping',
+      'set',
+      '--account',
+      company,
+      '--scim-group',
+      adminsObjectId,
+      '--group',
+      'Administrators',
+      '--dry-run',
+    );
     expect(preview.changes.map((c) => [c.change, c.group, c.email])).toEqual(
       expect.arrayContaining([
         ['gain', 'Administrators', 'emil@entra-kunde.example'],

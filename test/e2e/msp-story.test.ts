@@ -8,7 +8,6 @@ import { cli, cliJson } from '../helpers/cli';
 import { DIALECTS } from '../helpers/db';
 import { linkIn, startSmtp, type TestSmtp } from '../helpers/smtp';
 
-
 describe.each(DIALECTS)('the MSP story [%s]', (dialect) => {
   let smtp: TestSmtp;
   let app: TestApp;
@@ -48,7 +47,10 @@ describe.each(DIALECTS)('the MSP story [%s]', (dialect) => {
 
   it('runs from MSP creation to a transfer', async () => {
     // 1. The operator creates the MSP; its Owner signs in with the one-time link.
-    const msp = cliJson<{ id: string; ownerId: string; signInUrl: string }>(['msp', 'create', '--name', 'Nordlicht IT', '--region', 'eu', '--owner-email', 'owner@nordlicht.example'], env);
+    const msp = cliJson<{ id: string; ownerId: string; signInUrl: string }>(
+      ['msp', 'create', '--name', 'Nordlicht IT', '--region', 'eu', '--owner-email', 'owner@nordlicht.example'],
+      env,
+    );
     const owner = await signInWithLink(app.url, msp.signInUrl);
     expect((await owner.req('GET', '/me')).body).toMatchObject({ accountId: msp.id, accountKind: 'msp', roles: ['owners'] });
     expect((await fetch(msp.signInUrl, { redirect: 'manual' })).status).toBe(401); // one-time
@@ -61,7 +63,14 @@ describe.each(DIALECTS)('the MSP story [%s]', (dialect) => {
     expect(staff.find((s) => s.email === 'tech@nordlicht.example')!.roles).toEqual(['MSP Technicians']);
 
     // 3. The technician adds a company and launches into it.
-    const company = (await tech.req<{ id: string; region: string; status: string }>('POST', '/companies', { name: 'Bäckerei Schmidt', country: 'AT', website: 'baeckerei.example', address: 'Hauptplatz 1, Graz' })).body;
+    const company = (
+      await tech.req<{ id: string; region: string; status: string }>('POST', '/companies', {
+        name: 'Bäckerei Schmidt',
+        country: 'AT',
+        website: 'baeckerei.example',
+        address: 'Hauptplatz 1, Graz',
+      })
+    ).body;
     expect(company).toMatchObject({ region: 'eu', status: 'setup' });
     const launch = (await tech.req<{ token: string; launchId: string }>('POST', `/companies/${company.id}/launch`, { reason: 'onboarding' })).body;
     const inside: ApiClient = tech.launched(launch.token);
@@ -83,7 +92,8 @@ describe.each(DIALECTS)('the MSP story [%s]', (dialect) => {
     expect((await inside.req('POST', `/accounts/${company.id}/vaults/${vault.id}/self-access`)).status).toBe(201);
     expect((await inside.req('GET', `/accounts/${company.id}/vaults/${vault.id}/items`)).status).toBe(200);
     const aliceApi = await signInWithPassword(app.url, 'alice@baeckerei.example', 'alice password 123');
-    const access = (await aliceApi.req<Array<{ email: string; via: string; actingForMsp: string }>>('GET', `/accounts/${company.id}/vaults/${vault.id}/access`)).body;
+    const access = (await aliceApi.req<Array<{ email: string; via: string; actingForMsp: string }>>('GET', `/accounts/${company.id}/vaults/${vault.id}/access`))
+      .body;
     expect(access).toEqual([expect.objectContaining({ email: 'tech@nordlicht.example', via: 'technician_self', actingForMsp: msp.id })]);
     // The company's Owner turns technician self-access off.
     expect((await aliceApi.req('PATCH', `/accounts/${company.id}/settings`, { technicianSelfAccess: false })).status).toBe(200);
@@ -94,7 +104,10 @@ describe.each(DIALECTS)('the MSP story [%s]', (dialect) => {
     // 6. Recover bob's account.
     const recovery = (await inside.req<{ id: string }>('POST', `/accounts/${company.id}/recoveries`, { memberId: bob.id })).body;
     const recoveryLink = linkIn(await mailTo('bob@baeckerei.example', /Recover/), 'recovery');
-    expect((await fetch(recoveryLink, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'bob new password 1' }) })).status).toBe(200);
+    expect(
+      (await fetch(recoveryLink, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'bob new password 1' }) }))
+        .status,
+    ).toBe(200);
     expect((await inside.req<{ status: string }>('POST', `/accounts/${company.id}/recoveries/${recovery.id}/complete`)).body.status).toBe('completed');
     await signInWithPassword(app.url, 'bob@baeckerei.example', 'bob new password 1');
 
@@ -106,14 +119,21 @@ describe.each(DIALECTS)('the MSP story [%s]', (dialect) => {
     expect((await owner.req<{ total: number }>('GET', '/companies')).body.total).toBe(0);
 
     // 8. Another MSP in the same region links it, with Alice's approval.
-    const msp2 = cliJson<{ id: string; signInUrl: string }>(['msp', 'create', '--name', 'Alpen IT', '--region', 'eu', '--owner-email', 'owner@alpen.example'], env);
+    const msp2 = cliJson<{ id: string; signInUrl: string }>(
+      ['msp', 'create', '--name', 'Alpen IT', '--region', 'eu', '--owner-email', 'owner@alpen.example'],
+      env,
+    );
     const owner2 = await signInWithLink(app.url, msp2.signInUrl);
     const link = (await owner2.req<{ requestId: string; status: string }>('POST', '/links', { accountId: company.id })).body;
     expect(link.status).toBe('pending');
     const approve = linkIn(await mailTo('alice@baeckerei.example', /asks to manage/), 'links');
-    expect((await fetch(approve, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'approve' }) })).status).toBe(200);
+    expect(
+      (await fetch(approve, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'approve' }) })).status,
+    ).toBe(200);
     expect(cliJson(['link', 'show', '--request', link.requestId], env)).toEqual({ requestId: link.requestId, status: 'linked', reason: null });
-    expect((await owner2.req<{ items: Array<{ id: string; status: string }> }>('GET', '/companies')).body.items).toEqual([expect.objectContaining({ id: company.id, status: 'active' })]);
+    expect((await owner2.req<{ items: Array<{ id: string; status: string }> }>('GET', '/companies')).body.items).toEqual([
+      expect.objectContaining({ id: company.id, status: 'active' }),
+    ]);
 
     // 9. An MSP in another region is refused.
     const msp3 = cliJson<{ id: string }>(['msp', 'create', '--name', 'Prairie IT', '--region', 'ca', '--owner-email', 'owner@prairie.example'], env);
@@ -123,7 +143,15 @@ describe.each(DIALECTS)('the MSP story [%s]', (dialect) => {
 
     // 10. Everything privileged is in the audit log, per company and rolled up per MSP.
     const audit = (await owner.req<Array<{ action: string; accountId: string }>>('GET', '/audit?limit=500')).body.map((e) => e.action);
-    for (const action of ['company.added', 'company.launched', 'vault.self_access', 'recovery.started', 'recovery.completed', 'company.unlinked', 'role.granted']) {
+    for (const action of [
+      'company.added',
+      'company.launched',
+      'vault.self_access',
+      'recovery.started',
+      'recovery.completed',
+      'company.unlinked',
+      'role.granted',
+    ]) {
       expect(audit).toContain(action);
     }
     const csv = await fetch(`${app.url}/api/v1/audit?format=csv&action=company.launched`, { headers: { cookie: owner.cookie! } });

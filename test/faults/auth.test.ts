@@ -22,7 +22,11 @@ async function everyStoredString(db: Db): Promise<string> {
 }
 
 /** A GET from a chosen loopback source address (127.0.0.x): another "client" as the server sees it. */
-function getFrom(localAddress: string, url: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function getFrom(
+  localAddress: string,
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { localAddress, headers }, (res) => {
       let body = '';
@@ -63,7 +67,10 @@ describe('credentials, rate limits, cookies and headers', () => {
     };
     db = openDb({ url: t.url });
     await migrateLatest(db);
-    const msp = cliJson<{ id: string; ownerId: string; signInUrl: string }>(['msp', 'create', '--name', 'Auth MSP', '--region', 'eu', '--owner-email', 'owner@auth.example'], env);
+    const msp = cliJson<{ id: string; ownerId: string; signInUrl: string }>(
+      ['msp', 'create', '--name', 'Auth MSP', '--region', 'eu', '--owner-email', 'owner@auth.example'],
+      env,
+    );
     mspId = msp.id;
     ownerId = msp.ownerId;
     secrets.signIn = new URL(msp.signInUrl).pathname.split('/').pop()!;
@@ -77,7 +84,10 @@ describe('credentials, rate limits, cookies and headers', () => {
     // An OAuth access token, and an invitation link (the email's secret).
     const tok = await fetch(`${serve.url}/oauth/token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
+      },
       body: 'grant_type=client_credentials',
     });
     expect(tok.status).toBe(200);
@@ -130,8 +140,17 @@ describe('credentials, rate limits, cookies and headers', () => {
     record({
       scenario: 'Secrets at rest and in logs',
       injected: `${Object.keys(secrets).length} kinds of secret (SCIM tokens, OAuth client secret and access token, API token, session, sign-in link, invitation link) used, and misused, against a serve process logging at debug`,
-      checked: ['no secret (beyond its public prefix) in any column of any table', 'none in the process log', 'SCIM tokens stored as SHA-256 and looked up by hash'],
-      figures: { secrets: Object.keys(secrets).length, tablesScanned: (await db('sqlite_master').where({ type: 'table' }).count({ n: '*' }))[0]!.n as number, logBytes: log.length, leaks: found.length },
+      checked: [
+        'no secret (beyond its public prefix) in any column of any table',
+        'none in the process log',
+        'SCIM tokens stored as SHA-256 and looked up by hash',
+      ],
+      figures: {
+        secrets: Object.keys(secrets).length,
+        tablesScanned: (await db('sqlite_master').where({ type: 'table' }).count({ n: '*' }))[0]!.n as number,
+        logBytes: log.length,
+        leaks: found.length,
+      },
       command: 'npm run test:faults -- test/faults/auth.test.ts',
     });
   });
@@ -149,7 +168,8 @@ describe('credentials, rate limits, cookies and headers', () => {
     // Another client is unaffected.
     expect((await getFrom('127.0.0.3', users, { authorization: `Bearer ${secrets.scim2}` })).status).toBe(200);
     // Behind a reverse proxy on loopback (trusted), the client is the one X-Forwarded-For names.
-    const viaProxy = async (client: string, token: string) => (await getFrom('127.0.0.5', users, { authorization: `Bearer ${token}`, 'x-forwarded-for': client })).status;
+    const viaProxy = async (client: string, token: string) =>
+      (await getFrom('127.0.0.5', users, { authorization: `Bearer ${token}`, 'x-forwarded-for': client })).status;
     const proxied: number[] = [];
     for (let i = 0; i < 11; i++) proxied.push(await viaProxy('198.51.100.7', `wrong-${i}`));
     expect(proxied.slice(0, 10).every((st) => st === 401)).toBe(true);
@@ -165,8 +185,14 @@ describe('credentials, rate limits, cookies and headers', () => {
     expect((await getFrom('127.0.0.4', users, { authorization: `Bearer ${secrets.scim2}` })).status).toBe(200);
     record({
       scenario: 'Failed-auth and per-token rate limits',
-      injected: '14 bad tokens from one client address, 11 from a client behind a trusted proxy (X-Forwarded-For), a burst of 120 requests on one token limited to 40/s',
-      checked: ['the 11th failure and later answered 429 with an integer Retry-After, also for a good token from that client', 'behind a loopback proxy each forwarded client has its own allowance', 'other clients and other tokens unaffected', 'the burst cut with 429s, never 5xx'],
+      injected:
+        '14 bad tokens from one client address, 11 from a client behind a trusted proxy (X-Forwarded-For), a burst of 120 requests on one token limited to 40/s',
+      checked: [
+        'the 11th failure and later answered 429 with an integer Retry-After, also for a good token from that client',
+        'behind a loopback proxy each forwarded client has its own allowance',
+        'other clients and other tokens unaffected',
+        'the burst cut with 429s, never 5xx',
+      ],
       figures: { badAuthStatuses: JSON.stringify(tally(fromBad)), burst: 120, burstStatuses: JSON.stringify(tally(statuses)) },
       command: 'npm run test:faults -- test/faults/auth.test.ts',
     });
@@ -177,12 +203,16 @@ describe('credentials, rate limits, cookies and headers', () => {
     try {
       const users = (p: Proc) => `${p.url}/scim/v2/Users`;
       // 30 wrong tokens from one client, half to each process: 10 are checked in all, not 10 each.
-      const wrong = await Promise.all(Array.from({ length: 30 }, (_, i) => getFrom('127.0.0.6', users(i % 2 ? second : serve), { authorization: `Bearer wrong-shared-${i}` })));
+      const wrong = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => getFrom('127.0.0.6', users(i % 2 ? second : serve), { authorization: `Bearer wrong-shared-${i}` })),
+      );
       const wrongStatuses = wrong.map((r) => r.status);
       expect(tally(wrongStatuses)).toEqual({ 401: 10, 429: 20 });
       // A fresh token limited to 40/s (80 per 2-second window), 120 requests split over both processes.
       const token = cliJson<{ token: string }>(['scim-token', 'create', '--account', companyId], env).token;
-      const burst = await Promise.all(Array.from({ length: 120 }, (_, i) => getFrom('127.0.0.7', users(i % 2 ? second : serve), { authorization: `Bearer ${token}` })));
+      const burst = await Promise.all(
+        Array.from({ length: 120 }, (_, i) => getFrom('127.0.0.7', users(i % 2 ? second : serve), { authorization: `Bearer ${token}` })),
+      );
       const burstStatuses = burst.map((r) => r.status);
       expect(burstStatuses.filter((st) => st !== 200 && st !== 429)).toEqual([]);
       const served = burstStatuses.filter((st) => st === 200).length;
@@ -190,8 +220,12 @@ describe('credentials, rate limits, cookies and headers', () => {
       expect(served).toBeGreaterThan(0);
       record({
         scenario: 'Rate limits shared by two serve processes',
-        injected: 'a second `mspbridge serve` on the same Redis and QUEUE_PREFIX; 30 wrong SCIM tokens from one client split over both; 120 requests on one token (40/s, 80 per 2 s window) split over both',
-        checked: ['exactly the failed-authentication budget (10) of wrong tokens was checked across both processes, the rest 429', 'at most one window of the per-token budget (80) served across both processes, the rest 429, never 5xx'],
+        injected:
+          'a second `mspbridge serve` on the same Redis and QUEUE_PREFIX; 30 wrong SCIM tokens from one client split over both; 120 requests on one token (40/s, 80 per 2 s window) split over both',
+        checked: [
+          'exactly the failed-authentication budget (10) of wrong tokens was checked across both processes, the rest 429',
+          'at most one window of the per-token budget (80) served across both processes, the rest 429, never 5xx',
+        ],
         figures: { wrongTokenStatuses: JSON.stringify(tally(wrongStatuses)), burst: 120, burstStatuses: JSON.stringify(tally(burstStatuses)) },
         command: 'npm run test:faults -- test/faults/auth.test.ts',
       });
@@ -202,7 +236,10 @@ describe('credentials, rate limits, cookies and headers', () => {
 
   it('sets console cookies HttpOnly, Secure and SameSite, demands the CSRF token, and sends the security headers', async () => {
     const base = serve.url!;
-    const signIn = cliJson<{ signInUrl: string }>(['msp', 'create', '--name', 'Cookie MSP', '--region', 'eu', '--owner-email', 'cookie@auth.example'], env).signInUrl;
+    const signIn = cliJson<{ signInUrl: string }>(
+      ['msp', 'create', '--name', 'Cookie MSP', '--region', 'eu', '--owner-email', 'cookie@auth.example'],
+      env,
+    ).signInUrl;
     const res = await fetch(`${base}${new URL(signIn).pathname}`, { redirect: 'manual' });
     const cookie = res.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/^msb_session=/);
@@ -210,7 +247,11 @@ describe('credentials, rate limits, cookies and headers', () => {
     const session = /msb_session=([^;]+)/.exec(cookie)![1]!;
     const me = (await (await fetch(`${base}/api/v1/session`, { headers: { cookie: `msb_session=${session}` } })).json()) as { csrfToken: string };
     const post = (headers: Record<string, string>) =>
-      fetch(`${base}/api/v1/companies`, { method: 'POST', headers: { cookie: `msb_session=${session}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify({ name: 'CSRF Co', country: 'US' }) });
+      fetch(`${base}/api/v1/companies`, {
+        method: 'POST',
+        headers: { cookie: `msb_session=${session}`, 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ name: 'CSRF Co', country: 'US' }),
+      });
     const noToken = await post({});
     const wrongToken = await post({ 'x-csrf-token': me.csrfToken.replace(/.$/, (ch) => (ch === 'a' ? 'b' : 'a')) });
     const rightToken = await post({ 'x-csrf-token': me.csrfToken });
@@ -234,8 +275,16 @@ describe('credentials, rate limits, cookies and headers', () => {
     record({
       scenario: 'Console cookies, CSRF and security headers',
       injected: 'PUBLIC_URL https (as behind TLS); console requests without, with a wrong and with the right CSRF token',
-      checked: ['session cookie HttpOnly; Secure; SameSite=Lax', 'state-changing cookie requests need the session’s CSRF token (403 otherwise)', 'HSTS, nosniff, no X-Powered-By on console, API, SCIM and link pages; CSP without inline script and with frame-ancestors on HTML pages'],
-      figures: { csrfStatuses: `${noToken.status}/${wrongToken.status}/${rightToken.status}`, surfacesChecked: Object.keys(pages).length, missingHeaders: missing.length },
+      checked: [
+        'session cookie HttpOnly; Secure; SameSite=Lax',
+        'state-changing cookie requests need the session’s CSRF token (403 otherwise)',
+        'HSTS, nosniff, no X-Powered-By on console, API, SCIM and link pages; CSP without inline script and with frame-ancestors on HTML pages',
+      ],
+      figures: {
+        csrfStatuses: `${noToken.status}/${wrongToken.status}/${rightToken.status}`,
+        surfacesChecked: Object.keys(pages).length,
+        missingHeaders: missing.length,
+      },
       command: 'npm run test:faults -- test/faults/auth.test.ts',
     });
   });

@@ -27,7 +27,6 @@ const KNEX_TABLES = ['knex_migrations', 'knex_migrations_lock'];
 
 const tag = () => crypto.randomBytes(5).toString('hex');
 
-
 /** Queue prefixes used by this file's processes, their Redis keys removed after each test. */
 const prefixes: string[] = [];
 
@@ -96,7 +95,11 @@ function startLoad(c: ScimClient, prefix: string, concurrency: number): Load {
 }
 
 /** `mspbridge ...` without blocking the load in this process; killed (status null) after `ms`. */
-function cliTimed(args: string[], env: Record<string, string>, ms: number): Promise<{ status: number | null; stdout: string; stderr: string; timedOut: boolean }> {
+function cliTimed(
+  args: string[],
+  env: Record<string, string>,
+  ms: number,
+): Promise<{ status: number | null; stdout: string; stderr: string; timedOut: boolean }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
     let stdout = '';
@@ -162,7 +165,10 @@ async function pending(url: string): Promise<string[]> {
 async function tableNames(db: Db): Promise<string[]> {
   const found =
     db.client.dialect === 'postgresql'
-      ? await rows<{ name: string }>(db, `select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`)
+      ? await rows<{ name: string }>(
+          db,
+          `select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`,
+        )
       : await rows<{ name: string }>(db, `select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`);
   return found.map((r) => r.name).sort();
 }
@@ -191,9 +197,15 @@ async function snapshot(db: Db, companyId: string): Promise<Snapshot> {
     invitations: await one(`select count(*) as n from invitations where account_id = ?`),
     outbox: await one(`select count(*) as n from outbox where account_id = ?`),
     audit: await one(`select count(*) as n from audit_events where account_id = ?`),
-    membersWithoutInvitation: await one(`select count(*) as n from members m where m.account_id = ? and not exists (select 1 from invitations i where i.member_id = m.id)`),
-    invitationsWithoutJob: await one(`select count(*) as n from invitations i where i.account_id = ? and not exists (select 1 from outbox o where o.job_key = 'invitation:' || i.id || ':send:1')`),
-    membersWithoutAudit: await one(`select count(*) as n from members m where m.account_id = ? and not exists (select 1 from audit_events a where a.target_id = m.id and a.action = 'scim.user.created')`),
+    membersWithoutInvitation: await one(
+      `select count(*) as n from members m where m.account_id = ? and not exists (select 1 from invitations i where i.member_id = m.id)`,
+    ),
+    invitationsWithoutJob: await one(
+      `select count(*) as n from invitations i where i.account_id = ? and not exists (select 1 from outbox o where o.job_key = 'invitation:' || i.id || ':send:1')`,
+    ),
+    membersWithoutAudit: await one(
+      `select count(*) as n from members m where m.account_id = ? and not exists (select 1 from audit_events a where a.target_id = m.id and a.action = 'scim.user.created')`,
+    ),
     userNames,
   };
 }
@@ -214,7 +226,11 @@ function checkAgainstLoad(snap: Snapshot, load: Load, from: number, to: number) 
   expect(b.ackedBefore.filter((u) => !snap.userNames.has(u))).toEqual([]);
   expect(b.sentAfter.filter((u) => snap.userNames.has(u))).toEqual([]);
   // Transactional consistency: each person with their invitation, its send job and the audit row.
-  expect({ membersWithoutInvitation: snap.membersWithoutInvitation, invitationsWithoutJob: snap.invitationsWithoutJob, membersWithoutAudit: snap.membersWithoutAudit }).toEqual({
+  expect({
+    membersWithoutInvitation: snap.membersWithoutInvitation,
+    invitationsWithoutJob: snap.invitationsWithoutJob,
+    membersWithoutAudit: snap.membersWithoutAudit,
+  }).toEqual({
     membersWithoutInvitation: 0,
     invitationsWithoutJob: 0,
     membersWithoutAudit: 0,
@@ -528,8 +544,14 @@ describe('backup and restore under load', () => {
     );
     record({
       scenario: 'Migrations up, down, up through the CLI',
-      injected: '`mspbridge migrate --json`, then `mspbridge migrate --down --json` on a database holding an MSP, then `mspbridge migrate --json` again, on SQLite and on a PostgreSQL schema',
-      checked: ['up applies 001_domain', 'down rolls it back: every table gone but knex_migrations and knex_migrations_lock, even with rows in them; 001_domain pending again', 'a second down (--down --all, SQLite) has nothing to roll back', 'up again recreates the same tables and leaves nothing pending'],
+      injected:
+        '`mspbridge migrate --json`, then `mspbridge migrate --down --json` on a database holding an MSP, then `mspbridge migrate --json` again, on SQLite and on a PostgreSQL schema',
+      checked: [
+        'up applies 001_domain',
+        'down rolls it back: every table gone but knex_migrations and knex_migrations_lock, even with rows in them; 001_domain pending again',
+        'a second down (--down --all, SQLite) has nothing to roll back',
+        'up again recreates the same tables and leaves nothing pending',
+      ],
       figures,
       command: 'npm run build --silent && npx jest -c jest.faults.config.js test/faults/backup.test.ts -t migrate',
     });

@@ -88,7 +88,16 @@ describe('delivery under faults', () => {
         scenario: 'Redis stopped during a push of 2,000 users',
         injected: `redis-server shut down after request 600 (${new Date(stoppedAt).toISOString()}), restarted empty (no persistence) ~${Math.round(downFor / 1000)} s later`,
         checked: ['every SCIM request answered 2xx or a retryable 503/429', 'after Redis returned: exactly 2,000 invitation emails, one per person'],
-        figures: { requests: 2000, '201': statuses.filter((s) => s === 201).length, retryable, '5xx other': 0, pushSeconds: Math.round(pushMs / 100) / 10, emails: got.emails, distinctRecipients: got.recipients, redisDownSeconds: Math.round(downFor / 100) / 10 },
+        figures: {
+          requests: 2000,
+          '201': statuses.filter((s) => s === 201).length,
+          retryable,
+          '5xx other': 0,
+          pushSeconds: Math.round(pushMs / 100) / 10,
+          emails: got.emails,
+          distinctRecipients: got.recipients,
+          redisDownSeconds: Math.round(downFor / 100) / 10,
+        },
         command: 'npm run test:faults -- -t "Redis is down"',
       });
     } finally {
@@ -119,7 +128,9 @@ describe('delivery under faults', () => {
         const missing = Array.from({ length: 1500 }, (_, i) => `kw${i}@faults.example`).filter((r) => !received.has(r));
         const rows = await db('email_deliveries').whereIn('recipient', missing.slice(0, 10));
         const outbox = await db('outbox').whereNull('done_at').count({ n: '*' });
-        throw new Error(`${err.message}; missing ${JSON.stringify(missing.slice(0, 10))}; their deliveries ${JSON.stringify(rows)}; outbox rows not done ${JSON.stringify(outbox)}; killed after ${killedAfter}\n${w1.output().slice(-1500)}\n${w2.output().slice(-1500)}`);
+        throw new Error(
+          `${err.message}; missing ${JSON.stringify(missing.slice(0, 10))}; their deliveries ${JSON.stringify(rows)}; outbox rows not done ${JSON.stringify(outbox)}; killed after ${killedAfter}\n${w1.output().slice(-1500)}\n${w2.output().slice(-1500)}`,
+        );
       });
       await new Promise((r) => setTimeout(r, 5000));
       const got = exactlyOnce(smtp, 'kw');
@@ -129,7 +140,11 @@ describe('delivery under faults', () => {
       record({
         scenario: 'A worker SIGKILLed mid-batch',
         injected: `two worker processes; one got SIGKILL after ${killedAfter} emails`,
-        checked: ['the other worker picks up the killed worker’s jobs (stalled-job recovery)', 'every invitation email exactly once', 'one "sent" delivery marker per email'],
+        checked: [
+          'the other worker picks up the killed worker’s jobs (stalled-job recovery)',
+          'every invitation email exactly once',
+          'one "sent" delivery marker per email',
+        ],
         figures: { users: 1500, emailsBeforeKill: killedAfter, emails: got.emails, distinctRecipients: got.recipients, sentMarkers: Number(deliveries[0]!.n) },
         command: 'npm run test:faults -- -t "worker is SIGKILLed"',
       });
@@ -147,10 +162,13 @@ describe('delivery under faults', () => {
       procs.push(worker);
       const ops = Array.from({ length: 400 }, (_, i) => ({ method: 'POST', path: '/Users', bulkId: `u${i}`, data: userBody(`bk${i}@faults.example`) }));
       const bulk = { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: ops };
-      const first = scimClientFor(serve.url!, token, companyId).req('POST', '/Bulk', bulk).catch((e: Error) => ({ status: 0, error: e.message }));
+      const first = scimClientFor(serve.url!, token, companyId)
+        .req('POST', '/Bulk', bulk)
+        .catch((e: Error) => ({ status: 0, error: e.message }));
       // Kill it once part of the Bulk is in.
       const until = Date.now() + 30_000;
-      while (Number((await db('members').where({ account_id: companyId }).count({ n: '*' }))[0]!.n) < 100 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      while (Number((await db('members').where({ account_id: companyId }).count({ n: '*' }))[0]!.n) < 100 && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 20));
       serve.child.kill('SIGKILL');
       await serve.stop('SIGKILL');
       const firstReply = await first;
@@ -158,11 +176,19 @@ describe('delivery under faults', () => {
       expect(afterKill).toBeGreaterThan(0);
       expect(afterKill).toBeLessThan(400);
       // Consistent: every person written has exactly one invitation and one outbox job.
-      const orphans = await db('members as m').leftJoin('invitations as i', 'i.member_id', 'm.id').where('m.account_id', companyId).whereNull('i.id').count({ n: '*' });
+      const orphans = await db('members as m')
+        .leftJoin('invitations as i', 'i.member_id', 'm.id')
+        .where('m.account_id', companyId)
+        .whereNull('i.id')
+        .count({ n: '*' });
       expect(Number(orphans[0]!.n)).toBe(0);
       serve = await spawnMode('serve', { ...env, PUBLIC_URL: 'http://127.0.0.1' });
       procs.push(serve);
-      const retry = await scimClientFor(serve.url!, token, companyId).req<{ Operations: Array<{ status: string; response?: { scimType?: string } }> }>('POST', '/Bulk', bulk);
+      const retry = await scimClientFor(serve.url!, token, companyId).req<{ Operations: Array<{ status: string; response?: { scimType?: string } }> }>(
+        'POST',
+        '/Bulk',
+        bulk,
+      );
       expect(retry.status).toBe(200);
       const outcome = tally(retry.body.Operations.map((o) => Number(o.status)));
       expect(outcome['201']! + (outcome['409'] ?? 0)).toBe(400);
@@ -175,8 +201,19 @@ describe('delivery under faults', () => {
       record({
         scenario: 'The API process SIGKILLed mid-Bulk',
         injected: `serve process SIGKILLed after ${afterKill} of 400 Bulk operations were applied (the IdP saw ${'status' in firstReply ? `status ${firstReply.status}` : 'a dropped connection'})`,
-        checked: ['each applied operation complete (user + invitation + outbox + audit in one transaction)', 'the IdP’s retry of the same Bulk: the rest 201, the applied ones 409 uniqueness', 'exactly 400 users and 400 emails'],
-        figures: { operations: 400, appliedBeforeKill: afterKill, retry201: outcome['201'] ?? 0, retry409: outcome['409'] ?? 0, users: 400, emails: got.emails },
+        checked: [
+          'each applied operation complete (user + invitation + outbox + audit in one transaction)',
+          'the IdP’s retry of the same Bulk: the rest 201, the applied ones 409 uniqueness',
+          'exactly 400 users and 400 emails',
+        ],
+        figures: {
+          operations: 400,
+          appliedBeforeKill: afterKill,
+          retry201: outcome['201'] ?? 0,
+          retry409: outcome['409'] ?? 0,
+          users: 400,
+          emails: got.emails,
+        },
         command: 'npm run test:faults -- -t "mid-Bulk"',
       });
     } finally {

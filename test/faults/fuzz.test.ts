@@ -175,13 +175,45 @@ const OPS = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'EQ', 'Eq', '
 const literal = fc.oneof(
   { weight: 4, arbitrary: text(16).map((s) => JSON.stringify(s)) },
   { weight: 1, arbitrary: text(8).map((s) => `"${s}"`) },
-  { weight: 1, arbitrary: fc.constantFrom('true', 'false', 'null', 'True', '"True"', '1e999', '-1e999', '1e-400', '-0', '00', '0x10', '9'.repeat(40), '1.5', '-7', 'NaN', 'Infinity') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      'true',
+      'false',
+      'null',
+      'True',
+      '"True"',
+      '1e999',
+      '-1e999',
+      '1e-400',
+      '-0',
+      '00',
+      '0x10',
+      '9'.repeat(40),
+      '1.5',
+      '-7',
+      'NaN',
+      'Infinity',
+    ),
+  },
   { weight: 1, arbitrary: fc.integer().map(String) },
   { weight: 1, arbitrary: fc.double().map(String) },
   {
     weight: 1,
     arbitrary: fc
-      .constantFrom('2020-01-01T00:00:00Z', '-000001-01-01T00:00:00Z', '+275760-09-13T00:00:00Z', '0000-01-01', '9999-12-31T23:59:59.999Z', '2020-02-30', '1', '99999-01-01', '+010000-01-01T00:00:00Z', '1970-01-01T00:00:00+14:00', 'Tue, 01 Jan 30000 00:00:00 GMT')
+      .constantFrom(
+        '2020-01-01T00:00:00Z',
+        '-000001-01-01T00:00:00Z',
+        '+275760-09-13T00:00:00Z',
+        '0000-01-01',
+        '9999-12-31T23:59:59.999Z',
+        '2020-02-30',
+        '1',
+        '99999-01-01',
+        '+010000-01-01T00:00:00Z',
+        '1970-01-01T00:00:00+14:00',
+        'Tue, 01 Jan 30000 00:00:00 GMT',
+      )
       .map((s) => JSON.stringify(s)),
   },
 );
@@ -196,8 +228,18 @@ const { filterExpr } = fc.letrec<{ filterExpr: string }>((tie) => ({
     { weight: 2, arbitrary: fc.tuple(tie('filterExpr'), fc.constantFrom('and', 'or', 'AND', 'Or'), tie('filterExpr')).map(([l, o, r]) => `${l} ${o} ${r}`) },
     { weight: 1, arbitrary: tie('filterExpr').map((f) => `not (${f})`) },
     { weight: 1, arbitrary: tie('filterExpr').map((f) => `(${f})`) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('emails', 'members', 'groups', 'addresses', 'name', 'foo', 'phoneNumbers'), comparison).map(([a, c]) => `${a}[${c.replace(/^[^ ]*/, 'value')}]`) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('emails', 'members', 'x509Certificates'), comparison, fc.constantFrom('.value', '.type', '')).map(([a, c, s]) => `${a}[type eq "work" and ${c}]${s}`) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom('emails', 'members', 'groups', 'addresses', 'name', 'foo', 'phoneNumbers'), comparison)
+        .map(([a, c]) => `${a}[${c.replace(/^[^ ]*/, 'value')}]`),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom('emails', 'members', 'x509Certificates'), comparison, fc.constantFrom('.value', '.type', ''))
+        .map(([a, c, s]) => `${a}[type eq "work" and ${c}]${s}`),
+    },
   ),
 }));
 /** Mutations of well-formed filters (a dropped bracket, a stray token) and plain garbage. */
@@ -205,10 +247,17 @@ const filter = fc.oneof(
   { weight: 6, arbitrary: filterExpr },
   {
     weight: 3,
-    arbitrary: fc.tuple(filterExpr, fc.nat(), fc.nat({ max: 6 }), fc.oneof(spice, fc.constantFrom('(', ')', '[', ']', '"', ' and ', ' or ', 'not', ' eq ', '.', ':', '\\"'))).map(([f, at, len, ins]) => {
-      const i = at % (f.length + 1);
-      return f.slice(0, i) + ins + f.slice(i + len);
-    }),
+    arbitrary: fc
+      .tuple(
+        filterExpr,
+        fc.nat(),
+        fc.nat({ max: 6 }),
+        fc.oneof(spice, fc.constantFrom('(', ')', '[', ']', '"', ' and ', ' or ', 'not', ' eq ', '.', ':', '\\"')),
+      )
+      .map(([f, at, len, ins]) => {
+        const i = at % (f.length + 1);
+        return f.slice(0, i) + ins + f.slice(i + len);
+      }),
   },
   { weight: 1, arbitrary: text(40) },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 60 }).map((n) => `${'('.repeat(n)}userName pr${')'.repeat(n)}`) },
@@ -226,27 +275,37 @@ interface Ids {
 
 const json = fc.jsonValue({ maxDepth: 4 });
 const bool = fc.oneof(fc.boolean(), fc.constantFrom('True', 'False', 'true', 'yes', 1, 0, null, 'null', [] as unknown, {} as unknown));
-const extraAttrs = fc.dictionary(fc.oneof(fc.constantFrom(...ATTRS), text(10)), fc.oneof(json, fc.constant([null, 1]), fc.constant([{ value: null }]), fc.constant({ bar: [null] })), { maxKeys: 3 });
+const extraAttrs = fc.dictionary(
+  fc.oneof(fc.constantFrom(...ATTRS), text(10)),
+  fc.oneof(json, fc.constant([null, 1]), fc.constant([{ value: null }]), fc.constant({ bar: [null] })),
+  { maxKeys: 3 },
+);
 
 /** A User an IdP could send (mostly accepted), with the odd extra attribute. */
 function plausibleUser(ids: Ids): fc.Arbitrary<unknown> {
-  return fc
-    .record(
-      {
-        schemas: fc.constantFrom([USER_URN], [USER_URN, ENTERPRISE], ['urn:scim:schemas:core:1.0']),
-        userName: fc.tuple(fc.emailAddress(), fc.oneof(fc.constant(''), spice)).map(([e, x]) => (x && !/[\u0000\ud800-\udfff]/.test(x) ? `${x}.${e}` : e)),
-        name: fc.record({ givenName: text(10), familyName: text(10) }, { requiredKeys: [] }),
-        emails: fc.array(fc.record({ value: fc.emailAddress(), type: fc.constantFrom('work', 'home'), primary: fc.boolean() }), { maxLength: 2 }),
-        active: fc.constantFrom(true, false, 'True', 'False'),
-        externalId: fc.uuid(),
-        displayName: fc.string({ unit: 'grapheme', maxLength: 20 }),
-        title: fc.string({ unit: 'grapheme', maxLength: 20 }),
-        locale: fc.constantFrom('de-DE', 'en-US', 'he-IL', 'ar-EG'),
-        [ENTERPRISE]: fc.record({ employeeNumber: fc.string({ maxLength: 8 }), department: fc.string({ unit: 'grapheme', maxLength: 12 }), manager: fc.record({ value: fc.constantFrom(...ids.users) }) }, { requiredKeys: [] }),
-        foo: fc.oneof(json, fc.constant([null, 1]), fc.constant([{ bar: null }, 2])),
-      },
-      { requiredKeys: ['userName'] },
-    );
+  return fc.record(
+    {
+      schemas: fc.constantFrom([USER_URN], [USER_URN, ENTERPRISE], ['urn:scim:schemas:core:1.0']),
+      userName: fc.tuple(fc.emailAddress(), fc.oneof(fc.constant(''), spice)).map(([e, x]) => (x && !/[\u0000\ud800-\udfff]/.test(x) ? `${x}.${e}` : e)),
+      name: fc.record({ givenName: text(10), familyName: text(10) }, { requiredKeys: [] }),
+      emails: fc.array(fc.record({ value: fc.emailAddress(), type: fc.constantFrom('work', 'home'), primary: fc.boolean() }), { maxLength: 2 }),
+      active: fc.constantFrom(true, false, 'True', 'False'),
+      externalId: fc.uuid(),
+      displayName: fc.string({ unit: 'grapheme', maxLength: 20 }),
+      title: fc.string({ unit: 'grapheme', maxLength: 20 }),
+      locale: fc.constantFrom('de-DE', 'en-US', 'he-IL', 'ar-EG'),
+      [ENTERPRISE]: fc.record(
+        {
+          employeeNumber: fc.string({ maxLength: 8 }),
+          department: fc.string({ unit: 'grapheme', maxLength: 12 }),
+          manager: fc.record({ value: fc.constantFrom(...ids.users) }),
+        },
+        { requiredKeys: [] },
+      ),
+      foo: fc.oneof(json, fc.constant([null, 1]), fc.constant([{ bar: null }, 2])),
+    },
+    { requiredKeys: ['userName'] },
+  );
 }
 
 function userBody(ids: Ids): fc.Arbitrary<unknown> {
@@ -260,14 +319,29 @@ function wildUser(ids: Ids): fc.Arbitrary<unknown> {
         schemas: fc.oneof(fc.constant([USER_URN]), fc.constant([USER_URN, ENTERPRISE]), fc.constant(['urn:scim:schemas:core:1.0']), json),
         userName: fc.oneof({ weight: 5, arbitrary: text(20) }, { weight: 3, arbitrary: fc.emailAddress() }, { weight: 1, arbitrary: json }),
         name: fc.oneof(fc.record({ givenName: text(10), familyName: text(10), formatted: text(10) }, { requiredKeys: [] }), json),
-        emails: fc.oneof(fc.array(fc.record({ value: fc.oneof(fc.emailAddress(), text(10), json), type: fc.constantFrom('work', 'home', 'WORK', ''), primary: bool }, { requiredKeys: [] }), { maxLength: 3 }), json),
+        emails: fc.oneof(
+          fc.array(
+            fc.record(
+              { value: fc.oneof(fc.emailAddress(), text(10), json), type: fc.constantFrom('work', 'home', 'WORK', ''), primary: bool },
+              { requiredKeys: [] },
+            ),
+            { maxLength: 3 },
+          ),
+          json,
+        ),
         active: bool,
         externalId: fc.oneof(text(12), json),
         displayName: text(16),
         preferredLanguage: fc.oneof(fc.constantFrom('de', 'en-US', 'xx', 'de-CH'), text(8)),
         groups: fc.array(fc.record({ value: fc.constantFrom(...ids.groups, crypto.randomUUID()) }), { maxLength: 2 }),
         password: text(10),
-        [ENTERPRISE]: fc.oneof(fc.record({ employeeNumber: text(8), manager: fc.oneof(fc.constantFrom(...ids.users), fc.record({ value: fc.constantFrom(...ids.users, 'nobody') }), json) }, { requiredKeys: [] }), json),
+        [ENTERPRISE]: fc.oneof(
+          fc.record(
+            { employeeNumber: text(8), manager: fc.oneof(fc.constantFrom(...ids.users), fc.record({ value: fc.constantFrom(...ids.users, 'nobody') }), json) },
+            { requiredKeys: [] },
+          ),
+          json,
+        ),
       },
       { requiredKeys: [] },
     )
@@ -292,12 +366,27 @@ function groupBody(ids: Ids): fc.Arbitrary<unknown> {
 
 function wildGroup(ids: Ids): fc.Arbitrary<unknown> {
   const member = fc.oneof(
-    fc.record({ value: fc.oneof(fc.constantFrom(...ids.users), fc.uuid(), text(8), json), $ref: fc.oneof(fc.webUrl(), text(8)), type: fc.constantFrom('User', 'Group', 'user', 'x'), display: text(8) }, { requiredKeys: ['value'] }),
+    fc.record(
+      {
+        value: fc.oneof(fc.constantFrom(...ids.users), fc.uuid(), text(8), json),
+        $ref: fc.oneof(fc.webUrl(), text(8)),
+        type: fc.constantFrom('User', 'Group', 'user', 'x'),
+        display: text(8),
+      },
+      { requiredKeys: ['value'] },
+    ),
     fc.constantFrom(...ids.users),
     json,
   );
   return fc
-    .record({ displayName: fc.oneof({ weight: 4, arbitrary: text(16) }, { weight: 1, arbitrary: json }), externalId: text(10), members: fc.oneof({ weight: 4, arbitrary: fc.array(member, { maxLength: 4 }) }, { weight: 1, arbitrary: json }) }, { requiredKeys: [] })
+    .record(
+      {
+        displayName: fc.oneof({ weight: 4, arbitrary: text(16) }, { weight: 1, arbitrary: json }),
+        externalId: text(10),
+        members: fc.oneof({ weight: 4, arbitrary: fc.array(member, { maxLength: 4 }) }, { weight: 1, arbitrary: json }),
+      },
+      { requiredKeys: [] },
+    )
     .chain((g) => extraAttrs.map((x) => ({ ...x, ...g })));
 }
 
@@ -305,10 +394,21 @@ function plausiblePatch(ids: Ids): fc.Arbitrary<unknown> {
   const id = fc.constantFrom(...ids.users);
   const op = fc.oneof(
     fc.record({ op: fc.constantFrom('replace', 'Replace'), path: fc.constant('active'), value: fc.constantFrom(true, false, 'False') }),
-    fc.record({ op: fc.constantFrom('add', 'Add'), path: fc.constant('members'), value: fc.subarray(ids.users, { minLength: 1 }).map((m) => m.map((value) => ({ value }))) }),
+    fc.record({
+      op: fc.constantFrom('add', 'Add'),
+      path: fc.constant('members'),
+      value: fc.subarray(ids.users, { minLength: 1 }).map((m) => m.map((value) => ({ value }))),
+    }),
     fc.record({ op: fc.constant('remove'), path: id.map((i) => `members[value eq "${i}"]`) }),
-    fc.record({ op: fc.constant('replace'), path: fc.constantFrom('displayName', 'title', 'name.givenName', 'nickName'), value: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }) }),
-    fc.record({ op: fc.constant('replace'), value: fc.record({ active: fc.boolean(), displayName: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 }) }) }),
+    fc.record({
+      op: fc.constant('replace'),
+      path: fc.constantFrom('displayName', 'title', 'name.givenName', 'nickName'),
+      value: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }),
+    }),
+    fc.record({
+      op: fc.constant('replace'),
+      value: fc.record({ active: fc.boolean(), displayName: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 }) }),
+    }),
     fc.record({ op: fc.constant('add'), path: fc.constant('emails[type eq "work"].value'), value: fc.emailAddress() }),
     fc.record({ op: fc.constant('remove'), path: fc.constantFrom('title', 'nickName', 'emails[type eq "home"]', `${ENTERPRISE}:department`) }),
   );
@@ -325,7 +425,13 @@ function wildPatch(ids: Ids): fc.Arbitrary<unknown> {
     filter.map((f) => `emails[${f}]`),
     filter.map((f) => `members[${f}]`),
     fc.constantFrom(...ids.users).map((id) => `members[value eq "${id}"]`),
-    fc.tuple(fc.constantFrom('emails', 'addresses', 'phoneNumbers'), fc.constantFrom('type eq "work"', 'primary eq true', 'value co "@"'), fc.constantFrom('.value', '.type', '', '.x.y')).map(([a, f, s]) => `${a}[${f}]${s}`),
+    fc
+      .tuple(
+        fc.constantFrom('emails', 'addresses', 'phoneNumbers'),
+        fc.constantFrom('type eq "work"', 'primary eq true', 'value co "@"'),
+        fc.constantFrom('.value', '.type', '', '.x.y'),
+      )
+      .map(([a, f, s]) => `${a}[${f}]${s}`),
     text(12),
   );
   const op = fc.record(
@@ -345,7 +451,20 @@ function wildPatch(ids: Ids): fc.Arbitrary<unknown> {
 function bulkBody(ids: Ids): fc.Arbitrary<unknown> {
   const bulkIds = fc.constantFrom('a', 'b', 'c', 'bulkId:a', '', 'é');
   const opPath = fc.oneof(
-    fc.constantFrom('/Users', '/Groups', '/Bulk', 'Users', '/Users/bulkId:a', '/Groups/bulkId:b', '/Users/%E0%A4%A', '/Users/..%2f..', '/Me', '/Schemas', '/x/y/z', '/Users/.search'),
+    fc.constantFrom(
+      '/Users',
+      '/Groups',
+      '/Bulk',
+      'Users',
+      '/Users/bulkId:a',
+      '/Groups/bulkId:b',
+      '/Users/%E0%A4%A',
+      '/Users/..%2f..',
+      '/Me',
+      '/Schemas',
+      '/x/y/z',
+      '/Users/.search',
+    ),
     fc.constantFrom(...ids.users).map((id) => `/Users/${id}`),
     fc.constantFrom(...ids.groups).map((id) => `/Groups/${id}`),
     text(12).map((s) => `/${s}`),
@@ -356,7 +475,13 @@ function bulkBody(ids: Ids): fc.Arbitrary<unknown> {
       path: opPath,
       bulkId: bulkIds,
       version: fc.constantFrom('W/"1"', '"2"', '*', 'garbage'),
-      data: fc.oneof(userBody(ids), groupBody(ids), patchBody(ids), json, fc.constant({ members: [{ value: 'bulkId:a' }, { value: 'bulkId:b' }], displayName: 'refs' })),
+      data: fc.oneof(
+        userBody(ids),
+        groupBody(ids),
+        patchBody(ids),
+        json,
+        fc.constant({ members: [{ value: 'bulkId:a' }, { value: 'bulkId:b' }], displayName: 'refs' }),
+      ),
     },
     { requiredKeys: ['method', 'path'] },
   );
@@ -364,7 +489,11 @@ function bulkBody(ids: Ids): fc.Arbitrary<unknown> {
     {
       schemas: fc.constant(['urn:ietf:params:scim:api:messages:2.0:BulkRequest']),
       failOnErrors: fc.oneof(fc.integer({ min: -1, max: 5 }), json),
-      Operations: fc.oneof({ weight: 8, arbitrary: fc.array(op, { maxLength: 8 }) }, { weight: 1, arbitrary: json }, { weight: 1, arbitrary: fc.constant('many') }),
+      Operations: fc.oneof(
+        { weight: 8, arbitrary: fc.array(op, { maxLength: 8 }) },
+        { weight: 1, arbitrary: json },
+        { weight: 1, arbitrary: fc.constant('many') },
+      ),
     },
     { requiredKeys: ['Operations'] },
   );
@@ -407,17 +536,69 @@ function bodyArb(ids: Ids): fc.Arbitrary<Body> {
     { weight: 3, arbitrary: asJson(bulkBody(ids)) },
     { weight: 3, arbitrary: asJson(searchBody()) },
     { weight: 3, arbitrary: asJson(fc.jsonValue({ maxDepth: 8 })) },
-    { weight: process.env.FUZZ_NO_HEAVY ? 0 : 1, arbitrary: fc.record({ kind: fc.constant('deep' as const), depth: fc.oneof(fc.integer({ min: 20, max: 40 }), fc.integer({ min: 41, max: 200_000 })), open: fc.constantFrom('[', '{"a":', '{"Operations":[', '{"userName":"x","name":'), close: fc.constantFrom(']', '}') }) },
-    { weight: process.env.FUZZ_NO_HEAVY ? 0 : 1, arbitrary: fc.record({ kind: fc.constant('huge' as const), bytes: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 50_000, max: 1_500_000 }) }, { weight: 1, arbitrary: fc.integer({ min: 4_200_000, max: 5_000_000 }) }), shape: fc.constantFrom('string' as const, 'array' as const, 'keys' as const) }) },
+    {
+      weight: process.env.FUZZ_NO_HEAVY ? 0 : 1,
+      arbitrary: fc.record({
+        kind: fc.constant('deep' as const),
+        depth: fc.oneof(fc.integer({ min: 20, max: 40 }), fc.integer({ min: 41, max: 200_000 })),
+        open: fc.constantFrom('[', '{"a":', '{"Operations":[', '{"userName":"x","name":'),
+        close: fc.constantFrom(']', '}'),
+      }),
+    },
+    {
+      weight: process.env.FUZZ_NO_HEAVY ? 0 : 1,
+      arbitrary: fc.record({
+        kind: fc.constant('huge' as const),
+        bytes: fc.oneof(
+          { weight: 6, arbitrary: fc.integer({ min: 50_000, max: 1_500_000 }) },
+          { weight: 1, arbitrary: fc.integer({ min: 4_200_000, max: 5_000_000 }) },
+        ),
+        shape: fc.constantFrom('string' as const, 'array' as const, 'keys' as const),
+      }),
+    },
     {
       weight: 3,
-      arbitrary: fc.oneof(
-        text(60),
-        fc.constantFrom('userName=x&active=true', '<?xml version="1.0"?><User><userName>x</userName></User>', '{"userName": "a", }', '{"userName":', '[1,]', 'NaN', 'Infinity', '', '   ', '\ufeff{"userName":"bom"}', '{"userName":"x"}{"userName":"y"}', '{"__proto__":{"admin":true},"userName":"proto"}', '{"userName":"dup","userName":"dup2"}', '{"userName":"\\ud800"}', '{"userName":"\\u0000"}', '{"a":1e999}', 'null', 'true', '"str"', '0'),
-      ).map((t): Body => ({ kind: 'text', text: t })),
+      arbitrary: fc
+        .oneof(
+          text(60),
+          fc.constantFrom(
+            'userName=x&active=true',
+            '<?xml version="1.0"?><User><userName>x</userName></User>',
+            '{"userName": "a", }',
+            '{"userName":',
+            '[1,]',
+            'NaN',
+            'Infinity',
+            '',
+            '   ',
+            '\ufeff{"userName":"bom"}',
+            '{"userName":"x"}{"userName":"y"}',
+            '{"__proto__":{"admin":true},"userName":"proto"}',
+            '{"userName":"dup","userName":"dup2"}',
+            '{"userName":"\\ud800"}',
+            '{"userName":"\\u0000"}',
+            '{"a":1e999}',
+            'null',
+            'true',
+            '"str"',
+            '0',
+          ),
+        )
+        .map((t): Body => ({ kind: 'text', text: t })),
     },
     { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 200 }).map((b): Body => ({ kind: 'bytes', hex: Buffer.from(b).toString('hex') })) },
-    { weight: 1, arbitrary: fc.constantFrom('7b22757365724e616d65223a22eda080227d', '7b22757365724e616d65223a22c080227d', '7b22757365724e616d65223a22ff227d', '7b22757365724e616d65223a22e282', 'efbbbf7b7d').map((hex): Body => ({ kind: 'bytes', hex })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom(
+          '7b22757365724e616d65223a22eda080227d',
+          '7b22757365724e616d65223a22c080227d',
+          '7b22757365724e616d65223a22ff227d',
+          '7b22757365724e616d65223a22e282',
+          'efbbbf7b7d',
+        )
+        .map((hex): Body => ({ kind: 'bytes', hex })),
+    },
     { weight: 1, arbitrary: userBody(ids).map((value): Body => ({ kind: 'utf16', value })) },
   );
 }
@@ -438,7 +619,13 @@ function bodyBytes(b: Body): Buffer | undefined {
       return Buffer.from(b.open.repeat(b.depth) + '1' + b.close.repeat(b.depth), 'utf8');
     case 'huge':
       if (b.shape === 'string') return Buffer.from(JSON.stringify({ userName: 'huge', displayName: 'é'.repeat(Math.floor(b.bytes / 2)) }));
-      if (b.shape === 'array') return Buffer.from(JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: Array.from({ length: Math.floor(b.bytes / 40) }, () => ({ op: 'add', path: 'x', value: 1 })) }));
+      if (b.shape === 'array')
+        return Buffer.from(
+          JSON.stringify({
+            schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+            Operations: Array.from({ length: Math.floor(b.bytes / 40) }, () => ({ op: 'add', path: 'x', value: 1 })),
+          }),
+        );
       return Buffer.from(JSON.stringify(Object.fromEntries(Array.from({ length: Math.floor(b.bytes / 16) }, (_, i) => [`k${i}`, i]))));
   }
 }
@@ -460,7 +647,30 @@ function requestArb(ids: Ids): fc.Arbitrary<Req> {
     { weight: 2, arbitrary: fc.uuid() },
     { weight: 2, arbitrary: text(20).map(enc) },
     { weight: 1, arbitrary: text(20).map(loose) },
-    { weight: 1, arbitrary: fc.constantFrom('.search', '..', '%2e%2e', '.', '%2F', 'bulkId:a', '%00', '%E0%A4%A', '%ZZ', '%', '%C0%AE%C0%AE', '%ED%A0%80', 'x'.repeat(5000), '%20', '+', '%C3%A9', '%u0041', '%E9', '\\..\\..') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '.search',
+        '..',
+        '%2e%2e',
+        '.',
+        '%2F',
+        'bulkId:a',
+        '%00',
+        '%E0%A4%A',
+        '%ZZ',
+        '%',
+        '%C0%AE%C0%AE',
+        '%ED%A0%80',
+        'x'.repeat(5000),
+        '%20',
+        '+',
+        '%C3%A9',
+        '%u0041',
+        '%E9',
+        '\\..\\..',
+      ),
+    },
   );
   const resource = fc.constantFrom('Users', 'Groups', 'users', 'GROUPS', 'Users', 'Groups');
   const p = fc.oneof(
@@ -468,11 +678,57 @@ function requestArb(ids: Ids): fc.Arbitrary<Req> {
     { weight: 12, arbitrary: fc.tuple(resource, anyId).map(([r, id]) => `/${r}/${id}`) },
     { weight: 4, arbitrary: resource.map((r) => `/${r}/.search`) },
     { weight: 4, arbitrary: fc.constant('/Bulk') },
-    { weight: 3, arbitrary: fc.constantFrom('/ServiceProviderConfig', '/ServiceProviderConfigs', '/Schemas', `/Schemas/${USER_URN}`, `/Schemas/${ENTERPRISE}`, '/Schemas/urn:x', '/ResourceTypes', '/ResourceTypes/User', '/ResourceTypes/Nope', '/.search', '/Me', '/Me/x', '/', '') },
-    { weight: 2, arbitrary: fc.constantFrom('/Foo', '/Users/x/y', '/Users/x/members', '/Bulk/1', '/Groups/.search/x', '/v1/Users', '/scim/v2/Users', '/Users;jsessionid=1', '/Users%2F..%2F..%2Fapi%2Fv1%2Fme') },
     {
       weight: 3,
-      arbitrary: fc.constantFrom('/../api/v1/me', '/../../healthz', '/Users/../../api/v1/companies', '/%2e%2e/%2e%2e/api/v1/me', '/Users/..%2f..%2f..%2fetc%2fpasswd', '/..;/admin/queues', '//Users', '/Users//', '/./Users', '/Users/%2e%2e/Groups', '/..%00/x', '/%5c..%5c..%5cwindows', '/Users/%252e%252e', '/Users/%E9%FF'),
+      arbitrary: fc.constantFrom(
+        '/ServiceProviderConfig',
+        '/ServiceProviderConfigs',
+        '/Schemas',
+        `/Schemas/${USER_URN}`,
+        `/Schemas/${ENTERPRISE}`,
+        '/Schemas/urn:x',
+        '/ResourceTypes',
+        '/ResourceTypes/User',
+        '/ResourceTypes/Nope',
+        '/.search',
+        '/Me',
+        '/Me/x',
+        '/',
+        '',
+      ),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        '/Foo',
+        '/Users/x/y',
+        '/Users/x/members',
+        '/Bulk/1',
+        '/Groups/.search/x',
+        '/v1/Users',
+        '/scim/v2/Users',
+        '/Users;jsessionid=1',
+        '/Users%2F..%2F..%2Fapi%2Fv1%2Fme',
+      ),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom(
+        '/../api/v1/me',
+        '/../../healthz',
+        '/Users/../../api/v1/companies',
+        '/%2e%2e/%2e%2e/api/v1/me',
+        '/Users/..%2f..%2f..%2fetc%2fpasswd',
+        '/..;/admin/queues',
+        '//Users',
+        '/Users//',
+        '/./Users',
+        '/Users/%2e%2e/Groups',
+        '/..%00/x',
+        '/%5c..%5c..%5cwindows',
+        '/Users/%252e%252e',
+        '/Users/%E9%FF',
+      ),
     },
     { weight: 2, arbitrary: text(30).map((s) => `/${loose(s)}`) },
   );
@@ -485,14 +741,44 @@ function requestArb(ids: Ids): fc.Arbitrary<Req> {
     fc.constantFrom('sortOrder=descending', 'sortOrder=ascending', 'sortOrder=up', 'sortOrder='),
     fc.oneof(fc.integer(), fc.constantFrom('1e99', '-1', '0', '', 'x', '1.5', '99999999999999999999')).map((v) => `startIndex=${v}`),
     fc.oneof(fc.integer(), fc.constantFrom('1e99', '-1', '0', '', 'x', '1000', '100000')).map((v) => `count=${v}`),
-    fc.constantFrom('filter=a&filter=b', 'filter[]=userName%20pr', 'filter[a]=b', 'attributes[]=userName&attributes[]=emails', 'a[b][c][d][e][f][g]=1', '__proto__[x]=1', 'constructor[prototype][x]=1', '%=%', '=', '&&&', 'filter', 'x=%E0%A4%A'),
+    fc.constantFrom(
+      'filter=a&filter=b',
+      'filter[]=userName%20pr',
+      'filter[a]=b',
+      'attributes[]=userName&attributes[]=emails',
+      'a[b][c][d][e][f][g]=1',
+      '__proto__[x]=1',
+      'constructor[prototype][x]=1',
+      '%=%',
+      '=',
+      '&&&',
+      'filter',
+      'x=%E0%A4%A',
+    ),
     fc.tuple(text(8), text(8)).map(([k, v]) => `${enc(k)}=${enc(v)}`),
   );
-  const query = fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 4, arbitrary: fc.array(param, { minLength: 1, maxLength: 4 }).map((ps) => `?${ps.join('&')}`) });
+  const query = fc.oneof(
+    { weight: 3, arbitrary: fc.constant('') },
+    { weight: 4, arbitrary: fc.array(param, { minLength: 1, maxLength: 4 }).map((ps) => `?${ps.join('&')}`) },
+  );
   const ascii = fc.string({ unit: 'binary-ascii', maxLength: 40 }).map((s) => s.replace(/[^\x20-\x7e]/g, ''));
   const headers = fc.record(
     {
-      'content-type': fc.constantFrom('application/scim+json', 'application/json', 'application/scim+json; charset=utf-8', 'application/json; charset=utf-16', 'application/json; charset=latin1', 'text/plain', 'text/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/octet-stream', '*/*', 'garbage', ''),
+      'content-type': fc.constantFrom(
+        'application/scim+json',
+        'application/json',
+        'application/scim+json; charset=utf-8',
+        'application/json; charset=utf-16',
+        'application/json; charset=latin1',
+        'text/plain',
+        'text/xml',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'application/octet-stream',
+        '*/*',
+        'garbage',
+        '',
+      ),
       accept: fc.constantFrom('application/scim+json', 'application/json', 'text/html', 'application/xml', '*/*', 'image/png', 'garbage;;;q=x', ''),
       'if-match': fc.oneof(fc.constantFrom('W/"1"', '"1"', '*', 'W/"999999999999999999999"', 'W/"1", W/"2"', 'W/', '""', 'W/"-1"'), ascii),
       'if-none-match': fc.oneof(fc.constantFrom('W/"1"', '"2"', '*', 'W/"3", *'), ascii),
@@ -511,7 +797,24 @@ function requestArb(ids: Ids): fc.Arbitrary<Req> {
     { weight: 15, arbitrary: fc.constant('PATCH') },
     { weight: 10, arbitrary: fc.constant('PUT') },
     { weight: 8, arbitrary: fc.constant('DELETE') },
-    { weight: 2, arbitrary: fc.constantFrom('OPTIONS', 'HEAD', 'TRACE', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'MKCALENDAR', 'UNSUBSCRIBE', 'M-SEARCH', 'SEARCH', 'QUERY', 'LINK', 'PURGE') },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        'OPTIONS',
+        'HEAD',
+        'TRACE',
+        'PROPFIND',
+        'PROPPATCH',
+        'MKCOL',
+        'MKCALENDAR',
+        'UNSUBSCRIBE',
+        'M-SEARCH',
+        'SEARCH',
+        'QUERY',
+        'LINK',
+        'PURGE',
+      ),
+    },
   );
   const auth = fc.oneof(
     { weight: 190, arbitrary: fc.constant('valid' as const) },
@@ -524,12 +827,42 @@ function requestArb(ids: Ids): fc.Arbitrary<Req> {
   const random = fc.record({ method, path: fc.tuple(p, query).map(([a, b]) => a + b), headers, body: bodyArb(ids), auth });
   const shaped = fc.oneof(
     fc.record({ method: fc.constant('POST'), path: fc.constant('/Users'), headers, body: userBody(ids).map((value): Body => ({ kind: 'json', value })), auth }),
-    fc.record({ method: fc.constant('POST'), path: fc.constant('/Groups'), headers, body: groupBody(ids).map((value): Body => ({ kind: 'json', value })), auth }),
-    fc.record({ method: fc.constant('PATCH'), path: fc.constantFrom(...ids.users.map((i) => `/Users/${i}`), ...ids.groups.map((i) => `/Groups/${i}`)), headers, body: patchBody(ids).map((value): Body => ({ kind: 'json', value })), auth }),
-    fc.record({ method: fc.constant('PUT'), path: fc.constantFrom(...ids.users.map((i) => `/Users/${i}`), ...ids.groups.map((i) => `/Groups/${i}`)), headers, body: fc.oneof(userBody(ids), groupBody(ids)).map((value): Body => ({ kind: 'json', value })), auth }),
+    fc.record({
+      method: fc.constant('POST'),
+      path: fc.constant('/Groups'),
+      headers,
+      body: groupBody(ids).map((value): Body => ({ kind: 'json', value })),
+      auth,
+    }),
+    fc.record({
+      method: fc.constant('PATCH'),
+      path: fc.constantFrom(...ids.users.map((i) => `/Users/${i}`), ...ids.groups.map((i) => `/Groups/${i}`)),
+      headers,
+      body: patchBody(ids).map((value): Body => ({ kind: 'json', value })),
+      auth,
+    }),
+    fc.record({
+      method: fc.constant('PUT'),
+      path: fc.constantFrom(...ids.users.map((i) => `/Users/${i}`), ...ids.groups.map((i) => `/Groups/${i}`)),
+      headers,
+      body: fc.oneof(userBody(ids), groupBody(ids)).map((value): Body => ({ kind: 'json', value })),
+      auth,
+    }),
     fc.record({ method: fc.constant('POST'), path: fc.constant('/Bulk'), headers, body: bulkBody(ids).map((value): Body => ({ kind: 'json', value })), auth }),
-    fc.record({ method: fc.constant('POST'), path: fc.constantFrom('/Users/.search', '/Groups/.search'), headers, body: searchBody().map((value): Body => ({ kind: 'json', value })), auth }),
-    fc.record({ method: fc.constant('GET'), path: fc.tuple(fc.constantFrom('/Users', '/Groups'), query).map(([a, b]) => a + b), headers, body: fc.constant<Body>({ kind: 'none' }), auth }),
+    fc.record({
+      method: fc.constant('POST'),
+      path: fc.constantFrom('/Users/.search', '/Groups/.search'),
+      headers,
+      body: searchBody().map((value): Body => ({ kind: 'json', value })),
+      auth,
+    }),
+    fc.record({
+      method: fc.constant('GET'),
+      path: fc.tuple(fc.constantFrom('/Users', '/Groups'), query).map(([a, b]) => a + b),
+      headers,
+      body: fc.constant<Body>({ kind: 'none' }),
+      auth,
+    }),
   );
   return fc.oneof({ weight: 1, arbitrary: random }, { weight: 1, arbitrary: shaped });
 }
@@ -689,11 +1022,23 @@ describe(`SCIM fuzz against a real serve process [${DIALECT}]`, () => {
       // Resources for ids in paths, members and bulk references.
       const ids: Ids = { users: [], groups: [] };
       for (let i = 0; i < 6; i++) {
-        const r = await send(agent, port, token, { method: 'POST', path: '/Users', headers: { 'content-type': 'application/scim+json' }, body: { kind: 'json', value: { userName: `seed${i}@fuzz.example`, emails: [{ value: `seed${i}@fuzz.example`, primary: true }], foo: [null, 1] } }, auth: 'valid' });
+        const r = await send(agent, port, token, {
+          method: 'POST',
+          path: '/Users',
+          headers: { 'content-type': 'application/scim+json' },
+          body: { kind: 'json', value: { userName: `seed${i}@fuzz.example`, emails: [{ value: `seed${i}@fuzz.example`, primary: true }], foo: [null, 1] } },
+          auth: 'valid',
+        });
         ids.users.push((JSON.parse(r.text) as { id: string }).id);
       }
       for (let i = 0; i < 3; i++) {
-        const r = await send(agent, port, token, { method: 'POST', path: '/Groups', headers: { 'content-type': 'application/scim+json' }, body: { kind: 'json', value: { displayName: `Seed ${i}`, members: ids.users.slice(i, i + 3).map((value) => ({ value })) } }, auth: 'valid' });
+        const r = await send(agent, port, token, {
+          method: 'POST',
+          path: '/Groups',
+          headers: { 'content-type': 'application/scim+json' },
+          body: { kind: 'json', value: { displayName: `Seed ${i}`, members: ids.users.slice(i, i + 3).map((value) => ({ value })) } },
+          auth: 'valid',
+        });
         ids.groups.push((JSON.parse(r.text) as { id: string }).id);
       }
 

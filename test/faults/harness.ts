@@ -20,7 +20,10 @@ export interface Figures {
 /** Saves one scenario's figures (bench/RELIABILITY.md is written from these after the run). */
 export function record(f: Figures): void {
   fs.mkdirSync(FIGURES_DIR, { recursive: true });
-  fs.writeFileSync(path.join(FIGURES_DIR, `${f.scenario.replace(/\W+/g, '-').toLowerCase()}.json`), JSON.stringify({ ...f, at: new Date().toISOString() }, null, 2));
+  fs.writeFileSync(
+    path.join(FIGURES_DIR, `${f.scenario.replace(/\W+/g, '-').toLowerCase()}.json`),
+    JSON.stringify({ ...f, at: new Date().toISOString() }, null, 2),
+  );
 }
 
 export interface Proc {

@@ -142,7 +142,24 @@ function secretsOf(t: Tenant, includeMsp: boolean): string[] {
 
 /** Pairs (ghost string -> real string), to read a ghost's answer as if it were about B. */
 function pairs(ghost: Tenant, real: Tenant): Array<[string, string]> {
-  const keys: Array<keyof Tenant> = ['accountId', 'mspId', 'tokenId', 'nonce', 'users', 'groups', 'userNames', 'emails', 'externalIds', 'familyNames', 'displayNames', 'groupNames', 'groupExternalIds', 'manualMember', 'vault', 'mapping'];
+  const keys: Array<keyof Tenant> = [
+    'accountId',
+    'mspId',
+    'tokenId',
+    'nonce',
+    'users',
+    'groups',
+    'userNames',
+    'emails',
+    'externalIds',
+    'familyNames',
+    'displayNames',
+    'groupNames',
+    'groupExternalIds',
+    'manualMember',
+    'vault',
+    'mapping',
+  ];
   const out: Array<[string, string]> = [];
   for (const k of keys) {
     const g = ghost[k];
@@ -212,18 +229,33 @@ async function pushTenant(db: Db, base: string, label: string, tag: string, mspI
     const r = await scim(base, token, {
       method: 'POST',
       path: '/Groups',
-      body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: n.groupNames[j], externalId: n.groupExternalIds[j], members: memberSets[j]!.map((value) => ({ value })) },
+      body: {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        displayName: n.groupNames[j],
+        externalId: n.groupExternalIds[j],
+        members: memberSets[j]!.map((value) => ({ value })),
+      },
     });
     if (r.status !== 201) throw new Error(`push group ${label}: ${r.status} ${r.text}`);
     groups.push((r.json as { id: string }).id);
   }
   // Versions above 1, as a real IdP's resources have.
-  const pu = await scim(base, token, { method: 'PATCH', path: `/Users/${users[0]}`, body: { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: `${tag} boss` }] } });
-  const pg = await scim(base, token, { method: 'PATCH', path: `/Groups/${groups[0]}`, body: { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: users[2] }] }] } });
+  const pu = await scim(base, token, {
+    method: 'PATCH',
+    path: `/Users/${users[0]}`,
+    body: { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: `${tag} boss` }] },
+  });
+  const pg = await scim(base, token, {
+    method: 'PATCH',
+    path: `/Groups/${groups[0]}`,
+    body: { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: users[2] }] }] },
+  });
   if (pu.status !== 200 || pg.status !== 204) throw new Error(`versions ${label}: ${pu.status} ${pg.status}`);
   const userEtag = (await scim(base, token, { method: 'GET', path: `/Users/${users[0]}` })).json as { meta: { version: string } };
   const groupEtag = (await scim(base, token, { method: 'GET', path: `/Groups/${groups[0]}` })).json as { meta: { version: string } };
-  const manual = await asOp(db, (ctx) => addManualMember(ctx, { accountId: company.id, email: `${tag}manual.${nonce}@${tag}.example`, group: 'Owners', state: 'active' }));
+  const manual = await asOp(db, (ctx) =>
+    addManualMember(ctx, { accountId: company.id, email: `${tag}manual.${nonce}@${tag}.example`, group: 'Owners', state: 'active' }),
+  );
   const vault = await asOp(db, (ctx) => createVault(ctx, { accountId: company.id, name: `${tag} vault ${nonce}` }));
   const mapping = (await db('group_mappings').where({ account_id: company.id }).first()) as { id: string } | undefined;
   return {
@@ -396,7 +428,12 @@ const patch = (...ops: unknown[]) => ({ schemas: [PATCH], Operations: ops });
 const list = (resource: 'Users' | 'Groups', filter: string, extra = '') => `/${resource}?filter=${q(filter)}${extra}`;
 const search = (filter: string, extra: Record<string, unknown> = {}) => ({ schemas: [SEARCH], filter, ...extra });
 const bulk = (ops: unknown[], extra: Record<string, unknown> = {}) => ({ schemas: [BULK], Operations: ops, ...extra });
-const alphaUser = (n: number, extra: Record<string, unknown> = {}) => ({ userName: `alpha-probe-${n}@alpha.example`, name: { familyName: 'Probe' }, emails: [{ value: `alpha-probe-${n}@alpha.example`, primary: true }], ...extra });
+const alphaUser = (n: number, extra: Record<string, unknown> = {}) => ({
+  userName: `alpha-probe-${n}@alpha.example`,
+  name: { familyName: 'Probe' },
+  emails: [{ value: `alpha-probe-${n}@alpha.example`, primary: true }],
+  ...extra,
+});
 const userRef = (id: string) => `${PUBLIC_URL}/scim/v2/Users/${id}`;
 
 function scimAttacks(): Attack[] {
@@ -405,97 +442,452 @@ function scimAttacks(): Attack[] {
     const u = (t: Tenant) => t.users[i]!;
     out.push(
       { name: `GET /Users/{B user ${i}}`, expect: 'notFound', make: (t) => ({ method: 'GET', path: `/Users/${u(t)}` }) },
-      { name: `GET /Users/{B user ${i}}?attributes`, expect: 'notFound', make: (t) => ({ method: 'GET', path: `/Users/${u(t)}?attributes=userName,emails,groups,${q(ENTERPRISE)}:employeeNumber` }) },
-      { name: `GET /Users/{B user ${i}}?excludedAttributes`, expect: 'notFound', make: (t) => ({ method: 'GET', path: `/Users/${u(t)}?excludedAttributes=name,groups` }) },
-      { name: `GET /Users/{B user ${i}} If-None-Match B's version`, expect: 'notFound', make: (t) => ({ method: 'GET', path: `/Users/${u(t)}`, headers: { 'if-none-match': t.userEtag } }) },
+      {
+        name: `GET /Users/{B user ${i}}?attributes`,
+        expect: 'notFound',
+        make: (t) => ({ method: 'GET', path: `/Users/${u(t)}?attributes=userName,emails,groups,${q(ENTERPRISE)}:employeeNumber` }),
+      },
+      {
+        name: `GET /Users/{B user ${i}}?excludedAttributes`,
+        expect: 'notFound',
+        make: (t) => ({ method: 'GET', path: `/Users/${u(t)}?excludedAttributes=name,groups` }),
+      },
+      {
+        name: `GET /Users/{B user ${i}} If-None-Match B's version`,
+        expect: 'notFound',
+        make: (t) => ({ method: 'GET', path: `/Users/${u(t)}`, headers: { 'if-none-match': t.userEtag } }),
+      },
       { name: `GET /Users/{B user ${i} upper-cased}`, expect: 'notFound', make: (t) => ({ method: 'GET', path: `/Users/${u(t).toUpperCase()}` }) },
-      { name: `PUT /Users/{B user ${i}}`, expect: 'notFound', make: (t) => ({ method: 'PUT', path: `/Users/${u(t)}`, body: { userName: t.userNames[i], emails: [{ value: t.emails[i], primary: true }], active: false } }) },
-      { name: `PUT /Users/{B user ${i}} If-Match B's version`, expect: 'notFound', make: (t) => ({ method: 'PUT', path: `/Users/${u(t)}`, body: { userName: t.userNames[i] }, headers: { 'if-match': t.userEtag } }) },
-      { name: `PATCH /Users/{B user ${i}} active=false`, expect: 'notFound', make: (t) => ({ method: 'PATCH', path: `/Users/${u(t)}`, body: patch({ op: 'replace', path: 'active', value: false }) }) },
-      { name: `PATCH /Users/{B user ${i}} path-less (Okta)`, expect: 'notFound', make: (t) => ({ method: 'PATCH', path: `/Users/${u(t)}?attributes=userName`, body: patch({ op: 'Replace', value: { active: 'False', displayName: 'taken over' } }) }) },
-      { name: `PATCH /Users/{B user ${i}} If-Match B's version`, expect: 'notFound', make: (t) => ({ method: 'PATCH', path: `/Users/${u(t)}`, body: patch({ op: 'replace', path: 'title', value: 'x' }), headers: { 'if-match': t.userEtag } }) },
-      { name: `PATCH /Users/{B user ${i}} If-Match a wrong version (412 would tell it exists)`, expect: 'notFound', make: (t) => ({ method: 'PATCH', path: `/Users/${u(t)}`, body: patch({ op: 'replace', path: 'title', value: 'x' }), headers: { 'if-match': 'W/"9999"' } }) },
+      {
+        name: `PUT /Users/{B user ${i}}`,
+        expect: 'notFound',
+        make: (t) => ({
+          method: 'PUT',
+          path: `/Users/${u(t)}`,
+          body: { userName: t.userNames[i], emails: [{ value: t.emails[i], primary: true }], active: false },
+        }),
+      },
+      {
+        name: `PUT /Users/{B user ${i}} If-Match B's version`,
+        expect: 'notFound',
+        make: (t) => ({ method: 'PUT', path: `/Users/${u(t)}`, body: { userName: t.userNames[i] }, headers: { 'if-match': t.userEtag } }),
+      },
+      {
+        name: `PATCH /Users/{B user ${i}} active=false`,
+        expect: 'notFound',
+        make: (t) => ({ method: 'PATCH', path: `/Users/${u(t)}`, body: patch({ op: 'replace', path: 'active', value: false }) }),
+      },
+      {
+        name: `PATCH /Users/{B user ${i}} path-less (Okta)`,
+        expect: 'notFound',
+        make: (t) => ({
+          method: 'PATCH',
+          path: `/Users/${u(t)}?attributes=userName`,
+          body: patch({ op: 'Replace', value: { active: 'False', displayName: 'taken over' } }),
+        }),
+      },
+      {
+        name: `PATCH /Users/{B user ${i}} If-Match B's version`,
+        expect: 'notFound',
+        make: (t) => ({
+          method: 'PATCH',
+          path: `/Users/${u(t)}`,
+          body: patch({ op: 'replace', path: 'title', value: 'x' }),
+          headers: { 'if-match': t.userEtag },
+        }),
+      },
+      {
+        name: `PATCH /Users/{B user ${i}} If-Match a wrong version (412 would tell it exists)`,
+        expect: 'notFound',
+        make: (t) => ({
+          method: 'PATCH',
+          path: `/Users/${u(t)}`,
+          body: patch({ op: 'replace', path: 'title', value: 'x' }),
+          headers: { 'if-match': 'W/"9999"' },
+        }),
+      },
       { name: `DELETE /Users/{B user ${i}}`, expect: 'notFound', make: (t) => ({ method: 'DELETE', path: `/Users/${u(t)}` }) },
-      { name: `DELETE /Users/{B user ${i}} If-Match B's version`, expect: 'notFound', make: (t) => ({ method: 'DELETE', path: `/Users/${u(t)}`, headers: { 'if-match': t.userEtag } }) },
+      {
+        name: `DELETE /Users/{B user ${i}} If-Match B's version`,
+        expect: 'notFound',
+        make: (t) => ({ method: 'DELETE', path: `/Users/${u(t)}`, headers: { 'if-match': t.userEtag } }),
+      },
       { name: `GET /Users?filter=id eq B user ${i}`, expect: 'empty', make: (t) => ({ method: 'GET', path: list('Users', `id eq "${u(t)}"`) }) },
       { name: `GET /Users?filter=userName eq B's`, expect: 'empty', make: (t) => ({ method: 'GET', path: list('Users', `userName eq "${t.userNames[i]}"`) }) },
-      { name: `GET /Users?filter=userName eq B's, upper-cased`, expect: 'empty', make: (t) => ({ method: 'GET', path: list('Users', `userName eq "${t.userNames[i]!.toUpperCase()}"`) }) },
-      { name: `GET /Users?filter=userName sw/co B's`, expect: 'empty', make: (t) => ({ method: 'GET', path: list('Users', `userName sw "${t.userNames[i]!.slice(0, 10)}" or userName co "${t.nonce}" or userName ew "${t.userNames[i]!.slice(-14)}"`) }) },
-      { name: `GET /Users?filter=externalId eq B's`, expect: 'empty', make: (t) => ({ method: 'GET', path: list('Users', `externalId eq "${t.externalIds[i]}"`) }) },
-      { name: `GET /Users?filter=emails.value eq B's`, expect: 'empty', make: (t) => ({ method: 'GET', path: list('Users', `emails.value eq "${t.emails[i]}"`) }) },
-      { name: `GET /Users?filter=emails[type eq work and value co B's]`, expect: 'empty', make: (t) => ({ method: 'GET', path: list('Users', `emails[type eq "work" and value co "${t.nonce}"]`) }) },
+      {
+        name: `GET /Users?filter=userName eq B's, upper-cased`,
+        expect: 'empty',
+        make: (t) => ({ method: 'GET', path: list('Users', `userName eq "${t.userNames[i]!.toUpperCase()}"`) }),
+      },
+      {
+        name: `GET /Users?filter=userName sw/co B's`,
+        expect: 'empty',
+        make: (t) => ({
+          method: 'GET',
+          path: list('Users', `userName sw "${t.userNames[i]!.slice(0, 10)}" or userName co "${t.nonce}" or userName ew "${t.userNames[i]!.slice(-14)}"`),
+        }),
+      },
+      {
+        name: `GET /Users?filter=externalId eq B's`,
+        expect: 'empty',
+        make: (t) => ({ method: 'GET', path: list('Users', `externalId eq "${t.externalIds[i]}"`) }),
+      },
+      {
+        name: `GET /Users?filter=emails.value eq B's`,
+        expect: 'empty',
+        make: (t) => ({ method: 'GET', path: list('Users', `emails.value eq "${t.emails[i]}"`) }),
+      },
+      {
+        name: `GET /Users?filter=emails[type eq work and value co B's]`,
+        expect: 'empty',
+        make: (t) => ({ method: 'GET', path: list('Users', `emails[type eq "work" and value co "${t.nonce}"]`) }),
+      },
       { name: `GET /Users?filter=emails co B's nonce`, expect: 'empty', make: (t) => ({ method: 'GET', path: list('Users', `emails co "${t.nonce}"`) }) },
-      { name: `GET /Users?filter=name.familyName / displayName eq B's`, expect: 'empty', make: (t) => ({ method: 'GET', path: list('Users', `name.familyName eq "${t.familyNames[i]}" or displayName eq "${t.displayNames[i]}"`) }) },
-      { name: `GET /Users?filter=enterprise employeeNumber co B's`, expect: 'empty', make: (t) => ({ method: 'GET', path: list('Users', `${ENTERPRISE}:employeeNumber co "${t.nonce}"`) }) },
-      { name: `GET /Users?filter=id eq B user or id pr (A's only)`, expect: 'aOnly', make: (t) => ({ method: 'GET', path: list('Users', `id eq "${u(t)}" or userName pr`, '&count=1000&attributes=userName,groups') }) },
-      { name: `POST /Users/.search id eq B user`, expect: 'empty', make: (t) => ({ method: 'POST', path: '/Users/.search', body: search(`id eq "${u(t)}"`, { attributes: ['userName', 'emails'] }) }) },
-      { name: `POST /Users/.search userName eq B's, excludedAttributes`, expect: 'empty', make: (t) => ({ method: 'POST', path: '/Users/.search', body: search(`userName eq "${t.userNames[i]}"`, { excludedAttributes: ['groups'], startIndex: 1, count: 1000 }) }) },
+      {
+        name: `GET /Users?filter=name.familyName / displayName eq B's`,
+        expect: 'empty',
+        make: (t) => ({ method: 'GET', path: list('Users', `name.familyName eq "${t.familyNames[i]}" or displayName eq "${t.displayNames[i]}"`) }),
+      },
+      {
+        name: `GET /Users?filter=enterprise employeeNumber co B's`,
+        expect: 'empty',
+        make: (t) => ({ method: 'GET', path: list('Users', `${ENTERPRISE}:employeeNumber co "${t.nonce}"`) }),
+      },
+      {
+        name: `GET /Users?filter=id eq B user or id pr (A's only)`,
+        expect: 'aOnly',
+        make: (t) => ({ method: 'GET', path: list('Users', `id eq "${u(t)}" or userName pr`, '&count=1000&attributes=userName,groups') }),
+      },
+      {
+        name: `POST /Users/.search id eq B user`,
+        expect: 'empty',
+        make: (t) => ({ method: 'POST', path: '/Users/.search', body: search(`id eq "${u(t)}"`, { attributes: ['userName', 'emails'] }) }),
+      },
+      {
+        name: `POST /Users/.search userName eq B's, excludedAttributes`,
+        expect: 'empty',
+        make: (t) => ({
+          method: 'POST',
+          path: '/Users/.search',
+          body: search(`userName eq "${t.userNames[i]}"`, { excludedAttributes: ['groups'], startIndex: 1, count: 1000 }),
+        }),
+      },
     );
   }
   out.push(
-    { name: 'GET /Users?filter=groups.value eq B group', expect: 'empty', make: (t) => ({ method: 'GET', path: list('Users', `groups.value eq "${t.groups[0]}" or groups eq "${t.groups[1]}"`) }) },
-    { name: 'GET /Users?filter=groups[value eq B group]', expect: 'empty', make: (t) => ({ method: 'GET', path: list('Users', `groups[value eq "${t.groups[0]}"]`) }) },
-    { name: 'GET /Users?filter=groups.display eq B group name', expect: 'empty', make: (t) => ({ method: 'GET', path: list('Users', `groups.display eq "${t.groupNames[0]}"`) }) },
-    { name: 'GET /Users?sortBy=userName&count=1000 (A only)', expect: 'aOnly', make: () => ({ method: 'GET', path: '/Users?sortBy=userName&sortOrder=descending&count=1000&startIndex=1' }) },
-    { name: 'POST /Users/.search userName pr (A only)', expect: 'aOnly', make: () => ({ method: 'POST', path: '/Users/.search', body: search('userName pr', { count: 1000, attributes: ['id', 'userName', 'groups'] }) }) },
+    {
+      name: 'GET /Users?filter=groups.value eq B group',
+      expect: 'empty',
+      make: (t) => ({ method: 'GET', path: list('Users', `groups.value eq "${t.groups[0]}" or groups eq "${t.groups[1]}"`) }),
+    },
+    {
+      name: 'GET /Users?filter=groups[value eq B group]',
+      expect: 'empty',
+      make: (t) => ({ method: 'GET', path: list('Users', `groups[value eq "${t.groups[0]}"]`) }),
+    },
+    {
+      name: 'GET /Users?filter=groups.display eq B group name',
+      expect: 'empty',
+      make: (t) => ({ method: 'GET', path: list('Users', `groups.display eq "${t.groupNames[0]}"`) }),
+    },
+    {
+      name: 'GET /Users?sortBy=userName&count=1000 (A only)',
+      expect: 'aOnly',
+      make: () => ({ method: 'GET', path: '/Users?sortBy=userName&sortOrder=descending&count=1000&startIndex=1' }),
+    },
+    {
+      name: 'POST /Users/.search userName pr (A only)',
+      expect: 'aOnly',
+      make: () => ({ method: 'POST', path: '/Users/.search', body: search('userName pr', { count: 1000, attributes: ['id', 'userName', 'groups'] }) }),
+    },
   );
   for (const j of [0, 1]) {
     const g = (t: Tenant) => t.groups[j]!;
     out.push(
       { name: `GET /Groups/{B group ${j}}`, expect: 'notFound', make: (t) => ({ method: 'GET', path: `/Groups/${g(t)}` }) },
-      { name: `GET /Groups/{B group ${j}}?attributes=members`, expect: 'notFound', make: (t) => ({ method: 'GET', path: `/Groups/${g(t)}?attributes=members,displayName` }) },
-      { name: `GET /Groups/{B group ${j}}?excludedAttributes=members`, expect: 'notFound', make: (t) => ({ method: 'GET', path: `/Groups/${g(t)}?excludedAttributes=members` }) },
-      { name: `GET /Groups/{B group ${j}} If-None-Match B's version`, expect: 'notFound', make: (t) => ({ method: 'GET', path: `/Groups/${g(t)}`, headers: { 'if-none-match': t.groupEtag } }) },
-      { name: `PUT /Groups/{B group ${j}}`, expect: 'notFound', make: (t, a) => ({ method: 'PUT', path: `/Groups/${g(t)}`, body: { displayName: t.groupNames[j], members: [{ value: a.users[0] }] } }) },
-      { name: `PUT /Groups/{B group ${j}} If-Match B's version, no members`, expect: 'notFound', make: (t) => ({ method: 'PUT', path: `/Groups/${g(t)}`, body: { displayName: t.groupNames[j] }, headers: { 'if-match': t.groupEtag } }) },
-      { name: `PATCH /Groups/{B group ${j}} add A's user`, expect: 'notFound', make: (t, a) => ({ method: 'PATCH', path: `/Groups/${g(t)}`, body: patch({ op: 'add', path: 'members', value: [{ value: a.users[0] }] }) }) },
-      { name: `PATCH /Groups/{B group ${j}} remove members[value eq B user]`, expect: 'notFound', make: (t) => ({ method: 'PATCH', path: `/Groups/${g(t)}`, body: patch({ op: 'remove', path: `members[value eq "${t.users[1]}"]` }) }) },
-      { name: `PATCH /Groups/{B group ${j}} remove all members`, expect: 'notFound', make: (t) => ({ method: 'PATCH', path: `/Groups/${g(t)}`, body: patch({ op: 'remove', path: 'members' }) }) },
-      { name: `PATCH /Groups/{B group ${j}} path-less replace members [] (Okta)`, expect: 'notFound', make: (t) => ({ method: 'PATCH', path: `/Groups/${g(t)}`, body: patch({ op: 'replace', value: { members: [], displayName: 'emptied' } }) }) },
-      { name: `PATCH /Groups/{B group ${j}} rename, ?attributes=members`, expect: 'notFound', make: (t) => ({ method: 'PATCH', path: `/Groups/${g(t)}?attributes=members`, body: patch({ op: 'replace', path: 'displayName', value: 'renamed by A' }) }) },
-      { name: `PATCH /Groups/{B group ${j}} If-Match B's version`, expect: 'notFound', make: (t) => ({ method: 'PATCH', path: `/Groups/${g(t)}`, body: patch({ op: 'replace', path: 'displayName', value: 'x' }), headers: { 'if-match': t.groupEtag } }) },
-      { name: `PATCH /Groups/{B group ${j}} If-Match a wrong version`, expect: 'notFound', make: (t) => ({ method: 'PATCH', path: `/Groups/${g(t)}`, body: patch({ op: 'remove', path: 'members' }), headers: { 'if-match': 'W/"9999"' } }) },
+      {
+        name: `GET /Groups/{B group ${j}}?attributes=members`,
+        expect: 'notFound',
+        make: (t) => ({ method: 'GET', path: `/Groups/${g(t)}?attributes=members,displayName` }),
+      },
+      {
+        name: `GET /Groups/{B group ${j}}?excludedAttributes=members`,
+        expect: 'notFound',
+        make: (t) => ({ method: 'GET', path: `/Groups/${g(t)}?excludedAttributes=members` }),
+      },
+      {
+        name: `GET /Groups/{B group ${j}} If-None-Match B's version`,
+        expect: 'notFound',
+        make: (t) => ({ method: 'GET', path: `/Groups/${g(t)}`, headers: { 'if-none-match': t.groupEtag } }),
+      },
+      {
+        name: `PUT /Groups/{B group ${j}}`,
+        expect: 'notFound',
+        make: (t, a) => ({ method: 'PUT', path: `/Groups/${g(t)}`, body: { displayName: t.groupNames[j], members: [{ value: a.users[0] }] } }),
+      },
+      {
+        name: `PUT /Groups/{B group ${j}} If-Match B's version, no members`,
+        expect: 'notFound',
+        make: (t) => ({ method: 'PUT', path: `/Groups/${g(t)}`, body: { displayName: t.groupNames[j] }, headers: { 'if-match': t.groupEtag } }),
+      },
+      {
+        name: `PATCH /Groups/{B group ${j}} add A's user`,
+        expect: 'notFound',
+        make: (t, a) => ({ method: 'PATCH', path: `/Groups/${g(t)}`, body: patch({ op: 'add', path: 'members', value: [{ value: a.users[0] }] }) }),
+      },
+      {
+        name: `PATCH /Groups/{B group ${j}} remove members[value eq B user]`,
+        expect: 'notFound',
+        make: (t) => ({ method: 'PATCH', path: `/Groups/${g(t)}`, body: patch({ op: 'remove', path: `members[value eq "${t.users[1]}"]` }) }),
+      },
+      {
+        name: `PATCH /Groups/{B group ${j}} remove all members`,
+        expect: 'notFound',
+        make: (t) => ({ method: 'PATCH', path: `/Groups/${g(t)}`, body: patch({ op: 'remove', path: 'members' }) }),
+      },
+      {
+        name: `PATCH /Groups/{B group ${j}} path-less replace members [] (Okta)`,
+        expect: 'notFound',
+        make: (t) => ({ method: 'PATCH', path: `/Groups/${g(t)}`, body: patch({ op: 'replace', value: { members: [], displayName: 'emptied' } }) }),
+      },
+      {
+        name: `PATCH /Groups/{B group ${j}} rename, ?attributes=members`,
+        expect: 'notFound',
+        make: (t) => ({
+          method: 'PATCH',
+          path: `/Groups/${g(t)}?attributes=members`,
+          body: patch({ op: 'replace', path: 'displayName', value: 'renamed by A' }),
+        }),
+      },
+      {
+        name: `PATCH /Groups/{B group ${j}} If-Match B's version`,
+        expect: 'notFound',
+        make: (t) => ({
+          method: 'PATCH',
+          path: `/Groups/${g(t)}`,
+          body: patch({ op: 'replace', path: 'displayName', value: 'x' }),
+          headers: { 'if-match': t.groupEtag },
+        }),
+      },
+      {
+        name: `PATCH /Groups/{B group ${j}} If-Match a wrong version`,
+        expect: 'notFound',
+        make: (t) => ({ method: 'PATCH', path: `/Groups/${g(t)}`, body: patch({ op: 'remove', path: 'members' }), headers: { 'if-match': 'W/"9999"' } }),
+      },
       { name: `DELETE /Groups/{B group ${j}}`, expect: 'notFound', make: (t) => ({ method: 'DELETE', path: `/Groups/${g(t)}` }) },
-      { name: `DELETE /Groups/{B group ${j}} If-Match B's version`, expect: 'notFound', make: (t) => ({ method: 'DELETE', path: `/Groups/${g(t)}`, headers: { 'if-match': t.groupEtag } }) },
+      {
+        name: `DELETE /Groups/{B group ${j}} If-Match B's version`,
+        expect: 'notFound',
+        make: (t) => ({ method: 'DELETE', path: `/Groups/${g(t)}`, headers: { 'if-match': t.groupEtag } }),
+      },
       { name: `GET /Groups?filter=id eq B group ${j}`, expect: 'empty', make: (t) => ({ method: 'GET', path: list('Groups', `id eq "${g(t)}"`) }) },
-      { name: `GET /Groups?filter=displayName eq/co B's`, expect: 'empty', make: (t) => ({ method: 'GET', path: list('Groups', `displayName eq "${t.groupNames[j]}" or displayName co "${t.nonce}"`) }) },
-      { name: `GET /Groups?filter=externalId eq B's`, expect: 'empty', make: (t) => ({ method: 'GET', path: list('Groups', `externalId eq "${t.groupExternalIds[j]}"`, '&attributes=members') }) },
+      {
+        name: `GET /Groups?filter=displayName eq/co B's`,
+        expect: 'empty',
+        make: (t) => ({ method: 'GET', path: list('Groups', `displayName eq "${t.groupNames[j]}" or displayName co "${t.nonce}"`) }),
+      },
+      {
+        name: `GET /Groups?filter=externalId eq B's`,
+        expect: 'empty',
+        make: (t) => ({ method: 'GET', path: list('Groups', `externalId eq "${t.groupExternalIds[j]}"`, '&attributes=members') }),
+      },
     );
   }
   for (const i of [0, 1, 2]) {
     const u = (t: Tenant) => t.users[i]!;
     out.push(
-      { name: `GET /Groups?filter=members.value eq B user ${i}`, expect: 'empty', make: (t) => ({ method: 'GET', path: list('Groups', `members.value eq "${u(t)}"`) }) },
-      { name: `GET /Groups?filter=members eq / members[value eq] B user ${i}`, expect: 'empty', make: (t) => ({ method: 'GET', path: list('Groups', `members eq "${u(t)}" or members[value eq "${u(t)}"]`) }) },
-      { name: `GET /Groups?filter=members.display eq B user ${i}`, expect: 'empty', make: (t) => ({ method: 'GET', path: list('Groups', `members.display eq "${t.displayNames[i]}" or members.display co "${t.nonce}"`) }) },
-      { name: `POST /Groups/.search members.value eq B user ${i}`, expect: 'empty', make: (t) => ({ method: 'POST', path: '/Groups/.search', body: search(`members.value eq "${u(t)}"`, { attributes: ['members'] }) }) },
-      { name: `POST /Groups/.search members[value eq B user ${i}], excludedAttributes`, expect: 'empty', make: (t) => ({ method: 'POST', path: '/Groups/.search', body: search(`members[value eq "${u(t)}"] and displayName pr`, { excludedAttributes: ['members'] }) }) },
+      {
+        name: `GET /Groups?filter=members.value eq B user ${i}`,
+        expect: 'empty',
+        make: (t) => ({ method: 'GET', path: list('Groups', `members.value eq "${u(t)}"`) }),
+      },
+      {
+        name: `GET /Groups?filter=members eq / members[value eq] B user ${i}`,
+        expect: 'empty',
+        make: (t) => ({ method: 'GET', path: list('Groups', `members eq "${u(t)}" or members[value eq "${u(t)}"]`) }),
+      },
+      {
+        name: `GET /Groups?filter=members.display eq B user ${i}`,
+        expect: 'empty',
+        make: (t) => ({ method: 'GET', path: list('Groups', `members.display eq "${t.displayNames[i]}" or members.display co "${t.nonce}"`) }),
+      },
+      {
+        name: `POST /Groups/.search members.value eq B user ${i}`,
+        expect: 'empty',
+        make: (t) => ({ method: 'POST', path: '/Groups/.search', body: search(`members.value eq "${u(t)}"`, { attributes: ['members'] }) }),
+      },
+      {
+        name: `POST /Groups/.search members[value eq B user ${i}], excludedAttributes`,
+        expect: 'empty',
+        make: (t) => ({
+          method: 'POST',
+          path: '/Groups/.search',
+          body: search(`members[value eq "${u(t)}"] and displayName pr`, { excludedAttributes: ['members'] }),
+        }),
+      },
     );
   }
   out.push(
-    { name: 'GET /Groups?attributes=members (A only)', expect: 'aOnly', make: () => ({ method: 'GET', path: '/Groups?attributes=members,displayName&count=1000' }) },
-    { name: 'GET /Groups?filter=members pr&sortBy=displayName (A only)', expect: 'aOnly', make: () => ({ method: 'GET', path: list('Groups', 'members pr', '&sortBy=displayName') }) },
+    {
+      name: 'GET /Groups?attributes=members (A only)',
+      expect: 'aOnly',
+      make: () => ({ method: 'GET', path: '/Groups?attributes=members,displayName&count=1000' }),
+    },
+    {
+      name: 'GET /Groups?filter=members pr&sortBy=displayName (A only)',
+      expect: 'aOnly',
+      make: () => ({ method: 'GET', path: list('Groups', 'members pr', '&sortBy=displayName') }),
+    },
     // Memberships of A's groups naming B's people.
-    { name: 'POST /Groups members [{value: B user}]', expect: 'invalid', make: (t, _a, n) => ({ method: 'POST', path: '/Groups', body: { displayName: `alpha probe ${n}`, members: [{ value: t.users[0] }] } }) },
-    { name: 'POST /Groups members ["B user"] (bare ids)', expect: 'invalid', make: (t, _a, n) => ({ method: 'POST', path: '/Groups', body: { displayName: `alpha probe ${n}`, members: [t.users[0]] } }) },
-    { name: 'POST /Groups members [{value: B user, $ref: B user URL}]', expect: 'invalid', make: (t, _a, n) => ({ method: 'POST', path: '/Groups', body: { displayName: `alpha probe ${n}`, members: [{ value: t.users[1], $ref: userRef(t.users[1]!), type: 'User' }] } }) },
-    { name: 'POST /Groups members [{$ref: B user URL}] (no value)', expect: 'invalid', make: (t, _a, n) => ({ method: 'POST', path: '/Groups', body: { displayName: `alpha probe ${n}`, members: [{ $ref: userRef(t.users[1]!) }] } }) },
-    { name: 'POST /Groups members [A user, B user]', expect: 'invalid', make: (t, a, n) => ({ method: 'POST', path: '/Groups', body: { displayName: `alpha probe ${n}`, members: [{ value: a.users[0] }, { value: t.users[2] }] } }) },
-    { name: 'POST /Groups members [{value: A user, $ref: B user URL}] ($ref is not trusted)', expect: 'created', statusOnly: true, make: (t, a, n) => ({ method: 'POST', path: '/Groups', body: { displayName: `alpha probe ${n}`, members: [{ value: a.users[2], $ref: userRef(t.users[0]!) }] } }) },
-    { name: "PATCH A's group add members [{value: B user}]", expect: 'invalid', make: (t, a) => ({ method: 'PATCH', path: `/Groups/${a.groups[0]}`, body: patch({ op: 'add', path: 'members', value: [{ value: t.users[0] }] }) }) },
-    { name: "PATCH A's group Add (Entra) members [B user, A user]", expect: 'invalid', make: (t, a) => ({ method: 'PATCH', path: `/Groups/${a.groups[1]}`, body: patch({ op: 'Add', path: 'members', value: [{ value: a.users[0] }, { value: t.users[1] }] }) }) },
-    { name: "PATCH A's group path-less add {members: [B user]}", expect: 'invalid', make: (t, a) => ({ method: 'PATCH', path: `/Groups/${a.groups[0]}`, body: patch({ op: 'add', value: { members: [{ value: t.users[2] }] } }) }) },
-    { name: "PATCH A's group add members [{value: B user, $ref: B URL}]", expect: 'invalid', make: (t, a) => ({ method: 'PATCH', path: `/Groups/${a.groups[0]}`, body: patch({ op: 'add', path: 'members', value: [{ value: t.users[1], $ref: userRef(t.users[1]!) }] }) }) },
-    { name: "PATCH A's group add members [{$ref: B URL}]", expect: 'invalid', make: (t, a) => ({ method: 'PATCH', path: `/Groups/${a.groups[0]}`, body: patch({ op: 'add', path: 'members', value: [{ $ref: userRef(t.users[1]!) }] }) }) },
-    { name: "PATCH A's group replace members [A user, B user]", expect: 'invalid', make: (t, a) => ({ method: 'PATCH', path: `/Groups/${a.groups[0]}`, body: patch({ op: 'replace', path: 'members', value: [{ value: a.users[0] }, { value: t.users[0] }] }) }) },
-    { name: "PATCH A's group replace members[value eq A user] with B user", expect: 'invalid', make: (t, a) => ({ method: 'PATCH', path: `/Groups/${a.groups[0]}`, body: patch({ op: 'replace', path: `members[value eq "${a.users[0]}"]`, value: [{ value: t.users[0] }] }) }) },
-    { name: "PATCH A's group rename + add B user (all or nothing)", expect: 'invalid', make: (t, a) => ({ method: 'PATCH', path: `/Groups/${a.groups[1]}`, body: patch({ op: 'replace', path: 'displayName', value: 'alpha renamed' }, { op: 'add', path: 'members', value: [{ value: t.users[0] }] }) }) },
-    { name: "PATCH A's group remove members[value eq B user]", expect: 'noop', make: (t, a) => ({ method: 'PATCH', path: `/Groups/${a.groups[0]}`, body: patch({ op: 'remove', path: `members[value eq "${t.users[0]}"]` }) }) },
-    { name: "PATCH A's group remove members value [B user] (Entra)", expect: 'noop', make: (t, a) => ({ method: 'PATCH', path: `/Groups/${a.groups[0]}`, body: patch({ op: 'Remove', path: 'members', value: [{ value: t.users[1] }] }) }) },
-    { name: "PATCH A's group remove members[display eq B person]", expect: 'noop', make: (t, a) => ({ method: 'PATCH', path: `/Groups/${a.groups[0]}`, body: patch({ op: 'remove', path: `members[display eq "${t.displayNames[0]}"]` }) }) },
-    { name: "PUT A's group with [A user, B user]", expect: 'invalid', make: (t, a) => ({ method: 'PUT', path: `/Groups/${a.groups[0]}`, body: { displayName: a.groupNames[0], externalId: a.groupExternalIds[0], members: [{ value: a.users[0] }, { value: a.users[1] }, { value: t.users[0] }] } }) },
-    { name: "PUT A's group with [B user] only", expect: 'invalid', make: (t, a) => ({ method: 'PUT', path: `/Groups/${a.groups[1]}`, body: { displayName: a.groupNames[1], members: [{ value: t.users[1] }] } }) },
-    { name: "PATCH A's user add groups [B group] (groups is read-only)", expect: 'ok', make: (t, a) => ({ method: 'PATCH', path: `/Users/${a.users[2]}`, body: patch({ op: 'add', value: { groups: [{ value: t.groups[0] }], title: 'alpha' } }) }) },
+    {
+      name: 'POST /Groups members [{value: B user}]',
+      expect: 'invalid',
+      make: (t, _a, n) => ({ method: 'POST', path: '/Groups', body: { displayName: `alpha probe ${n}`, members: [{ value: t.users[0] }] } }),
+    },
+    {
+      name: 'POST /Groups members ["B user"] (bare ids)',
+      expect: 'invalid',
+      make: (t, _a, n) => ({ method: 'POST', path: '/Groups', body: { displayName: `alpha probe ${n}`, members: [t.users[0]] } }),
+    },
+    {
+      name: 'POST /Groups members [{value: B user, $ref: B user URL}]',
+      expect: 'invalid',
+      make: (t, _a, n) => ({
+        method: 'POST',
+        path: '/Groups',
+        body: { displayName: `alpha probe ${n}`, members: [{ value: t.users[1], $ref: userRef(t.users[1]!), type: 'User' }] },
+      }),
+    },
+    {
+      name: 'POST /Groups members [{$ref: B user URL}] (no value)',
+      expect: 'invalid',
+      make: (t, _a, n) => ({ method: 'POST', path: '/Groups', body: { displayName: `alpha probe ${n}`, members: [{ $ref: userRef(t.users[1]!) }] } }),
+    },
+    {
+      name: 'POST /Groups members [A user, B user]',
+      expect: 'invalid',
+      make: (t, a, n) => ({
+        method: 'POST',
+        path: '/Groups',
+        body: { displayName: `alpha probe ${n}`, members: [{ value: a.users[0] }, { value: t.users[2] }] },
+      }),
+    },
+    {
+      name: 'POST /Groups members [{value: A user, $ref: B user URL}] ($ref is not trusted)',
+      expect: 'created',
+      statusOnly: true,
+      make: (t, a, n) => ({
+        method: 'POST',
+        path: '/Groups',
+        body: { displayName: `alpha probe ${n}`, members: [{ value: a.users[2], $ref: userRef(t.users[0]!) }] },
+      }),
+    },
+    {
+      name: "PATCH A's group add members [{value: B user}]",
+      expect: 'invalid',
+      make: (t, a) => ({ method: 'PATCH', path: `/Groups/${a.groups[0]}`, body: patch({ op: 'add', path: 'members', value: [{ value: t.users[0] }] }) }),
+    },
+    {
+      name: "PATCH A's group Add (Entra) members [B user, A user]",
+      expect: 'invalid',
+      make: (t, a) => ({
+        method: 'PATCH',
+        path: `/Groups/${a.groups[1]}`,
+        body: patch({ op: 'Add', path: 'members', value: [{ value: a.users[0] }, { value: t.users[1] }] }),
+      }),
+    },
+    {
+      name: "PATCH A's group path-less add {members: [B user]}",
+      expect: 'invalid',
+      make: (t, a) => ({ method: 'PATCH', path: `/Groups/${a.groups[0]}`, body: patch({ op: 'add', value: { members: [{ value: t.users[2] }] } }) }),
+    },
+    {
+      name: "PATCH A's group add members [{value: B user, $ref: B URL}]",
+      expect: 'invalid',
+      make: (t, a) => ({
+        method: 'PATCH',
+        path: `/Groups/${a.groups[0]}`,
+        body: patch({ op: 'add', path: 'members', value: [{ value: t.users[1], $ref: userRef(t.users[1]!) }] }),
+      }),
+    },
+    {
+      name: "PATCH A's group add members [{$ref: B URL}]",
+      expect: 'invalid',
+      make: (t, a) => ({
+        method: 'PATCH',
+        path: `/Groups/${a.groups[0]}`,
+        body: patch({ op: 'add', path: 'members', value: [{ $ref: userRef(t.users[1]!) }] }),
+      }),
+    },
+    {
+      name: "PATCH A's group replace members [A user, B user]",
+      expect: 'invalid',
+      make: (t, a) => ({
+        method: 'PATCH',
+        path: `/Groups/${a.groups[0]}`,
+        body: patch({ op: 'replace', path: 'members', value: [{ value: a.users[0] }, { value: t.users[0] }] }),
+      }),
+    },
+    {
+      name: "PATCH A's group replace members[value eq A user] with B user",
+      expect: 'invalid',
+      make: (t, a) => ({
+        method: 'PATCH',
+        path: `/Groups/${a.groups[0]}`,
+        body: patch({ op: 'replace', path: `members[value eq "${a.users[0]}"]`, value: [{ value: t.users[0] }] }),
+      }),
+    },
+    {
+      name: "PATCH A's group rename + add B user (all or nothing)",
+      expect: 'invalid',
+      make: (t, a) => ({
+        method: 'PATCH',
+        path: `/Groups/${a.groups[1]}`,
+        body: patch({ op: 'replace', path: 'displayName', value: 'alpha renamed' }, { op: 'add', path: 'members', value: [{ value: t.users[0] }] }),
+      }),
+    },
+    {
+      name: "PATCH A's group remove members[value eq B user]",
+      expect: 'noop',
+      make: (t, a) => ({ method: 'PATCH', path: `/Groups/${a.groups[0]}`, body: patch({ op: 'remove', path: `members[value eq "${t.users[0]}"]` }) }),
+    },
+    {
+      name: "PATCH A's group remove members value [B user] (Entra)",
+      expect: 'noop',
+      make: (t, a) => ({ method: 'PATCH', path: `/Groups/${a.groups[0]}`, body: patch({ op: 'Remove', path: 'members', value: [{ value: t.users[1] }] }) }),
+    },
+    {
+      name: "PATCH A's group remove members[display eq B person]",
+      expect: 'noop',
+      make: (t, a) => ({ method: 'PATCH', path: `/Groups/${a.groups[0]}`, body: patch({ op: 'remove', path: `members[display eq "${t.displayNames[0]}"]` }) }),
+    },
+    {
+      name: "PUT A's group with [A user, B user]",
+      expect: 'invalid',
+      make: (t, a) => ({
+        method: 'PUT',
+        path: `/Groups/${a.groups[0]}`,
+        body: {
+          displayName: a.groupNames[0],
+          externalId: a.groupExternalIds[0],
+          members: [{ value: a.users[0] }, { value: a.users[1] }, { value: t.users[0] }],
+        },
+      }),
+    },
+    {
+      name: "PUT A's group with [B user] only",
+      expect: 'invalid',
+      make: (t, a) => ({ method: 'PUT', path: `/Groups/${a.groups[1]}`, body: { displayName: a.groupNames[1], members: [{ value: t.users[1] }] } }),
+    },
+    {
+      name: "PATCH A's user add groups [B group] (groups is read-only)",
+      expect: 'ok',
+      make: (t, a) => ({
+        method: 'PATCH',
+        path: `/Users/${a.users[2]}`,
+        body: patch({ op: 'add', value: { groups: [{ value: t.groups[0] }], title: 'alpha' } }),
+      }),
+    },
     // Bulk.
     {
       name: "Bulk: B's ids as paths (DELETE/PUT/PATCH Users and Groups)",
@@ -548,7 +940,12 @@ function scimAttacks(): Attack[] {
         path: '/Bulk',
         body: bulk([
           { method: 'POST', path: '/Users', bulkId: 'nu', data: alphaUser(n) },
-          { method: 'POST', path: '/Groups', bulkId: 'ng', data: { displayName: `alpha bulk ${n}`, members: [{ value: 'bulkId:nu' }, { value: t.users[0], $ref: userRef(t.users[0]!) }] } },
+          {
+            method: 'POST',
+            path: '/Groups',
+            bulkId: 'ng',
+            data: { displayName: `alpha bulk ${n}`, members: [{ value: 'bulkId:nu' }, { value: t.users[0], $ref: userRef(t.users[0]!) }] },
+          },
         ]),
       }),
     },
@@ -573,7 +970,11 @@ function scimAttacks(): Attack[] {
         path: '/Bulk',
         body: bulk([
           { method: 'PATCH', path: `/Users/bulkId:${t.users[0]}`, data: patch({ op: 'replace', path: 'active', value: false }) },
-          { method: 'PATCH', path: `/Groups/${encodeURIComponent(t.groups[1]!)}`, data: patch({ op: 'add', path: 'members', value: [{ value: `bulkId:${t.users[1]}` }] }) },
+          {
+            method: 'PATCH',
+            path: `/Groups/${encodeURIComponent(t.groups[1]!)}`,
+            data: patch({ op: 'add', path: 'members', value: [{ value: `bulkId:${t.users[1]}` }] }),
+          },
         ]),
       }),
     },
@@ -596,7 +997,11 @@ function scimAttacks(): Attack[] {
       name: "Bulk: A user created with B's group in groups (read-only, ignored)",
       expect: { bulk: [201] },
       statusOnly: true,
-      make: (t, _a, n) => ({ method: 'POST', path: '/Bulk', body: bulk([{ method: 'POST', path: '/Users', bulkId: 'u', data: alphaUser(n, { groups: [{ value: t.groups[0] }] }) }]) }),
+      make: (t, _a, n) => ({
+        method: 'POST',
+        path: '/Bulk',
+        body: bulk([{ method: 'POST', path: '/Users', bulkId: 'u', data: alphaUser(n, { groups: [{ value: t.groups[0] }] }) }]),
+      }),
     },
   );
   return out;
@@ -605,10 +1010,37 @@ function scimAttacks(): Attack[] {
 /** Last: A may use B's names for its own people and groups (separate namespaces, no 409 oracle). */
 function namespaceProbes(): Attack[] {
   return [
-    { name: "POST /Users with B's userName", expect: 'created', echo: true, statusOnly: true, make: (t) => ({ method: 'POST', path: '/Users', body: { userName: t.userNames[0] } }) },
-    { name: "POST /Users with B's externalId and email", expect: 'created', echo: true, statusOnly: true, make: (t, _a, n) => ({ method: 'POST', path: '/Users', body: { userName: `alpha-ns-${n}@alpha.example`, externalId: t.externalIds[1], emails: [{ value: t.emails[1], primary: true }] } }) },
-    { name: "POST /Groups with B's displayName and externalId", expect: 'created', echo: true, statusOnly: true, make: (t) => ({ method: 'POST', path: '/Groups', body: { displayName: t.groupNames[0], externalId: t.groupExternalIds[0] } }) },
-    { name: "GET /Users?filter=userName eq B's (finds A's namesake only)", expect: 'aOnly', echo: true, make: (t) => ({ method: 'GET', path: list('Users', `userName eq "${t.userNames[0]}"`) }) },
+    {
+      name: "POST /Users with B's userName",
+      expect: 'created',
+      echo: true,
+      statusOnly: true,
+      make: (t) => ({ method: 'POST', path: '/Users', body: { userName: t.userNames[0] } }),
+    },
+    {
+      name: "POST /Users with B's externalId and email",
+      expect: 'created',
+      echo: true,
+      statusOnly: true,
+      make: (t, _a, n) => ({
+        method: 'POST',
+        path: '/Users',
+        body: { userName: `alpha-ns-${n}@alpha.example`, externalId: t.externalIds[1], emails: [{ value: t.emails[1], primary: true }] },
+      }),
+    },
+    {
+      name: "POST /Groups with B's displayName and externalId",
+      expect: 'created',
+      echo: true,
+      statusOnly: true,
+      make: (t) => ({ method: 'POST', path: '/Groups', body: { displayName: t.groupNames[0], externalId: t.groupExternalIds[0] } }),
+    },
+    {
+      name: "GET /Users?filter=userName eq B's (finds A's namesake only)",
+      expect: 'aOnly',
+      echo: true,
+      make: (t) => ({ method: 'GET', path: list('Users', `userName eq "${t.userNames[0]}"`) }),
+    },
   ];
 }
 
@@ -642,7 +1074,8 @@ function checkScim(at: Attack, sent: Sent, r: Reply, secrets: string[] | undefin
   if (r.status >= 500) p.push(`5xx ${where}`);
   if (r.status >= 400) {
     const b = r.json as { schemas?: string[]; status?: string } | undefined;
-    if (!b?.schemas?.includes(ERROR) || b.status !== String(r.status) || !r.contentType.startsWith('application/scim+json')) p.push(`not a SCIM error body ${where}`);
+    if (!b?.schemas?.includes(ERROR) || b.status !== String(r.status) || !r.contentType.startsWith('application/scim+json'))
+      p.push(`not a SCIM error body ${where}`);
   }
   const e = at.expect;
   const body = r.json as { totalResults?: number; Resources?: Array<{ id: string }>; Operations?: Array<{ status: string; location?: string }> } | undefined;
@@ -652,10 +1085,12 @@ function checkScim(at: Attack, sent: Sent, r: Reply, secrets: string[] | undefin
   if (e === 'created' && r.status !== 201) p.push(`expected 201 ${where}`);
   if (e === 'ok' && r.status !== 200) p.push(`expected 200 ${where}`);
   if (e === 'empty' && (r.status !== 200 || body?.totalResults !== 0 || body.Resources?.length !== 0)) p.push(`expected an empty list ${where}`);
-  if (e === 'aOnly' && (r.status !== 200 || !Array.isArray(body?.Resources) || body.Resources.some((x) => bIds.has(x.id)))) p.push(`expected a list of A's resources ${where}`);
+  if (e === 'aOnly' && (r.status !== 200 || !Array.isArray(body?.Resources) || body.Resources.some((x) => bIds.has(x.id))))
+    p.push(`expected a list of A's resources ${where}`);
   if (typeof e === 'object') {
     const got = (body?.Operations ?? []).map((o) => Number(o.status));
-    if (r.status !== 200 || JSON.stringify(got) !== JSON.stringify(e.bulk)) p.push(`expected Bulk ${JSON.stringify(e.bulk)}, got ${JSON.stringify(got)} ${where}`);
+    if (r.status !== 200 || JSON.stringify(got) !== JSON.stringify(e.bulk))
+      p.push(`expected Bulk ${JSON.stringify(e.bulk)}, got ${JSON.stringify(got)} ${where}`);
     for (const o of body?.Operations ?? []) if (o.location && [...bIds].some((id) => o.location!.includes(id))) p.push(`Bulk location names B ${where}`);
   }
   if (secrets) {
@@ -670,7 +1105,15 @@ function checkScim(at: Attack, sent: Sent, r: Reply, secrets: string[] | undefin
 
 /** The shape of an answer that must not differ between B's real ids and a ghost's. */
 function signature(r: Reply, statusOnly: boolean, map?: Array<[string, string]>): string {
-  const b = r.json as { scimType?: string; detail?: string; Operations?: Array<{ status: string; response?: { scimType?: string; detail?: string } }>; totalResults?: number; error?: { code?: string; message?: string } } | undefined;
+  const b = r.json as
+    | {
+        scimType?: string;
+        detail?: string;
+        Operations?: Array<{ status: string; response?: { scimType?: string; detail?: string } }>;
+        totalResults?: number;
+        error?: { code?: string; message?: string };
+      }
+    | undefined;
   const tr = (s: string | undefined) => (map && s !== undefined ? translate(s, map) : s);
   if (b?.Operations) return JSON.stringify(b.Operations.map((o) => [o.status, o.response?.scimType, statusOnly ? undefined : tr(o.response?.detail)]));
   if (statusOnly) return String(r.status);
@@ -693,38 +1136,131 @@ interface RestAttack {
 
 function restAttacks(): RestAttack[] {
   const out: RestAttack[] = [];
-  const bPaths = ['', '/members', '/groups', '/audit', '/audit?format=csv', '/scim', '/scim/requests', '/scim/clients', '/vaults', '/mappings', '/mappings/drift', '/msp-staff', '/recoveries'];
+  const bPaths = [
+    '',
+    '/members',
+    '/groups',
+    '/audit',
+    '/audit?format=csv',
+    '/scim',
+    '/scim/requests',
+    '/scim/clients',
+    '/vaults',
+    '/mappings',
+    '/mappings/drift',
+    '/msp-staff',
+    '/recoveries',
+  ];
   for (const p of bPaths) out.push({ name: `GET /accounts/{B}${p}`, who: 'aOwner', make: (t) => ({ method: 'GET', path: `/accounts/${t.accountId}${p}` }) });
   out.push(
-    { name: 'GET /accounts/{B}/vaults/{B vault}/items', who: 'aOwner', make: (t) => ({ method: 'GET', path: `/accounts/${t.accountId}/vaults/${t.vault}/items` }) },
-    { name: 'POST /accounts/{B}/members', who: 'aOwner', make: (t) => ({ method: 'POST', path: `/accounts/${t.accountId}/members`, body: { email: 'intruder@alpha.example', group: 'Owners' } }) },
-    { name: 'PATCH /accounts/{B}/settings', who: 'aOwner', make: (t) => ({ method: 'PATCH', path: `/accounts/${t.accountId}/settings`, body: { scimDeleteMode: 'remove' } }) },
+    {
+      name: 'GET /accounts/{B}/vaults/{B vault}/items',
+      who: 'aOwner',
+      make: (t) => ({ method: 'GET', path: `/accounts/${t.accountId}/vaults/${t.vault}/items` }),
+    },
+    {
+      name: 'POST /accounts/{B}/members',
+      who: 'aOwner',
+      make: (t) => ({ method: 'POST', path: `/accounts/${t.accountId}/members`, body: { email: 'intruder@alpha.example', group: 'Owners' } }),
+    },
+    {
+      name: 'PATCH /accounts/{B}/settings',
+      who: 'aOwner',
+      make: (t) => ({ method: 'PATCH', path: `/accounts/${t.accountId}/settings`, body: { scimDeleteMode: 'remove' } }),
+    },
     { name: 'POST /accounts/{B}/scim/tokens', who: 'aOwner', make: (t) => ({ method: 'POST', path: `/accounts/${t.accountId}/scim/tokens`, body: {} }) },
-    { name: 'DELETE /accounts/{B}/scim/tokens/{B token}', who: 'aOwner', make: (t) => ({ method: 'DELETE', path: `/accounts/${t.accountId}/scim/tokens/${t.tokenId}` }) },
+    {
+      name: 'DELETE /accounts/{B}/scim/tokens/{B token}',
+      who: 'aOwner',
+      make: (t) => ({ method: 'DELETE', path: `/accounts/${t.accountId}/scim/tokens/${t.tokenId}` }),
+    },
     { name: 'POST /accounts/{B}/mappings/resync', who: 'aOwner', make: (t) => ({ method: 'POST', path: `/accounts/${t.accountId}/mappings/resync` }) },
     { name: 'POST /accounts/{B}/subscribe', who: 'aOwner', make: (t) => ({ method: 'POST', path: `/accounts/${t.accountId}/subscribe` }) },
-    { name: 'PUT /accounts/{A}/members/{B person}/groups/Administrators', who: 'aOwner', make: (t, a) => ({ method: 'PUT', path: `/accounts/${a}/members/${t.manualMember}/groups/Administrators` }) },
-    { name: 'PUT /accounts/{A}/members/{B SCIM user}/groups/Owners', who: 'aOwner', make: (t, a) => ({ method: 'PUT', path: `/accounts/${a}/members/${t.users[0]}/groups/Owners` }) },
-    { name: 'DELETE /accounts/{A}/members/{B person}/groups/Owners', who: 'aOwner', make: (t, a) => ({ method: 'DELETE', path: `/accounts/${a}/members/${t.manualMember}/groups/Owners` }) },
-    { name: 'POST /accounts/{A}/members/{B user}/resend-invitation', who: 'aOwner', make: (t, a) => ({ method: 'POST', path: `/accounts/${a}/members/${t.users[1]}/resend-invitation` }) },
-    { name: 'POST /accounts/{A}/recoveries {B person}', who: 'aOwner', make: (t, a) => ({ method: 'POST', path: `/accounts/${a}/recoveries`, body: { memberId: t.manualMember } }) },
+    {
+      name: 'PUT /accounts/{A}/members/{B person}/groups/Administrators',
+      who: 'aOwner',
+      make: (t, a) => ({ method: 'PUT', path: `/accounts/${a}/members/${t.manualMember}/groups/Administrators` }),
+    },
+    {
+      name: 'PUT /accounts/{A}/members/{B SCIM user}/groups/Owners',
+      who: 'aOwner',
+      make: (t, a) => ({ method: 'PUT', path: `/accounts/${a}/members/${t.users[0]}/groups/Owners` }),
+    },
+    {
+      name: 'DELETE /accounts/{A}/members/{B person}/groups/Owners',
+      who: 'aOwner',
+      make: (t, a) => ({ method: 'DELETE', path: `/accounts/${a}/members/${t.manualMember}/groups/Owners` }),
+    },
+    {
+      name: 'POST /accounts/{A}/members/{B user}/resend-invitation',
+      who: 'aOwner',
+      make: (t, a) => ({ method: 'POST', path: `/accounts/${a}/members/${t.users[1]}/resend-invitation` }),
+    },
+    {
+      name: 'POST /accounts/{A}/recoveries {B person}',
+      who: 'aOwner',
+      make: (t, a) => ({ method: 'POST', path: `/accounts/${a}/recoveries`, body: { memberId: t.manualMember } }),
+    },
     { name: 'GET /accounts/{A}/vaults/{B vault}/items', who: 'aOwner', make: (t, a) => ({ method: 'GET', path: `/accounts/${a}/vaults/${t.vault}/items` }) },
-    { name: 'POST /accounts/{A}/vaults/{B vault}/items', who: 'aOwner', make: (t, a) => ({ method: 'POST', path: `/accounts/${a}/vaults/${t.vault}/items`, body: { title: 'planted', category: 'login' } }) },
+    {
+      name: 'POST /accounts/{A}/vaults/{B vault}/items',
+      who: 'aOwner',
+      make: (t, a) => ({ method: 'POST', path: `/accounts/${a}/vaults/${t.vault}/items`, body: { title: 'planted', category: 'login' } }),
+    },
     { name: 'GET /accounts/{A}/vaults/{B vault}/access', who: 'aOwner', make: (t, a) => ({ method: 'GET', path: `/accounts/${a}/vaults/${t.vault}/access` }) },
-    { name: 'POST /accounts/{A}/vaults/{A vault}/access {B person}', who: 'aOwner', make: (t, a, v) => ({ method: 'POST', path: `/accounts/${a}/vaults/${v}/access`, body: { memberId: t.manualMember } }) },
-    { name: 'DELETE /accounts/{A}/scim/tokens/{B token}', who: 'aOwner', make: (t, a) => ({ method: 'DELETE', path: `/accounts/${a}/scim/tokens/${t.tokenId}` }) },
+    {
+      name: 'POST /accounts/{A}/vaults/{A vault}/access {B person}',
+      who: 'aOwner',
+      make: (t, a, v) => ({ method: 'POST', path: `/accounts/${a}/vaults/${v}/access`, body: { memberId: t.manualMember } }),
+    },
+    {
+      name: 'DELETE /accounts/{A}/scim/tokens/{B token}',
+      who: 'aOwner',
+      make: (t, a) => ({ method: 'DELETE', path: `/accounts/${a}/scim/tokens/${t.tokenId}` }),
+    },
     { name: 'DELETE /accounts/{A}/mappings/{B mapping}', who: 'aOwner', make: (t, a) => ({ method: 'DELETE', path: `/accounts/${a}/mappings/${t.mapping}` }) },
-    { name: 'POST /accounts/{A}/mappings {scimGroup: B group} dry run (A namespace)', who: 'aOwner', mayPass: true, make: (t, a) => ({ method: 'POST', path: `/accounts/${a}/mappings`, body: { scimGroup: t.groups[0], group: 'Administrators', dryRun: true } }) },
+    {
+      name: 'POST /accounts/{A}/mappings {scimGroup: B group} dry run (A namespace)',
+      who: 'aOwner',
+      mayPass: true,
+      make: (t, a) => ({ method: 'POST', path: `/accounts/${a}/mappings`, body: { scimGroup: t.groups[0], group: 'Administrators', dryRun: true } }),
+    },
     { name: 'GET /companies/{B} as a company person', who: 'aOwner', make: (t) => ({ method: 'GET', path: `/companies/${t.accountId}` }) },
     { name: 'GET /companies/{B2}', who: 'mspBot', otherMspOnly: true, make: (t) => ({ method: 'GET', path: `/companies/${t.accountId}` }) },
-    { name: 'POST /companies/{B2}/launch', who: 'mspBot', otherMspOnly: true, make: (t) => ({ method: 'POST', path: `/companies/${t.accountId}/launch`, body: { reason: 'isolation test' } }) },
+    {
+      name: 'POST /companies/{B2}/launch',
+      who: 'mspBot',
+      otherMspOnly: true,
+      make: (t) => ({ method: 'POST', path: `/companies/${t.accountId}/launch`, body: { reason: 'isolation test' } }),
+    },
     { name: 'POST /companies/{B2}/unlink', who: 'mspBot', otherMspOnly: true, make: (t) => ({ method: 'POST', path: `/companies/${t.accountId}/unlink` }) },
-    { name: 'GET /accounts/{B2}/members (no launch)', who: 'mspBot', otherMspOnly: true, make: (t) => ({ method: 'GET', path: `/accounts/${t.accountId}/members` }) },
+    {
+      name: 'GET /accounts/{B2}/members (no launch)',
+      who: 'mspBot',
+      otherMspOnly: true,
+      make: (t) => ({ method: 'GET', path: `/accounts/${t.accountId}/members` }),
+    },
     { name: 'GET /accounts/{B}/members with a launch into A', who: 'launchedA', make: (t) => ({ method: 'GET', path: `/accounts/${t.accountId}/members` }) },
-    { name: 'POST /accounts/{B}/vaults/{B vault}/self-access with a launch into A', who: 'launchedA', make: (t) => ({ method: 'POST', path: `/accounts/${t.accountId}/vaults/${t.vault}/self-access` }) },
-    { name: 'PUT /accounts/{A}/members/{B person}/groups/Owners, launched', who: 'launchedA', make: (t, a) => ({ method: 'PUT', path: `/accounts/${a}/members/${t.manualMember}/groups/Owners` }) },
-    { name: 'POST /accounts/{A}/recoveries {B user}, launched', who: 'launchedA', make: (t, a) => ({ method: 'POST', path: `/accounts/${a}/recoveries`, body: { memberId: t.users[0] } }) },
-    { name: 'POST /accounts/{A}/vaults/{B vault}/self-access, launched', who: 'launchedA', make: (t, a) => ({ method: 'POST', path: `/accounts/${a}/vaults/${t.vault}/self-access` }) },
+    {
+      name: 'POST /accounts/{B}/vaults/{B vault}/self-access with a launch into A',
+      who: 'launchedA',
+      make: (t) => ({ method: 'POST', path: `/accounts/${t.accountId}/vaults/${t.vault}/self-access` }),
+    },
+    {
+      name: 'PUT /accounts/{A}/members/{B person}/groups/Owners, launched',
+      who: 'launchedA',
+      make: (t, a) => ({ method: 'PUT', path: `/accounts/${a}/members/${t.manualMember}/groups/Owners` }),
+    },
+    {
+      name: 'POST /accounts/{A}/recoveries {B user}, launched',
+      who: 'launchedA',
+      make: (t, a) => ({ method: 'POST', path: `/accounts/${a}/recoveries`, body: { memberId: t.users[0] } }),
+    },
+    {
+      name: 'POST /accounts/{A}/vaults/{B vault}/self-access, launched',
+      who: 'launchedA',
+      make: (t, a) => ({ method: 'POST', path: `/accounts/${a}/vaults/${t.vault}/self-access` }),
+    },
   );
   return out;
 }
@@ -788,7 +1324,9 @@ describe.each(DIALECTS)('tenant isolation [%s]', (dialect) => {
     await runScim(scimAttacks());
 
     // The REST API.
-    const aOwner = await asOp(db, (ctx) => addManualMember(ctx, { accountId: a.accountId, email: `owner.${a.nonce}@alpha.example`, group: 'Owners', state: 'active' }));
+    const aOwner = await asOp(db, (ctx) =>
+      addManualMember(ctx, { accountId: a.accountId, email: `owner.${a.nonce}@alpha.example`, group: 'Owners', state: 'active' }),
+    );
     const session = await asOp(db, async (ctx) => startSession(ctx, (await getMemberAnyState(ctx.tx, a.accountId, aOwner.id))!, 'test'));
     const mspOwner = { kind: 'member' as const, accountId: w.msp1.id, memberId: w.msp1.ownerId, label: 'owner@msp1.example' };
     const apiToken = await asActor(db, mspOwner, (ctx) => createApiToken(ctx, { mspId: w!.msp1.id, label: 'isolation' }));

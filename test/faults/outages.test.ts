@@ -104,8 +104,19 @@ describe('outages', () => {
       record({
         scenario: 'PostgreSQL restarted during a push of 2,000 users',
         injected: `a private PostgreSQL stopped (fast shutdown) after request 600, started again ~${Math.round((upAt - downAt) / 1000)} s later`,
-        checked: ['every answer 201 or a retryable 503/429 with Retry-After (no 500)', "the IdP's retries succeed (201, or 409 for a create that had committed)", 'exactly 2,000 people and 2,000 invitation emails, one each'],
-        figures: { requests: 2000, '201': counts['201'] ?? 0, '503': counts['503'] ?? 0, '429': counts['429'] ?? 0, retried409: retries.filter((st) => st === 409).length, emails: mailsTo(smtp, 'pg').emails },
+        checked: [
+          'every answer 201 or a retryable 503/429 with Retry-After (no 500)',
+          "the IdP's retries succeed (201, or 409 for a create that had committed)",
+          'exactly 2,000 people and 2,000 invitation emails, one each',
+        ],
+        figures: {
+          requests: 2000,
+          '201': counts['201'] ?? 0,
+          '503': counts['503'] ?? 0,
+          '429': counts['429'] ?? 0,
+          retried409: retries.filter((st) => st === 409).length,
+          emails: mailsTo(smtp, 'pg').emails,
+        },
         command: 'npm run test:faults -- -t "PostgreSQL restarts"',
       });
     } finally {
@@ -143,7 +154,12 @@ describe('outages', () => {
         scenario: 'SMTP server down for two minutes',
         injected: `the SMTP server crashed (listener closed, connections cut) for ${Math.round(SMTP_OUTAGE_MS / 1000)} s while 300 people were pushed`,
         checked: ['every push answered 201 meanwhile', 'after the server returned: exactly 300 invitation emails, one per person, every delivery marked sent'],
-        figures: { pushed: 300, outageSeconds: Math.round(SMTP_OUTAGE_MS / 1000), emails: mailsTo(smtp, 'sm').emails, lastEmailSecondsAfterReturn: Math.round(deliveredIn / 1000) },
+        figures: {
+          pushed: 300,
+          outageSeconds: Math.round(SMTP_OUTAGE_MS / 1000),
+          emails: mailsTo(smtp, 'sm').emails,
+          lastEmailSecondsAfterReturn: Math.round(deliveredIn / 1000),
+        },
         command: 'npm run test:faults -- -t "SMTP server was down"',
       });
     } finally {

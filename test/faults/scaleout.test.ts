@@ -202,7 +202,8 @@ describe('scale-out on PostgreSQL and Redis', () => {
       expect(statuses.filter((s) => s >= 500)).toEqual([]);
       record({
         scenario: 'Scale-out: 2 serve + 2 worker on PostgreSQL and Redis',
-        injected: 'two IdPs (Okta- and Entra-style user agents) pushing to two companies at once, requests alternating between two serve processes; two workers; a token revoked mid-traffic',
+        injected:
+          'two IdPs (Okta- and Entra-style user agents) pushing to two companies at once, requests alternating between two serve processes; two workers; a token revoked mid-traffic',
         checked: [
           'both processes read back exactly the pushed users (active flags) and group memberships',
           'one invitation email per pushed person, none twice',

@@ -65,7 +65,14 @@ class Meter {
       this.seen.push({ op, status: 0, ms: performance.now() - started, locked: false, retryAfter: null, text: String((err as Error).message) });
       throw err;
     }
-    this.seen.push({ op, status: r.status, ms: performance.now() - started, locked: LOCKED.test(r.text), retryAfter: r.headers.get('retry-after'), text: r.text.slice(0, 300) });
+    this.seen.push({
+      op,
+      status: r.status,
+      ms: performance.now() - started,
+      locked: LOCKED.test(r.text),
+      retryAfter: r.headers.get('retry-after'),
+      text: r.text.slice(0, 300),
+    });
     return r;
   }
 
@@ -104,7 +111,6 @@ async function setup() {
   return { file, env, db, companyId: company.id, token };
 }
 
-
 const count = async (q: Knex.QueryBuilder): Promise<number> => Number((await q.count({ n: '*' }))[0]!.n);
 
 describe('SQLite: many writers in several processes on one file', () => {
@@ -133,7 +139,11 @@ describe('SQLite: many writers in several processes on one file', () => {
     // Shared groups every writer pushes its own people into and out of.
     const groupIds: string[] = [];
     for (let g = 0; g < SHARED_GROUPS; g++) {
-      const r = await meter.call<{ id: string }>(via(g), 'group create', 'POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: `Shared ${g}`, externalId: `shared-${g}` });
+      const r = await meter.call<{ id: string }>(via(g), 'group create', 'POST', '/Groups', {
+        schemas: [GROUP_SCHEMA],
+        displayName: `Shared ${g}`,
+        externalId: `shared-${g}`,
+      });
       expect(r.status).toBe(201);
       groupIds.push(r.body.id);
     }
@@ -154,28 +164,44 @@ describe('SQLite: many writers in several processes on one file', () => {
           if (live.length < 3 || roll < 0.25) {
             const userName = `w${w}-u${made++}@writers.example`;
             const r = await meter.call<{ id: string }>(c, 'POST /Users', 'POST', '/Users', userBody(userName));
-            if (r.status === 201) users[w]!.push({ id: r.body.id, userName, givenName: userName.split('@')[0]!, active: true, deleted: false, invitations: 1, groups: new Set() });
+            if (r.status === 201)
+              users[w]!.push({ id: r.body.id, userName, givenName: userName.split('@')[0]!, active: true, deleted: false, invitations: 1, groups: new Set() });
             continue;
           }
           const u = live[Math.floor(rand() * live.length)]!;
           if (roll < 0.45) {
             const active = !u.active;
-            const r = await meter.call(c, 'PATCH /Users', 'PATCH', `/Users/${u.id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'active', value: active }] });
+            const r = await meter.call(c, 'PATCH /Users', 'PATCH', `/Users/${u.id}`, {
+              schemas: [PATCH],
+              Operations: [{ op: 'replace', path: 'active', value: active }],
+            });
             if (r.status === 200) {
               u.active = active;
               if (active) u.invitations++;
             }
           } else if (roll < 0.6) {
             const givenName = `g${w}x${Math.floor(rand() * 1e6)}`;
-            const r = await meter.call(c, 'PUT /Users', 'PUT', `/Users/${u.id}`, userBody(u.userName, { active: u.active, name: { givenName, familyName: 'Tester' } }));
+            const r = await meter.call(
+              c,
+              'PUT /Users',
+              'PUT',
+              `/Users/${u.id}`,
+              userBody(u.userName, { active: u.active, name: { givenName, familyName: 'Tester' } }),
+            );
             if (r.status === 200) u.givenName = givenName;
           } else if (roll < 0.92) {
             const g = groupIds[Math.floor(rand() * SHARED_GROUPS)]!;
             if (u.groups.has(g)) {
-              const r = await meter.call(c, 'PATCH /Groups', 'PATCH', `/Groups/${g}`, { schemas: [PATCH], Operations: [{ op: 'remove', path: `members[value eq "${u.id}"]` }] });
+              const r = await meter.call(c, 'PATCH /Groups', 'PATCH', `/Groups/${g}`, {
+                schemas: [PATCH],
+                Operations: [{ op: 'remove', path: `members[value eq "${u.id}"]` }],
+              });
               if (r.status === 204) u.groups.delete(g);
             } else {
-              const r = await meter.call(c, 'PATCH /Groups', 'PATCH', `/Groups/${g}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: u.id }] }] });
+              const r = await meter.call(c, 'PATCH /Groups', 'PATCH', `/Groups/${g}`, {
+                schemas: [PATCH],
+                Operations: [{ op: 'add', path: 'members', value: [{ value: u.id }] }],
+              });
               if (r.status === 204) u.groups.add(g);
             }
           } else {
@@ -190,7 +216,14 @@ describe('SQLite: many writers in several processes on one file', () => {
     );
     const loadMs = Date.now() - started;
     const phase1 = meter.seen.slice();
-    const expected1: Record<string, number> = { 'group create': 201, 'POST /Users': 201, 'PATCH /Users': 200, 'PUT /Users': 200, 'PATCH /Groups': 204, 'DELETE /Users': 204 };
+    const expected1: Record<string, number> = {
+      'group create': 201,
+      'POST /Users': 201,
+      'PATCH /Users': 200,
+      'PUT /Users': 200,
+      'PATCH /Groups': 204,
+      'DELETE /Users': 204,
+    };
     const bad1 = meter.unexpected(expected1);
     expect(bad1.slice(0, 5)).toEqual([]);
     expect(phase1.filter((o) => o.locked)).toEqual([]);
@@ -228,7 +261,10 @@ describe('SQLite: many writers in several processes on one file', () => {
     // Each shared group holds exactly the acknowledged members, as every process sees it.
     let lostOrExtra = 0;
     for (const [gi, g] of groupIds.entries()) {
-      const want = all.filter((u) => u.groups.has(g)).map((u) => u.id).sort();
+      const want = all
+        .filter((u) => u.groups.has(g))
+        .map((u) => u.id)
+        .sort();
       const inDb = (await s.db('idp_group_members').where({ group_id: g }).pluck('member_id')).sort();
       const r = await meter.call<{ members?: Array<{ value: string }> }>(via(gi), 'GET', 'GET', `/Groups/${g}`);
       const inScim = (r.body.members ?? []).map((m) => m.value).sort();
@@ -238,7 +274,11 @@ describe('SQLite: many writers in several processes on one file', () => {
     }
 
     // ---- Phase 2: 8 clients PATCH one group at once, through different processes. ----
-    const hot = await meter.call<{ id: string }>(clients[0]!, 'group create', 'POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Hot group', externalId: 'hot' });
+    const hot = await meter.call<{ id: string }>(clients[0]!, 'group create', 'POST', '/Groups', {
+      schemas: [GROUP_SCHEMA],
+      displayName: 'Hot group',
+      externalId: 'hot',
+    });
     expect(hot.status).toBe(201);
     const hotUsers = await pool(HOT_CLIENTS * HOT_ROUNDS * HOT_ADDS_PER_ROUND, 16, async (i) => {
       const r = await meter.call<{ id: string }>(via(i), 'POST /Users', 'POST', '/Users', userBody(`hot${i}@writers.example`));
@@ -257,7 +297,10 @@ describe('SQLite: many writers in several processes on one file', () => {
           const c = via(h + round);
           const ids = mine.slice(round * HOT_ADDS_PER_ROUND, (round + 1) * HOT_ADDS_PER_ROUND);
           // Alternate the forms IdPs use: a members add (Okta), a path-less add (Entra).
-          const addOp = round % 2 === 0 ? { op: 'add', path: 'members', value: ids.map((value) => ({ value })) } : { op: 'Add', value: { members: ids.map((value) => ({ value })) } };
+          const addOp =
+            round % 2 === 0
+              ? { op: 'add', path: 'members', value: ids.map((value) => ({ value })) }
+              : { op: 'Add', value: { members: ids.map((value) => ({ value })) } };
           const r = await meter.call(c, 'PATCH /Groups', 'PATCH', `/Groups/${hot.body.id}`, { schemas: [PATCH], Operations: [addOp] });
           if (r.status === 204) {
             for (const id of ids) added.add(id);
@@ -266,7 +309,8 @@ describe('SQLite: many writers in several processes on one file', () => {
           // Half the clients also take one of their people out again each round after the first.
           if (h % 2 === 0 && round > 0 && inGroup.length) {
             const out = inGroup.shift()!;
-            const removeOp = round % 2 === 0 ? { op: 'remove', path: `members[value eq "${out}"]` } : { op: 'Remove', path: 'members', value: [{ value: out }] };
+            const removeOp =
+              round % 2 === 0 ? { op: 'remove', path: `members[value eq "${out}"]` } : { op: 'Remove', path: 'members', value: [{ value: out }] };
             const rr = await meter.call(via(h + round + 1), 'PATCH /Groups', 'PATCH', `/Groups/${hot.body.id}`, { schemas: [PATCH], Operations: [removeOp] });
             if (rr.status === 204) removed.add(out);
           }
@@ -311,7 +355,9 @@ describe('SQLite: many writers in several processes on one file', () => {
         'PUT /Users': byOp['PUT /Users'] ?? 0,
         'PATCH /Groups': byOp['PATCH /Groups'] ?? 0,
         'DELETE /Users': byOp['DELETE /Users'] ?? 0,
-        statuses: Object.entries(statuses).map(([k, v]) => `${k}×${v}`).join(' '),
+        statuses: Object.entries(statuses)
+          .map(([k, v]) => `${k}×${v}`)
+          .join(' '),
         '5xx': meter.seen.filter((o) => o.status >= 500).length,
         busyErrors: meter.seen.filter((o) => o.locked).length,
         usersChecked: all.length,

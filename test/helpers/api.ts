@@ -59,7 +59,11 @@ export async function signInWithLink(base: string, signInUrl: string): Promise<A
 
 /** Signs in with email and password (set when the invitation was accepted). */
 export async function signInWithPassword(base: string, email: string, password: string): Promise<ApiClient> {
-  const res = await fetch(`${base}/auth/signin`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ email, password }) });
+  const res = await fetch(`${base}/auth/signin`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
   if (res.status !== 200) throw new Error(`password sign-in answered ${res.status}: ${await res.text()}`);
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
   const { csrfToken } = (await res.json()) as { csrfToken: string };

@@ -87,7 +87,14 @@ export async function startStack(dialect: Dialect, options: TestAppOptions & { s
     ...options,
     env: { SMTP_URL: options.smtpUrl, OUTBOX_POLL_MS: '50', LIFECYCLE_INTERVAL_MS: '3600000', ...options.env },
     beforeListen: async (rt) => {
-      relay = new OutboxRelay({ db: rt.db, queues: rt.queues, log: rt.log, now: rt.now, pollMs: rt.config.outboxPollMs, redeliverMs: rt.config.outboxRedeliverMs });
+      relay = new OutboxRelay({
+        db: rt.db,
+        queues: rt.queues,
+        log: rt.log,
+        now: rt.now,
+        pollMs: rt.config.outboxPollMs,
+        redeliverMs: rt.config.outboxRedeliverMs,
+      });
       relay.start();
       const workers = await startWorkers(rt);
       const extra = options.beforeListen ? await options.beforeListen(rt) : async () => undefined;

@@ -15,7 +15,15 @@ export async function startProvider(redirectUri: string, emails: { verified?: bo
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const provider = new Provider(issuer, {
-    clients: [{ client_id: 'mspbridge', client_secret: 'mspbridge-test-secret', redirect_uris: [redirectUri], grant_types: ['authorization_code'], response_types: ['code'] }],
+    clients: [
+      {
+        client_id: 'mspbridge',
+        client_secret: 'mspbridge-test-secret',
+        redirect_uris: [redirectUri],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+      },
+    ],
     // The login form's "login" is used as the subject and as the email address.
     findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub, email: sub, email_verified: emails.verified ?? true }) }),
     claims: { openid: ['sub'], email: ['email', 'email_verified'] },
@@ -108,7 +116,10 @@ export async function throughProvider(browser: Browser, appUrl: string, login: s
     const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1];
     const prompt = /name="prompt" value="(\w+)"/.exec(page)?.[1];
     if (!action || !prompt) throw new Error(`unexpected provider page: ${page.slice(0, 300)}`);
-    const posted = await browser.request(new URL(action, url).href, { method: 'POST', form: prompt === 'login' ? { prompt, login, password: 'any' } : { prompt } });
+    const posted = await browser.request(new URL(action, url).href, {
+      method: 'POST',
+      form: prompt === 'login' ? { prompt, login, password: 'any' } : { prompt },
+    });
     next = new URL(posted.headers.get('location')!, url).href;
     if (/\/auth\/oidc\/callback/.test(next)) return next;
   }

@@ -53,7 +53,10 @@ export async function buildRouteFixture(db: Db): Promise<RouteFixture> {
   const a = await asOp(db, (ctx) => createMsp(ctx, { name: 'MSP A', region: 'us', ownerEmail: 'owner@a.example' }, ['us']));
   const b = await asOp(db, (ctx) => createMsp(ctx, { name: 'MSP B', region: 'us', ownerEmail: 'owner@b.example' }, ['us']));
   const c = await asOp(db, (ctx) => addCompany(ctx, { mspId: a.account.id, name: 'Company C', country: 'US' }));
-  const person = async (accountId: string, email: string, group?: string) => ({ accountId, memberId: (await asOp(db, (ctx) => addManualMember(ctx, { accountId, email, group, state: 'active' }))).id });
+  const person = async (accountId: string, email: string, group?: string) => ({
+    accountId,
+    memberId: (await asOp(db, (ctx) => addManualMember(ctx, { accountId, email, group, state: 'active' }))).id,
+  });
   const people = {
     'msp owner': { accountId: a.account.id, memberId: a.ownerId },
     'msp admin': await person(a.account.id, 'admin@a.example', 'Administrators'),

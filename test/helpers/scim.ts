@@ -24,14 +24,14 @@ export interface ScimClient {
   req<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ScimReply<T>>;
 }
 
-export async function scimAccount(
-  db: Db,
-  url: string,
-  opts: { name?: string; region?: string; mspId?: string } = {},
-): Promise<ScimClient> {
+export async function scimAccount(db: Db, url: string, opts: { name?: string; region?: string; mspId?: string } = {}): Promise<ScimClient> {
   const mspId =
     opts.mspId ??
-    (await asOp(db, (ctx) => createMsp(ctx, { name: `MSP ${opts.name ?? 'x'}`, region: opts.region ?? 'eu', ownerEmail: 'owner@msp.example' }, ['us', 'ca', 'eu', 'ent']))).account.id;
+    (
+      await asOp(db, (ctx) =>
+        createMsp(ctx, { name: `MSP ${opts.name ?? 'x'}`, region: opts.region ?? 'eu', ownerEmail: 'owner@msp.example' }, ['us', 'ca', 'eu', 'ent']),
+      )
+    ).account.id;
   const company = await asOp(db, (ctx) => addCompany(ctx, { mspId, name: opts.name ?? 'Company', country: 'DE' }));
   const { token } = await asOp(db, (ctx) => createScimToken(ctx, company.id));
   return scimClientFor(url, token, company.id, mspId);

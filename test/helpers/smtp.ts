@@ -35,44 +35,45 @@ export async function startSmtp(opts: { dataDelayMs?: number } = {}): Promise<Te
   const mails: ReceivedMail[] = [];
   const reject = new Set<string>();
   let dataStarted = 0;
-  const create = () => new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onRcptTo(address, _session, cb) {
-      if (reject.has(address.address.toLowerCase())) {
-        const err = Object.assign(new Error('mailbox unavailable'), { responseCode: 550 });
-        cb(err);
-        return;
-      }
-      cb();
-    },
-    onData(stream, _session, cb) {
-      dataStarted++;
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        new Promise((r) => setTimeout(r, opts.dataDelayMs ?? 0))
-          .then(() => simpleParser(raw))
-          .then((p) => {
-            const to = (Array.isArray(p.to) ? p.to : p.to ? [p.to] : []).flatMap((a) => a.value.map((v) => (v.address ?? '').toLowerCase()));
-            mails.push({
-              to,
-              from: p.from?.text ?? '',
-              subject: p.subject ?? '',
-              text: p.text ?? '',
-              html: typeof p.html === 'string' ? p.html : '',
-              messageId: p.messageId ?? '',
-              language: p.headers.get('content-language') as string | undefined,
-              raw: raw.toString('utf8'),
-            });
-            cb();
-          })
-          .catch(cb);
-      });
-    },
-  });
+  const create = () =>
+    new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onRcptTo(address, _session, cb) {
+        if (reject.has(address.address.toLowerCase())) {
+          const err = Object.assign(new Error('mailbox unavailable'), { responseCode: 550 });
+          cb(err);
+          return;
+        }
+        cb();
+      },
+      onData(stream, _session, cb) {
+        dataStarted++;
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          new Promise((r) => setTimeout(r, opts.dataDelayMs ?? 0))
+            .then(() => simpleParser(raw))
+            .then((p) => {
+              const to = (Array.isArray(p.to) ? p.to : p.to ? [p.to] : []).flatMap((a) => a.value.map((v) => (v.address ?? '').toLowerCase()));
+              mails.push({
+                to,
+                from: p.from?.text ?? '',
+                subject: p.subject ?? '',
+                text: p.text ?? '',
+                html: typeof p.html === 'string' ? p.html : '',
+                messageId: p.messageId ?? '',
+                language: p.headers.get('content-language') as string | undefined,
+                raw: raw.toString('utf8'),
+              });
+              cb();
+            })
+            .catch(cb);
+        });
+      },
+    });
   const listen = async (at: number): Promise<SMTPServer> => {
     const s = create();
     // A client dropping a connection mid-message (what a killed worker does) is not a test failure.

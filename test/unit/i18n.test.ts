@@ -48,11 +48,36 @@ describe('message catalogues', () => {
     };
     for (const [prefix, values] of Object.entries(composed)) {
       expect(code).toContain(`t(\`${prefix}.\${`);
-      for (const v of values) for (const lang of ['en', 'de'] as const) expect([lang, consoleMessages(lang)[`${prefix}.${v}` as keyof ReturnType<typeof consoleMessages>]]).toEqual([lang, expect.any(String)]);
+      for (const v of values)
+        for (const lang of ['en', 'de'] as const)
+          expect([lang, consoleMessages(lang)[`${prefix}.${v}` as keyof ReturnType<typeof consoleMessages>]]).toEqual([lang, expect.any(String)]);
     }
     for (const g of ['Owners', 'Administrators', 'MSP Technicians']) expect(consoleMessages('de')).toHaveProperty([`group.${g}`]);
     // The same ICU syntax as the server's catalogues: every message parses and formats in its locale.
-    const values = { n: 3, count: 2, email: 'e@x', name: 'N', who: 'W', group: 'G', date: 'D', until: 'U', from: '1', to: '2', total: 3, filled: 1, done: 1, members: 2, mapped: 'none', reason: 'r', vault: 'V', company: 'C', title: 'T', what: 'w', since: 's', account: 'A' };
+    const values = {
+      n: 3,
+      count: 2,
+      email: 'e@x',
+      name: 'N',
+      who: 'W',
+      group: 'G',
+      date: 'D',
+      until: 'U',
+      from: '1',
+      to: '2',
+      total: 3,
+      filled: 1,
+      done: 1,
+      members: 2,
+      mapped: 'none',
+      reason: 'r',
+      vault: 'V',
+      company: 'C',
+      title: 'T',
+      what: 'w',
+      since: 's',
+      account: 'A',
+    };
     for (const lang of ['en', 'de'] as const) {
       for (const [key, text] of Object.entries(consoleMessages(lang))) {
         expect([lang, key, new IntlMessageFormat(text, lang).format(values)]).toEqual([lang, key, expect.not.stringMatching(/\{\w+/)]);
@@ -61,8 +86,14 @@ describe('message catalogues', () => {
   });
 
   it('names every action the audit log records, in both languages', () => {
-    const source = walk(path.join(ROOT, 'src')).concat(walk(path.join(ROOT, 'workers'))).filter((f) => f.endsWith('.ts')).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
-    const recorded = new Set([...source.matchAll(/\baction(?:: |\s*=\s*)(?:[^'\n]*\? )?'([a-z_]+(?:\.[a-z_]+)*)'/g)].map((m) => m[1]!).filter((a) => !(a in POLICY)));
+    const source = walk(path.join(ROOT, 'src'))
+      .concat(walk(path.join(ROOT, 'workers')))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => fs.readFileSync(f, 'utf8'))
+      .join('\n');
+    const recorded = new Set(
+      [...source.matchAll(/\baction(?:: |\s*=\s*)(?:[^'\n]*\? )?'([a-z_]+(?:\.[a-z_]+)*)'/g)].map((m) => m[1]!).filter((a) => !(a in POLICY)),
+    );
     expect(recorded.size).toBeGreaterThan(30);
     expect([...recorded].filter((a) => !(AUDIT_ACTIONS as readonly string[]).includes(a))).toEqual([]);
   });
@@ -78,11 +109,25 @@ describe('message catalogues', () => {
   });
 
   it('has every key the server code uses (statically typed) and every message formats in both languages', () => {
-    const source = walk(path.join(ROOT, 'src')).filter((f) => f.endsWith('.ts')).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+    const source = walk(path.join(ROOT, 'src'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => fs.readFileSync(f, 'utf8'))
+      .join('\n');
     const used = [...source.matchAll(/\bt\((?:lang|done\.language|lang0|'en'|'de'),\s*'([^']+)'/g)].map((m) => m[1]!);
     expect(used.length).toBeGreaterThan(20);
     for (const k of used) expect(Object.keys(en)).toContain(k);
-    const values = { accountName: 'A', name: 'N', email: 'e@x', inviter: 'I', mspName: 'M', url: 'u', min: 10, days: 3, expiresAt: new Date('2026-12-01T00:00:00Z'), endsAt: new Date('2026-12-01T00:00:00Z') };
+    const values = {
+      accountName: 'A',
+      name: 'N',
+      email: 'e@x',
+      inviter: 'I',
+      mspName: 'M',
+      url: 'u',
+      min: 10,
+      days: 3,
+      expiresAt: new Date('2026-12-01T00:00:00Z'),
+      endsAt: new Date('2026-12-01T00:00:00Z'),
+    };
     for (const lang of ['en', 'de'] as const) for (const k of keysOf(lang)) expect(t(lang, k as keyof typeof en, values)).not.toMatch(/\{\w+/);
   });
 

@@ -73,5 +73,10 @@ export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response:
   }
   if (result.response.ok) return result.data as T;
   const problem = (result.error ?? {}) as Problem;
-  throw new ApiError(result.response.status, problem.error?.code ?? 'http_' + result.response.status, problem.error?.message ?? result.response.statusText, problem.error?.fields ?? []);
+  throw new ApiError(
+    result.response.status,
+    problem.error?.code ?? 'http_' + result.response.status,
+    problem.error?.message ?? result.response.statusText,
+    problem.error?.fields ?? [],
+  );
 }

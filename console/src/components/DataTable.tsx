@@ -63,7 +63,19 @@ export function DataTable<R>({ caption, columns, rows, rowKey, empty, hideCaptio
   );
 }
 
-export function Pager({ offset, limit, count, total, onChange }: { offset: number; limit: number; count: number; total: number; onChange(offset: number): void }) {
+export function Pager({
+  offset,
+  limit,
+  count,
+  total,
+  onChange,
+}: {
+  offset: number;
+  limit: number;
+  count: number;
+  total: number;
+  onChange(offset: number): void;
+}) {
   const t = useT();
   const f = useFormat();
   const to = offset + count;

@@ -37,7 +37,11 @@ export function Field(p: FieldProps) {
     >
       <Label>{p.label}</Label>
       {p.multiline ? <TextArea rows={2} /> : <Input />}
-      {p.description && <Text slot="description" className="hint">{p.description}</Text>}
+      {p.description && (
+        <Text slot="description" className="hint">
+          {p.description}
+        </Text>
+      )}
       <FieldError className="field-error" />
     </TextField>
   );
@@ -81,7 +85,14 @@ export function Check(p: CheckProps) {
   const id = useId();
   return (
     <div className="check">
-      <input id={id} type="checkbox" name={p.name} defaultChecked={p.defaultChecked} disabled={p.isDisabled} aria-describedby={p.hint ? `${id}-hint` : undefined} />
+      <input
+        id={id}
+        type="checkbox"
+        name={p.name}
+        defaultChecked={p.defaultChecked}
+        disabled={p.isDisabled}
+        aria-describedby={p.hint ? `${id}-hint` : undefined}
+      />
       <label htmlFor={id}>{p.label}</label>
       {p.hint && (
         <span id={`${id}-hint`} className="hint">

@@ -38,7 +38,11 @@ export function Picker(p: Props) {
           ▾
         </Button>
       </div>
-      {p.description && <Text slot="description" className="hint">{p.description}</Text>}
+      {p.description && (
+        <Text slot="description" className="hint">
+          {p.description}
+        </Text>
+      )}
       <FieldError className="field-error" />
       <Popover className="popover">
         <ListBox className="listbox" renderEmptyState={() => <p className="hint">{p.empty}</p>}>

@@ -46,7 +46,12 @@ export function I18n({ children }: { children: ReactNode }) {
     async (next: Lang) => {
       // Kept with the session (and as the person's setting), so emails and the next visit follow.
       const csrf = csrfToken();
-      await fetch('/console/language', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}) }, body: JSON.stringify({ lang: next }) }).catch(() => undefined);
+      await fetch('/console/language', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}) },
+        body: JSON.stringify({ lang: next }),
+      }).catch(() => undefined);
       await show(next);
     },
     [show],

@@ -37,7 +37,11 @@ export function Audit() {
     { key: 'action', header: t('audit.col.action'), rowHeader: true, cell: (e) => actionName(e.action) },
     { key: 'actor', header: t('audit.col.actor'), cell: (e) => e.actorLabel ?? t(`actor.${e.actorKind}` as ConsoleKey) },
     { key: 'account', header: t('audit.col.account'), cell: (e) => e.accountName ?? t('audit.unknownAccount') },
-    { key: 'target', header: t('audit.col.target'), cell: (e) => (e.targetEmail || e.targetName ? <PersonName name={e.targetName} email={e.targetEmail} /> : '') },
+    {
+      key: 'target',
+      header: t('audit.col.target'),
+      cell: (e) => (e.targetEmail || e.targetName ? <PersonName name={e.targetName} email={e.targetEmail} /> : ''),
+    },
   ];
   return (
     <>
@@ -48,10 +52,20 @@ export function Audit() {
         </a>
       </div>
       <div className="toolbar" role="search">
-        <SelectField name="action" label={t('audit.action')} value={action} onChange={setAction} options={[{ value: '', label: t('audit.allActions') }, ...AUDIT_ACTIONS.map((a) => ({ value: a, label: actionName(a) }))]} />
+        <SelectField
+          name="action"
+          label={t('audit.action')}
+          value={action}
+          onChange={setAction}
+          options={[{ value: '', label: t('audit.allActions') }, ...AUDIT_ACTIONS.map((a) => ({ value: a, label: actionName(a) }))]}
+        />
         <DateField name="since" label={t('audit.since')} value={since} onChange={setSince} />
       </div>
-      {events.isError && <p role="alert" className="notice bad">{t('error.load')}</p>}
+      {events.isError && (
+        <p role="alert" className="notice bad">
+          {t('error.load')}
+        </p>
+      )}
       <DataTable caption={t('audit.caption', { count: rows.length })} columns={columns} rows={rows} rowKey={(e) => String(e.id)} empty={t('audit.none')} />
       {events.hasNextPage && (
         <p>

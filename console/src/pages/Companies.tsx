@@ -24,7 +24,10 @@ function UnlinkDialog({ company, onClose }: { company: Company; onClose(): void 
   const f = useFormat();
   const client = useQueryClient();
   const { notify } = useNotices();
-  const detail = useQuery({ queryKey: ['company', company.id], queryFn: () => ok(api.GET('/companies/{companyId}', { params: { path: { companyId: company.id } } })) });
+  const detail = useQuery({
+    queryKey: ['company', company.id],
+    queryFn: () => ok(api.GET('/companies/{companyId}', { params: { path: { companyId: company.id } } })),
+  });
   return (
     <ConfirmDialog
       isOpen
@@ -64,7 +67,14 @@ export function Companies() {
     return () => clearTimeout(timer);
   }, [typed]);
 
-  const query = { search: search || undefined, sort, order: sort === 'seats' ? ('desc' as const) : ('asc' as const), status: status || undefined, limit: LIMIT, offset };
+  const query = {
+    search: search || undefined,
+    sort,
+    order: sort === 'seats' ? ('desc' as const) : ('asc' as const),
+    status: status || undefined,
+    limit: LIMIT,
+    offset,
+  };
   const page = useQuery({ queryKey: ['companies', query], queryFn: () => ok(api.GET('/companies', { params: { query } })), placeholderData: keepPreviousData });
 
   const launch = useMutation({
@@ -86,7 +96,11 @@ export function Companies() {
 
   const columns: Array<Column<Company>> = [
     { key: 'name', header: t('companies.col.name'), rowHeader: true, cell: (c) => c.name },
-    { key: 'status', header: t('companies.col.status'), cell: (c) => <span className={`badge status-${c.status}`}>{t(`status.${c.status}` as ConsoleKey)}</span> },
+    {
+      key: 'status',
+      header: t('companies.col.status'),
+      cell: (c) => <span className={`badge status-${c.status}`}>{t(`status.${c.status}` as ConsoleKey)}</span>,
+    },
     { key: 'region', header: t('companies.col.region'), cell: (c) => c.region.toUpperCase() },
     { key: 'seats', header: t('companies.col.seats'), cell: (c) => t('companies.seatsOf', { filled: c.seatsFilled, total: c.seatsTotal }) },
     {
@@ -95,10 +109,20 @@ export function Companies() {
       className: 'actions',
       cell: (c) => (
         <div className="row-actions">
-          <button type="button" className="button" aria-label={t('companies.launchNamed', { name: c.name })} disabled={c.status === 'pending_link' || launch.isPending} onClick={() => launch.mutate(c)}>
+          <button
+            type="button"
+            className="button"
+            aria-label={t('companies.launchNamed', { name: c.name })}
+            disabled={c.status === 'pending_link' || launch.isPending}
+            onClick={() => launch.mutate(c)}
+          >
             {t('companies.launch')}
           </button>
-          <RowMenu label={t('companies.moreFor', { name: c.name })} actions={[{ id: 'unlink', label: t('unlink.action'), danger: true }]} onAction={() => setUnlinking(c)} />
+          <RowMenu
+            label={t('companies.moreFor', { name: c.name })}
+            actions={[{ id: 'unlink', label: t('unlink.action'), danger: true }]}
+            onAction={() => setUnlinking(c)}
+          />
         </div>
       ),
     },
@@ -140,10 +164,20 @@ export function Companies() {
           {t('companies.clear')}
         </button>
       </div>
-      {page.isError && <p role="alert" className="notice bad">{t('error.load')}</p>}
+      {page.isError && (
+        <p role="alert" className="notice bad">
+          {t('error.load')}
+        </p>
+      )}
       {data && (
         <>
-          <DataTable caption={t('companies.caption', { count: data.total })} columns={columns} rows={data.items} rowKey={(c) => c.id} empty={search || status ? t('companies.noMatch') : t('companies.none')} />
+          <DataTable
+            caption={t('companies.caption', { count: data.total })}
+            columns={columns}
+            rows={data.items}
+            rowKey={(c) => c.id}
+            empty={search || status ? t('companies.noMatch') : t('companies.none')}
+          />
           <Pager offset={data.offset} limit={LIMIT} count={data.items.length} total={data.total} onChange={setOffset} />
         </>
       )}

@@ -37,7 +37,8 @@ export function NewCompanyDialog({ isOpen, onOpenChange }: { isOpen: boolean; on
     setRequestId(undefined);
     onOpenChange(false);
   };
-  const required = (values: Record<string, string>, names: string[]): FieldErrors => Object.fromEntries(names.filter((n) => !values[n]).map((n) => [n, t('field.required')]));
+  const required = (values: Record<string, string>, names: string[]): FieldErrors =>
+    Object.fromEntries(names.filter((n) => !values[n]).map((n) => [n, t('field.required')]));
 
   return (
     <DialogFrame isOpen={isOpen} onOpenChange={(open) => (open ? onOpenChange(true) : close())} title={t('newCompany.title')}>
@@ -55,7 +56,17 @@ export function NewCompanyDialog({ isOpen, onOpenChange }: { isOpen: boolean; on
             submitLabel={t('newCompany.add')}
             validate={(v) => ({ ...required(v, ['name', 'country']), ...(v.seats && !WHOLE.test(v.seats) ? { seats: t('field.wholeNumber') } : {}) })}
             onSubmit={async (v) => {
-              await ok(api.POST('/companies', { body: { name: v.name!, country: v.country!, website: v.website || undefined, address: v.address || undefined, seats: v.seats ? Number(v.seats) : undefined } }));
+              await ok(
+                api.POST('/companies', {
+                  body: {
+                    name: v.name!,
+                    country: v.country!,
+                    website: v.website || undefined,
+                    address: v.address || undefined,
+                    seats: v.seats ? Number(v.seats) : undefined,
+                  },
+                }),
+              );
               await client.invalidateQueries({ queryKey: ['companies'] });
               notify(t('newCompany.added', { name: v.name }));
             }}

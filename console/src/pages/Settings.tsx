@@ -31,15 +31,26 @@ function Password() {
       <InlineForm
         label={t('settings.password')}
         submitLabel={has ? t('settings.passwordChangeSubmit') : t('settings.passwordSet')}
-        validate={(v) => ({ ...([...(v.password ?? '')].length < MIN_PASSWORD ? { password: t('field.tooShort', { n: MIN_PASSWORD }) } : {}), ...(has && !v.current ? { current: t('field.required') } : {}) })}
+        validate={(v) => ({
+          ...([...(v.password ?? '')].length < MIN_PASSWORD ? { password: t('field.tooShort', { n: MIN_PASSWORD }) } : {}),
+          ...(has && !v.current ? { current: t('field.required') } : {}),
+        })}
         onSubmit={async (v) => {
           await ok(api.POST('/me/password', { body: { password: v.password!, current: v.current || undefined } }));
           await client.invalidateQueries({ queryKey: ['profile'] });
           notify(t('settings.passwordSaved'));
         }}
       >
+        <input type="text" name="username" autoComplete="username" value={profile.data.email ?? ''} readOnly hidden />
         {has && <Field name="current" type="password" label={t('settings.currentPassword')} autoComplete="current-password" isRequired />}
-        <Field name="password" type="password" label={t('settings.newPassword')} autoComplete="new-password" isRequired description={t('settings.passwordRule', { n: MIN_PASSWORD })} />
+        <Field
+          name="password"
+          type="password"
+          label={t('settings.newPassword')}
+          autoComplete="new-password"
+          isRequired
+          description={t('settings.passwordRule', { n: MIN_PASSWORD })}
+        />
       </InlineForm>
     </section>
   );
@@ -88,7 +99,13 @@ function ApiTokens() {
         <Field name="label" label={t('tokens.label')} />
       </InlineForm>
       {secret && <Secret value={secret} warning={t('tokens.shownOnce')} testId="api-token" />}
-      <DataTable caption={t('tokens.caption', { count: tokens.data?.length ?? 0 })} columns={columns} rows={tokens.data ?? []} rowKey={(k) => k.id} empty={t('tokens.none')} />
+      <DataTable
+        caption={t('tokens.caption', { count: tokens.data?.length ?? 0 })}
+        columns={columns}
+        rows={tokens.data ?? []}
+        rowKey={(k) => k.id}
+        empty={t('tokens.none')}
+      />
       {revoking && (
         <ConfirmDialog
           isOpen

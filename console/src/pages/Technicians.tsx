@@ -22,7 +22,11 @@ export function Technicians() {
   const { notify } = useNotices();
   const staff = useQuery({ queryKey: ['technicians'], queryFn: () => ok(api.GET('/technicians')) });
   // Names come with the account's people list, which its administrators may read.
-  const people = useQuery({ queryKey: ['people', me!.accountId], enabled: isManager, queryFn: () => ok(api.GET('/accounts/{accountId}/people', { params: { path: { accountId: me!.accountId } } })) });
+  const people = useQuery({
+    queryKey: ['people', me!.accountId],
+    enabled: isManager,
+    queryFn: () => ok(api.GET('/accounts/{accountId}/people', { params: { path: { accountId: me!.accountId } } })),
+  });
   const names = new Map((people.data?.items ?? []).map((p) => [p.id, p.name]));
   const [removing, setRemoving] = useState<Staff>();
   const label = (s: Staff) => names.get(s.memberId) ?? s.email ?? s.memberId;
@@ -62,8 +66,18 @@ export function Technicians() {
           <Field name="email" type="email" label={t('tech.email')} isRequired autoComplete="off" />
         </InlineForm>
       )}
-      {staff.isError && <p role="alert" className="notice bad">{t('error.load')}</p>}
-      <DataTable caption={t('tech.caption', { count: staff.data?.length ?? 0 })} columns={columns} rows={staff.data ?? []} rowKey={(s) => s.memberId} empty={t('tech.none')} />
+      {staff.isError && (
+        <p role="alert" className="notice bad">
+          {t('error.load')}
+        </p>
+      )}
+      <DataTable
+        caption={t('tech.caption', { count: staff.data?.length ?? 0 })}
+        columns={columns}
+        rows={staff.data ?? []}
+        rowKey={(s) => s.memberId}
+        empty={t('tech.none')}
+      />
       {removing && (
         <ConfirmDialog
           isOpen

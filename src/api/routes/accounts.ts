@@ -24,7 +24,19 @@ export const accountRoutes = [
     action: 'account.read',
     async handle(ctx, { accountId }) {
       const a = await accountOverview(ctx, accountId);
-      return { id: a.id, kind: a.kind, name: a.name, region: a.region, status: a.status, mspId: a.mspId, seatsFilled: a.seatsFilled, seatsTotal: a.seatsTotal, trialEndsAt: a.trialEndsAt, defaultLanguage: a.defaultLanguage, settings: a.settings };
+      return {
+        id: a.id,
+        kind: a.kind,
+        name: a.name,
+        region: a.region,
+        status: a.status,
+        mspId: a.mspId,
+        seatsFilled: a.seatsFilled,
+        seatsTotal: a.seatsTotal,
+        trialEndsAt: a.trialEndsAt,
+        defaultLanguage: a.defaultLanguage,
+        settings: a.settings,
+      };
     },
   }),
   route({

@@ -9,7 +9,6 @@ import { tenantJobs } from '../../domain/tenantJobs';
 import { auditCsv, auditQuery, companyView, linkOut } from '../views';
 import { route } from '../route';
 
-
 export const mspRoutes = [
   route({
     method: 'get',
@@ -60,7 +59,18 @@ export const mspRoutes = [
     action: 'company.read',
     async handle(ctx, { accountId, params }) {
       const d = await companyDetail(ctx, accountId, params.companyId!);
-      return { ...companyView(d.company), website: d.company.website, country: d.company.country, address: d.company.address, trialEndsAt: d.company.trialEndsAt, owners: d.owners, members: d.members, scimTokens: d.scimTokens, openLinkRequest: d.openLinkRequest, canUnlink: d.canUnlink };
+      return {
+        ...companyView(d.company),
+        website: d.company.website,
+        country: d.company.country,
+        address: d.company.address,
+        trialEndsAt: d.company.trialEndsAt,
+        owners: d.owners,
+        members: d.members,
+        scimTokens: d.scimTokens,
+        openLinkRequest: d.openLinkRequest,
+        canUnlink: d.canUnlink,
+      };
     },
   }),
   route({

@@ -104,7 +104,11 @@ export const provisioningRoutes = [
     tag: 'Provisioning',
     scope: 'account',
     action: 'scim.log.read',
-    query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), beforeId: z.coerce.number().int().min(1).optional(), errors: z.enum(['true', 'false']).optional() }),
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+      beforeId: z.coerce.number().int().min(1).optional(),
+      errors: z.enum(['true', 'false']).optional(),
+    }),
     async handle(ctx, { accountId, query }) {
       return scimRequestLog(ctx, accountId, { limit: query.limit, beforeId: query.beforeId, errorsOnly: query.errors === 'true' });
     },

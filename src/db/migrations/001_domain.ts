@@ -62,12 +62,8 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['account_id', 'display_name'], 'members_account_display');
   });
   // A removed member frees its userName/externalId for a later push of the same person.
-  await knex.raw(
-    `create unique index members_account_username on members (account_id, user_name_ci) where state <> 'removed'`,
-  );
-  await knex.raw(
-    `create unique index members_account_external on members (account_id, external_id) where state <> 'removed' and external_id is not null`,
-  );
+  await knex.raw(`create unique index members_account_username on members (account_id, user_name_ci) where state <> 'removed'`);
+  await knex.raw(`create unique index members_account_external on members (account_id, external_id) where state <> 'removed' and external_id is not null`);
   // The SCIM view (people SCIM provisioned or adopted) in its default order: paging and
   // counting walk this index alone. The predicate's columns trail the key so SQLite sees the
   // index as covering for count(*) (it does not infer them from the predicate).
@@ -301,9 +297,7 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['status', 'expires_at'], 'recovery_requests_expiry');
   });
   // One open recovery per member.
-  await knex.raw(
-    `create unique index recovery_requests_open on recovery_requests (account_id, member_id) where status in ('pending', 'credentials_set')`,
-  );
+  await knex.raw(`create unique index recovery_requests_open on recovery_requests (account_id, member_id) where status in ('pending', 'credentials_set')`);
 
   await knex.schema.createTable('vaults', (t) => {
     t.string('id', 36).primary();

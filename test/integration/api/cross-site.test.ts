@@ -42,7 +42,11 @@ describe.each(DIALECTS)('cross-site requests [%s]', (dialect) => {
       expect([name, res.headers.get('set-cookie')]).toEqual([name, null]);
       expect(await res.text()).toMatch(/came from another site/);
     }
-    const json = await fetch(`${app.url}/auth/signin`, { method: 'POST', headers: { 'content-type': 'application/json', ...FROM_EVIL }, body: JSON.stringify({ email: owner.email, password: owner.password }) });
+    const json = await fetch(`${app.url}/auth/signin`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...FROM_EVIL },
+      body: JSON.stringify({ email: owner.email, password: owner.password }),
+    });
     expect(json.status).toBe(403);
     expect(await json.json()).toEqual({ error: { code: 'cross_site', message: expect.stringContaining('another site') } });
   });
@@ -70,14 +74,30 @@ describe.each(DIALECTS)('cross-site requests [%s]', (dialect) => {
 
   it('lets an API token through whatever the Origin: no browser attaches it on its own', async () => {
     const token = await apiToken(owner);
-    const res = await fetch(`${app.url}/api/v1/api-tokens`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...FROM_EVIL }, body: '{}' });
+    const res = await fetch(`${app.url}/api/v1/api-tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...FROM_EVIL },
+      body: '{}',
+    });
     expect(res.status).toBe(201);
   });
 
   it('refuses cross-site posts to every cookie or link form: invitations, recovery, links, logout, console, admin', async () => {
-    const paths = ['/invitations/abcdefghijklmnop', '/recovery/abcdefghijklmnop', '/links/abcdefghijklmnop', '/auth/logout', '/console/language', '/admin/queues/api/queues/invitations/retry/failed'];
+    const paths = [
+      '/invitations/abcdefghijklmnop',
+      '/recovery/abcdefghijklmnop',
+      '/links/abcdefghijklmnop',
+      '/auth/logout',
+      '/console/language',
+      '/admin/queues/api/queues/invitations/retry/failed',
+    ];
     for (const path of paths) {
-      const res = await fetch(`${app.url}${path}`, { method: 'POST', redirect: 'manual', headers: { ...form, cookie: owner.console.cookie!, ...FROM_EVIL }, body: 'password=attacker-chosen-1&decision=approve' });
+      const res = await fetch(`${app.url}${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { ...form, cookie: owner.console.cookie!, ...FROM_EVIL },
+        body: 'password=attacker-chosen-1&decision=approve',
+      });
       expect([path, res.status]).toEqual([path, 403]);
       expect([path, await res.json()]).toEqual([path, { error: { code: 'cross_site', message: expect.any(String) } }]);
     }

@@ -40,7 +40,15 @@ describe.each(DIALECTS)('no privilege escalation, no access before approval [%s]
     return { mspId: msp.account.id, mspOwnerId: msp.ownerId, companyId: company.id, ownerId, adminId, techId };
   }
   const ownersOf = async (accountId: string) =>
-    (await app.rt.db('memberships as ms').join('groups as g', 'g.id', 'ms.group_id').where({ 'ms.account_id': accountId, 'g.kind': 'owners' }).select('ms.member_id')).map((r: { member_id: string }) => r.member_id).sort();
+    (
+      await app.rt
+        .db('memberships as ms')
+        .join('groups as g', 'g.id', 'ms.group_id')
+        .where({ 'ms.account_id': accountId, 'g.kind': 'owners' })
+        .select('ms.member_id')
+    )
+      .map((r: { member_id: string }) => r.member_id)
+      .sort();
 
   beforeAll(async () => {
     app = await startTestApp(dialect, { env: { OPERATOR_EMAILS: 'ops@deployment.example' } });
@@ -75,7 +83,13 @@ describe.each(DIALECTS)('no privilege escalation, no access before approval [%s]
     const token = (await admin.req<{ token: string }>('POST', `/accounts/${w.companyId}/scim/tokens`, {})).body.token;
     const scim = scimClientFor(app.url, token, w.companyId);
     const accomplice = (await scim.req<{ id: string }>('POST', '/Users', userBody(unique('accomplice')))).body.id;
-    const group = (await scim.req<{ id: string }>('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `G${n++}`, members: [{ value: accomplice }] })).body.id;
+    const group = (
+      await scim.req<{ id: string }>('POST', '/Groups', {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        displayName: `G${n++}`,
+        members: [{ value: accomplice }],
+      })
+    ).body.id;
     // Mapping that group to Owners needs an Owner.
     const map = await admin.req<{ error: { code: string } }>('POST', `/accounts/${w.companyId}/mappings`, { scimGroup: group, group: 'Owners' });
     expect([map.status, map.body.error.code]).toEqual([403, 'role.owner_required']);
@@ -84,7 +98,10 @@ describe.each(DIALECTS)('no privilege escalation, no access before approval [%s]
     expect((await owner.req('POST', `/accounts/${w.companyId}/mappings`, { scimGroup: group, group: 'Owners' })).status).toBe(200);
     const before = await ownersOf(w.companyId);
     const second = (await scim.req<{ id: string }>('POST', '/Users', userBody(unique('second')))).body.id;
-    const patch = await scim.req('PATCH', `/Groups/${group}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'members', value: [{ value: second }] }] });
+    const patch = await scim.req('PATCH', `/Groups/${group}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'add', path: 'members', value: [{ value: second }] }],
+    });
     expect(patch.status).toBeLessThan(300);
     expect(await ownersOf(w.companyId)).toEqual(before);
     expect(before).not.toContain(second);
@@ -111,7 +128,9 @@ describe.each(DIALECTS)('no privilege escalation, no access before approval [%s]
     const req = await mspOwner.req<{ requestId: string; status: string }>('POST', '/links', { accountId: indep.id });
     expect(req.status).toBe(202);
     // The region check passes; the request now waits for the Owner.
-    expect(await asActor(app.rt.db, system('test'), (ctx) => validateLink(ctx, req.body.requestId, localDirectory(ctx.tx)))).toMatchObject({ status: 'awaiting_approval' });
+    expect(await asActor(app.rt.db, system('test'), (ctx) => validateLink(ctx, req.body.requestId, localDirectory(ctx.tx)))).toMatchObject({
+      status: 'awaiting_approval',
+    });
     expect(await app.rt.db('accounts').where({ id: indep.id }).first()).toMatchObject({ msp_id: null, status: 'active' });
     expect((await mspOwner.req('GET', `/companies/${indep.id}`)).status).toBe(404);
     expect((await mspOwner.req<{ items: Array<{ id: string }> }>('GET', '/companies')).body.items.map((c) => c.id)).not.toContain(indep.id);
@@ -124,7 +143,7 @@ describe.each(DIALECTS)('no privilege escalation, no access before approval [%s]
     expect(indepOwner).toBeTruthy();
   });
 
-  it('4. the deployment-wide jobs board is for operators only; MSP people see their own tenants\' jobs', async () => {
+  it("4. the deployment-wide jobs board is for operators only; MSP people see their own tenants' jobs", async () => {
     const w = await world();
     const mspOwner = await as(w.mspId, w.mspOwnerId);
     const board = await fetch(`${app.url}/console/jobs`, { headers: { cookie: mspOwner.cookie! } });
@@ -159,7 +178,7 @@ describe.each(DIALECTS)('no privilege escalation, no access before approval [%s]
     expect((await tech.launched(l2).req('POST', `/accounts/${fresh.id}/members`, { email: unique('second'), group: 'Owners' })).status).toBe(403);
   });
 
-  it('6. completing a recovery revokes the member\'s sessions and API tokens', async () => {
+  it("6. completing a recovery revokes the member's sessions and API tokens", async () => {
     const w = await world();
     const victimId = await person(w.mspId, unique('victim'), 'Administrators');
     const victim = await as(w.mspId, victimId);
@@ -170,7 +189,10 @@ describe.each(DIALECTS)('no privilege escalation, no access before approval [%s]
     const mspOwner = await as(w.mspId, w.mspOwnerId);
     const started = await mspOwner.req<{ id: string }>('POST', `/accounts/${w.mspId}/recoveries`, { memberId: victimId });
     expect(started.status).toBe(201);
-    await app.rt.db('recovery_requests').where({ id: started.body.id }).update({ status: 'credentials_set', pending_password_hash: 'scrypt$16384$8$1$AAAA$AAAA' });
+    await app.rt
+      .db('recovery_requests')
+      .where({ id: started.body.id })
+      .update({ status: 'credentials_set', pending_password_hash: 'scrypt$16384$8$1$AAAA$AAAA' });
     expect((await mspOwner.req('POST', `/accounts/${w.mspId}/recoveries/${started.body.id}/complete`, {})).status).toBe(200);
     expect((await victim.req('GET', '/me')).status).toBe(401);
     expect((await bot.req('GET', '/me')).status).toBe(401);

@@ -27,17 +27,15 @@ describe('health endpoints', () => {
     const okta = await fetch(`${app.url}/docs/okta`);
     expect(okta.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(await okta.text()).toMatch(/Okta/);
-    for (const bad of ['/docs/..%2Fpackage', '/docs/nope', '/docs/..%2F..%2Fpackage.json', '/docs/OKTA%00']) expect((await fetch(`${app.url}${bad}`)).status).toBe(404);
+    for (const bad of ['/docs/..%2Fpackage', '/docs/nope', '/docs/..%2F..%2Fpackage.json', '/docs/OKTA%00'])
+      expect((await fetch(`${app.url}${bad}`)).status).toBe(404);
   });
 
   it('GET /readyz checks the database and Redis', async () => {
     const res = await fetch(`${app.url}/readyz`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { checks: Array<{ name: string; ok: boolean }> };
-    expect(body.checks).toEqual([
-      expect.objectContaining({ name: 'database', ok: true }),
-      expect.objectContaining({ name: 'redis', ok: true }),
-    ]);
+    expect(body.checks).toEqual([expect.objectContaining({ name: 'database', ok: true }), expect.objectContaining({ name: 'redis', ok: true })]);
   });
 
   it('GET /metrics speaks Prometheus and counts requests', async () => {

@@ -21,7 +21,11 @@ describe.each(DIALECTS)('POST /oauth/token with malformed client authentication 
   afterAll(() => app.close());
 
   const token = async (authorization: string | undefined, body = 'grant_type=client_credentials', contentType = 'application/x-www-form-urlencoded') => {
-    const res = await fetch(`${app.url}/oauth/token`, { method: 'POST', headers: { 'content-type': contentType, ...(authorization ? { authorization } : {}) }, body });
+    const res = await fetch(`${app.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': contentType, ...(authorization ? { authorization } : {}) },
+      body,
+    });
     return { status: res.status, body: (await res.json()) as { error: string; error_description?: string }, cacheControl: res.headers.get('cache-control') };
   };
 
@@ -44,7 +48,10 @@ describe.each(DIALECTS)('POST /oauth/token with malformed client authentication 
   });
 
   it('answers 400 invalid_request when the client authenticates twice (Basic and the form)', async () => {
-    const r = await token(`Basic ${b64(`${client.clientId}:${client.clientSecret}`)}`, `grant_type=client_credentials&client_secret=${encodeURIComponent(client.clientSecret)}`);
+    const r = await token(
+      `Basic ${b64(`${client.clientId}:${client.clientSecret}`)}`,
+      `grant_type=client_credentials&client_secret=${encodeURIComponent(client.clientSecret)}`,
+    );
     expect([r.status, r.body.error]).toEqual([400, 'invalid_request']);
   });
 
@@ -65,7 +72,10 @@ describe.each(DIALECTS)('POST /oauth/token with malformed client authentication 
   it('still issues a token to percent-encoded credentials (RFC 6749 §2.3.1) and to form credentials', async () => {
     const encoded = `Basic ${b64(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`)}`;
     expect((await token(encoded)).status).toBe(200);
-    const form = await token(undefined, `grant_type=client_credentials&client_id=${encodeURIComponent(client.clientId)}&client_secret=${encodeURIComponent(client.clientSecret)}`);
+    const form = await token(
+      undefined,
+      `grant_type=client_credentials&client_id=${encodeURIComponent(client.clientId)}&client_secret=${encodeURIComponent(client.clientSecret)}`,
+    );
     expect(form.status).toBe(200);
   });
 });

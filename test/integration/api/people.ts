@@ -23,10 +23,18 @@ export async function mspOwner(app: TestApp): Promise<Owner> {
   const email = `owner${++n}-${Date.now()}@auth.example`;
   const password = 'correct horse battery staple';
   const msp = await asOp(db, (ctx) => createMsp(ctx, { name: `Auth MSP ${n}`, region: 'eu', ownerEmail: email }, ['us', 'ca', 'eu', 'ent']));
-  await db('members').where({ account_id: msp.account.id, id: msp.ownerId }).update({ state: 'active', password_hash: await hashPassword(password) });
+  await db('members')
+    .where({ account_id: msp.account.id, id: msp.ownerId })
+    .update({ state: 'active', password_hash: await hashPassword(password) });
   const member = (await getMemberAnyState(db, msp.account.id, msp.ownerId))!;
   const s = await asOp(db, (ctx) => startSession(ctx, member, 'test'));
-  return { mspId: msp.account.id, memberId: msp.ownerId, email, password, console: apiClient(app.url, { cookie: `msb_session=${s.token}`, csrf: s.csrfToken }) };
+  return {
+    mspId: msp.account.id,
+    memberId: msp.ownerId,
+    email,
+    password,
+    console: apiClient(app.url, { cookie: `msb_session=${s.token}`, csrf: s.csrfToken }),
+  };
 }
 
 /** An API token of the Owner, made through the API as the console would. */

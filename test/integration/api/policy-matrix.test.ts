@@ -17,7 +17,18 @@ import { DIALECTS } from '../../helpers/db';
 import { IDENTITIES, type Identity, type RouteFixture, STANDINGS, buildRouteFixture, pathParams, sampleBody } from '../../helpers/routeFixture';
 
 /** Errors only the policy (or the launch resolution in front of it) produces. */
-const POLICY_CODES = new Set(['role.required', 'role.owner_required', 'account.frozen', 'account.not_found', 'msp.not_found', 'recovery.plan', 'recovery.self', 'recovery.role', 'vault.self_access.off', 'forbidden']);
+const POLICY_CODES = new Set([
+  'role.required',
+  'role.owner_required',
+  'account.frozen',
+  'account.not_found',
+  'msp.not_found',
+  'recovery.plan',
+  'recovery.self',
+  'recovery.role',
+  'vault.self_access.off',
+  'forbidden',
+]);
 
 interface Variant {
   name: string;
@@ -76,21 +87,21 @@ describe.each(DIALECTS)('the authorization matrix [%s]', (dialect) => {
   async function attempt(variant: Variant, def: (typeof ROUTES)[number], who: Identity, principal: Principal): Promise<{ allowed: boolean; detail: string }> {
     let outcome: { allowed: boolean; detail: string } = { allowed: true, detail: 'ok' };
     await unitOfWork(app.rt.db, async (tx) => {
-        await variant.apply(tx, f);
-        try {
-          await runRoute(app.rt, tx, def, principal, {
-            params: pathParams(f, def.path, who),
-            body: sampleBody(f, def.method, def.path),
-            query: {},
-            launchToken: who === 'launched technician' ? f.launchToken : undefined,
-          });
-        } catch (err) {
-          const code = isDomainError(err) ? err.code : err instanceof HttpProblem ? err.code : undefined;
-          if (code && POLICY_CODES.has(code)) outcome = { allowed: false, detail: code };
-          else if (!isDomainError(err) && !(err instanceof HttpProblem) && (err as Error).name !== 'ZodError') throw err;
-          else outcome = { allowed: true, detail: `past the policy (${code ?? 'invalid input'})` };
-        }
-        throw new Rollback();
+      await variant.apply(tx, f);
+      try {
+        await runRoute(app.rt, tx, def, principal, {
+          params: pathParams(f, def.path, who),
+          body: sampleBody(f, def.method, def.path),
+          query: {},
+          launchToken: who === 'launched technician' ? f.launchToken : undefined,
+        });
+      } catch (err) {
+        const code = isDomainError(err) ? err.code : err instanceof HttpProblem ? err.code : undefined;
+        if (code && POLICY_CODES.has(code)) outcome = { allowed: false, detail: code };
+        else if (!isDomainError(err) && !(err instanceof HttpProblem) && (err as Error).name !== 'ZodError') throw err;
+        else outcome = { allowed: true, detail: `past the policy (${code ?? 'invalid input'})` };
+      }
+      throw new Rollback();
     }).catch((err) => {
       if (!(err instanceof Rollback)) throw err;
     });
@@ -110,14 +121,17 @@ describe.each(DIALECTS)('the authorization matrix [%s]', (dialect) => {
           else if (def.scope === 'account' && /:companyId|:accountId/.test(def.path) && standings.length === 0) expected = false;
           else expected = decide(def.action, new Set(standings), new Set(def.scope === 'account' ? variant.states : [])).allowed;
           const got = await attempt(variant, def, who, f.principal(who));
-          if (got.allowed !== expected) wrong.push(`[${variant.name}] ${def.method.toUpperCase()} ${def.path} as ${who}: expected ${expected ? 'allowed' : 'refused'}, got ${got.detail}`);
+          if (got.allowed !== expected)
+            wrong.push(`[${variant.name}] ${def.method.toUpperCase()} ${def.path} as ${who}: expected ${expected ? 'allowed' : 'refused'}, got ${got.detail}`);
           if (got.allowed) allowed++;
           else denied++;
         }
       }
     }
     const size = VARIANTS.length * ROUTES.length * IDENTITIES.length;
-    console.log(`authorization matrix [${dialect}]: ${ROUTES.length} routes x ${IDENTITIES.length} principals x ${VARIANTS.length} states = ${size} cases, ${allowed} allowed, ${denied} denied`);
+    console.log(
+      `authorization matrix [${dialect}]: ${ROUTES.length} routes x ${IDENTITIES.length} principals x ${VARIANTS.length} states = ${size} cases, ${allowed} allowed, ${denied} denied`,
+    );
     expect(wrong).toEqual([]);
     expect(allowed + denied).toBe(size);
     expect(allowed).toBeGreaterThan(100);
@@ -131,7 +145,9 @@ describe.each(DIALECTS)('the authorization matrix [%s]', (dialect) => {
 
   it('lets the operator (CLI) and the workers do every account action, and a SCIM credential only provisioning', () => {
     // Self-access is a technician's own act inside a launch; everything else the operator may do.
-    expect(ACTIONS.filter((a) => POLICY[a].scope !== 'deployment' && !(POLICY[a].allow as readonly Standing[]).includes('operator'))).toEqual(['vault.self_access']);
+    expect(ACTIONS.filter((a) => POLICY[a].scope !== 'deployment' && !(POLICY[a].allow as readonly Standing[]).includes('operator'))).toEqual([
+      'vault.self_access',
+    ]);
     for (const action of ACTIONS) {
       const rule = POLICY[action];
       const allow = rule.allow as readonly Standing[];

@@ -43,7 +43,11 @@ async function send(url: string, init: RequestInit): Promise<Reply> {
 const parallel = (n: number, one: (i: number) => Promise<Reply>) => Promise.all(Array.from({ length: n }, (_, i) => one(i)));
 
 const wrongPassword = (base: string, email: string, i: number) =>
-  send(`${base}/auth/signin`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ email, password: `wrong-${i}` }) });
+  send(`${base}/auth/signin`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ email, password: `wrong-${i}` }),
+  });
 
 /** Every 429 says when to come back, in whole seconds within the window. */
 function expectRetryAfter(replies: Reply[], maxSeconds: number): void {
@@ -68,7 +72,11 @@ describe.each(DIALECTS)('failed-authentication limits are taken before the check
   it('gives a good password its point back, so only failures use the budget up', async () => {
     const good: number[] = [];
     for (let i = 0; i < BUDGET + 5; i++) {
-      const r = await send(`${app.url}/auth/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: owner.email, password: owner.password }) });
+      const r = await send(`${app.url}/auth/signin`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: owner.email, password: owner.password }),
+      });
       good.push(r.status);
     }
     expect(tally(good)).toEqual({ 200: BUDGET + 5 });
@@ -100,7 +108,11 @@ describe.each(DIALECTS)('failed-authentication limits are taken before the check
     expectRetryAfter(replies, 60);
     expect(replies.find((r) => r.status === 429)!.body).toEqual({ error: { code: 'rate_limited', message: expect.any(String) } });
     // The right password from that client now waits too: the budget is the client's, not the guess's.
-    const right = await send(`${app.url}/auth/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: owner.email, password: owner.password }) });
+    const right = await send(`${app.url}/auth/signin`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: owner.email, password: owner.password }),
+    });
     expect(right.status).toBe(429);
   });
 
@@ -111,7 +123,10 @@ describe.each(DIALECTS)('failed-authentication limits are taken before the check
     const replies = await parallel(100, (i) =>
       send(`${app.url}/oauth/token`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${client.clientId}:wrong-${i}`).toString('base64')}` },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${client.clientId}:wrong-${i}`).toString('base64')}`,
+        },
         body: 'grant_type=client_credentials',
       }),
     );

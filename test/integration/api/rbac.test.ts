@@ -8,7 +8,16 @@ import { decide } from '../../../src/domain/policy';
 import { startTestApp, type TestApp } from '../../helpers/app';
 import { type ApiClient, apiClient } from '../../helpers/api';
 import { asOp } from '../../helpers/ctx';
-import { IDENTITIES, type Identity, type RouteFixture, STANDINGS as CALLERS, buildRouteFixture, fillPath, pathParams, sampleBody } from '../../helpers/routeFixture';
+import {
+  IDENTITIES,
+  type Identity,
+  type RouteFixture,
+  STANDINGS as CALLERS,
+  buildRouteFixture,
+  fillPath,
+  pathParams,
+  sampleBody,
+} from '../../helpers/routeFixture';
 
 /** Error codes only the gate (authentication and caller check) produces. */
 const GATE = new Set(['unauthenticated', 'role.required', 'role.owner_required', 'account.not_found', 'not_found', 'msp.not_found', 'csrf']);
@@ -43,7 +52,11 @@ describe('RBAC: every endpoint with every role [sqlite]', () => {
     for (const def of ROUTES) {
       const row: string[] = [];
       for (const who of Object.keys(clients)) {
-        const res = await clients[who]!.req<{ error?: { code: string } }>(def.method.toUpperCase(), fillPath(def.path, pathParams(f, def.path, who as Identity, { destructive: true })), sampleBody(f, def.method, def.path));
+        const res = await clients[who]!.req<{ error?: { code: string } }>(
+          def.method.toUpperCase(),
+          fillPath(def.path, pathParams(f, def.path, who as Identity, { destructive: true })),
+          sampleBody(f, def.method, def.path),
+        );
         const code = res.body?.error?.code;
         let passedGate = res.status < 400 || !GATE.has(code ?? '');
         // Another MSP asking about company C is told it does not exist, by whichever layer.
@@ -59,7 +72,8 @@ describe('RBAC: every endpoint with every role [sqlite]', () => {
           if (who === 'other msp owner' && def.scope === 'msp' && /:companyId/.test(def.path)) expected = false;
         }
         if (who === 'anonymous' && res.status !== 401) wrong.push(`${def.method} ${def.path} anonymous -> ${res.status}`);
-        if (passedGate !== expected) wrong.push(`${def.method} ${def.path} ${who}: expected ${expected ? 'through' : 'refused'}, got ${res.status} ${code ?? ''}`);
+        if (passedGate !== expected)
+          wrong.push(`${def.method} ${def.path} ${who}: expected ${expected ? 'through' : 'refused'}, got ${res.status} ${code ?? ''}`);
         if (res.status >= 500) wrong.push(`${def.method} ${def.path} ${who}: ${res.status} ${res.text.slice(0, 200)}`);
         row.push(passedGate ? 'Y' : res.status === 404 ? '.' : 'x');
       }
@@ -99,7 +113,10 @@ describe('RBAC: every endpoint with every role [sqlite]', () => {
   });
 
   it('serves an OpenAPI document describing every endpoint', async () => {
-    const doc = (await (await fetch(`${app.url}/api/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, { 'x-callers': string[] }>> };
+    const doc = (await (await fetch(`${app.url}/api/v1/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { 'x-callers': string[] }>>;
+    };
     expect(doc.openapi).toBe('3.1.0');
     const described = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`));
     for (const def of ROUTES) expect(described).toContain(`${def.method} ${def.path.replace(/:(\w+)/g, '{$1}')}`);

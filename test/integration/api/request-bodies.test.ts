@@ -77,7 +77,11 @@ describe.each(DIALECTS)('request bodies on /api/v1 [%s]', (dialect) => {
 
   it('answers bad JSON, a wrong charset and an oversized body with 4xx and fixed messages', async () => {
     const post = (body: string, contentType = 'application/json') =>
-      fetch(`${app.url}/api/v1${items}`, { method: 'POST', headers: { cookie: owner.console.cookie!, 'x-csrf-token': owner.console.csrf!, 'content-type': contentType }, body });
+      fetch(`${app.url}/api/v1${items}`, {
+        method: 'POST',
+        headers: { cookie: owner.console.cookie!, 'x-csrf-token': owner.console.csrf!, 'content-type': contentType },
+        body,
+      });
     const bad = await post('{"title": tru');
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ error: { code: 'invalid_json', message: 'The request body is not valid JSON.' } });

@@ -30,9 +30,7 @@ describeEachDb('accounts and companies', (t) => {
     const groups = await listGroups(db, r.account.id);
     expect(groups.map((g) => g.name).sort()).toEqual(['Administrators', 'MSP Technicians', 'Owners']);
     const members = await asOp(db, (ctx) => listMembersWithGroups(ctx, r.account.id));
-    expect(members).toEqual([
-      expect.objectContaining({ id: r.ownerId, email: 'Owner@Acme.example', state: 'invited', groups: ['Owners'] }),
-    ]);
+    expect(members).toEqual([expect.objectContaining({ id: r.ownerId, email: 'Owner@Acme.example', state: 'invited', groups: ['Owners'] })]);
     expect(r.signInToken).toMatch(/^msb_signin_[A-Za-z0-9_-]{43}$/);
     const link = await db('signin_links').where({ member_id: r.ownerId }).first();
     expect(link.token_hash).toBe(hashSecret(r.signInToken));
@@ -43,8 +41,14 @@ describeEachDb('accounts and companies', (t) => {
   it('refuses an unknown region and a bad email, writing nothing', async () => {
     const { db } = t();
     const before = (await db('accounts').count({ n: '*' }))[0]!.n;
-    await rejects(asOp(db, (ctx) => createMsp(ctx, { name: 'X', region: 'mars', ownerEmail: 'a@b.de' }, REGIONS)), 'account.region.unknown');
-    await rejects(asOp(db, (ctx) => createMsp(ctx, { name: 'X', region: 'us', ownerEmail: 'nope' }, REGIONS)), 'member.email.invalid');
+    await rejects(
+      asOp(db, (ctx) => createMsp(ctx, { name: 'X', region: 'mars', ownerEmail: 'a@b.de' }, REGIONS)),
+      'account.region.unknown',
+    );
+    await rejects(
+      asOp(db, (ctx) => createMsp(ctx, { name: 'X', region: 'us', ownerEmail: 'nope' }, REGIONS)),
+      'member.email.invalid',
+    );
     expect((await db('accounts').count({ n: '*' }))[0]!.n).toEqual(before);
   });
 
@@ -82,12 +86,8 @@ describeEachDb('accounts and companies', (t) => {
     const search = await asOp(db, (ctx) => listCompanies(ctx, msp.account.id, { search: 'ALPHA' }));
     expect(search.items.map((c) => c.name)).toEqual(['alpha 100% Ltd', 'Alphabet']);
     // LIKE wildcards in the search text match literally.
-    expect((await asOp(db, (ctx) => listCompanies(ctx, msp.account.id, { search: '100%' }))).items.map((c) => c.name)).toEqual([
-      'alpha 100% Ltd',
-    ]);
-    expect((await asOp(db, (ctx) => listCompanies(ctx, msp.account.id, { search: 'a_w' }))).items.map((c) => c.name)).toEqual([
-      'Beta_Works',
-    ]);
+    expect((await asOp(db, (ctx) => listCompanies(ctx, msp.account.id, { search: '100%' }))).items.map((c) => c.name)).toEqual(['alpha 100% Ltd']);
+    expect((await asOp(db, (ctx) => listCompanies(ctx, msp.account.id, { search: 'a_w' }))).items.map((c) => c.name)).toEqual(['Beta_Works']);
 
     const bySeats = await asOp(db, (ctx) => listCompanies(ctx, msp.account.id, { sort: 'seats' }));
     expect(bySeats.items.map((c) => [c.name, c.seatsFilled])).toEqual([
@@ -103,7 +103,10 @@ describeEachDb('accounts and companies', (t) => {
     expect(active.items.map((c) => c.name)).toEqual(['Gamma Inc', 'Zeta Corp']);
     const page2 = await asOp(db, (ctx) => listCompanies(ctx, msp.account.id, { limit: 2, offset: 2 }));
     expect(page2).toEqual({ total: 5, items: [expect.objectContaining({ name: 'Beta_Works' }), expect.objectContaining({ name: 'Gamma Inc' })] });
-    await rejects(asOp(db, (ctx) => listCompanies(ctx, msp.account.id, { status: 'bogus' as never })), 'company.status.unknown');
+    await rejects(
+      asOp(db, (ctx) => listCompanies(ctx, msp.account.id, { status: 'bogus' as never })),
+      'company.status.unknown',
+    );
   });
 
   it("never shows one MSP's companies to another MSP's staff", async () => {
@@ -112,8 +115,14 @@ describeEachDb('accounts and companies', (t) => {
     const b = await asOp(db, (ctx) => createMsp(ctx, { name: 'B', region: 'us', ownerEmail: 'o@b.example' }, REGIONS));
     await asOp(db, (ctx) => addCompany(ctx, { mspId: a.account.id, name: 'Secret Co', country: 'US' }));
     const bOwner = { kind: 'member' as const, accountId: b.account.id, memberId: b.ownerId, label: 'o@b.example' };
-    await rejects(asActor(db, bOwner, (ctx) => listCompanies(ctx, a.account.id)), 'msp.not_found');
-    await rejects(asActor(db, bOwner, (ctx) => addCompany(ctx, { mspId: a.account.id, name: 'X', country: 'US' })), 'msp.not_found');
+    await rejects(
+      asActor(db, bOwner, (ctx) => listCompanies(ctx, a.account.id)),
+      'msp.not_found',
+    );
+    await rejects(
+      asActor(db, bOwner, (ctx) => addCompany(ctx, { mspId: a.account.id, name: 'X', country: 'US' })),
+      'msp.not_found',
+    );
     const own = await asActor(db, bOwner, (ctx) => listCompanies(ctx, b.account.id));
     expect(own.total).toBe(0);
   });
@@ -135,9 +144,15 @@ describeEachDb('accounts and companies', (t) => {
     const auth = await db.transaction((tx) => authenticateScimToken(tx, t1.token, now));
     expect(auth.accountId).toBe(company.id);
     expect((await asOp(db, (ctx) => listTokens(ctx, company.id)))[0]).not.toHaveProperty('tokenHash');
-    await rejects(db.transaction((tx) => authenticateScimToken(tx, `${t1.token}x`, now)), 'scim.token.invalid');
+    await rejects(
+      db.transaction((tx) => authenticateScimToken(tx, `${t1.token}x`, now)),
+      'scim.token.invalid',
+    );
     await asOp(db, (ctx) => revokeScimToken(ctx, company.id, t1.id));
-    await rejects(db.transaction((tx) => authenticateScimToken(tx, t1.token, now)), 'scim.token.revoked');
+    await rejects(
+      db.transaction((tx) => authenticateScimToken(tx, t1.token, now)),
+      'scim.token.revoked',
+    );
     expect((await db.transaction((tx) => authenticateScimToken(tx, t2.token, now))).id).toBe(t2.id);
     expect(await db('audit_events').where({ account_id: company.id }).whereIn('action', ['scim_token.created', 'scim_token.revoked'])).toHaveLength(3);
   });
@@ -150,6 +165,9 @@ describeEachDb('accounts and companies', (t) => {
     await asOp(db, (ctx) => addManualMember(ctx, { accountId: c.id, email: 'y@s.example', state: 'suspended' }));
     const after = await getAccount(db, c.id);
     expect([after!.seatsFilled, after!.seatsTotal, after!.status]).toEqual([1, 3, 'active']);
-    await rejects(asOp(db, (ctx) => addManualMember(ctx, { accountId: c.id, email: 'X@s.example' })), 'member.email.taken');
+    await rejects(
+      asOp(db, (ctx) => addManualMember(ctx, { accountId: c.id, email: 'X@s.example' })),
+      'member.email.taken',
+    );
   });
 });

@@ -91,10 +91,14 @@ async function apply(db: Db, w: World, o: Op): Promise<void> {
   const withGroup = async (g: number, fn: (ctx: Ctx, account: Account, id: string) => Promise<unknown>) => {
     const id = w.groupIds.get(g);
     if (!id) return;
-    await write(db, async (ctx, account) => {
-      const grp = await getIdpGroup(ctx.tx, account.id, id);
-      if (grp) await fn(ctx, account, id);
-    }, w.account);
+    await write(
+      db,
+      async (ctx, account) => {
+        const grp = await getIdpGroup(ctx.tx, account.id, id);
+        if (grp) await fn(ctx, account, id);
+      },
+      w.account,
+    );
   };
   switch (o.t) {
     case 'push': {
@@ -106,17 +110,25 @@ async function apply(db: Db, w: World, o: Op): Promise<void> {
     case 'delete': {
       const id = uid(o.u);
       if (!id) break;
-      await write(db, async (ctx, account) => {
-        const m = await getScimMember(ctx.tx, account.id, id);
-        if (!m) return;
-        if (o.t === 'delete') await deprovisionUser(ctx, account, m);
-        else await updatePushedUser(ctx, account, m, profile(m.userName), o.active);
-      }, w.account);
+      await write(
+        db,
+        async (ctx, account) => {
+          const m = await getScimMember(ctx.tx, account.id, id);
+          if (!m) return;
+          if (o.t === 'delete') await deprovisionUser(ctx, account, m);
+          else await updatePushedUser(ctx, account, m, profile(m.userName), o.active);
+        },
+        w.account,
+      );
       break;
     }
     case 'group': {
       if (w.groupIds.has(o.g)) break;
-      const g = await write(db, (ctx, account) => createPushedGroup(ctx, account, { displayName: `G${o.g}-${w.userIds.size}`, externalId: `ext-${o.g}`, attrs: {} }, ids(o.members)), w.account);
+      const g = await write(
+        db,
+        (ctx, account) => createPushedGroup(ctx, account, { displayName: `G${o.g}-${w.userIds.size}`, externalId: `ext-${o.g}`, attrs: {} }, ids(o.members)),
+        w.account,
+      );
       if (g) w.groupIds.set(o.g, g.id);
       break;
     }
@@ -162,9 +174,19 @@ async function apply(db: Db, w: World, o: Op): Promise<void> {
 /** Effective IdP-sourced roles recomputed from scratch, in JavaScript, from the raw tables. */
 async function fromScratch(db: Db, accountId: string): Promise<Set<string>> {
   const gm = (await db('idp_group_members').where({ account_id: accountId })) as Array<{ group_id: string; member_id: string }>;
-  const groups = new Map(((await db('idp_groups').where({ account_id: accountId })) as Array<{ id: string; external_id: string | null }>).map((g) => [g.id, g]));
-  const mappings = (await db('group_mappings').where({ account_id: accountId })) as Array<{ idp_group_id: string | null; idp_external_id: string | null; group_id: string }>;
-  const managed = new Set(((await db('members').where({ account_id: accountId })) as Array<{ id: string; scim_managed: unknown }>).filter((m) => m.scim_managed === true || m.scim_managed === 1).map((m) => m.id));
+  const groups = new Map(
+    ((await db('idp_groups').where({ account_id: accountId })) as Array<{ id: string; external_id: string | null }>).map((g) => [g.id, g]),
+  );
+  const mappings = (await db('group_mappings').where({ account_id: accountId })) as Array<{
+    idp_group_id: string | null;
+    idp_external_id: string | null;
+    group_id: string;
+  }>;
+  const managed = new Set(
+    ((await db('members').where({ account_id: accountId })) as Array<{ id: string; scim_managed: unknown }>)
+      .filter((m) => m.scim_managed === true || m.scim_managed === 1)
+      .map((m) => m.id),
+  );
   const out = new Set<string>();
   for (const row of gm) {
     const g = groups.get(row.group_id)!;
@@ -189,43 +211,54 @@ describeEachDb('roles: properties', (t) => {
     const msp = await asOp(db, (ctx) => createMsp(ctx, { name: 'Prop MSP', region: 'us', ownerEmail: 'o@prop.example' }, ['us']));
     const other = await asOp(db, (ctx) => addCompany(ctx, { mspId: msp.account.id, name: 'Bystander', country: 'US' }));
     const bystander = await asOp(db, async (ctx) => provisionUser(ctx, (await getAccount(ctx.tx, other.id))!, profile('b@bystander.example'), true));
-    await asOp(db, async (ctx) => createPushedGroup(ctx, (await getAccount(ctx.tx, other.id))!, { displayName: 'Theirs', externalId: 'ext-0', attrs: {} }, [bystander.member.id]));
+    await asOp(db, async (ctx) =>
+      createPushedGroup(ctx, (await getAccount(ctx.tx, other.id))!, { displayName: 'Theirs', externalId: 'ext-0', attrs: {} }, [bystander.member.id]),
+    );
     await asOp(db, (ctx) => setMapping(ctx, { accountId: other.id, scimGroup: 'ext-0', group: 'Owners' }));
     const before = await snapshot(db, other.id);
     let run = 0;
     const seen = { withOwner: 0, held: 0, released: 0 };
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 30 }), fc.array(users, { minLength: GROUPS, maxLength: GROUPS }), async (random, seedMembers) => {
-        // A realistic start (everyone pushed, groups pushed, one mapped to Owners), then chaos.
-        const ops: Op[] = [
-          ...Array.from({ length: USERS }, (_, u) => ({ t: 'push' as const, u, active: true })),
-          ...seedMembers.map((members, g) => ({ t: 'group' as const, g, members })),
-          { t: 'map', g: 0, target: 'Owners' },
-          ...random,
-        ];
-        const company = await asOp(db, (ctx) => addCompany(ctx, { mspId: msp.account.id, name: `Prop ${run}`, country: 'US' }));
-        await asOp(db, (ctx) => createCustomGroup(ctx, company.id, 'Helpdesk'));
-        const w: World = { account: company.id, other: other.id, otherUser: bystander.member.id, userIds: new Map(), groupIds: new Map(), tag: `p${run++}` };
-        let hadOwner = false;
-        for (const o of ops) {
-          await apply(db, w, o);
-          const owners = await asActor(db, { kind: 'system', label: 't' }, (ctx) => countingOwners(ctx.tx, w.account));
-          // 1. Once the account has an Owner, it never has none.
-          if (hadOwner && owners.size === 0) throw new Error(`the account lost its last Owner at ${JSON.stringify(o)} in ${JSON.stringify(ops)}`);
-          hadOwner ||= owners.size > 0;
-          // 2. IdP-sourced roles equal the recomputation from scratch.
-          const want = await fromScratch(db, w.account);
-          const rows = (await db('memberships').where({ account_id: w.account })) as Array<{ member_id: string; group_id: string; idp: unknown; held: unknown }>;
-          const have = new Set(rows.filter((r) => r.idp === true || r.idp === 1).map((r) => `${r.member_id}|${r.group_id}`));
-          expect([...have].sort()).toEqual([...want].sort());
-          // 3. A held change only ever protects the one remaining Owner.
-          const held = (await db('held_changes').where({ account_id: w.account }).whereNull('resolved_at')) as Array<{ member_id: string }>;
-          for (const h of held) expect([...owners]).toEqual([h.member_id]);
-        }
-        if (hadOwner) seen.withOwner++;
-        seen.held += Number((await db('held_changes').where({ account_id: w.account }).count({ n: '*' }))[0]!.n);
-        seen.released += Number((await db('held_changes').where({ account_id: w.account, resolution: 'applied' }).count({ n: '*' }))[0]!.n);
-      }),
+      fc.asyncProperty(
+        fc.array(op, { minLength: 5, maxLength: 30 }),
+        fc.array(users, { minLength: GROUPS, maxLength: GROUPS }),
+        async (random, seedMembers) => {
+          // A realistic start (everyone pushed, groups pushed, one mapped to Owners), then chaos.
+          const ops: Op[] = [
+            ...Array.from({ length: USERS }, (_, u) => ({ t: 'push' as const, u, active: true })),
+            ...seedMembers.map((members, g) => ({ t: 'group' as const, g, members })),
+            { t: 'map', g: 0, target: 'Owners' },
+            ...random,
+          ];
+          const company = await asOp(db, (ctx) => addCompany(ctx, { mspId: msp.account.id, name: `Prop ${run}`, country: 'US' }));
+          await asOp(db, (ctx) => createCustomGroup(ctx, company.id, 'Helpdesk'));
+          const w: World = { account: company.id, other: other.id, otherUser: bystander.member.id, userIds: new Map(), groupIds: new Map(), tag: `p${run++}` };
+          let hadOwner = false;
+          for (const o of ops) {
+            await apply(db, w, o);
+            const owners = await asActor(db, { kind: 'system', label: 't' }, (ctx) => countingOwners(ctx.tx, w.account));
+            // 1. Once the account has an Owner, it never has none.
+            if (hadOwner && owners.size === 0) throw new Error(`the account lost its last Owner at ${JSON.stringify(o)} in ${JSON.stringify(ops)}`);
+            hadOwner ||= owners.size > 0;
+            // 2. IdP-sourced roles equal the recomputation from scratch.
+            const want = await fromScratch(db, w.account);
+            const rows = (await db('memberships').where({ account_id: w.account })) as Array<{
+              member_id: string;
+              group_id: string;
+              idp: unknown;
+              held: unknown;
+            }>;
+            const have = new Set(rows.filter((r) => r.idp === true || r.idp === 1).map((r) => `${r.member_id}|${r.group_id}`));
+            expect([...have].sort()).toEqual([...want].sort());
+            // 3. A held change only ever protects the one remaining Owner.
+            const held = (await db('held_changes').where({ account_id: w.account }).whereNull('resolved_at')) as Array<{ member_id: string }>;
+            for (const h of held) expect([...owners]).toEqual([h.member_id]);
+          }
+          if (hadOwner) seen.withOwner++;
+          seen.held += Number((await db('held_changes').where({ account_id: w.account }).count({ n: '*' }))[0]!.n);
+          seen.released += Number((await db('held_changes').where({ account_id: w.account, resolution: 'applied' }).count({ n: '*' }))[0]!.n);
+        },
+      ),
       { numRuns: 60, seed: 4242 },
     );
     // The sequences really exercised the guard (the properties are not vacuous).

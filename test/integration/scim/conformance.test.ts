@@ -60,21 +60,33 @@ describeEachScimApp('SCIM conformance', (f) => {
     it('applies the rest of a path-less PATCH, leaves out what no schema has, and names it in the request log', async () => {
       const { c } = f();
       const user = await newUser(c, 'pathless@acme.example');
-      const r = await c.req<Res>('PATCH', `/Users/${user.id}`, patchOp({ op: 'replace', value: { nickNam: 'x', title: 'Lead', name: { givenName: 'Pat', middleNam: 'Q' } } }));
+      const r = await c.req<Res>(
+        'PATCH',
+        `/Users/${user.id}`,
+        patchOp({ op: 'replace', value: { nickNam: 'x', title: 'Lead', name: { givenName: 'Pat', middleNam: 'Q' } } }),
+      );
       expect(r.status).toBe(200);
       expect(r.body).toMatchObject({ title: 'Lead', name: { givenName: 'Pat', familyName: 'Tester' } });
       expect(JSON.stringify(r.body)).not.toMatch(/nickNam|middleNam/);
-      expect(await lastLogged(f())).toMatchObject({ status: 200, scimType: null, detail: expect.stringMatching(/nickNam, name\.middleNam .*attribute mapping/) });
+      expect(await lastLogged(f())).toMatchObject({
+        status: 200,
+        scimType: null,
+        detail: expect.stringMatching(/nickNam, name\.middleNam .*attribute mapping/),
+      });
     });
 
     it('accepts a PUT with a misspelled attribute, stores the rest and logs the name (Microsoft’s reference collection)', async () => {
       const { c } = f();
       const user = await newUser(c, 'put-typo@acme.example');
-      const r = await c.req<Res>('PUT', `/Users/${user.id}`, userBody('put-typo@acme.example', {
-        title: 'Boss',
-        adreses: [{ streetAddress: '1 Main St' }],
-        addresses: [{ streetAddress: '2 Side St', contry: 'DE' }],
-      }));
+      const r = await c.req<Res>(
+        'PUT',
+        `/Users/${user.id}`,
+        userBody('put-typo@acme.example', {
+          title: 'Boss',
+          adreses: [{ streetAddress: '1 Main St' }],
+          addresses: [{ streetAddress: '2 Side St', contry: 'DE' }],
+        }),
+      );
       expect(r.status).toBe(200);
       expect(r.body).toMatchObject({ title: 'Boss', addresses: [{ streetAddress: '2 Side St' }] });
       expect(JSON.stringify(r.body)).not.toMatch(/adreses|contry/);
@@ -88,13 +100,17 @@ describeEachScimApp('SCIM conformance', (f) => {
       const { c } = f();
       const acme = 'urn:example:params:scim:schemas:extension:acme:1.0:User';
       const entra = 'urn:ietf:params:scim:schemas:extension:contoso:2.0:User';
-      const r = await c.req<Res>('POST', '/Users', userBody('custom@acme.example', {
-        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', acme],
-        [acme]: { badge: 'B-17' },
-        // Entra sends these without listing the extension in schemas.
-        [`${entra}:costCode`]: 'CC-1',
-        'urn:example:undeclared:1.0:User': { badge: 'nope' },
-      }));
+      const r = await c.req<Res>(
+        'POST',
+        '/Users',
+        userBody('custom@acme.example', {
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', acme],
+          [acme]: { badge: 'B-17' },
+          // Entra sends these without listing the extension in schemas.
+          [`${entra}:costCode`]: 'CC-1',
+          'urn:example:undeclared:1.0:User': { badge: 'nope' },
+        }),
+      );
       expect(r.status).toBe(201);
       expect(r.body.schemas).toEqual(['urn:ietf:params:scim:schemas:core:2.0:User', acme, entra]);
       expect(r.body[acme]).toEqual({ badge: 'B-17' });
@@ -102,10 +118,11 @@ describeEachScimApp('SCIM conformance', (f) => {
       expect(r.body['urn:example:undeclared:1.0:User']).toBeUndefined();
       expect((await lastLogged(f())).detail).toContain('urn:example:undeclared:1.0:User');
       // Entra's later update names the attribute by path; a custom extension the user has is patchable too.
-      const patched = await c.req<Res>('PATCH', `/Users/${r.body.id}`, patchOp(
-        { op: 'Replace', path: `${entra}:costCode`, value: 'CC-2' },
-        { op: 'add', path: `${acme}:floor`, value: 3 },
-      ));
+      const patched = await c.req<Res>(
+        'PATCH',
+        `/Users/${r.body.id}`,
+        patchOp({ op: 'Replace', path: `${entra}:costCode`, value: 'CC-2' }, { op: 'add', path: `${acme}:floor`, value: 3 }),
+      );
       expect(patched.status).toBe(200);
       expect(patched.body[entra]).toEqual({ costCode: 'CC-2' });
       expect(patched.body[acme]).toEqual({ badge: 'B-17', floor: 3 });
@@ -131,9 +148,12 @@ describeEachScimApp('SCIM conformance', (f) => {
       const user = await newUser(c, 'legacy@acme.example', { title: 'Kept' });
       const row = await app.rt.db('members').where({ id: user.id }).first();
       const attrs = JSON.parse(typeof row.attrs === 'string' ? row.attrs : JSON.stringify(row.attrs)) as Record<string, unknown>;
-      await app.rt.db('members').where({ id: user.id }).update({
-        attrs: toJson({ ...attrs, nickNam: 'junk', name: { givenName: 'Leg', middleNam: 'junk' }, [PHANTOM]: { User: { manager: 'x' } } }),
-      });
+      await app.rt
+        .db('members')
+        .where({ id: user.id })
+        .update({
+          attrs: toJson({ ...attrs, nickNam: 'junk', name: { givenName: 'Leg', middleNam: 'junk' }, [PHANTOM]: { User: { manager: 'x' } } }),
+        });
       const got = await c.req<Res>('GET', `/Users/${user.id}`);
       expect(got.body).toMatchObject({ title: 'Kept', name: { givenName: 'Leg' } });
       expect(got.body.schemas).toEqual(['urn:ietf:params:scim:schemas:core:2.0:User']);

@@ -15,12 +15,16 @@ describeEachScimApp('SCIM /Groups', (f) => {
     }
   });
 
-  const memberIds = async (id: string) =>
-    ((await f().c.req<Group>('GET', `/Groups/${id}`)).body.members ?? []).map((m) => m.value).sort();
+  const memberIds = async (id: string) => ((await f().c.req<Group>('GET', `/Groups/${id}`)).body.members ?? []).map((m) => m.value).sort();
 
   it('creates a group with members; the users list it under groups', async () => {
     const { c } = f();
-    const r = await c.req<Group>('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Engineering', externalId: 'okta-00g1', members: [{ value: users[0] }, { value: users[1] }] });
+    const r = await c.req<Group>('POST', '/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: 'Engineering',
+      externalId: 'okta-00g1',
+      members: [{ value: users[0] }, { value: users[1] }],
+    });
     expect(r.status).toBe(201);
     expect(r.headers.get('location')).toBe(`${c.base}/Groups/${r.body.id}`);
     expect([...(r.body.members ?? [])].sort((a, b) => (a.display ?? '').localeCompare(b.display ?? ''))).toEqual([
@@ -41,12 +45,20 @@ describeEachScimApp('SCIM /Groups', (f) => {
   it('adds members with PATCH: duplicates and re-adds are no-ops; answers 204', async () => {
     const { c } = f();
     const g = await c.req<Group>('POST', '/Groups', { displayName: 'Adders' });
-    const add = await c.req('PATCH', `/Groups/${g.body.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: users[2] }, { value: users[3] }, { value: users[2] }] }));
+    const add = await c.req(
+      'PATCH',
+      `/Groups/${g.body.id}`,
+      patchOp({ op: 'add', path: 'members', value: [{ value: users[2] }, { value: users[3] }, { value: users[2] }] }),
+    );
     expect(add.status).toBe(204);
     expect(add.headers.get('etag')).not.toBe(g.body.meta.version);
     await c.req('PATCH', `/Groups/${g.body.id}`, patchOp({ op: 'Add', path: 'members', value: [{ value: users[3] }] }));
     expect(await memberIds(g.body.id)).toEqual([users[2], users[3]].sort());
-    const withBody = await c.req<Group>('PATCH', `/Groups/${g.body.id}?attributes=displayName,members`, patchOp({ op: 'add', path: 'members', value: [{ value: users[4] }] }));
+    const withBody = await c.req<Group>(
+      'PATCH',
+      `/Groups/${g.body.id}?attributes=displayName,members`,
+      patchOp({ op: 'add', path: 'members', value: [{ value: users[4] }] }),
+    );
     expect(withBody.status).toBe(200);
     expect(withBody.body.members).toHaveLength(3);
   });
@@ -68,10 +80,14 @@ describeEachScimApp('SCIM /Groups', (f) => {
   it('replaces members and renames with path-less and path ops together (Okta, Entra)', async () => {
     const { c } = f();
     const g = await c.req<Group>('POST', '/Groups', { displayName: 'Replace Me', members: [{ value: users[0] }] });
-    const r = await c.req('PATCH', `/Groups/${g.body.id}`, patchOp(
-      { op: 'replace', value: { id: g.body.id, displayName: 'Replaced', members: [{ value: users[5] }, { value: users[6] }] } },
-      { op: 'Replace', path: 'externalId', value: 'azure-obj-1' },
-    ));
+    const r = await c.req(
+      'PATCH',
+      `/Groups/${g.body.id}`,
+      patchOp(
+        { op: 'replace', value: { id: g.body.id, displayName: 'Replaced', members: [{ value: users[5] }, { value: users[6] }] } },
+        { op: 'Replace', path: 'externalId', value: 'azure-obj-1' },
+      ),
+    );
     expect(r.status).toBe(204);
     const got = await c.req<Group>('GET', `/Groups/${g.body.id}`);
     expect(got.body).toMatchObject({ displayName: 'Replaced', externalId: 'azure-obj-1' });
@@ -118,7 +134,11 @@ describeEachScimApp('SCIM /Groups', (f) => {
         const statuses: number[] = [];
         for (let r = 0; r < rounds; r++) {
           // Each client adds its own member, and one shared member (a duplicate add) each round.
-          const res = await c.req('PATCH', `/Groups/${g.body.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: id }, { value: users[8 + (r % 4)] }] }));
+          const res = await c.req(
+            'PATCH',
+            `/Groups/${g.body.id}`,
+            patchOp({ op: 'add', path: 'members', value: [{ value: id }, { value: users[8 + (r % 4)] }] }),
+          );
           statuses.push(res.status);
         }
         return { i, statuses };

@@ -102,7 +102,10 @@ describe.each(DIALECTS)('malformed SCIM requests [%s]', (dialect) => {
   });
 
   it('still compares dateTime attributes with an xsd:dateTime', async () => {
-    const r = await c.req<{ totalResults: number }>('GET', `/Users?filter=${encodeURIComponent('meta.lastModified gt "2000-01-01T00:00:00Z" and meta.created le "2999-12-31T23:59:59.999+01:00"')}`);
+    const r = await c.req<{ totalResults: number }>(
+      'GET',
+      `/Users?filter=${encodeURIComponent('meta.lastModified gt "2000-01-01T00:00:00Z" and meta.created le "2999-12-31T23:59:59.999+01:00"')}`,
+    );
     expect(r.status).toBe(200);
     expect(r.body.totalResults).toBeGreaterThanOrEqual(1);
   });
@@ -117,7 +120,19 @@ describe.each(DIALECTS)('malformed SCIM requests [%s]', (dialect) => {
 
   it('answers random bodies, filters and paths with 2xx or a 4xx SCIM error, never 5xx', async () => {
     const json = fc.jsonValue({ maxDepth: 4 });
-    const attr = fc.constantFrom('userName', 'emails', 'emails.value', 'name.givenName', 'active', 'members', 'displayName', 'x', 'urn:x:y', 'meta.created', 'groups');
+    const attr = fc.constantFrom(
+      'userName',
+      'emails',
+      'emails.value',
+      'name.givenName',
+      'active',
+      'members',
+      'displayName',
+      'x',
+      'urn:x:y',
+      'meta.created',
+      'groups',
+    );
     const op = fc.constantFrom('eq', 'ne', 'co', 'sw', 'pr', 'gt', 'and', 'or', 'not', '[', ']', '(', ')', '"', '"x"', 'true', '1');
     const filter = fc.array(fc.oneof(attr, op, fc.string({ maxLength: 6 })), { maxLength: 8 }).map((a) => a.join(' '));
     const request = fc.oneof(
@@ -126,11 +141,34 @@ describe.each(DIALECTS)('malformed SCIM requests [%s]', (dialect) => {
       fc.record({
         method: fc.constant('PATCH'),
         path: fc.constantFrom(`/Users/${userId}`, `/Groups/${groupId}`),
-        body: fc.record({ Operations: fc.array(fc.record({ op: fc.constantFrom('add', 'replace', 'remove', 'Add', 'x'), path: fc.option(fc.oneof(attr, filter.map((f) => `emails[${f}]`)), { nil: undefined }), value: json }), { maxLength: 3 }) }),
+        body: fc.record({
+          Operations: fc.array(
+            fc.record({
+              op: fc.constantFrom('add', 'replace', 'remove', 'Add', 'x'),
+              path: fc.option(
+                fc.oneof(
+                  attr,
+                  filter.map((f) => `emails[${f}]`),
+                ),
+                { nil: undefined },
+              ),
+              value: json,
+            }),
+            { maxLength: 3 },
+          ),
+        }),
       }),
       fc.record({ method: fc.constant('GET'), path: filter.map((f) => `/Users?filter=${encodeURIComponent(f)}`), body: fc.constant(undefined) }),
-      fc.record({ method: fc.constant('GET'), path: filter.map((f) => `/Groups?filter=${encodeURIComponent(f)}&sortBy=${encodeURIComponent(f.slice(0, 10))}`), body: fc.constant(undefined) }),
-      fc.record({ method: fc.constantFrom('GET', 'DELETE', 'POST'), path: fc.string({ maxLength: 30 }).map((s) => `/${encodeURIComponent(s)}`), body: fc.constant(undefined) }),
+      fc.record({
+        method: fc.constant('GET'),
+        path: filter.map((f) => `/Groups?filter=${encodeURIComponent(f)}&sortBy=${encodeURIComponent(f.slice(0, 10))}`),
+        body: fc.constant(undefined),
+      }),
+      fc.record({
+        method: fc.constantFrom('GET', 'DELETE', 'POST'),
+        path: fc.string({ maxLength: 30 }).map((s) => `/${encodeURIComponent(s)}`),
+        body: fc.constant(undefined),
+      }),
     );
     await fc.assert(
       fc.asyncProperty(request, async (r) => {

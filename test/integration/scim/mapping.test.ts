@@ -34,7 +34,9 @@ describeEachScimApp('group -> role mapping', (f) => {
     c = await scimAccount(db(), f().app.url, { name: 'Mapped Co', mspId: f().c.mspId });
     for (const n of ['alice', 'bob', 'carol', 'dave']) id[n] = await push(`${n}@mapped.example`);
     gid.owners = (await c.req<Res>('POST', '/Groups', { displayName: 'Okta Owners', externalId: '00g-owners', members: [{ value: id.alice }] })).body.id;
-    gid.admins = (await c.req<Res>('POST', '/Groups', { displayName: 'Okta Admins', externalId: '00g-admins', members: [{ value: id.bob }, { value: id.carol }] })).body.id;
+    gid.admins = (
+      await c.req<Res>('POST', '/Groups', { displayName: 'Okta Admins', externalId: '00g-admins', members: [{ value: id.bob }, { value: id.carol }] })
+    ).body.id;
   });
 
   it('turns unmapped pushed groups into custom groups of the same name', async () => {

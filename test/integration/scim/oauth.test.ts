@@ -38,7 +38,9 @@ describe.each(DIALECTS)('SCIM with OAuth 2.0 client credentials [%s]', (dialect)
     const created = await viaToken.req<{ id: string }>('POST', '/Users', userBody('oauth.user@a.example'));
     expect(created.status).toBe(201);
     // The same person is not visible to account B, and B's token cannot reach A's user.
-    expect((await b.req<{ totalResults: number }>('GET', `/Users?filter=${encodeURIComponent('userName eq "oauth.user@a.example"')}`)).body.totalResults).toBe(0);
+    expect((await b.req<{ totalResults: number }>('GET', `/Users?filter=${encodeURIComponent('userName eq "oauth.user@a.example"')}`)).body.totalResults).toBe(
+      0,
+    );
     expect((await b.req('GET', `/Users/${created.body.id}`)).status).toBe(404);
     const theirs = await b.req<{ id: string }>('POST', '/Users', userBody('b.user@b.example'));
     expect((await viaToken.req('GET', `/Users/${theirs.body.id}`)).status).toBe(404);
@@ -67,7 +69,14 @@ describe.each(DIALECTS)('SCIM with OAuth 2.0 client credentials [%s]', (dialect)
   it('refuses a token with the wrong audience, issuer, algorithm or signature', async () => {
     const now = Math.floor(Date.now() / 1000);
     const sign = (aud: string, iss: string, key = tokenKey(app.rt.secret)) =>
-      new SignJWT({ acc: a.accountId, scope: 'scim' }).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' }).setIssuer(iss).setAudience(aud).setSubject('msb_client_x').setIssuedAt(now).setExpirationTime(now + 600).sign(key);
+      new SignJWT({ acc: a.accountId, scope: 'scim' })
+        .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+        .setIssuer(iss)
+        .setAudience(aud)
+        .setSubject('msb_client_x')
+        .setIssuedAt(now)
+        .setExpirationTime(now + 600)
+        .sign(key);
     const cases = [
       await sign(`${app.url}/api/v1`, app.url),
       await sign(`${app.url}/scim/v2`, 'https://evil.example'),

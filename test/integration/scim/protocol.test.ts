@@ -30,7 +30,10 @@ describeEachScimApp('SCIM protocol', (f) => {
       'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
     ]);
     expect(schemas.body.Resources[0]!.attributes.map((a) => a.name)).toEqual(expect.arrayContaining(['userName', 'emails', 'active']));
-    const user = await c.req<{ attributes: Array<{ name: string; caseExact: boolean; multiValued: boolean }> }>('GET', '/Schemas/urn:ietf:params:scim:schemas:core:2.0:User');
+    const user = await c.req<{ attributes: Array<{ name: string; caseExact: boolean; multiValued: boolean }> }>(
+      'GET',
+      '/Schemas/urn:ietf:params:scim:schemas:core:2.0:User',
+    );
     expect(user.body.attributes.find((a) => a.name === 'userName')).toMatchObject({ caseExact: false, multiValued: false });
     expect(user.body.attributes.find((a) => a.name === 'emails')).toMatchObject({ multiValued: true });
     const types = await c.req<{ Resources: Array<{ id: string; endpoint: string }> }>('GET', '/ResourceTypes');

@@ -15,11 +15,18 @@ describeEachScimApp('SCIM search from the root', (f) => {
   beforeAll(async () => {
     const { app } = f();
     c = await scimAccount(app.rt.db, app.url, { name: 'Root search', mspId: f().c.mspId });
-    for (const [key, displayName] of [['ann', 'Alpha Ann'], ['bob', 'Team Bob'], ['carl', 'Zed Carl']]) {
+    for (const [key, displayName] of [
+      ['ann', 'Alpha Ann'],
+      ['bob', 'Team Bob'],
+      ['carl', 'Zed Carl'],
+    ]) {
       const r = await c.req<Res>('POST', '/Users', userBody(`root-${key}@acme.example`, { displayName }));
       ids[key] = r.body.id;
     }
-    for (const [key, displayName, members] of [['blue', 'Team Blue', [ids.ann]], ['admins', 'Admins', []]] as const) {
+    for (const [key, displayName, members] of [
+      ['blue', 'Team Blue', [ids.ann]],
+      ['admins', 'Admins', []],
+    ] as const) {
       const r = await c.req<Res>('POST', '/Groups', { displayName, members: members.map((value) => ({ value })) });
       ids[key] = r.body.id;
     }
@@ -55,7 +62,12 @@ describeEachScimApp('SCIM search from the root', (f) => {
     const r = await search({ attributes: ['displayName', 'members'], filter: 'displayName sw "team"' });
     expect(r.body.Resources).toEqual([
       { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], id: ids.bob, displayName: 'Team Bob' },
-      { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], id: ids.blue, displayName: 'Team Blue', members: [expect.objectContaining({ value: ids.ann })] },
+      {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        id: ids.blue,
+        displayName: 'Team Blue',
+        members: [expect.objectContaining({ value: ids.ann })],
+      },
     ]);
     const slim = await search({ excludedAttributes: 'members,emails,name,meta', filter: 'displayName eq "Admins" or displayName eq "Zed Carl"' });
     expect(slim.body.Resources.map((x) => Object.keys(x).sort())).toEqual([

@@ -73,7 +73,11 @@ describeEachScimApp('SCIM /Users', (f) => {
     );
     expect(r.status).toBe(201);
     const got = await c.req<Res>('GET', `/Users/${r.body.id}`);
-    expect(got.body.schemas).toEqual(['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:example:params:scim:schemas:extension:acme:1.0:User', ENTERPRISE_SCHEMA]);
+    expect(got.body.schemas).toEqual([
+      'urn:ietf:params:scim:schemas:core:2.0:User',
+      'urn:example:params:scim:schemas:extension:acme:1.0:User',
+      ENTERPRISE_SCHEMA,
+    ]);
     expect(got.body[ENTERPRISE_SCHEMA]).toEqual({ employeeNumber: '701984', department: 'Tour Operations', manager: { value: 'mgr-1', displayName: 'John' } });
     expect(got.body['urn:example:params:scim:schemas:extension:acme:1.0:User']).toEqual({ badge: 'B-17', floors: [1, 2] });
   });
@@ -212,7 +216,11 @@ describeEachScimApp('SCIM /Users', (f) => {
       expect(without.body.meta).toBeUndefined();
       expect(without.body.id).toBe(ids.Bob);
       const listed = await c.req<List>('GET', filterQ('userName eq "filter.bob@acme.example"', '&attributes=emails.value'));
-      expect(listed.body.Resources[0]).toEqual({ schemas: expect.any(Array), id: ids.Bob, emails: [{ value: 'filter.bob@acme.example' }, { value: 'bob@home.example' }] });
+      expect(listed.body.Resources[0]).toEqual({
+        schemas: expect.any(Array),
+        id: ids.Bob,
+        emails: [{ value: 'filter.bob@acme.example' }, { value: 'bob@home.example' }],
+      });
     });
 
     it('answers POST /Users/.search like GET', async () => {
@@ -258,7 +266,10 @@ describeEachScimApp('SCIM /Users', (f) => {
 
   it('accepts application/json and no content type at all', async () => {
     const { c } = f();
-    for (const [i, type] of [['1', 'application/json'], ['2', 'text/plain']] as const) {
+    for (const [i, type] of [
+      ['1', 'application/json'],
+      ['2', 'text/plain'],
+    ] as const) {
       const r = await fetch(`${c.base}/Users`, {
         method: 'POST',
         headers: { authorization: `Bearer ${c.token}`, 'content-type': type },

@@ -46,7 +46,11 @@ describe.each(DIALECTS)('invitations [%s]', (dialect) => {
   const member = async (email: string) => (await asOp(app.rt.db, (ctx) => listMembersWithGroups(ctx, c.accountId))).find((m) => m.email === email);
 
   it('sends one email with a working one-time link; accepting activates the SCIM-provisioned person', async () => {
-    const r = await c.req<Res>('POST', '/Users', userBody('new.hire@invite.example', { name: { givenName: 'New', familyName: 'Hire' }, displayName: 'New Hire' }));
+    const r = await c.req<Res>(
+      'POST',
+      '/Users',
+      userBody('new.hire@invite.example', { name: { givenName: 'New', familyName: 'Hire' }, displayName: 'New Hire' }),
+    );
     expect(r.status).toBe(201);
     const [mail] = await waitForMail('new.hire@invite.example');
     expect(mail!.subject).toBe('You are invited to join Invite Co');
@@ -70,14 +74,21 @@ describe.each(DIALECTS)('invitations [%s]', (dialect) => {
     expect(short.status).toBe(400);
     expect((await member('new.hire@invite.example'))!.state).toBe('invited');
 
-    const accepted = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'correct horse battery staple' }) });
+    const accepted = await fetch(link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ password: 'correct horse battery staple' }),
+    });
     expect(accepted.status).toBe(200);
     expect(await accepted.json()).toMatchObject({ status: 'accepted', memberId: r.body.id });
     expect((await member('new.hire@invite.example'))!.state).toBe('active');
     const stored = await app.rt.db('members').where({ id: r.body.id }).first();
     expect(stored.password_hash).toMatch(/^scrypt\$/);
     // One-time: the same link no longer works.
-    expect((await fetch(link, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'another long password' }) })).status).toBe(404);
+    expect(
+      (await fetch(link, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'another long password' }) }))
+        .status,
+    ).toBe(404);
     expect((await fetch(link)).status).toBe(404);
     // Still exactly one email for this person.
     await new Promise((r2) => setTimeout(r2, 300));
@@ -88,7 +99,11 @@ describe.each(DIALECTS)('invitations [%s]', (dialect) => {
     await asOp(app.rt.db, (ctx) => inviteByEmail(ctx, { accountId: c.accountId, email: 'form.user@invite.example', group: 'Administrators' }));
     const [mail] = await waitForMail('form.user@invite.example');
     const link = linkIn(mail!, 'invitations');
-    const res = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'password=a+long+enough+password' });
+    const res = await fetch(link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'password=a+long+enough+password',
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
     expect(await res.text()).toContain('Welcome to Invite Co');
@@ -139,14 +154,23 @@ describe.each(DIALECTS)('invitations [%s]', (dialect) => {
     const refuse = { send: async () => Promise.reject(new Error('sent twice')) } as unknown as Mailer;
     const delivery = new MailDelivery({ db: app.rt.db, mailer: refuse, metrics: app.rt.metrics, now: app.rt.now, publicUrl: app.url, leaseMs: 60_000 });
     const job = { accountId: c.accountId, invitationId: invitation.id, generation: 1, kind: 'send' as const };
-    const again = await delivery.deliver('test', (ctx) => planInvitationMail(ctx, job, app.rt.secret), () => ({ subject: 's', text: 't', html: 'h' }));
+    const again = await delivery.deliver(
+      'test',
+      (ctx) => planInvitationMail(ctx, job, app.rt.secret),
+      () => ({ subject: 's', text: 't', html: 'h' }),
+    );
     expect(again).toEqual({ sent: [], alreadySent: 1 });
-    const row = await app.rt.db('outbox').where({ job_key: `invitation:${invitation.id}:send:1` }).first();
+    const row = await app.rt
+      .db('outbox')
+      .where({ job_key: `invitation:${invitation.id}:send:1` })
+      .first();
     const bullJob = await app.rt.queues.get('invitations').getJob(`outbox-${row.id}`);
     await bullJob!.retry('completed');
     await new Promise((r) => setTimeout(r, 500));
     expect(mailsTo('once@invite.example')).toHaveLength(1);
-    expect(await app.rt.db('email_deliveries').where({ dedupe_key: `invitation:${invitation.id}:send:1` })).toEqual([expect.objectContaining({ status: 'sent' })]);
+    expect(await app.rt.db('email_deliveries').where({ dedupe_key: `invitation:${invitation.id}:send:1` })).toEqual([
+      expect.objectContaining({ status: 'sent' }),
+    ]);
   });
 
   it('fails a job for good on a permanent SMTP refusal and lists it as failed', async () => {
@@ -173,7 +197,11 @@ describe.each(DIALECTS)('invitations [%s]', (dialect) => {
   });
 
   it('writes German emails for German speakers (preferredLanguage from the IdP)', async () => {
-    const r = await c.req<Res>('POST', '/Users', userBody('de.user@invite.example', { preferredLanguage: 'de-DE', name: { givenName: 'Jürgen', familyName: 'Groß' } }));
+    const r = await c.req<Res>(
+      'POST',
+      '/Users',
+      userBody('de.user@invite.example', { preferredLanguage: 'de-DE', name: { givenName: 'Jürgen', familyName: 'Groß' } }),
+    );
     expect(r.status).toBe(201);
     const [mail] = await waitForMail('de.user@invite.example');
     expect(mail!.language).toBe('de');

@@ -40,7 +40,9 @@ describe('links, transfers, trials [sqlite, two regions]', () => {
   /** A company of MSP A with an Owner who accepted, then unlinked: on trial, free to link. */
   const trialCompany = async (name: string) => {
     const c = await asOp(db(), (ctx) => addCompany(ctx, { mspId: mspA, name, country: 'US' }));
-    await asOp(db(), (ctx) => addManualMember(ctx, { accountId: c.id, email: `owner@${name.toLowerCase().replace(/\W/g, '')}.example`, group: 'Owners', state: 'active' }));
+    await asOp(db(), (ctx) =>
+      addManualMember(ctx, { accountId: c.id, email: `owner@${name.toLowerCase().replace(/\W/g, '')}.example`, group: 'Owners', state: 'active' }),
+    );
     await asOp(db(), (ctx) => unlinkCompany(ctx, { mspId: mspA, companyId: c.id }), clock());
     return c.id;
   };
@@ -81,7 +83,9 @@ describe('links, transfers, trials [sqlite, two regions]', () => {
     expect(approve.status).toBe(200);
     expect(await approve.json()).toMatchObject({ requestId: req.requestId, status: 'linked' });
     expect(await names(mspB)).toContainEqual(['Moving Co', 'active']);
-    expect((await fetch(link, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'reject' }) })).status).toBe(404);
+    expect((await fetch(link, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'reject' }) })).status).toBe(
+      404,
+    );
     const actions = (await db()('audit_events').where({ account_id: company }).orderBy('id')).map((e: { action: string }) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['company.unlinked', 'company.link_pending', 'company.transferred']));
   });
@@ -132,7 +136,7 @@ describe('links, transfers, trials [sqlite, two regions]', () => {
       offset = 0;
     }
     expect(await asOp(db(), (ctx) => showLink(ctx, { requestId: again.requestId }))).toMatchObject({ status: 'expired' });
-    expect((await db()('accounts').where({ id: company }).first())).toMatchObject({ status: 'trial', msp_id: null });
+    expect(await db()('accounts').where({ id: company }).first()).toMatchObject({ status: 'trial', msp_id: null });
   });
 
   it('refuses to unlink a company without an accepted Owner; after unlinking: 14-day trial, then frozen and read-only', async () => {

@@ -24,9 +24,13 @@ describe('account recovery [sqlite]', () => {
   const clock = () => new Date(Date.now() + offset);
 
   const as = (name: string): Principal => ({ kind: 'member', accountId: company, memberId: people[name]!, label: `${name}@rec.example` });
-  const start = (actor: Principal, target: string) => asActor(app.rt.db, actor, (ctx) => startRecovery(ctx, { accountId: company, memberId: people[target]! }), clock());
+  const start = (actor: Principal, target: string) =>
+    asActor(app.rt.db, actor, (ctx) => startRecovery(ctx, { accountId: company, memberId: people[target]! }), clock());
   const refused = async (p: Promise<unknown>, code: string) => {
-    const err = await p.then(() => undefined, (e: unknown) => e);
+    const err = await p.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(DomainError);
     expect((err as DomainError).code).toBe(code);
   };
@@ -37,8 +41,18 @@ describe('account recovery [sqlite]', () => {
     const msp = await asOp(app.rt.db, (ctx) => createMsp(ctx, { name: 'Rec MSP', region: 'us', ownerEmail: 'o@recmsp.example' }, ['us']));
     mspId = msp.account.id;
     company = (await asOp(app.rt.db, (ctx) => addCompany(ctx, { mspId, name: 'Rec Co', country: 'US' }))).id;
-    for (const [name, group] of [['owner', 'Owners'], ['owner2', 'Owners'], ['admin', 'Administrators'], ['admin2', 'Administrators'], ['alice', undefined], ['bob', undefined], ['newbie', undefined]] as const) {
-      const m = await asOp(app.rt.db, (ctx) => addManualMember(ctx, { accountId: company, email: `${name}@rec.example`, group, state: name === 'newbie' ? 'invited' : 'active' }));
+    for (const [name, group] of [
+      ['owner', 'Owners'],
+      ['owner2', 'Owners'],
+      ['admin', 'Administrators'],
+      ['admin2', 'Administrators'],
+      ['alice', undefined],
+      ['bob', undefined],
+      ['newbie', undefined],
+    ] as const) {
+      const m = await asOp(app.rt.db, (ctx) =>
+        addManualMember(ctx, { accountId: company, email: `${name}@rec.example`, group, state: name === 'newbie' ? 'invited' : 'active' }),
+      );
       people[name] = m.id;
     }
   });
@@ -54,8 +68,15 @@ describe('account recovery [sqlite]', () => {
     expect(mail!.subject).toBe('Recover your Rec Co account');
     const link = linkIn(mail!, 'recovery');
     expect((await fetch(link)).status).toBe(200);
-    await refused(asActor(app.rt.db, as('admin'), (ctx) => completeRecovery(ctx, { accountId: company, requestId: req.id })), 'recovery.not_ready');
-    const set = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'brand new password 1' }) });
+    await refused(
+      asActor(app.rt.db, as('admin'), (ctx) => completeRecovery(ctx, { accountId: company, requestId: req.id })),
+      'recovery.not_ready',
+    );
+    const set = await fetch(link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ password: 'brand new password 1' }),
+    });
     expect(set.status).toBe(200);
     expect(await set.json()).toMatchObject({ status: 'credentials_set' });
     // The new password is not in effect until an administrator completes the recovery.
@@ -63,7 +84,9 @@ describe('account recovery [sqlite]', () => {
     const done = await asActor(app.rt.db, as('admin2'), (ctx) => completeRecovery(ctx, { accountId: company, requestId: req.id }));
     expect(done.status).toBe('completed');
     expect((await app.rt.db('members').where({ id: people.alice }).first()).password_hash).toMatch(/^scrypt\$/);
-    const actions = (await app.rt.db('audit_events').where({ account_id: company }).whereLike('action', 'recovery.%').orderBy('id')).map((e: { action: string }) => e.action);
+    const actions = (await app.rt.db('audit_events').where({ account_id: company }).whereLike('action', 'recovery.%').orderBy('id')).map(
+      (e: { action: string }) => e.action,
+    );
     expect(actions).toEqual(['recovery.started', 'recovery.credentials_set', 'recovery.completed']);
     expect((await fetch(link)).status).toBe(404);
   });
@@ -93,12 +116,18 @@ describe('account recovery [sqlite]', () => {
 
   it('lets a technician launched into the company recover a member but not an Owner; others outside are not told the account exists', async () => {
     const tech: Principal = { kind: 'technician', accountId: company, mspId, memberId: 'tech-1', launchId: 'launch-1', label: 'tech@recmsp.example' };
-    await refused(asActor(app.rt.db, tech, (ctx) => startRecovery(ctx, { accountId: company, memberId: people.owner2! })), 'recovery.role');
+    await refused(
+      asActor(app.rt.db, tech, (ctx) => startRecovery(ctx, { accountId: company, memberId: people.owner2! })),
+      'recovery.role',
+    );
     await asOp(app.rt.db, (ctx) => setManualMembership(ctx, { accountId: company, memberId: people.alice!, group: 'Administrators', member: false }));
     const r = await asActor(app.rt.db, tech, (ctx) => startRecovery(ctx, { accountId: company, memberId: people.alice! }));
     expect(r.actorKind).toBe('technician');
     const stranger: Principal = { kind: 'technician', accountId: 'another-company', mspId, memberId: 'tech-1', launchId: 'launch-2', label: 'x' };
-    await refused(asActor(app.rt.db, stranger, (ctx) => startRecovery(ctx, { accountId: company, memberId: people.bob! })), 'account.not_found');
+    await refused(
+      asActor(app.rt.db, stranger, (ctx) => startRecovery(ctx, { accountId: company, memberId: people.bob! })),
+      'account.not_found',
+    );
   });
 
   it('expires requests after three days', async () => {

@@ -1,13 +1,5 @@
 // The one attribute resolver: published schemas, declared custom extensions, Entra's quirk, nothing else.
-import {
-  ANY_EXTENSION,
-  NO_EXTENSIONS,
-  declaredExtensions,
-  isExtensionUrn,
-  resolveName,
-  type Extensions,
-  type Resolution,
-} from '../../../src/scim/attributes';
+import { ANY_EXTENSION, NO_EXTENSIONS, declaredExtensions, isExtensionUrn, resolveName, type Extensions, type Resolution } from '../../../src/scim/attributes';
 import { storedAttributes, toDocument } from '../../../src/scim/document';
 import { entraCustomExtension } from '../../../src/scim/quirks';
 import { ENTERPRISE_SCHEMA, GROUP, USER } from '../../../src/scim/schema';

@@ -47,7 +47,11 @@ describe('PATCH on a user document', () => {
         },
       },
     ]);
-    expect(out).toMatchObject({ name: { givenName: 'Barbara', familyName: 'Smith' }, active: false, [ENTERPRISE_SCHEMA]: { department: 'R&D', employeeNumber: '42' } });
+    expect(out).toMatchObject({
+      name: { givenName: 'Barbara', familyName: 'Smith' },
+      active: false,
+      [ENTERPRISE_SCHEMA]: { department: 'R&D', employeeNumber: '42' },
+    });
   });
 
   it('sets and removes the enterprise manager by URN path, as a plain id or {value}', () => {
@@ -60,7 +64,14 @@ describe('PATCH on a user document', () => {
 
   it('adds to a multi-valued attribute without duplicating, keeping one primary', () => {
     const out = patch(base(), [
-      { op: 'add', path: 'emails', value: [{ value: 'bj@home.example', type: 'home' }, { value: 'x@y.example', type: 'other', primary: true }] },
+      {
+        op: 'add',
+        path: 'emails',
+        value: [
+          { value: 'bj@home.example', type: 'home' },
+          { value: 'x@y.example', type: 'other', primary: true },
+        ],
+      },
     ]);
     expect(out.emails).toEqual([
       { value: 'bj@work.example', type: 'work', primary: false },

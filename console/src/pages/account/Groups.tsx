@@ -11,7 +11,8 @@ import { useGroupName } from './names';
 
 type Group = paths['/accounts/{accountId}/groups']['get']['responses'][200]['content']['application/json'][number];
 
-export const useGroups = (accountId: string) => useQuery({ queryKey: ['groups', accountId], queryFn: () => ok(api.GET('/accounts/{accountId}/groups', { params: { path: { accountId } } })) });
+export const useGroups = (accountId: string) =>
+  useQuery({ queryKey: ['groups', accountId], queryFn: () => ok(api.GET('/accounts/{accountId}/groups', { params: { path: { accountId } } })) });
 
 export function Groups({ accountId }: { accountId: string }) {
   const t = useT();
@@ -19,12 +20,21 @@ export function Groups({ accountId }: { accountId: string }) {
   const client = useQueryClient();
   const { notify } = useNotices();
   const groups = useGroups(accountId);
-  if (groups.isError) return <p role="alert" className="notice bad">{t('error.load')}</p>;
+  if (groups.isError)
+    return (
+      <p role="alert" className="notice bad">
+        {t('error.load')}
+      </p>
+    );
   if (!groups.data) return <p className="loading">{t('loading')}</p>;
   const columns: Array<Column<Group>> = [
     { key: 'name', header: t('groups.col.name'), rowHeader: true, cell: (g) => groupName(g.name) },
     { key: 'kind', header: t('groups.col.kind'), cell: (g) => t(`kind.${g.kind}` as ConsoleKey) },
-    { key: 'description', header: t('groups.col.description'), cell: (g) => (g.kind === 'custom' ? (g.description ?? '') : t(`groupAbout.${g.kind}` as ConsoleKey)) },
+    {
+      key: 'description',
+      header: t('groups.col.description'),
+      cell: (g) => (g.kind === 'custom' ? (g.description ?? '') : t(`groupAbout.${g.kind}` as ConsoleKey)),
+    },
   ];
   return (
     <section aria-labelledby="groups-title">
@@ -34,7 +44,9 @@ export function Groups({ accountId }: { accountId: string }) {
         submitLabel={t('groups.create')}
         validate={(v) => (v.name ? {} : { name: t('field.required') })}
         onSubmit={async (v) => {
-          await ok(api.POST('/accounts/{accountId}/groups', { params: { path: { accountId } }, body: { name: v.name!, description: v.description || undefined } }));
+          await ok(
+            api.POST('/accounts/{accountId}/groups', { params: { path: { accountId } }, body: { name: v.name!, description: v.description || undefined } }),
+          );
           await Promise.all([client.invalidateQueries({ queryKey: ['groups', accountId] }), client.invalidateQueries({ queryKey: ['setup', accountId] })]);
           notify(t('groups.created', { name: v.name }));
         }}
@@ -42,7 +54,13 @@ export function Groups({ accountId }: { accountId: string }) {
         <Field name="name" label={t('groups.name')} isRequired />
         <Field name="description" label={t('groups.description')} />
       </InlineForm>
-      <DataTable caption={t('groups.caption', { count: groups.data.length })} columns={columns} rows={groups.data} rowKey={(g) => g.id} empty={t('groups.none')} />
+      <DataTable
+        caption={t('groups.caption', { count: groups.data.length })}
+        columns={columns}
+        rows={groups.data}
+        rowKey={(g) => g.id}
+        empty={t('groups.none')}
+      />
       <p className="hint">{t('groups.mappingHint')}</p>
     </section>
   );

@@ -24,7 +24,9 @@ function Changes({ result }: { result: Result }) {
   return (
     <ul>
       {result.changes.map((c) => (
-        <li key={`${c.memberId}:${c.groupId}:${c.change}`}>{t(`change.${c.change}` as ConsoleKey, { who: c.email ?? c.userName ?? c.memberId, group: groupName(c.group) })}</li>
+        <li key={`${c.memberId}:${c.groupId}:${c.change}`}>
+          {t(`change.${c.change}` as ConsoleKey, { who: c.email ?? c.userName ?? c.memberId, group: groupName(c.group) })}
+        </li>
       ))}
     </ul>
   );
@@ -82,7 +84,9 @@ export function Mappings({ accountId }: { accountId: string }) {
   };
   const askRemove = async (m: Mapping) => {
     setRemoving({ mapping: m });
-    const p = await ok(api.DELETE('/accounts/{accountId}/mappings/{mappingId}', { params: { path: { accountId, mappingId: m.id }, query: { dryRun: 'true' } } })).catch(() => undefined);
+    const p = await ok(
+      api.DELETE('/accounts/{accountId}/mappings/{mappingId}', { params: { path: { accountId, mappingId: m.id }, query: { dryRun: 'true' } } }),
+    ).catch(() => undefined);
     setRemoving((cur) => (cur?.mapping.id === m.id ? { mapping: m, preview: p } : cur));
   };
 
@@ -102,20 +106,54 @@ export function Mappings({ accountId }: { accountId: string }) {
       ),
     },
   ];
-  const items = (pushed.data ?? []).map((g) => ({ id: g.id, label: g.displayName, detail: t('mapping.groupDetail', { members: g.members, mapped: g.mappedTo.length ? g.mappedTo.map(groupName).join(', ') : 'none' }) }));
+  const items = (pushed.data ?? []).map((g) => ({
+    id: g.id,
+    label: g.displayName,
+    detail: t('mapping.groupDetail', { members: g.members, mapped: g.mappedTo.length ? g.mappedTo.map(groupName).join(', ') : 'none' }),
+  }));
   return (
     <section aria-labelledby="mappings-title">
       <h3 id="mappings-title">{t('mapping.title')}</h3>
-      <form className="toolbar" aria-label={t('mapping.title')} onSubmit={(e) => { e.preventDefault(); void run(false); }}>
-        <Picker label={t('mapping.idpGroup')} items={items} selected={idpGroup} onSelect={(id) => { setIdpGroup(id); setPreview(undefined); }} empty={t('mapping.nothingPushed')} description={t('mapping.idpGroupHint')} />
-        <SelectField name="group" label={t('mapping.target')} value={target} onChange={(v) => { setTarget(v); setPreview(undefined); }} options={groups.map((g) => ({ value: g.name, label: groupName(g.name) }))} />
+      <form
+        className="toolbar"
+        aria-label={t('mapping.title')}
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(false);
+        }}
+      >
+        <Picker
+          label={t('mapping.idpGroup')}
+          items={items}
+          selected={idpGroup}
+          onSelect={(id) => {
+            setIdpGroup(id);
+            setPreview(undefined);
+          }}
+          empty={t('mapping.nothingPushed')}
+          description={t('mapping.idpGroupHint')}
+        />
+        <SelectField
+          name="group"
+          label={t('mapping.target')}
+          value={target}
+          onChange={(v) => {
+            setTarget(v);
+            setPreview(undefined);
+          }}
+          options={groups.map((g) => ({ value: g.name, label: groupName(g.name) }))}
+        />
         <button type="button" className="button secondary" disabled={busy !== undefined} onClick={() => void run(true)}>
           {busy === 'preview' ? t('busy') : t('mapping.preview')}
         </button>
         <button type="submit" className="button" disabled={busy !== undefined}>
           {busy === 'apply' ? t('busy') : t('mapping.apply')}
         </button>
-        {problem && <p role="alert" className="form-error">{problem}</p>}
+        {problem && (
+          <p role="alert" className="form-error">
+            {problem}
+          </p>
+        )}
       </form>
       <div role="status" aria-live="polite">
         {preview && (
@@ -148,7 +186,9 @@ export function Mappings({ accountId }: { accountId: string }) {
           title={t('mapping.removeTitle', { name: pushedName(removing.mapping), group: groupName(removing.mapping.group) })}
           confirmLabel={t('mapping.remove')}
           onConfirm={async () => {
-            const r = await ok(api.DELETE('/accounts/{accountId}/mappings/{mappingId}', { params: { path: { accountId, mappingId: removing.mapping.id }, query: {} } }));
+            const r = await ok(
+              api.DELETE('/accounts/{accountId}/mappings/{mappingId}', { params: { path: { accountId, mappingId: removing.mapping.id }, query: {} } }),
+            );
             await refresh();
             notify(t('mapping.removed', { count: r.changes.length }));
           }}

@@ -31,9 +31,15 @@ export function Members({ accountId, launched }: { accountId: string; launched: 
   const { notify, fail } = useNotices();
   const people = usePeople(accountId);
   const [pending, setPending] = useState<Pending>();
-  const refresh = () => Promise.all([client.invalidateQueries({ queryKey: ['people', accountId] }), client.invalidateQueries({ queryKey: ['setup', accountId] })]);
+  const refresh = () =>
+    Promise.all([client.invalidateQueries({ queryKey: ['people', accountId] }), client.invalidateQueries({ queryKey: ['setup', accountId] })]);
 
-  if (people.isError) return <p role="alert" className="notice bad">{t('error.load')}</p>;
+  if (people.isError)
+    return (
+      <p role="alert" className="notice bad">
+        {t('error.load')}
+      </p>
+    );
   if (!people.data) return <p className="loading">{t('loading')}</p>;
   const { items, may } = people.data;
 
@@ -62,7 +68,8 @@ export function Members({ accountId, launched }: { accountId: string; launched: 
     if (may.changeOwners && !has('owners')) out.push({ id: 'grant:Owners', label: t('members.makeOwner') });
     if (may.changeRoles && !has('administrators')) out.push({ id: 'grant:Administrators', label: t('members.makeAdmin') });
     for (const g of p.groups.filter((x) => x.manual)) {
-      if (g.kind === 'owners' ? may.changeOwners : may.changeRoles) out.push({ id: `revoke:${g.name}`, label: t('members.removeFrom', { group: groupName(g.name) }), danger: true });
+      if (g.kind === 'owners' ? may.changeOwners : may.changeRoles)
+        out.push({ id: `revoke:${g.name}`, label: t('members.removeFrom', { group: groupName(g.name) }), danger: true });
     }
     if (p.state === 'invited' && may.invite) out.push({ id: 'resend', label: t('members.resend') });
     if (may.remove && p.id !== me?.memberId) out.push({ id: 'remove', label: t('members.remove'), danger: true });
@@ -119,11 +126,20 @@ export function Members({ accountId, launched }: { accountId: string; launched: 
       key: 'actions',
       header: t('members.col.actions'),
       className: 'actions',
-      cell: (p) => (p.scimManaged ? <span className="hint">{t('members.managedInIdp')}</span> : <RowMenu label={t('members.actionsFor', { who: label(p) })} actions={actionsFor(p)} onAction={(id) => act(p, id)} />),
+      cell: (p) =>
+        p.scimManaged ? (
+          <span className="hint">{t('members.managedInIdp')}</span>
+        ) : (
+          <RowMenu label={t('members.actionsFor', { who: label(p) })} actions={actionsFor(p)} onAction={(id) => act(p, id)} />
+        ),
     },
   ];
 
-  const groupOptions = [{ value: '', label: t('members.noGroup') }, { value: 'Administrators', label: groupName('Administrators') }, ...(may.changeOwners ? [{ value: 'Owners', label: groupName('Owners') }] : [])];
+  const groupOptions = [
+    { value: '', label: t('members.noGroup') },
+    { value: 'Administrators', label: groupName('Administrators') },
+    ...(may.changeOwners ? [{ value: 'Owners', label: groupName('Owners') }] : []),
+  ];
   return (
     <section aria-labelledby="members-title">
       <h2 id="members-title">{t('tab.members')}</h2>
@@ -151,9 +167,17 @@ export function Members({ accountId, launched }: { accountId: string; launched: 
           title={t('members.removeRoleTitle', { who: label(pending.person), group: groupName(pending.group) })}
           confirmLabel={t('members.removeRoleConfirm')}
           onConfirm={async () => {
-            const r = await ok(api.DELETE('/accounts/{accountId}/members/{memberId}/groups/{group}', { params: { path: { accountId, memberId: pending.person.id, group: pending.group } } }));
+            const r = await ok(
+              api.DELETE('/accounts/{accountId}/members/{memberId}/groups/{group}', {
+                params: { path: { accountId, memberId: pending.person.id, group: pending.group } },
+              }),
+            );
             await refresh();
-            notify(r.effective ? t('members.stillByIdp', { who: label(pending.person), group: groupName(pending.group) }) : t('members.roleRemoved', { who: label(pending.person), group: groupName(pending.group) }));
+            notify(
+              r.effective
+                ? t('members.stillByIdp', { who: label(pending.person), group: groupName(pending.group) })
+                : t('members.roleRemoved', { who: label(pending.person), group: groupName(pending.group) }),
+            );
           }}
         >
           <p>{t('members.removeRoleExplain', { who: label(pending.person), group: groupName(pending.group) })}</p>

@@ -49,7 +49,12 @@ export function Policies({ account, launched }: { account: Account; launched: bo
   const governing = Boolean(may?.governSettings);
   const governingChecks = (disabled: boolean) => (
     <>
-      <Check name="allowAdministrators" label={t('policies.allowAdmins')} defaultChecked={s.recoveryPlan?.allowAdministrators !== false} isDisabled={disabled} />
+      <Check
+        name="allowAdministrators"
+        label={t('policies.allowAdmins')}
+        defaultChecked={s.recoveryPlan?.allowAdministrators !== false}
+        isDisabled={disabled}
+      />
       <Check name="allowTechnicians" label={t('policies.allowTechs')} defaultChecked={s.recoveryPlan?.allowTechnicians !== false} isDisabled={disabled} />
       <Check name="technicianSelfAccess" label={t('policies.selfAccess')} defaultChecked={s.technicianSelfAccess !== false} isDisabled={disabled} />
     </>
@@ -65,12 +70,25 @@ export function Policies({ account, launched }: { account: Account; launched: bo
           const n = Number(v.passwordMinLength);
           return Number.isInteger(n) && n >= 8 && n <= 128 ? {} : { passwordMinLength: t('policies.minLengthRange') };
         }}
-        onSubmit={(v) => saved({ policies: { passwordMinLength: Number(v.passwordMinLength), requireTwoFactor: v.requireTwoFactor === 'on' }, defaultLanguage: v.defaultLanguage === 'de' ? 'de' : 'en' })}
+        onSubmit={(v) =>
+          saved({
+            policies: { passwordMinLength: Number(v.passwordMinLength), requireTwoFactor: v.requireTwoFactor === 'on' },
+            defaultLanguage: v.defaultLanguage === 'de' ? 'de' : 'en',
+          })
+        }
         onDone={() => undefined}
       >
         <Field name="passwordMinLength" type="number" label={t('policies.minLength')} defaultValue={String(s.policies?.passwordMinLength ?? 12)} />
         <Check name="requireTwoFactor" label={t('policies.twoFactor')} defaultChecked={Boolean(s.policies?.requireTwoFactor)} />
-        <SelectField name="defaultLanguage" label={t('policies.defaultLanguage')} defaultValue={account.defaultLanguage} options={[{ value: 'en', label: 'English' }, { value: 'de', label: 'Deutsch' }]} />
+        <SelectField
+          name="defaultLanguage"
+          label={t('policies.defaultLanguage')}
+          defaultValue={account.defaultLanguage}
+          options={[
+            { value: 'en', label: 'English' },
+            { value: 'de', label: 'Deutsch' },
+          ]}
+        />
       </InlineForm>
       <h3>{t('policies.recoveryPlan')}</h3>
       {!governing && <p className="hint">{t('policies.ownersOnly')}</p>}
@@ -78,7 +96,12 @@ export function Policies({ account, launched }: { account: Account; launched: bo
         <InlineForm
           label={t('policies.recoveryPlan')}
           submitLabel={t('policies.save')}
-          onSubmit={(v) => saved({ recoveryPlan: { allowAdministrators: v.allowAdministrators === 'on', allowTechnicians: v.allowTechnicians === 'on' }, technicianSelfAccess: v.technicianSelfAccess === 'on' })}
+          onSubmit={(v) =>
+            saved({
+              recoveryPlan: { allowAdministrators: v.allowAdministrators === 'on', allowTechnicians: v.allowTechnicians === 'on' },
+              technicianSelfAccess: v.technicianSelfAccess === 'on',
+            })
+          }
           onDone={() => undefined}
         >
           {governingChecks(false)}

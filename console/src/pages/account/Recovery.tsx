@@ -21,7 +21,10 @@ export function Recovery({ accountId }: { accountId: string }) {
   const { me } = useSession();
   const { notify, fail } = useNotices();
   const people = usePeople(accountId);
-  const requests = useQuery({ queryKey: ['recoveries', accountId], queryFn: () => ok(api.GET('/accounts/{accountId}/recoveries', { params: { path: { accountId } } })) });
+  const requests = useQuery({
+    queryKey: ['recoveries', accountId],
+    queryFn: () => ok(api.GET('/accounts/{accountId}/recoveries', { params: { path: { accountId } } })),
+  });
   const [who, setWho] = useState<string | null>(null);
   const byId = new Map((people.data?.items ?? []).map((p) => [p.id, p]));
   const labelOf = (id: string) => {
@@ -36,11 +39,26 @@ export function Recovery({ accountId }: { accountId: string }) {
     },
     onError: fail,
   });
-  if (requests.isError || people.isError) return <p role="alert" className="notice bad">{t('error.load')}</p>;
+  if (requests.isError || people.isError)
+    return (
+      <p role="alert" className="notice bad">
+        {t('error.load')}
+      </p>
+    );
   if (!requests.data || !people.data) return <p className="loading">{t('loading')}</p>;
-  const candidates = people.data.items.filter((p) => p.state === 'active' && p.id !== me?.memberId).map((p) => ({ id: p.id, label: p.name ?? p.email ?? p.userName, detail: p.name ? (p.email ?? p.userName) : undefined }));
+  const candidates = people.data.items
+    .filter((p) => p.state === 'active' && p.id !== me?.memberId)
+    .map((p) => ({ id: p.id, label: p.name ?? p.email ?? p.userName, detail: p.name ? (p.email ?? p.userName) : undefined }));
   const columns: Array<Column<Request>> = [
-    { key: 'member', header: t('recovery.col.member'), rowHeader: true, cell: (r) => { const p = byId.get(r.memberId); return <PersonName name={p?.name} email={p?.email} userName={p?.userName ?? r.memberId} />; } },
+    {
+      key: 'member',
+      header: t('recovery.col.member'),
+      rowHeader: true,
+      cell: (r) => {
+        const p = byId.get(r.memberId);
+        return <PersonName name={p?.name} email={p?.email} userName={p?.userName ?? r.memberId} />;
+      },
+    },
     { key: 'status', header: t('recovery.col.status'), cell: (r) => t(`recoveryStatus.${r.status}` as ConsoleKey) },
     { key: 'started', header: t('recovery.col.started'), cell: (r) => f.date(r.createdAt) },
     {
@@ -49,7 +67,13 @@ export function Recovery({ accountId }: { accountId: string }) {
       className: 'actions',
       cell: (r) =>
         r.status === 'credentials_set' ? (
-          <button type="button" className="button" disabled={complete.isPending} onClick={() => complete.mutate(r)} aria-label={t('recovery.completeFor', { who: labelOf(r.memberId) })}>
+          <button
+            type="button"
+            className="button"
+            disabled={complete.isPending}
+            onClick={() => complete.mutate(r)}
+            aria-label={t('recovery.completeFor', { who: labelOf(r.memberId) })}
+          >
             {t('recovery.complete')}
           </button>
         ) : null,
@@ -73,7 +97,13 @@ export function Recovery({ accountId }: { accountId: string }) {
       >
         <Picker name="memberId" label={t('recovery.member')} items={candidates} selected={who} onSelect={setWho} empty={t('recovery.nobody')} isRequired />
       </InlineForm>
-      <DataTable caption={t('recovery.caption', { count: requests.data.length })} columns={columns} rows={requests.data} rowKey={(r) => r.id} empty={t('recovery.none')} />
+      <DataTable
+        caption={t('recovery.caption', { count: requests.data.length })}
+        columns={columns}
+        rows={requests.data}
+        rowKey={(r) => r.id}
+        empty={t('recovery.none')}
+      />
     </section>
   );
 }

@@ -5,12 +5,24 @@ import { Link } from 'wouter';
 import { api, ok } from '../../api/client';
 import { type ConsoleKey, useT } from '../../i18n/I18n';
 
-const WHERE: Record<string, string> = { policies: '/policies', groups: '/groups', vaults: '/vaults', recoveryPlan: '/policies', invite: '/members', provisioning: '/provisioning' };
+const WHERE: Record<string, string> = {
+  policies: '/policies',
+  groups: '/groups',
+  vaults: '/vaults',
+  recoveryPlan: '/policies',
+  invite: '/members',
+  provisioning: '/provisioning',
+};
 
 export function Setup({ accountId }: { accountId: string }) {
   const t = useT();
   const setup = useQuery({ queryKey: ['setup', accountId], queryFn: () => ok(api.GET('/accounts/{accountId}/setup', { params: { path: { accountId } } })) });
-  if (setup.isError) return <p role="alert" className="notice bad">{t('error.load')}</p>;
+  if (setup.isError)
+    return (
+      <p role="alert" className="notice bad">
+        {t('error.load')}
+      </p>
+    );
   if (!setup.data) return <p className="loading">{t('loading')}</p>;
   const { steps, done, total } = setup.data;
   return (

@@ -20,7 +20,10 @@ export function VaultItems({ accountId, vaultId, accountName }: { accountId: str
   const client = useQueryClient();
   const { notify } = useNotices();
   const vault = useVaults(accountId).data?.find((v) => v.id === vaultId);
-  const items = useQuery({ queryKey: ['items', accountId, vaultId], queryFn: () => ok(api.GET('/accounts/{accountId}/vaults/{vaultId}/items', { params: { path: { accountId, vaultId } } })) });
+  const items = useQuery({
+    queryKey: ['items', accountId, vaultId],
+    queryFn: () => ok(api.GET('/accounts/{accountId}/vaults/{vaultId}/items', { params: { path: { accountId, vaultId } } })),
+  });
   const columns: Array<Column<Item>> = [
     { key: 'title', header: t('items.col.title'), rowHeader: true, cell: (i) => i.title },
     { key: 'category', header: t('items.col.category'), cell: (i) => category(i.category) },
@@ -32,7 +35,11 @@ export function VaultItems({ accountId, vaultId, accountName }: { accountId: str
         <Link href="/vaults">{t('items.back')}</Link>
       </p>
       <h2 id="items-title">{t('items.title', { vault: vault?.name ?? '…', company: accountName })}</h2>
-      {items.isError && <p role="alert" className="notice bad">{t('items.noAccess')}</p>}
+      {items.isError && (
+        <p role="alert" className="notice bad">
+          {t('items.noAccess')}
+        </p>
+      )}
       {items.data && (
         <>
           <InlineForm
@@ -40,15 +47,34 @@ export function VaultItems({ accountId, vaultId, accountName }: { accountId: str
             submitLabel={t('items.add')}
             validate={(v) => (v.title ? {} : { title: t('field.required') })}
             onSubmit={async (v) => {
-              await ok(api.POST('/accounts/{accountId}/vaults/{vaultId}/items', { params: { path: { accountId, vaultId } }, body: { title: v.title!, category: v.category || 'login' } }));
-              await Promise.all([client.invalidateQueries({ queryKey: ['items', accountId, vaultId] }), client.invalidateQueries({ queryKey: ['vaults', accountId] })]);
+              await ok(
+                api.POST('/accounts/{accountId}/vaults/{vaultId}/items', {
+                  params: { path: { accountId, vaultId } },
+                  body: { title: v.title!, category: v.category || 'login' },
+                }),
+              );
+              await Promise.all([
+                client.invalidateQueries({ queryKey: ['items', accountId, vaultId] }),
+                client.invalidateQueries({ queryKey: ['vaults', accountId] }),
+              ]);
               notify(t('items.added', { title: v.title }));
             }}
           >
             <Field name="title" label={t('items.itemTitle')} isRequired />
-            <SelectField name="category" label={t('items.category')} defaultValue="login" options={ITEM_CATEGORIES.map((c) => ({ value: c, label: category(c) }))} />
+            <SelectField
+              name="category"
+              label={t('items.category')}
+              defaultValue="login"
+              options={ITEM_CATEGORIES.map((c) => ({ value: c, label: category(c) }))}
+            />
           </InlineForm>
-          <DataTable caption={t('items.caption', { count: items.data.length })} columns={columns} rows={items.data} rowKey={(i) => i.id} empty={t('items.none')} />
+          <DataTable
+            caption={t('items.caption', { count: items.data.length })}
+            columns={columns}
+            rows={items.data}
+            rowKey={(i) => i.id}
+            empty={t('items.none')}
+          />
         </>
       )}
     </section>

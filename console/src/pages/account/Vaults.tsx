@@ -12,7 +12,8 @@ import { useFormat, useT } from '../../i18n/I18n';
 
 type Vault = paths['/accounts/{accountId}/vaults']['get']['responses'][200]['content']['application/json'][number];
 
-export const useVaults = (accountId: string) => useQuery({ queryKey: ['vaults', accountId], queryFn: () => ok(api.GET('/accounts/{accountId}/vaults', { params: { path: { accountId } } })) });
+export const useVaults = (accountId: string) =>
+  useQuery({ queryKey: ['vaults', accountId], queryFn: () => ok(api.GET('/accounts/{accountId}/vaults', { params: { path: { accountId } } })) });
 
 export function Vaults({ accountId, launched }: { accountId: string; launched: boolean }) {
   const t = useT();
@@ -28,7 +29,12 @@ export function Vaults({ accountId, launched }: { accountId: string; launched: b
     },
     onError: fail,
   });
-  if (vaults.isError) return <p role="alert" className="notice bad">{t('error.load')}</p>;
+  if (vaults.isError)
+    return (
+      <p role="alert" className="notice bad">
+        {t('error.load')}
+      </p>
+    );
   if (!vaults.data) return <p className="loading">{t('loading')}</p>;
   const columns: Array<Column<Vault>> = [
     { key: 'name', header: t('vaults.col.name'), rowHeader: true, cell: (v) => v.name },
@@ -65,7 +71,13 @@ export function Vaults({ accountId, launched }: { accountId: string; launched: b
       >
         <Field name="name" label={t('vaults.name')} isRequired />
       </InlineForm>
-      <DataTable caption={t('vaults.caption', { count: vaults.data.length })} columns={columns} rows={vaults.data} rowKey={(v) => v.id} empty={t('vaults.none')} />
+      <DataTable
+        caption={t('vaults.caption', { count: vaults.data.length })}
+        columns={columns}
+        rows={vaults.data}
+        rowKey={(v) => v.id}
+        empty={t('vaults.none')}
+      />
       {launched && <p className="hint">{t('vaults.auditNote')}</p>}
     </section>
   );
