@@ -298,3 +298,20 @@ export async function whoAmI(ctx: Ctx): Promise<WhoAmI> {
     via: ctx.actor.kind === 'api_token' ? 'api_token' : 'session',
   };
 }
+
+export interface OwnProfile {
+  name: string | null;
+  email: string | null;
+  hasPassword: boolean;
+  language: string | null;
+}
+
+/** What the signed-in person sees of themself (name, email, whether a password is set, language). */
+export async function ownProfile(ctx: Ctx): Promise<OwnProfile> {
+  const person = personOf(ctx.actor);
+  if (!person) throw new Forbidden('forbidden', 'Not for this credential.');
+  await authorize(ctx, 'account.read', person.accountId);
+  const m = await getMemberAnyState(ctx.tx, person.accountId, person.memberId);
+  const name = m?.displayName ?? ([m?.givenName, m?.familyName].filter(Boolean).join(' ') || null);
+  return { name, email: m?.email ?? null, hasPassword: Boolean(m?.passwordHash), language: m?.preferredLanguage ?? null };
+}

@@ -57,6 +57,9 @@ export function testEnv(dialect: Dialect, extra: Record<string, string> = {}): {
 export async function startTestApp(dialect: Dialect, options: TestAppOptions = {}): Promise<TestApp> {
   // Listen first so PUBLIC_URL (links in emails, SCIM locations) names the real port.
   const server = http.createServer();
+  // As in production (cli/server.ts): longer than a client's idle keep-alive, so a request sent
+  // on a reused connection never meets a server that just closed it (ECONNRESET after a slow step).
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;

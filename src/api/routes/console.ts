@@ -2,13 +2,12 @@
 // removal, the IdP's pushed groups for a picker, the setup checklist, link codes, the audit log
 // with names, and a person's own profile and password.
 import { z } from 'zod';
-import { getMemberAnyState } from '../../db/members.repo';
+import { ownProfile } from '../../domain/access';
 import { namedAuditLog } from '../../domain/activity';
 import { createLinkCode, requestLinkByCode } from '../../domain/linkCodes';
 import { removeMember } from '../../domain/memberRemoval';
 import { setOwnPassword } from '../../domain/ownPassword';
 import { peopleOf } from '../../domain/people';
-import { personOf } from '../../domain/principal';
 import { listPushedGroups } from '../../domain/pushedGroups';
 import { setupChecklist } from '../../domain/setupChecklist';
 import { auditQuery } from '../views';
@@ -25,10 +24,7 @@ export const consoleRoutes = [
     scope: 'me',
     action: 'account.read',
     async handle(ctx) {
-      const person = personOf(ctx.actor)!;
-      const m = await getMemberAnyState(ctx.tx, person.accountId, person.memberId);
-      const name = m?.displayName ?? ([m?.givenName, m?.familyName].filter(Boolean).join(' ') || null);
-      return { name, email: m?.email ?? null, hasPassword: Boolean(m?.passwordHash), language: m?.preferredLanguage ?? null };
+      return ownProfile(ctx);
     },
   }),
   route({
