@@ -20,7 +20,9 @@ const Technicians = lazy(() => import('./pages/Technicians').then((m) => ({ defa
 const queryClient: QueryClient = new QueryClient({
   defaultOptions: {
     queries: {
-      staleTime: 15_000,
+      // What was loaded shows at once and is read again in the background: people accept
+      // invitations and IdPs push changes while a page is open.
+      staleTime: 0,
       refetchOnWindowFocus: false,
       // A 4xx answer will not change by asking again.
       retry: (n, err) => !(err instanceof ApiError && err.status >= 400 && err.status < 500) && n < 2,
@@ -45,24 +47,24 @@ function Pages() {
   return (
     <Layout>
       <Suspense fallback={<p className="loading">…</p>}>
-      <Switch>
-        <Route path="/">
-          <Redirect to={home} replace />
-        </Route>
-        <Route path="/signin">
-          <Redirect to={home} replace />
-        </Route>
-        <Route path="/companies" component={Companies} />
-        <Route path="/technicians" component={Technicians} />
-        <Route path="/audit" component={Audit} />
-        <Route path="/settings" component={Settings} />
-        <Route path="/accounts/:accountId" nest>
-          {(params) => <AccountPages accountId={params.accountId} />}
-        </Route>
-        <Route>
-          <Redirect to={home} replace />
-        </Route>
-      </Switch>
+        <Switch>
+          <Route path="/">
+            <Redirect to={home} replace />
+          </Route>
+          <Route path="/signin">
+            <Redirect to={home} replace />
+          </Route>
+          <Route path="/companies" component={Companies} />
+          <Route path="/technicians" component={Technicians} />
+          <Route path="/audit" component={Audit} />
+          <Route path="/settings" component={Settings} />
+          <Route path="/accounts/:accountId" nest>
+            {(params) => <AccountPages accountId={params.accountId} />}
+          </Route>
+          <Route>
+            <Redirect to={home} replace />
+          </Route>
+        </Switch>
       </Suspense>
     </Layout>
   );

@@ -45,8 +45,9 @@ export function Session({ children }: { children: ReactNode }) {
     await fetch('/auth/logout', { method: 'POST', credentials: 'same-origin', headers: { accept: 'application/json' } }).catch(() => undefined);
     sessionStorage.clear();
     setCsrf(null);
-    client.clear();
+    // The session query stays (its page listens to it); everything the person saw goes.
     client.setQueryData(SESSION_KEY, null);
+    client.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] });
     window.history.replaceState(null, '', '/signin');
   }, [client]);
   const value = useMemo<SessionValue>(

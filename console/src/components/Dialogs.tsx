@@ -1,8 +1,8 @@
 // Modal dialogs (React Aria: focus kept inside, Escape and the Close button close, the page
 // behind is inert). Errors of what a dialog submits are shown in the dialog, next to the field
 // they concern, in the reader's language: never in the page behind the backdrop.
-import { type FormEvent, type ReactNode, useRef, useState } from 'react';
-import { Button, Dialog, Form, Heading, Modal, ModalOverlay } from 'react-aria-components';
+import { type FormEvent, type ReactNode, type RefObject, useRef, useState } from 'react';
+import { Button, Dialog, FormContext, FormValidationContext, Heading, Modal, ModalOverlay } from 'react-aria-components';
 import { ApiError, type FieldProblem } from '../api/client';
 import { type ConsoleKey, useT } from '../i18n/I18n';
 import { errorText } from './Notices';
@@ -16,7 +16,21 @@ type T = ReturnType<typeof useT>;
 export function fieldMessage(t: T, f: FieldProblem): string {
   const n = f.code === 'too_big' ? f.maximum : f.minimum;
   const key: ConsoleKey | undefined =
-    f.code === 'too_big' ? (f.origin === 'string' ? 'field.tooLong' : 'field.tooBig') : f.code === 'too_small' ? (f.origin === 'string' ? (n === 1 ? 'field.required' : 'field.tooShort') : 'field.tooSmall') : f.code === 'invalid_format' ? 'field.invalidFormat' : f.code === 'invalid_type' ? 'field.required' : undefined;
+    f.code === 'too_big'
+      ? f.origin === 'string'
+        ? 'field.tooLong'
+        : 'field.tooBig'
+      : f.code === 'too_small'
+        ? f.origin === 'string'
+          ? n === 1
+            ? 'field.required'
+            : 'field.tooShort'
+          : 'field.tooSmall'
+        : f.code === 'invalid_format'
+          ? 'field.invalidFormat'
+          : f.code === 'invalid_type'
+            ? 'field.required'
+            : undefined;
   return t(key ?? 'field.invalid', { n: n ?? 0 });
 }
 
@@ -58,6 +72,29 @@ interface DialogFormProps {
   danger?: boolean;
 }
 
+/**
+ * A plain form that hands its errors to the React Aria fields inside (shown beside each, with
+ * aria-invalid and aria-describedby). The browser's own checks are off: their messages would
+ * be in the browser's language, not the reader's, and a stale one would block the next try.
+ */
+function ValidatedForm(p: {
+  form: RefObject<HTMLFormElement | null>;
+  className: string;
+  label?: string;
+  errors: Record<string, string>;
+  onSubmit(e: FormEvent<HTMLFormElement>): void;
+  onInput(e: FormEvent<HTMLFormElement>): void;
+  children: ReactNode;
+}) {
+  return (
+    <form ref={p.form} className={p.className} aria-label={p.label} noValidate onSubmit={p.onSubmit} onInput={p.onInput}>
+      <FormContext.Provider value={{ validationBehavior: 'aria' }}>
+        <FormValidationContext.Provider value={p.errors}>{p.children}</FormValidationContext.Provider>
+      </FormContext.Provider>
+    </form>
+  );
+}
+
 /** Submitting a form: the browser's checks, then the server's, each error beside its field. */
 export function useSubmit(p: Pick<DialogFormProps, 'validate' | 'onSubmit' | 'onDone'>) {
   const t = useT();
@@ -91,15 +128,20 @@ export function useSubmit(p: Pick<DialogFormProps, 'validate' | 'onSubmit' | 'on
       setBusy(false);
     }
   };
-  return { errors, problem, busy, submit, form };
+  // An error goes once its field changes, so it never blocks the next try.
+  const edited = (e: FormEvent<HTMLFormElement>) => {
+    const name = (e.target as HTMLInputElement).name;
+    if (name && errors[name]) setErrors(({ [name]: _gone, ...rest }) => rest);
+  };
+  return { errors, problem, busy, submit, form, edited };
 }
 
 /** A form inside a dialog, with Cancel and its submit button. */
 export function DialogForm(p: DialogFormProps) {
   const t = useT();
-  const { errors, problem, busy, submit, form } = useSubmit(p);
+  const { errors, problem, busy, submit, form, edited } = useSubmit(p);
   return (
-    <Form ref={form} className="stack" validationErrors={errors} validationBehavior="aria" onSubmit={submit}>
+    <ValidatedForm form={form} className="stack" errors={errors} onSubmit={submit} onInput={edited}>
       {p.children}
       {problem && (
         <p role="alert" className="dialog-error">
@@ -110,22 +152,22 @@ export function DialogForm(p: DialogFormProps) {
         <Button slot="close" className="button secondary">
           {t('cancel')}
         </Button>
-        <Button type="submit" className={p.danger ? 'button danger' : 'button'} isPending={busy}>
+        <Button type="submit" className={p.danger ? 'button danger' : 'button'} isDisabled={busy}>
           {busy ? t('busy') : p.submitLabel}
         </Button>
       </div>
-    </Form>
+    </ValidatedForm>
   );
 }
 
 /** A form on the page (invite, create a vault): same checks, errors beside the fields. */
 export function InlineForm(p: Omit<DialogFormProps, 'onDone'> & { label: string; onDone?(form: HTMLFormElement): void }) {
   const t = useT();
-  const { errors, problem, busy, submit, form } = useSubmit({ ...p, onDone: (f) => (p.onDone ? p.onDone(f) : f.reset()) });
+  const { errors, problem, busy, submit, form, edited } = useSubmit({ ...p, onDone: (f) => (p.onDone ? p.onDone(f) : f.reset()) });
   return (
-    <Form ref={form} className="toolbar" aria-label={p.label} validationErrors={errors} validationBehavior="aria" onSubmit={submit}>
+    <ValidatedForm form={form} className="toolbar" label={p.label} errors={errors} onSubmit={submit} onInput={edited}>
       {p.children}
-      <Button type="submit" className="button" isPending={busy}>
+      <Button type="submit" className="button" isDisabled={busy}>
         {busy ? t('busy') : p.submitLabel}
       </Button>
       {problem && (
@@ -133,7 +175,7 @@ export function InlineForm(p: Omit<DialogFormProps, 'onDone'> & { label: string;
           {problem}
         </p>
       )}
-    </Form>
+    </ValidatedForm>
   );
 }
 
@@ -182,7 +224,15 @@ export function ConfirmDialog(p: ConfirmProps) {
     }
   };
   return (
-    <ModalOverlay isOpen={p.isOpen} onOpenChange={(open) => { if (!open) setProblem(undefined); p.onOpenChange(open); }} isDismissable className="overlay">
+    <ModalOverlay
+      isOpen={p.isOpen}
+      onOpenChange={(open) => {
+        if (!open) setProblem(undefined);
+        p.onOpenChange(open);
+      }}
+      isDismissable
+      className="overlay"
+    >
       <Modal className="modal">
         <Dialog role="alertdialog" className="dialog">
           <Heading slot="title">{p.title}</Heading>
@@ -196,7 +246,7 @@ export function ConfirmDialog(p: ConfirmProps) {
             <Button slot="close" className="button secondary" autoFocus>
               {t('cancel')}
             </Button>
-            <Button className="button danger" isPending={busy} onPress={() => void confirm()}>
+            <Button className="button danger" isDisabled={busy} onPress={() => void confirm()}>
               {busy ? t('busy') : p.confirmLabel}
             </Button>
           </div>

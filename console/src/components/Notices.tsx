@@ -28,11 +28,11 @@ export function errorText(t: T, error: unknown): string {
 
 export function Notices({ children }: { children: ReactNode }) {
   const t = useT();
-  const [status, setStatus] = useState<{ text: string; n: number }>();
+  const [status, setStatus] = useState<{ text: string; n: number; at: number }>();
   const [alert, setAlert] = useState<string>();
   const notify = useCallback((text: string) => {
     setAlert(undefined);
-    setStatus((s) => ({ text, n: (s?.n ?? 0) + 1 }));
+    setStatus((s) => ({ text, n: (s?.n ?? 0) + 1, at: Date.now() }));
   }, []);
   const fail = useCallback(
     (error: unknown) => {
@@ -41,8 +41,10 @@ export function Notices({ children }: { children: ReactNode }) {
     },
     [t],
   );
+  // Going to another page clears old news, but not the message of what took the person there
+  // ("You no longer act in …" after ending a launch).
   const clear = useCallback(() => {
-    setStatus(undefined);
+    setStatus((s) => (s && Date.now() - s.at < 1500 ? s : undefined));
     setAlert(undefined);
   }, []);
   const value = useMemo(() => ({ notify, fail, clear }), [notify, fail, clear]);

@@ -25,7 +25,12 @@ export function SignIn() {
     setBusy('password');
     setProblem(undefined);
     try {
-      const res = await fetch('/auth/signin', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ email: data.get('email'), password: data.get('password') }) });
+      const res = await fetch('/auth/signin', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ email: data.get('email'), password: data.get('password') }),
+      });
       if (res.status === 429) return setProblem(t('error.rateLimited'));
       if (!res.ok) return setProblem(t('signin.failed'));
       await refresh();
@@ -42,7 +47,12 @@ export function SignIn() {
     setBusy('link');
     setProblem(undefined);
     try {
-      const res = await fetch('/auth/email-link', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ email }) });
+      const res = await fetch('/auth/email-link', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ email }),
+      });
       if (res.status === 429) return setProblem(t('error.rateLimited'));
       setSent(email);
     } catch {
@@ -80,7 +90,7 @@ export function SignIn() {
           <Form className="stack" onSubmit={withPassword}>
             <Field name="email" type="email" label={t('signin.email')} autoComplete="username" isRequired />
             <Field name="password" type="password" label={t('signin.password')} autoComplete="current-password" isRequired />
-            <Button type="submit" className="button" isPending={busy === 'password'}>
+            <Button type="submit" className="button" isDisabled={busy === 'password'}>
               {busy === 'password' ? t('signin.busy') : t('signin.submit')}
             </Button>
           </Form>
@@ -95,7 +105,7 @@ export function SignIn() {
           ) : (
             <Form className="stack" onSubmit={byEmail}>
               <Field name="email" type="email" label={t('signin.linkEmail')} autoComplete="email" isRequired />
-              <Button type="submit" className="button secondary" isPending={busy === 'link'}>
+              <Button type="submit" className="button secondary" isDisabled={busy === 'link'}>
                 {t('signin.linkSubmit')}
               </Button>
             </Form>

@@ -2,7 +2,7 @@
 // choose the role, preview who gains or loses it, apply; remove a mapping after a confirmation
 // that shows its effect; resync; the changes the last-Owner guard holds.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { api, ok } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { type Column, DataTable } from '../../components/DataTable';
@@ -106,11 +106,16 @@ export function Mappings({ accountId }: { accountId: string }) {
       ),
     },
   ];
-  const items = (pushed.data ?? []).map((g) => ({
-    id: g.id,
-    label: g.displayName,
-    detail: t('mapping.groupDetail', { members: g.members, mapped: g.mappedTo.length ? g.mappedTo.map(groupName).join(', ') : 'none' }),
-  }));
+  // The same items while the data is the same: a new list would reset what is typed in the picker.
+  const items = useMemo(
+    () =>
+      (pushed.data ?? []).map((g) => ({
+        id: g.id,
+        label: g.displayName,
+        detail: t('mapping.groupDetail', { members: g.members, mapped: g.mappedTo.length ? g.mappedTo.map(groupName).join(', ') : 'none' }),
+      })),
+    [pushed.data, t, groupName],
+  );
   return (
     <section aria-labelledby="mappings-title">
       <h3 id="mappings-title">{t('mapping.title')}</h3>

@@ -26,7 +26,8 @@ function Tokens({ accountId }: { accountId: string }) {
   const scim = useQuery({ queryKey: ['scim', accountId], queryFn: () => ok(api.GET('/accounts/{accountId}/scim', { params: { path: { accountId } } })) });
   const [secret, setSecret] = useState<string>();
   const [revoking, setRevoking] = useState<Token>();
-  const refresh = () => Promise.all([client.invalidateQueries({ queryKey: ['scim', accountId] }), client.invalidateQueries({ queryKey: ['setup', accountId] })]);
+  const refresh = () =>
+    Promise.all([client.invalidateQueries({ queryKey: ['scim', accountId] }), client.invalidateQueries({ queryKey: ['setup', accountId] })]);
   if (!scim.data) return <p className="loading">{t('loading')}</p>;
   const name = (k: Token) => k.label || `${k.prefix}…`;
   const columns: Array<Column<Token>> = [
@@ -99,7 +100,11 @@ function PushSettings({ accountId }: { accountId: string }) {
         await ok(
           api.PATCH('/accounts/{accountId}/settings', {
             params: { path: { accountId } },
-            body: { scimDeleteMode: v.scimDeleteMode === 'remove' ? 'remove' : 'suspend', unmappedGroupsAsCustom: v.unmappedGroupsAsCustom === 'on', ...(governing ? { adoptExistingMembers: v.adoptExistingMembers === 'on' } : {}) },
+            body: {
+              scimDeleteMode: v.scimDeleteMode === 'remove' ? 'remove' : 'suspend',
+              unmappedGroupsAsCustom: v.unmappedGroupsAsCustom === 'on',
+              ...(governing ? { adoptExistingMembers: v.adoptExistingMembers === 'on' } : {}),
+            },
           }),
         );
         await client.invalidateQueries({ queryKey: ['account', accountId] });
@@ -107,17 +112,35 @@ function PushSettings({ accountId }: { accountId: string }) {
       }}
       onDone={() => undefined}
     >
-      <SelectField name="scimDeleteMode" label={t('push.deleteMode')} defaultValue={s.scimDeleteMode ?? 'suspend'} options={[{ value: 'suspend', label: t('push.suspend') }, { value: 'remove', label: t('push.remove') }]} />
+      <SelectField
+        name="scimDeleteMode"
+        label={t('push.deleteMode')}
+        defaultValue={s.scimDeleteMode ?? 'suspend'}
+        options={[
+          { value: 'suspend', label: t('push.suspend') },
+          { value: 'remove', label: t('push.remove') },
+        ]}
+      />
       <Check name="unmappedGroupsAsCustom" label={t('push.unmappedAsCustom')} defaultChecked={s.unmappedGroupsAsCustom !== false} />
-      <Check name="adoptExistingMembers" label={t('push.adopt')} hint={governing ? undefined : t('policies.ownersOnly')} defaultChecked={Boolean(s.adoptExistingMembers)} isDisabled={!governing} />
+      <Check
+        name="adoptExistingMembers"
+        label={t('push.adopt')}
+        hint={governing ? undefined : t('policies.ownersOnly')}
+        defaultChecked={Boolean(s.adoptExistingMembers)}
+        isDisabled={!governing}
+      />
     </InlineForm>
   );
 }
 
 function RequestLog({ accountId }: { accountId: string }) {
   const t = useT();
+  const client = useQueryClient();
   const f = useFormat();
-  const log = useQuery({ queryKey: ['scim-log', accountId], queryFn: () => ok(api.GET('/accounts/{accountId}/scim/requests', { params: { path: { accountId }, query: { limit: 20 } } })) });
+  const log = useQuery({
+    queryKey: ['scim-log', accountId],
+    queryFn: () => ok(api.GET('/accounts/{accountId}/scim/requests', { params: { path: { accountId }, query: { limit: 20 } } })),
+  });
   const columns: Array<Column<LogEntry>> = [
     { key: 'time', header: t('log.col.time'), cell: (r) => f.date(r.createdAt) },
     { key: 'request', header: t('log.col.request'), rowHeader: true, cell: (r) => <code>{`${r.method} ${r.path}`}</code> },
@@ -129,7 +152,11 @@ function RequestLog({ accountId }: { accountId: string }) {
     <>
       <div className="page-head">
         <h3>{t('log.title')}</h3>
-        <button type="button" className="button secondary" onClick={() => void log.refetch()}>
+        <button
+          type="button"
+          className="button secondary"
+          onClick={() => void Promise.all(['scim-log', 'idp-groups', 'mappings', 'drift'].map((k) => client.invalidateQueries({ queryKey: [k, accountId] })))}
+        >
           {t('refresh')}
         </button>
       </div>

@@ -7,12 +7,27 @@ import type { paths } from '../../api/schema';
 import { type Column, DataTable, PersonName } from '../../components/DataTable';
 import { InlineForm } from '../../components/Dialogs';
 import { useNotices } from '../../components/Notices';
-import { Picker } from '../../components/Picker';
+import { Picker, type PickerItem } from '../../components/Picker';
 import { type ConsoleKey, useFormat, useT } from '../../i18n/I18n';
 import { useSession } from '../../session';
 import { usePeople } from './Members';
 
 type Request = paths['/accounts/{accountId}/recoveries']['get']['responses'][200]['content']['application/json'][number];
+
+type Person = NonNullable<ReturnType<typeof usePeople>['data']>['items'][number];
+// Kept per list (the cached answer stays the same object while unchanged): a new list would
+// reset what is typed in the picker.
+const picks = new WeakMap<Person[], PickerItem[]>();
+function pickable(items: Person[], self: string | undefined): PickerItem[] {
+  let out = picks.get(items);
+  if (!out) {
+    out = items
+      .filter((p) => p.state === 'active' && p.id !== self)
+      .map((p) => ({ id: p.id, label: p.name ?? p.email ?? p.userName, detail: p.name ? (p.email ?? p.userName) : undefined }));
+    picks.set(items, out);
+  }
+  return out;
+}
 
 export function Recovery({ accountId }: { accountId: string }) {
   const t = useT();
@@ -46,9 +61,7 @@ export function Recovery({ accountId }: { accountId: string }) {
       </p>
     );
   if (!requests.data || !people.data) return <p className="loading">{t('loading')}</p>;
-  const candidates = people.data.items
-    .filter((p) => p.state === 'active' && p.id !== me?.memberId)
-    .map((p) => ({ id: p.id, label: p.name ?? p.email ?? p.userName, detail: p.name ? (p.email ?? p.userName) : undefined }));
+  const candidates = pickable(people.data.items, me?.memberId);
   const columns: Array<Column<Request>> = [
     {
       key: 'member',

@@ -1,4 +1,5 @@
 // The names of built-in groups and item categories in the reader's language (custom names as typed).
+import { useCallback } from 'react';
 import type { ConsoleKey } from '../../i18n/I18n';
 import { useT } from '../../i18n/I18n';
 
@@ -9,10 +10,10 @@ export const ITEM_CATEGORIES = CATEGORIES;
 
 export function useGroupName() {
   const t = useT();
-  return (name: string) => (BUILT_IN[name] ? t(BUILT_IN[name]) : name);
+  return useCallback((name: string) => (BUILT_IN[name] ? t(BUILT_IN[name]) : name), [t]);
 }
 
 export function useCategoryName() {
   const t = useT();
-  return (category: string) => ((CATEGORIES as readonly string[]).includes(category) ? t(`category.${category}` as ConsoleKey) : category);
+  return useCallback((category: string) => ((CATEGORIES as readonly string[]).includes(category) ? t(`category.${category}` as ConsoleKey) : category), [t]);
 }

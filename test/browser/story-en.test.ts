@@ -1,0 +1,28 @@
+// The help article's whole story in English, on a desktop (1280×800) and on a phone (390×844).
+import { DESKTOP, PHONE, type Stack, startConsoleStack, visit } from './harness';
+import { mspStory } from './storyMsp';
+
+describe('the console in Chromium, in English', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startConsoleStack();
+  }, 60_000);
+  afterAll(() => stack?.close());
+
+  it.each([DESKTOP, PHONE])(
+    'runs the help article’s story on a $name',
+    async (screen) => {
+      const v = await visit(stack, 'en', screen, 'story');
+      try {
+        await mspStory(stack, v, `en-${screen.name}`);
+      } catch (err) {
+        await v.shot('failed').catch(() => undefined);
+        throw err;
+      } finally {
+        await v.close();
+      }
+      expect(v.contractBreaks).toEqual([]);
+    },
+    240_000,
+  );
+});
