@@ -1,8 +1,15 @@
 // Records privileged actions: append-only, in the same transaction as the change.
+import type { Account } from '../db/accounts.repo';
 import { type AuditEvent, insertAuditEvent, listAuditEvents } from '../db/audit.repo';
 import { type Ctx, nowIso } from './context';
 import { actorId } from './principal';
 import { authorize } from './policy';
+import { auditMspOf } from './tenancy';
+
+/** Records an event on an account, rolled up to the MSP that manages it now. */
+export function auditOn(ctx: Ctx, account: Account, action: string, target?: AuditInput['target'], data?: AuditInput['data']): Promise<void> {
+  return recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action, target, data });
+}
 
 export interface AuditInput {
   accountId: string;

@@ -16,7 +16,7 @@ import {
   revokeIdpMemberships,
 } from '../db/mapping.repo';
 import { getMemberAnyState, setMemberState, setScimManaged } from '../db/members.repo';
-import { recordAudit } from './audit';
+import { auditOn, recordAudit } from './audit';
 import { permits } from './policy';
 import { type Ctx, nowIso } from './context';
 import { auditMspOf } from './tenancy';
@@ -174,13 +174,7 @@ export async function recordHeld(ctx: Ctx, account: Account, memberId: string, g
   const open = await openHeldChanges(ctx.tx, account.id, [memberId]);
   if (open.some((h) => h.kind === kind && h.groupId === groupId)) return;
   await insertHeldChange(ctx.tx, { id: newId(), accountId: account.id, memberId, groupId, kind, reason: 'last_owner', createdAt: nowIso(ctx) });
-  await recordAudit(ctx, {
-    accountId: account.id,
-    mspId: auditMspOf(account),
-    action: 'guard.last_owner.held',
-    target: { type: 'member', id: memberId },
-    data: { kind, groupId },
-  });
+  await auditOn(ctx, account, 'guard.last_owner.held', { type: 'member', id: memberId }, { kind, groupId });
 }
 
 /** Cancels open held changes of a kind for a person (the IdP took the change back). */
@@ -216,13 +210,7 @@ export async function releaseHeldChanges(ctx: Ctx, account: Account): Promise<Ro
       group: h.groupId ? (names.get(h.groupId) ?? '?') : 'Owners',
       change: 'released',
     });
-    await recordAudit(ctx, {
-      accountId: account.id,
-      mspId: auditMspOf(account),
-      action: 'guard.last_owner.released',
-      target: { type: 'member', id: h.memberId },
-      data: { kind: h.kind, groupId: h.groupId },
-    });
+    await auditOn(ctx, account, 'guard.last_owner.released', { type: 'member', id: h.memberId }, { kind: h.kind, groupId: h.groupId });
   }
   return released;
 }

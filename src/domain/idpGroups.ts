@@ -14,12 +14,11 @@ import {
   updateIdpGroup,
 } from '../db/idpGroups.repo';
 import { existingScimMemberIds } from '../db/members.repo';
-import { recordAudit } from './audit';
+import { auditOn } from './audit';
 import { type Ctx, nowIso } from './context';
 import { syncIdpRoles } from './effectiveRoles';
 import { dropMappingsOf, ensureAutomaticMapping, followRename } from './mapping';
 import { Conflict, Invalid } from './errors';
-import { auditMspOf } from './tenancy';
 import { assertVersion, assertWritable } from './provisioning';
 
 export interface PushedGroup {
@@ -75,13 +74,7 @@ export async function createPushedGroup(ctx: Ctx, account: Account, g: PushedGro
   const added = await addIdpGroupMembers(ctx.tx, account.id, group.id, memberIds, now);
   await ensureAutomaticMapping(ctx, account, group);
   await syncIdpRoles(ctx, account, added);
-  await recordAudit(ctx, {
-    accountId: account.id,
-    mspId: auditMspOf(account),
-    action: 'scim.group.created',
-    target: { type: 'idp_group', id: group.id },
-    data: { displayName: g.displayName, members: added.length },
-  });
+  await auditOn(ctx, account, 'scim.group.created', { type: 'idp_group', id: group.id }, { displayName: g.displayName, members: added.length });
   return group;
 }
 
@@ -97,13 +90,7 @@ export async function updatePushedGroup(ctx: Ctx, account: Account, group: IdpGr
   }
   if (g.displayName !== group.displayName) {
     await followRename(ctx, account, group, g.displayName);
-    await recordAudit(ctx, {
-      accountId: account.id,
-      mspId: auditMspOf(account),
-      action: 'scim.group.renamed',
-      target: { type: 'idp_group', id: group.id },
-      data: { from: group.displayName, to: g.displayName },
-    });
+    await auditOn(ctx, account, 'scim.group.renamed', { type: 'idp_group', id: group.id }, { from: group.displayName, to: g.displayName });
   }
 }
 
@@ -153,13 +140,13 @@ export async function changePushedGroupMembers(ctx: Ctx, account: Account, group
   if (change.added.length || change.removed.length) {
     await touchIdpGroup(ctx.tx, account.id, group.id, now);
     await syncIdpRoles(ctx, account, [...change.added, ...change.removed]);
-    await recordAudit(ctx, {
-      accountId: account.id,
-      mspId: auditMspOf(account),
-      action: 'scim.group.members_changed',
-      target: { type: 'idp_group', id: group.id },
-      data: { added: change.added.length, removed: change.removed.length },
-    });
+    await auditOn(
+      ctx,
+      account,
+      'scim.group.members_changed',
+      { type: 'idp_group', id: group.id },
+      { added: change.added.length, removed: change.removed.length },
+    );
   }
   return change;
 }
@@ -171,12 +158,6 @@ export async function deletePushedGroup(ctx: Ctx, account: Account, group: IdpGr
   await dropMappingsOf(ctx, account, group);
   await deleteIdpGroup(ctx.tx, account.id, group.id);
   await syncIdpRoles(ctx, account, members);
-  await recordAudit(ctx, {
-    accountId: account.id,
-    mspId: auditMspOf(account),
-    action: 'scim.group.deleted',
-    target: { type: 'idp_group', id: group.id },
-    data: { displayName: group.displayName, members: members.length },
-  });
+  await auditOn(ctx, account, 'scim.group.deleted', { type: 'idp_group', id: group.id }, { displayName: group.displayName, members: members.length });
   return { added: [], removed: members };
 }

@@ -20,7 +20,7 @@ import { type Member, getMemberAnyState, setMemberState, setPasswordHash } from 
 import { enqueue } from '../db/outbox.repo';
 import type { Tx } from '../db/knex';
 import { type Language, pickLanguage } from '../i18n';
-import { recordAudit } from './audit';
+import { auditOn, recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
 import { releaseHeldChanges } from './effectiveRoles';
 import { Conflict, Invalid, NotFound } from './errors';
@@ -186,13 +186,7 @@ export async function acceptInvitation(
   if (!(await markAccepted(ctx.tx, invitation.id, now))) throw new NotFound('invitation.invalid', 'This invitation link is not valid any more.');
   await setPasswordHash(ctx.tx, account.id, member.id, await hashPassword(password), now);
   await setMemberState(ctx.tx, member, 'active', now);
-  await recordAudit(ctx, {
-    accountId: account.id,
-    mspId: auditMspOf(account),
-    action: 'invitation.accepted',
-    target: { type: 'member', id: member.id },
-    data: { provisionedBy: member.provisionedBy },
-  });
+  await auditOn(ctx, account, 'invitation.accepted', { type: 'member', id: member.id }, { provisionedBy: member.provisionedBy });
   await releaseHeldChanges(ctx, account);
   return { accountId: account.id, memberId: member.id, accountName: account.name, language: languageFor(member, account) };
 }

@@ -3,13 +3,12 @@
 import crypto from 'node:crypto';
 import { newId } from '../db/codec';
 import { insertLinkCode, retireOpenLinkCodes, takeLinkCode } from '../db/linkCodes.repo';
-import { recordAudit } from './audit';
+import { auditOn } from './audit';
 import { type Ctx, nowIso } from './context';
 import { Invalid, NotFound } from './errors';
 import { requestLink } from './links';
 import { authorize } from './policy';
 import { hashSecret } from './secrets';
-import { auditMspOf } from './tenancy';
 
 export const LINK_CODE_TTL_MS = 7 * 24 * 3600 * 1000;
 /** Crockford's base32: no I, L, O or U, so a code read aloud or retyped survives. */
@@ -43,7 +42,7 @@ export async function createLinkCode(ctx: Ctx, accountId: string): Promise<{ cod
     createdAt: now,
     expiresAt,
   });
-  await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'link_code.created', data: { expiresAt } });
+  await auditOn(ctx, account, 'link_code.created', undefined, { expiresAt });
   return { code, expiresAt };
 }
 

@@ -16,12 +16,11 @@ import {
   mappingsForIdpGroup,
   openHeldChanges,
 } from '../db/mapping.repo';
-import { recordAudit } from './audit';
+import { auditOn } from './audit';
 import { type Ctx, nowIso } from './context';
 import { type RoleChange, syncIdpRoles } from './effectiveRoles';
 import { NotFound } from './errors';
 import { resolveGroup } from './groups';
-import { auditMspOf } from './tenancy';
 import { authorize } from './policy';
 
 export interface MappingView {
@@ -197,13 +196,13 @@ export async function setMapping(ctx: Ctx, input: SetMappingInput, opts: { dryRu
       createdAt: nowIso(c),
     };
     await insertMapping(c.tx, mapping);
-    await recordAudit(c, {
-      accountId: account.id,
-      mspId: auditMspOf(account),
-      action: 'mapping.set',
-      target: { type: 'group_mapping', id: mapping.id },
-      data: { scimGroup: ref, idpGroup: idp?.displayName ?? null, group: target.name, replaced: existing.length },
-    });
+    await auditOn(
+      c,
+      account,
+      'mapping.set',
+      { type: 'group_mapping', id: mapping.id },
+      { scimGroup: ref, idpGroup: idp?.displayName ?? null, group: target.name, replaced: existing.length },
+    );
     const members = idp ? await idpGroupMemberIds(c.tx, account.id, idp.id) : [];
     const changes = await syncIdpRoles(c, account, members);
     return { dryRun, mapping: await view(c, account.id, mapping), changes: await describe(c, account.id, changes) };
@@ -242,13 +241,7 @@ export async function removeMapping(
         for (const id of await idpGroupMemberIds(c.tx, account.id, g.id)) affected.add(id);
       }
       await deleteMapping(c.tx, account.id, m.id);
-      await recordAudit(c, {
-        accountId: account.id,
-        mspId: auditMspOf(account),
-        action: 'mapping.removed',
-        target: { type: 'group_mapping', id: m.id },
-        data: { idpGroupId: m.idpGroupId, idpExternalId: m.idpExternalId },
-      });
+      await auditOn(c, account, 'mapping.removed', { type: 'group_mapping', id: m.id }, { idpGroupId: m.idpGroupId, idpExternalId: m.idpExternalId });
     }
     // An explicit mapping removed: the group falls back to a custom group of its own.
     if (idp && targets.every((m) => !m.automatic)) await ensureAutomaticMapping(c, account, idp);

@@ -4,14 +4,13 @@ import { listMembershipsOfMember, setMembershipSources } from '../db/groups.repo
 import { revokePendingInvitations } from '../db/invitations.repo';
 import { getMember, setMemberState } from '../db/members.repo';
 import { revokeAllCredentialsOf } from '../db/sessions.repo';
-import { recordAudit } from './audit';
+import { auditOn } from './audit';
 import { type Ctx, nowIso } from './context';
 import { isLastOwner } from './effectiveRoles';
 import { Conflict, Invalid, NotFound } from './errors';
 import { authorize } from './policy';
 import { personOf } from './principal';
 import { rolesOf } from './roles';
-import { auditMspOf } from './tenancy';
 
 export async function removeMember(ctx: Ctx, input: { accountId: string; memberId: string }): Promise<{ id: string; state: 'removed' }> {
   const account = await authorize(ctx, 'members.remove', input.accountId);
@@ -33,12 +32,6 @@ export async function removeMember(ctx: Ctx, input: { accountId: string; memberI
   await revokePendingInvitations(ctx.tx, account.id, member.id);
   await revokeAllCredentialsOf(ctx.tx, account.id, member.id, now);
   await setMemberState(ctx.tx, member, 'removed', now);
-  await recordAudit(ctx, {
-    accountId: account.id,
-    mspId: auditMspOf(account),
-    action: 'member.removed',
-    target: { type: 'member', id: member.id },
-    data: { email: who },
-  });
+  await auditOn(ctx, account, 'member.removed', { type: 'member', id: member.id }, { email: who });
   return { id: member.id, state: 'removed' };
 }

@@ -4,10 +4,10 @@ import { newId } from '../db/codec';
 import { groupNamesByMember, listGroups, setMembershipSources } from '../db/groups.repo';
 import { openHeldChanges } from '../db/mapping.repo';
 import { type Member, type MemberState, findMemberByEmail, findMemberByUserName, insertMember, listMembers } from '../db/members.repo';
-import { recordAudit } from './audit';
+import { auditOn } from './audit';
 import { type Ctx, nowIso } from './context';
 import { Conflict, Invalid } from './errors';
-import { auditMspOf, requireAccount } from './tenancy';
+import { requireAccount } from './tenancy';
 import { releaseHeldChanges } from './effectiveRoles';
 import { resolveGroup } from './groups';
 import { authorize } from './policy';
@@ -62,13 +62,7 @@ export async function addManualMember(ctx: Ctx, input: AddMemberInput): Promise<
   });
   if (group) await setMembershipSources(ctx.tx, account.id, group.id, member.id, { manual: true }, nowIso(ctx), ctx.actor.label);
   await noteMemberJoined(ctx, account);
-  await recordAudit(ctx, {
-    accountId: account.id,
-    mspId: auditMspOf(account),
-    action: 'member.added',
-    target: { type: 'member', id: member.id },
-    data: { email, group: group?.name ?? null },
-  });
+  await auditOn(ctx, account, 'member.added', { type: 'member', id: member.id }, { email, group: group?.name ?? null });
   // A new Owner can free a last-Owner change that was held.
   if (group?.kind === 'owners') await releaseHeldChanges(ctx, account);
   return member;

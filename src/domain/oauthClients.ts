@@ -3,12 +3,11 @@
 import { newId } from '../db/codec';
 import { type OAuthClient, findClient, insertClient, listClients, updateClient } from '../db/oauthClients.repo';
 import type { Tx } from '../db/knex';
-import { recordAudit } from './audit';
+import { auditOn } from './audit';
 import { type Ctx, nowIso } from './context';
 import { NotFound, Unauthenticated } from './errors';
 import { authorize, credentialAuthority } from './policy';
 import { hashSecret, issueSecret, sameHash } from './secrets';
-import { auditMspOf } from './tenancy';
 
 export async function createOAuthClient(ctx: Ctx, input: { accountId: string; label?: string }): Promise<{ clientId: string; clientSecret: string }> {
   const account = await authorize(ctx, 'scim.credentials.manage', input.accountId);
@@ -24,13 +23,7 @@ export async function createOAuthClient(ctx: Ctx, input: { accountId: string; la
     authority,
     createdAt: nowIso(ctx),
   });
-  await recordAudit(ctx, {
-    accountId: account.id,
-    mspId: auditMspOf(account),
-    action: 'scim_client.created',
-    target: { type: 'oauth_client', id: clientId },
-    data: { label: input.label ?? null, authority },
-  });
+  await auditOn(ctx, account, 'scim_client.created', { type: 'oauth_client', id: clientId }, { label: input.label ?? null, authority });
   return { clientId, clientSecret: secret.value };
 }
 
@@ -43,12 +36,7 @@ export async function rotateOAuthClient(ctx: Ctx, input: { accountId: string; cl
   if (!(await updateClient(ctx.tx, account.id, input.clientId, { secret_hash: secret.hash, rotated_at: nowIso(ctx), authority }))) {
     throw new NotFound('scim_client.not_found', 'No such SCIM client.');
   }
-  await recordAudit(ctx, {
-    accountId: account.id,
-    mspId: auditMspOf(account),
-    action: 'scim_client.rotated',
-    target: { type: 'oauth_client', id: input.clientId },
-  });
+  await auditOn(ctx, account, 'scim_client.rotated', { type: 'oauth_client', id: input.clientId });
   return { clientId: input.clientId, clientSecret: secret.value };
 }
 
@@ -57,12 +45,7 @@ export async function revokeOAuthClient(ctx: Ctx, input: { accountId: string; cl
   const account = await authorize(ctx, 'scim.credentials.manage', input.accountId);
   if (!(await updateClient(ctx.tx, account.id, input.clientId, { revoked_at: nowIso(ctx) })))
     throw new NotFound('scim_client.not_found', 'No such SCIM client.');
-  await recordAudit(ctx, {
-    accountId: account.id,
-    mspId: auditMspOf(account),
-    action: 'scim_client.revoked',
-    target: { type: 'oauth_client', id: input.clientId },
-  });
+  await auditOn(ctx, account, 'scim_client.revoked', { type: 'oauth_client', id: input.clientId });
 }
 
 export async function listOAuthClients(ctx: Ctx, accountId: string): Promise<OAuthClient[]> {

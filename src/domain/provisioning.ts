@@ -14,7 +14,7 @@ import {
   setScimManaged,
   updateMemberProfile,
 } from '../db/members.repo';
-import { recordAudit } from './audit';
+import { auditOn, recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
 import { cancelHeld, isLastOwner, recordHeld, releaseHeldChanges, syncIdpRoles } from './effectiveRoles';
 import { Conflict, PreconditionFailed } from './errors';
@@ -112,13 +112,7 @@ export async function provisionUser(ctx: Ctx, account: Account, p: PushedProfile
     const member = (await getMemberAnyState(ctx.tx, account.id, existing.id))!;
     if (member.state === 'invited') await inviteMember(ctx, account, member);
     await noteMemberJoined(ctx, account);
-    await recordAudit(ctx, {
-      accountId: account.id,
-      mspId: auditMspOf(account),
-      action: revive ? 'scim.user.reprovisioned' : 'scim.user.adopted',
-      target: { type: 'member', id: member.id },
-      data: { userName: p.userName },
-    });
+    await auditOn(ctx, account, revive ? 'scim.user.reprovisioned' : 'scim.user.adopted', { type: 'member', id: member.id }, { userName: p.userName });
     return { member, outcome: revive ? 'revived' : 'adopted' };
   }
   await assertExternalIdFree(ctx, account, p.externalId);
@@ -134,13 +128,7 @@ export async function provisionUser(ctx: Ctx, account: Account, p: PushedProfile
   });
   if (active) await inviteMember(ctx, account, member, { newMember: true });
   await noteMemberJoined(ctx, account);
-  await recordAudit(ctx, {
-    accountId: account.id,
-    mspId: auditMspOf(account),
-    action: 'scim.user.created',
-    target: { type: 'member', id: member.id },
-    data: { userName: p.userName, active },
-  });
+  await auditOn(ctx, account, 'scim.user.created', { type: 'member', id: member.id }, { userName: p.userName, active });
   return { member, outcome: 'created' };
 }
 

@@ -20,14 +20,14 @@ import {
 } from '../db/recovery.repo';
 import { revokeAllCredentialsOf } from '../db/sessions.repo';
 import type { Language } from '../i18n';
-import { recordAudit } from './audit';
+import { auditOn } from './audit';
 import { type Ctx, nowIso } from './context';
 import { Conflict, Invalid, NotFound } from './errors';
 import { MIN_PASSWORD, languageFor } from './invitations';
 import { type PlannedMail, mailKeys } from './mailDeliveries';
 import { authorize, targetStates } from './policy';
 import { deriveToken, hashPassword, hashSecret } from './secrets';
-import { auditMspOf, requireAccount } from './tenancy';
+import { requireAccount } from './tenancy';
 
 export const RECOVERY_TTL_MS = 3 * 24 * 3600 * 1000;
 export const RECOVERY_QUEUE = 'recovery';
@@ -80,13 +80,7 @@ export async function startRecovery(ctx: Ctx, input: { accountId: string; member
     { queue: RECOVERY_QUEUE, name: 'send', key: `recovery:${request.id}:send`, payload: { accountId: account.id, requestId: request.id } },
     now,
   );
-  await recordAudit(ctx, {
-    accountId: account.id,
-    mspId: auditMspOf(account),
-    action: 'recovery.started',
-    target: { type: 'member', id: target.id },
-    data: { requestId: request.id },
-  });
+  await auditOn(ctx, account, 'recovery.started', { type: 'member', id: target.id }, { requestId: request.id });
   return request;
 }
 
@@ -145,13 +139,7 @@ export async function setRecoveryCredentials(ctx: Ctx, token: string, password: 
   if (!(await markCredentialsSet(ctx.tx, found.request.id, await hashPassword(password), now)))
     throw new NotFound('recovery.invalid', 'This recovery link is not valid any more.');
   const account = await requireAccount(ctx, found.request.accountId);
-  await recordAudit(ctx, {
-    accountId: account.id,
-    mspId: auditMspOf(account),
-    action: 'recovery.credentials_set',
-    target: { type: 'member', id: found.member.id },
-    data: { requestId: found.request.id },
-  });
+  await auditOn(ctx, account, 'recovery.credentials_set', { type: 'member', id: found.member.id }, { requestId: found.request.id });
   return (await getRecovery(ctx.tx, account.id, found.request.id))!;
 }
 
@@ -177,13 +165,7 @@ export async function completeRecovery(ctx: Ctx, input: { accountId: string; req
   await markRecoveryCompleted(ctx.tx, req.id, 'memberId' in ctx.actor ? ctx.actor.memberId : ctx.actor.label, now);
   // New credentials end every way in that the old ones opened (a thief's session included).
   const revoked = await revokeAllCredentialsOf(ctx.tx, account.id, target.id, now);
-  await recordAudit(ctx, {
-    accountId: account.id,
-    mspId: auditMspOf(account),
-    action: 'recovery.completed',
-    target: { type: 'member', id: target.id },
-    data: { requestId: req.id, revoked },
-  });
+  await auditOn(ctx, account, 'recovery.completed', { type: 'member', id: target.id }, { requestId: req.id, revoked });
   return (await getRecovery(ctx.tx, account.id, req.id))!;
 }
 

@@ -1,9 +1,8 @@
 // Per-account settings an Owner/Administrator (or the operator) may change.
 import { type AccountSettings, updateAccount } from '../db/accounts.repo';
-import { recordAudit } from './audit';
+import { auditOn } from './audit';
 import { type Ctx, nowIso } from './context';
 import { Invalid } from './errors';
-import { auditMspOf } from './tenancy';
 import { authorize } from './policy';
 
 export interface Policies {
@@ -57,6 +56,6 @@ export async function updateSettings(ctx: Ctx, accountId: string, patch: Setting
     (settings as Record<string, unknown>)[k] = v && typeof v === 'object' && prev && typeof prev === 'object' ? { ...prev, ...v } : v;
   }
   await updateAccount(ctx.tx, account.id, { settings, ...(defaultLanguage ? { defaultLanguage } : {}) }, nowIso(ctx));
-  await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'account.settings_changed', data: { ...patch } });
+  await auditOn(ctx, account, 'account.settings_changed', undefined, { ...patch });
   return { ...settings, defaultLanguage: defaultLanguage ?? account.defaultLanguage };
 }

@@ -3,11 +3,10 @@
 import { newId } from '../db/codec';
 import { findVault, hasOpenAccess, insertItem, insertVault, listAccess, listItemRows, listVaultRows, revokeAccessRow, upsertAccess } from '../db/vaults.repo';
 import { getMemberAnyState } from '../db/members.repo';
-import { recordAudit } from './audit';
+import { auditOn, recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
 import { Conflict, Forbidden, Invalid, NotFound } from './errors';
 import { authorize, permits } from './policy';
-import { auditMspOf } from './tenancy';
 
 export interface VaultView {
   id: string;
@@ -61,7 +60,7 @@ export async function createVault(ctx: Ctx, input: { accountId: string; name: st
   const id = newId();
   const now = nowIso(ctx);
   await insertVault(ctx.tx, { id, accountId: account.id, name, description: input.description ?? null, createdBy: ctx.actor.label, createdAt: now });
-  await recordAudit(ctx, { accountId: account.id, mspId: auditMspOf(account), action: 'vault.created', target: { type: 'vault', id }, data: { name } });
+  await auditOn(ctx, account, 'vault.created', { type: 'vault', id }, { name });
   return { id, name, description: input.description ?? null, items: 0, access: false, createdAt: now };
 }
 
@@ -100,13 +99,7 @@ export async function grantAccess(ctx: Ctx, input: { accountId: string; vaultId:
   if (!member || member.state === 'removed') throw new NotFound('member.not_found', 'No such member.');
   const now = nowIso(ctx);
   await upsertAccess(ctx.tx, { accountId: account.id, vaultId: vault.id, memberId: member.id, via: 'grant', grantedBy: ctx.actor.label, now });
-  await recordAudit(ctx, {
-    accountId: account.id,
-    mspId: auditMspOf(account),
-    action: 'vault.access_granted',
-    target: { type: 'vault', id: vault.id },
-    data: { memberId: member.id },
-  });
+  await auditOn(ctx, account, 'vault.access_granted', { type: 'vault', id: vault.id }, { memberId: member.id });
 }
 
 export async function revokeAccess(ctx: Ctx, input: { accountId: string; vaultId: string; memberId: string }): Promise<void> {
@@ -114,13 +107,7 @@ export async function revokeAccess(ctx: Ctx, input: { accountId: string; vaultId
   const vault = await requireVault(ctx, account.id, input.vaultId);
   if (!(await revokeAccessRow(ctx.tx, account.id, vault.id, input.memberId, nowIso(ctx))))
     throw new NotFound('vault.access.not_found', 'That person has no access to this vault.');
-  await recordAudit(ctx, {
-    accountId: account.id,
-    mspId: auditMspOf(account),
-    action: 'vault.access_revoked',
-    target: { type: 'vault', id: vault.id },
-    data: { memberId: input.memberId },
-  });
+  await auditOn(ctx, account, 'vault.access_revoked', { type: 'vault', id: vault.id }, { memberId: input.memberId });
 }
 
 /** Who can open a vault, technicians acting for the MSP included (what the company's Owners see). */
