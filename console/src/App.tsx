@@ -8,7 +8,7 @@ import { Notices, useNotices } from './components/Notices';
 import { I18n } from './i18n/I18n';
 import { Companies } from './pages/Companies';
 import { SignIn } from './pages/SignIn';
-import { SESSION_KEY, Session, useSession } from './session';
+import { SESSION_KEY, Session, loadSession, useSession } from './session';
 
 // Managed Companies is where most visits start, so it comes with the first download; the rest
 // arrives when first opened.
@@ -35,6 +35,9 @@ const queryClient: QueryClient = new QueryClient({
     },
   }),
 });
+
+// Who is signed in is asked for at once, while the language's words load.
+void queryClient.prefetchQuery({ queryKey: SESSION_KEY, queryFn: loadSession, staleTime: Infinity });
 
 function Pages() {
   const { me, isMsp } = useSession();

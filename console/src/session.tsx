@@ -9,7 +9,7 @@ export type Me = paths['/me']['get']['responses'][200]['content']['application/j
 
 export const SESSION_KEY = ['session'] as const;
 
-async function loadSession(): Promise<Me | null> {
+export async function loadSession(): Promise<Me | null> {
   const res = await fetch('/api/v1/session', { credentials: 'same-origin', headers: { accept: 'application/json' } });
   if (res.status === 401) {
     setCsrf(null);

@@ -45,8 +45,22 @@ export function consoleRouter(rt: Runtime): Router {
   const r = Router();
   const shell = loadShell(rt);
 
-  // Hashed file names: a new build has new names, so browsers may keep these for a year.
-  r.use('/assets', express.static(path.join(CONSOLE_DIR, 'assets'), { index: false, immutable: true, maxAge: '365d', fallthrough: false }));
+  // Hashed file names: a new build has new names, so browsers may keep these for a year. The build
+  // left a gzipped copy of each script and style beside it: sent as is to browsers that take gzip.
+  const assets = path.join(CONSOLE_DIR, 'assets');
+  r.get('/assets/:file', (req: Request, res: Response, next: NextFunction) => {
+    const file = String(req.params.file);
+    if (!/^[\w.-]+\.(js|css)$/.test(file) || !req.acceptsEncodings('gzip') || !fs.existsSync(path.join(assets, `${file}.gz`))) return next();
+    res.setHeader('Content-Encoding', 'gzip');
+    res.setHeader('Vary', 'Accept-Encoding');
+    res.sendFile(`${file}.gz`, {
+      root: assets,
+      immutable: true,
+      maxAge: '365d',
+      headers: { 'Content-Type': file.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8' },
+    });
+  });
+  r.use('/assets', express.static(assets, { index: false, immutable: true, maxAge: '365d', fallthrough: false }));
 
   r.get(CONSOLE_PATHS, async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');

@@ -1,5 +1,6 @@
 // The help article's whole story in English, on a desktop (1280×800) and on a phone (390×844).
 import { DESKTOP, PHONE, type Stack, startConsoleStack, visit } from './harness';
+import { keyboardStory } from './keyboard';
 import { mspStory } from './storyMsp';
 
 describe('the console in Chromium, in English', () => {
@@ -25,4 +26,13 @@ describe('the console in Chromium, in English', () => {
     },
     240_000,
   );
+
+  it('works from the keyboard alone', async () => {
+    const v = await visit(stack, 'en', DESKTOP, 'keyboard');
+    try {
+      await keyboardStory(stack, v);
+    } finally {
+      await v.close();
+    }
+  }, 60_000);
 });

@@ -107,6 +107,8 @@ export function sampleBody(f: RouteFixture, method: string, path: string): unkno
     'POST /accounts/:accountId/recoveries': { memberId: f.targetId },
     'POST /accounts/:accountId/scim/tokens': {},
     'POST /accounts/:accountId/mappings': { scimGroup: 'nope', group: 'Administrators', dryRun: true },
+    'POST /links/by-code': { code: 'AAAA-BBBB-CCCC-DDDD' },
+    'POST /me/password': { password: 'matrix password 1' },
   };
   return bodies[`${method.toUpperCase()} ${path}`] ?? (method === 'get' || method === 'delete' ? undefined : {});
 }

@@ -21,6 +21,13 @@ const load: Record<Lang, () => Promise<Catalogue>> = {
 
 const initial = (): Lang => (document.documentElement.lang === 'de' ? 'de' : 'en');
 
+// Asked for as the script starts, beside the session: the first page waits for both, not one after the other.
+const loading = new Map<Lang, Promise<Catalogue>>([[initial(), load[initial()]()]]);
+const catalogue = (lang: Lang): Promise<Catalogue> => {
+  if (!loading.has(lang)) loading.set(lang, load[lang]());
+  return loading.get(lang)!;
+};
+
 interface LanguageValue {
   lang: Lang;
   locale: string;
@@ -34,7 +41,7 @@ export const useLanguage = () => useContext(LanguageContext)!;
 export function I18n({ children }: { children: ReactNode }) {
   const [current, setCurrent] = useState<{ lang: Lang; messages: Catalogue }>();
   const show = useCallback(async (lang: Lang) => {
-    const messages = await load[lang]();
+    const messages = await catalogue(lang);
     setApiLanguage(lang);
     document.documentElement.lang = lang;
     setCurrent({ lang, messages });
