@@ -179,7 +179,9 @@ describe('the console API [sqlite]', () => {
   it('documents what every route answers, so the console is typed against real shapes', async () => {
     const missing = ROUTES.filter((r) => r.status !== 204 && !RESPONSES[routeKey(r)]).map(routeKey);
     expect(missing).toEqual([]);
-    const doc = (await (await fetch(`${app.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>> };
+    const doc = (await (await fetch(`${app.url}/api/v1/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>;
+    };
     expect(doc.paths['/accounts/{accountId}/people']!.get!.responses['200']!.content!['application/json']!.schema).toBeDefined();
   });
 
