@@ -99,7 +99,7 @@ export async function provisionUser(ctx: Ctx, account: Account, p: PushedProfile
     if (!revive && !account.settings.adoptExistingMembers) {
       throw new Conflict(
         'scim.user.manual_member',
-        `${existing.email ?? existing.userName} was added to this account by hand; SCIM adopts such people only when the account allows it (setting adoptExistingMembers).`,
+        `${existing.email ?? existing.userName} was added to this account by hand; SCIM adopts such people only when an Owner allows it (adoptExistingMembers): in the console, Provisioning → “Adopt people added by hand”; on the command line, mspbridge account settings --adopt-existing-members true.`,
       );
     }
     if (!revive) await assertMayTouchOwner(ctx, account, existing);

@@ -179,23 +179,6 @@ export function InlineForm(p: Omit<DialogFormProps, 'onDone'> & { label: string;
   );
 }
 
-interface FormDialogProps extends Omit<DialogFormProps, 'onDone'> {
-  isOpen: boolean;
-  onOpenChange(open: boolean): void;
-  title: string;
-  /** Shown above the fields. */
-  intro?: ReactNode;
-}
-
-export function FormDialog({ isOpen, onOpenChange, title, intro, ...form }: FormDialogProps) {
-  return (
-    <DialogFrame isOpen={isOpen} onOpenChange={onOpenChange} title={title}>
-      {intro}
-      <DialogForm {...form} onDone={() => onOpenChange(false)} />
-    </DialogFrame>
-  );
-}
-
 interface ConfirmProps {
   isOpen: boolean;
   onOpenChange(open: boolean): void;
