@@ -1,17 +1,7 @@
 // How domain data leaves the REST API: stable field names, CSV for the audit log.
 import { z } from 'zod';
-import type { Account } from '../db/accounts.repo';
 import type { AuditEvent } from '../db/audit.repo';
 import type { LinkView } from '../domain/links';
-
-export const companyView = (c: Account) => ({
-  id: c.id,
-  name: c.name,
-  status: c.status,
-  region: c.region,
-  seatsFilled: c.seatsFilled,
-  seatsTotal: c.seatsTotal,
-});
 
 export const linkOut = (v: LinkView) => ({
   requestId: v.requestId,

@@ -1,133 +1,117 @@
 // `mspbridge company add|list`: managed companies seen from the MSP side.
 import type { Command } from 'commander';
 import type { AccountStatus, CompanySort } from '../db/accounts.repo';
-import { addCompany, listCompanies } from '../domain/companies';
+import { addCompany, companySummary, listCompanies } from '../domain/companies';
 import { requestLink, showLink, unlinkCompany } from '../domain/links';
-import { action, parseIntOption } from './action';
-import { asOperator } from './context';
-import { CliError, printResult, table } from './output';
+import { parseIntOption } from './action';
+import { MSP, operatorCommand } from './command';
+import { CliError, table } from './output';
 
 const SORTS: CompanySort[] = ['name', 'status', 'seats'];
 
+interface AddOpts {
+  msp: string;
+  name: string;
+  country: string;
+  website?: string;
+  address?: string;
+  seats?: number;
+}
+
+interface ListOpts {
+  msp: string;
+  search?: string;
+  sort?: string;
+  order?: string;
+  status?: string;
+  limit?: number;
+  offset?: number;
+}
+
 export function registerCompany(program: Command): Command {
   const company = program.command('company').description('managed companies');
-  company
-    .command('add')
-    .description('add a new company in the MSP’s data region')
-    .requiredOption('--msp <id>', 'MSP account id')
-    .requiredOption('--name <name>', 'company name')
-    .requiredOption('--country <country>', 'country/region (billing only; does not set the data region)')
-    .option('--website <url>', 'website')
-    .option('--address <address>', 'postal address')
-    .option('--seats <n>', 'seat allowance', parseIntOption('--seats'))
-    .option('--json', 'print JSON')
-    .action(
-      action(async (opts: { msp: string; name: string; country: string; website?: string; address?: string; seats?: number; json?: boolean }) => {
-        const c = await asOperator((ctx) =>
-          addCompany(ctx, {
-            mspId: opts.msp,
-            name: opts.name,
-            country: opts.country,
-            website: opts.website,
-            address: opts.address,
-            seats: opts.seats,
-          }),
-        );
-        printResult(opts.json, { id: c.id, region: c.region, status: c.status }, (o) => `Company ${o.id} added in region ${o.region} (${o.status}).`);
-      }),
-    );
-  company
-    .command('list')
-    .description('list the MSP’s managed companies')
-    .requiredOption('--msp <id>', 'MSP account id')
-    .option('--search <text>', 'search by name')
-    .option('--sort <key>', 'status | seats | name')
-    .option('--order <dir>', 'asc | desc')
-    .option('--status <status>', 'setup | active | pending_link | frozen | trial')
-    .option('--limit <n>', 'page size (max 1000)', parseIntOption('--limit'))
-    .option('--offset <n>', 'skip this many', parseIntOption('--offset'))
-    .option('--json', 'print JSON')
-    .action(
-      action(
-        async (opts: { msp: string; search?: string; sort?: string; order?: string; status?: string; limit?: number; offset?: number; json?: boolean }) => {
-          if (opts.sort && !SORTS.includes(opts.sort as CompanySort)) throw new CliError(`--sort must be one of ${SORTS.join(', ')}`);
-          if (opts.order && opts.order !== 'asc' && opts.order !== 'desc') throw new CliError('--order must be asc or desc');
-          const page = await asOperator((ctx) =>
-            listCompanies(ctx, opts.msp, {
-              search: opts.search,
-              sort: opts.sort as CompanySort | undefined,
-              order: opts.order as 'asc' | 'desc' | undefined,
-              status: opts.status as AccountStatus | undefined,
-              limit: opts.limit ?? 1000,
-              offset: opts.offset,
-            }),
-          );
-          const rows = page.items.map((c) => ({
-            id: c.id,
-            name: c.name,
-            status: c.status,
-            region: c.region,
-            seatsFilled: c.seatsFilled,
-            seatsTotal: c.seatsTotal,
-          }));
-          printResult(opts.json, rows, (rs) =>
-            rs.length
-              ? `${table(
-                  ['ID', 'NAME', 'STATUS', 'REGION', 'SEATS'],
-                  rs.map((r) => [r.id, r.name, r.status, r.region, `${r.seatsFilled}/${r.seatsTotal}`]),
-                )}\n${rs.length} of ${page.total} companies`
-              : 'No companies.',
-          );
-        },
-      ),
-    );
-  company
-    .command('link')
-    .description('ask to link an existing account (same region; its Owner approves)')
-    .requiredOption('--msp <id>', 'MSP account id')
-    .requiredOption('--account <id>', 'the account to link')
-    .option('--json', 'print JSON')
-    .action(
-      action(async (opts: { msp: string; account: string; json?: boolean }) => {
-        const v = await asOperator((ctx) => requestLink(ctx, { mspId: opts.msp, accountId: opts.account }));
-        printResult(
-          opts.json,
-          { requestId: v.requestId, status: v.status },
-          (o) => `Link request ${o.requestId}: ${o.status}. Follow it with "mspbridge link show --request ${o.requestId}".`,
-        );
-      }),
-    );
-  company
-    .command('unlink')
-    .description('unlink a company (it needs an Owner of its own who accepted); it then has a 14-day trial')
-    .requiredOption('--msp <id>', 'MSP account id')
-    .requiredOption('--company <id>', 'company id')
-    .option('--json', 'print JSON')
-    .action(
-      action(async (opts: { msp: string; company: string; json?: boolean }) => {
-        const r = await asOperator((ctx) => unlinkCompany(ctx, { mspId: opts.msp, companyId: opts.company }));
-        printResult(opts.json, r, (o) => `Unlinked. The company is on a free trial until ${o.trialEndsAt}.`);
-      }),
-    );
+  operatorCommand(company, 'add', {
+    description: 'add a new company in the MSP’s data region',
+    required: [MSP, ['--name <name>', 'company name'], ['--country <country>', 'country/region (billing only; does not set the data region)']],
+    options: [
+      ['--website <url>', 'website'],
+      ['--address <address>', 'postal address'],
+      ['--seats <n>', 'seat allowance', parseIntOption('--seats')],
+    ],
+    run: async (ctx, opts: AddOpts) => {
+      const c = await addCompany(ctx, {
+        mspId: opts.msp,
+        name: opts.name,
+        country: opts.country,
+        website: opts.website,
+        address: opts.address,
+        seats: opts.seats,
+      });
+      return { id: c.id, region: c.region, status: c.status };
+    },
+    text: (o) => `Company ${o.id} added in region ${o.region} (${o.status}).`,
+  });
+  operatorCommand(company, 'list', {
+    description: 'list the MSP’s managed companies',
+    required: [MSP],
+    options: [
+      ['--search <text>', 'search by name'],
+      ['--sort <key>', 'status | seats | name'],
+      ['--order <dir>', 'asc | desc'],
+      ['--status <status>', 'setup | active | pending_link | frozen | trial'],
+      ['--limit <n>', 'page size (max 1000)', parseIntOption('--limit')],
+      ['--offset <n>', 'skip this many', parseIntOption('--offset')],
+    ],
+    check: (opts: ListOpts) => {
+      if (opts.sort && !SORTS.includes(opts.sort as CompanySort)) throw new CliError(`--sort must be one of ${SORTS.join(', ')}`);
+      if (opts.order && opts.order !== 'asc' && opts.order !== 'desc') throw new CliError('--order must be asc or desc');
+    },
+    run: async (ctx, opts) => {
+      const page = await listCompanies(ctx, opts.msp, {
+        search: opts.search,
+        sort: opts.sort as CompanySort | undefined,
+        order: opts.order as 'asc' | 'desc' | undefined,
+        status: opts.status as AccountStatus | undefined,
+        limit: opts.limit ?? 1000,
+        offset: opts.offset,
+      });
+      return { rows: page.items.map(companySummary), total: page.total };
+    },
+    json: (page) => page.rows,
+    text: ({ rows, total }) =>
+      rows.length
+        ? `${table(
+            ['ID', 'NAME', 'STATUS', 'REGION', 'SEATS'],
+            rows.map((r) => [r.id, r.name, r.status, r.region, `${r.seatsFilled}/${r.seatsTotal}`]),
+          )}\n${rows.length} of ${total} companies`
+        : 'No companies.',
+  });
+  operatorCommand(company, 'link', {
+    description: 'ask to link an existing account (same region; its Owner approves)',
+    required: [MSP, ['--account <id>', 'the account to link']],
+    run: async (ctx, opts: { msp: string; account: string }) => {
+      const v = await requestLink(ctx, { mspId: opts.msp, accountId: opts.account });
+      return { requestId: v.requestId, status: v.status };
+    },
+    text: (o) => `Link request ${o.requestId}: ${o.status}. Follow it with "mspbridge link show --request ${o.requestId}".`,
+  });
+  operatorCommand(company, 'unlink', {
+    description: 'unlink a company (it needs an Owner of its own who accepted); it then has a 14-day trial',
+    required: [MSP, ['--company <id>', 'company id']],
+    run: (ctx, opts: { msp: string; company: string }) => unlinkCompany(ctx, { mspId: opts.msp, companyId: opts.company }),
+    text: (o) => `Unlinked. The company is on a free trial until ${o.trialEndsAt}.`,
+  });
   return company;
 }
 
 export function registerLink(program: Command): void {
-  program
-    .command('link')
-    .description('link requests')
-    .command('show')
-    .description('show a link request')
-    .requiredOption('--request <id>', 'request id')
-    .option('--json', 'print JSON')
-    .action(
-      action(async (opts: { request: string; json?: boolean }) => {
-        const v = await asOperator((ctx) => showLink(ctx, { requestId: opts.request }));
-        printResult(
-          opts.json,
-          { requestId: v.requestId, status: v.status, reason: v.reason },
-          (o) => `${o.requestId}: ${o.status}${o.reason ? ` (${o.reason})` : ''}`,
-        );
-      }),
-    );
+  operatorCommand(program.command('link').description('link requests'), 'show', {
+    description: 'show a link request',
+    required: [['--request <id>', 'request id']],
+    run: async (ctx, opts: { request: string }) => {
+      const v = await showLink(ctx, { requestId: opts.request });
+      return { requestId: v.requestId, status: v.status, reason: v.reason };
+    },
+    text: (o) => `${o.requestId}: ${o.status}${o.reason ? ` (${o.reason})` : ''}`,
+  });
 }

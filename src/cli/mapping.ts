@@ -1,9 +1,10 @@
 // `mspbridge mapping set|list|remove|drift|resync`: which IdP group lands in which role.
 import type { Command } from 'commander';
 import { driftReport, listMappings, removeMapping, resync, setMapping, type MappingResult } from '../domain/mapping';
-import { action } from './action';
-import { asOperator } from './context';
-import { CliError, printResult, table } from './output';
+import { ACCOUNT, type Flag, operatorCommand } from './command';
+import { CliError, table } from './output';
+
+const DRY_RUN: Flag = ['--dry-run', 'show the effect, change nothing'];
 
 function changesText(r: MappingResult): string {
   const head = r.dryRun ? 'Dry run: nothing was changed.' : 'Applied.';
@@ -23,106 +24,78 @@ function changesText(r: MappingResult): string {
 
 export function registerMapping(program: Command): void {
   const cmd = program.command('mapping').description('IdP group -> role mappings');
-  cmd
-    .command('set')
-    .description('map a pushed IdP group (SCIM id or externalId) to Owners, Administrators, MSP Technicians or a custom group')
-    .requiredOption('--account <id>', 'account id')
-    .requiredOption('--scim-group <id>', "the IdP group's SCIM id (or its externalId)")
-    .requiredOption('--group <name>', 'Owners | Administrators | "MSP Technicians" | a custom group name')
-    .option('--dry-run', 'show who would gain and lose which role, change nothing')
-    .option('--json', 'print JSON')
-    .action(
-      action(async (opts: { account: string; scimGroup: string; group: string; dryRun?: boolean; json?: boolean }) => {
-        const r = await asOperator((ctx) =>
-          setMapping(ctx, { accountId: opts.account, scimGroup: opts.scimGroup, group: opts.group }, { dryRun: opts.dryRun }),
-        );
-        printResult(opts.json, r, changesText);
-      }),
-    );
-  cmd
-    .command('remove')
-    .description('remove a mapping (by mapping id or IdP group)')
-    .requiredOption('--account <id>', 'account id')
-    .option('--mapping <id>', 'mapping id (from mapping list)')
-    .option('--scim-group <id>', "the IdP group's SCIM id or externalId")
-    .option('--dry-run', 'show the effect, change nothing')
-    .option('--json', 'print JSON')
-    .action(
-      action(async (opts: { account: string; mapping?: string; scimGroup?: string; dryRun?: boolean; json?: boolean }) => {
-        if (!opts.mapping && !opts.scimGroup) throw new CliError('give --mapping or --scim-group');
-        const r = await asOperator((ctx) =>
-          removeMapping(ctx, { accountId: opts.account, mappingId: opts.mapping, scimGroup: opts.scimGroup }, { dryRun: opts.dryRun }),
-        );
-        printResult(opts.json, r, changesText);
-      }),
-    );
-  cmd
-    .command('list')
-    .description('list mappings')
-    .requiredOption('--account <id>', 'account id')
-    .option('--json', 'print JSON')
-    .action(
-      action(async (opts: { account: string; json?: boolean }) => {
-        const ms = await asOperator((ctx) => listMappings(ctx, opts.account));
-        printResult(opts.json, ms, (rows) =>
-          rows.length
-            ? table(
-                ['IDP GROUP', 'SCIM ID (--scim-group)', 'EXTERNAL ID', 'GROUP', 'KIND', 'MAPPING ID (--mapping)'],
-                rows.map((m) => [
-                  m.idpDisplayName ?? '(not pushed yet)',
-                  m.idpGroupId ?? '',
-                  m.idpExternalId ?? '',
-                  m.group,
-                  m.automatic ? 'automatic' : 'explicit',
-                  m.id,
-                ]),
-              )
-            : 'No mappings.',
-        );
-      }),
-    );
-  cmd
-    .command('drift')
-    .description('mirror vs effective roles, held changes, unmapped groups')
-    .requiredOption('--account <id>', 'account id')
-    .option('--json', 'print JSON')
-    .action(
-      action(async (opts: { account: string; json?: boolean }) => {
-        const d = await asOperator((ctx) => driftReport(ctx, opts.account));
-        printResult(opts.json, d, (r) =>
-          [
-            r.drift.length
-              ? `Drift:\n${table(
-                  ['EMAIL', 'GROUP', 'EXPECTED', 'ACTUAL'],
-                  r.drift.map((x) => [x.email, x.group, String(x.expected), String(x.actual)]),
-                )}`
-              : 'No drift.',
-            r.held.length
-              ? `Held changes:\n${table(
-                  ['EMAIL', 'KIND', 'GROUP', 'SINCE'],
-                  r.held.map((h) => [h.email, h.kind, h.group, h.since]),
-                )}`
-              : 'No held changes.',
-            r.unmappedGroups.length
-              ? `Unmapped IdP groups:\n${table(
-                  ['SCIM ID (--scim-group)', 'NAME', 'MEMBERS'],
-                  r.unmappedGroups.map((g) => [g.id, g.displayName, g.members]),
-                )}`
-              : 'Every IdP group is mapped.',
-          ].join('\n\n'),
-        );
-      }),
-    );
-  cmd
-    .command('resync')
-    .description('recompute every IdP-sourced role from the mirror')
-    .requiredOption('--account <id>', 'account id')
-    .option('--dry-run', 'show the effect, change nothing')
-    .option('--json', 'print JSON')
-    .action(
-      action(async (opts: { account: string; dryRun?: boolean; json?: boolean }) => {
-        const r = await asOperator((ctx) => resync(ctx, opts.account, { dryRun: opts.dryRun }));
-        printResult(opts.json, r, changesText);
-      }),
-    );
+  operatorCommand(cmd, 'set', {
+    description: 'map a pushed IdP group (SCIM id or externalId) to Owners, Administrators, MSP Technicians or a custom group',
+    required: [
+      ACCOUNT,
+      ['--scim-group <id>', "the IdP group's SCIM id (or its externalId)"],
+      ['--group <name>', 'Owners | Administrators | "MSP Technicians" | a custom group name'],
+    ],
+    options: [['--dry-run', 'show who would gain and lose which role, change nothing']],
+    run: (ctx, opts: { account: string; scimGroup: string; group: string; dryRun?: boolean }) =>
+      setMapping(ctx, { accountId: opts.account, scimGroup: opts.scimGroup, group: opts.group }, { dryRun: opts.dryRun }),
+    text: changesText,
+  });
+  operatorCommand(cmd, 'remove', {
+    description: 'remove a mapping (by mapping id or IdP group)',
+    required: [ACCOUNT],
+    options: [['--mapping <id>', 'mapping id (from mapping list)'], ['--scim-group <id>', "the IdP group's SCIM id or externalId"], DRY_RUN],
+    check: (opts: { account: string; mapping?: string; scimGroup?: string; dryRun?: boolean }) => {
+      if (!opts.mapping && !opts.scimGroup) throw new CliError('give --mapping or --scim-group');
+    },
+    run: (ctx, opts) => removeMapping(ctx, { accountId: opts.account, mappingId: opts.mapping, scimGroup: opts.scimGroup }, { dryRun: opts.dryRun }),
+    text: changesText,
+  });
+  operatorCommand(cmd, 'list', {
+    description: 'list mappings',
+    required: [ACCOUNT],
+    run: (ctx, opts: { account: string }) => listMappings(ctx, opts.account),
+    text: (rows) =>
+      rows.length
+        ? table(
+            ['IDP GROUP', 'SCIM ID (--scim-group)', 'EXTERNAL ID', 'GROUP', 'KIND', 'MAPPING ID (--mapping)'],
+            rows.map((m) => [
+              m.idpDisplayName ?? '(not pushed yet)',
+              m.idpGroupId ?? '',
+              m.idpExternalId ?? '',
+              m.group,
+              m.automatic ? 'automatic' : 'explicit',
+              m.id,
+            ]),
+          )
+        : 'No mappings.',
+  });
+  operatorCommand(cmd, 'drift', {
+    description: 'mirror vs effective roles, held changes, unmapped groups',
+    required: [ACCOUNT],
+    run: (ctx, opts: { account: string }) => driftReport(ctx, opts.account),
+    text: (r) =>
+      [
+        r.drift.length
+          ? `Drift:\n${table(
+              ['EMAIL', 'GROUP', 'EXPECTED', 'ACTUAL'],
+              r.drift.map((x) => [x.email, x.group, String(x.expected), String(x.actual)]),
+            )}`
+          : 'No drift.',
+        r.held.length
+          ? `Held changes:\n${table(
+              ['EMAIL', 'KIND', 'GROUP', 'SINCE'],
+              r.held.map((h) => [h.email, h.kind, h.group, h.since]),
+            )}`
+          : 'No held changes.',
+        r.unmappedGroups.length
+          ? `Unmapped IdP groups:\n${table(
+              ['SCIM ID (--scim-group)', 'NAME', 'MEMBERS'],
+              r.unmappedGroups.map((g) => [g.id, g.displayName, g.members]),
+            )}`
+          : 'Every IdP group is mapped.',
+      ].join('\n\n'),
+  });
+  operatorCommand(cmd, 'resync', {
+    description: 'recompute every IdP-sourced role from the mirror',
+    required: [ACCOUNT],
+    options: [DRY_RUN],
+    run: (ctx, opts: { account: string; dryRun?: boolean }) => resync(ctx, opts.account, { dryRun: opts.dryRun }),
+    text: changesText,
+  });
 }

@@ -11,8 +11,9 @@ export class CliError extends Error {
   }
 }
 
-export function printResult<T>(json: boolean | undefined, value: T, text: (v: T) => string): void {
-  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text(value)}\n`);
+/** `asJson` picks what --json prints when it is not the whole value. */
+export function printResult<T>(json: boolean | undefined, value: T, text: (v: T) => string, asJson: (v: T) => unknown = (v) => v): void {
+  process.stdout.write(json ? `${JSON.stringify(asJson(value))}\n` : `${text(value)}\n`);
 }
 
 /** A plain-text table with aligned columns. */

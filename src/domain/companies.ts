@@ -15,6 +15,16 @@ import { type Action, authorize } from './policy';
 export const DEFAULT_SEATS = 10;
 export const COMPANY_STATUSES: readonly AccountStatus[] = ['setup', 'active', 'pending_link', 'frozen', 'trial'];
 
+/** A company as one row of the MSP's list: the fields REST and CLI both show. */
+export const companySummary = (c: Account) => ({
+  id: c.id,
+  name: c.name,
+  status: c.status,
+  region: c.region,
+  seatsFilled: c.seatsFilled,
+  seatsTotal: c.seatsTotal,
+});
+
 /** The MSP account, once the policy lets the actor do `action` for it. */
 export async function requireMsp(ctx: Ctx, mspId: string, action: Action): Promise<Account> {
   return authorize(ctx, action, mspId);

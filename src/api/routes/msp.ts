@@ -2,11 +2,11 @@
 import { z } from 'zod';
 import { createApiToken, endLaunch, launchCompany, listTokensOfMsp, revokeApiToken } from '../../domain/access';
 import { auditLog } from '../../domain/audit';
-import { addCompany, companyDetail, listCompanies } from '../../domain/companies';
+import { addCompany, companyDetail, companySummary, listCompanies } from '../../domain/companies';
 import { requestLink, showLink, unlinkCompany } from '../../domain/links';
 import { addTechnician, listStaff, removeTechnician } from '../../domain/technicians';
 import { tenantJobs } from '../../domain/tenantJobs';
-import { auditCsv, auditQuery, companyView, linkOut } from '../views';
+import { auditCsv, auditQuery, linkOut } from '../views';
 import { route } from '../route';
 
 export const mspRoutes = [
@@ -27,7 +27,7 @@ export const mspRoutes = [
     }),
     async handle(ctx, { accountId, query }) {
       const page = await listCompanies(ctx, accountId, query);
-      return { total: page.total, limit: query.limit, offset: query.offset, items: page.items.map(companyView) };
+      return { total: page.total, limit: query.limit, offset: query.offset, items: page.items.map(companySummary) };
     },
   }),
   route({
@@ -60,7 +60,7 @@ export const mspRoutes = [
     async handle(ctx, { accountId, params }) {
       const d = await companyDetail(ctx, accountId, params.companyId!);
       return {
-        ...companyView(d.company),
+        ...companySummary(d.company),
         website: d.company.website,
         country: d.company.country,
         address: d.company.address,
