@@ -16,6 +16,7 @@ import { startStack, type TestApp } from '../helpers/app';
 import { linkIn, startSmtp, type ReceivedMail, type TestSmtp } from '../helpers/smtp';
 
 export const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts', 'console');
+const DOCS_IMG = path.join(__dirname, '..', '..', 'docs', 'img');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -81,7 +82,8 @@ export interface Visit {
   t: ReturnType<typeof words>;
   /** API answers that did not match their schema in the OpenAPI document. */
   contractBreaks: string[];
-  shot(name: string): Promise<void>;
+  /** A full-page screenshot for the artifacts; with UPDATE_DOCS_IMG=1 also docs/img/<docs>.png (the screen, no notices). */
+  shot(name: string, docs?: string): Promise<void>;
   /** axe-core finds nothing serious or critical, the page is no wider than the screen, no raw ids or "null". */
   check(where: string, opts?: { ids?: boolean }): Promise<void>;
   /** Opens a sidebar entry (through the Menu button on a phone). */
@@ -127,8 +129,13 @@ export async function visit(stack: Stack, lang: Lang, screen: Screen, tag: strin
     screen,
     t,
     contractBreaks,
-    async shot(name) {
+    async shot(name, docs) {
       await page.screenshot({ path: path.join(dir, `${String(++n).padStart(2, '0')}-${name}.png`), fullPage: true, animations: 'disabled' });
+      if (docs && process.env.UPDATE_DOCS_IMG === '1') {
+        await page.evaluate(() => document.querySelector('.notices')?.setAttribute('hidden', ''));
+        await page.screenshot({ path: path.join(DOCS_IMG, `${docs}.png`), animations: 'disabled' });
+        await page.evaluate(() => document.querySelector('.notices')?.removeAttribute('hidden'));
+      }
     },
     async check(where, opts = {}) {
       await page.evaluate(AXE);

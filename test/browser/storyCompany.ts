@@ -37,7 +37,7 @@ export async function setUpLaunchedCompany(stack: Stack, v: Visit, c: Company): 
     .getByText(new RegExp(c.name))
     .waitFor();
   await v.check('setup checklist');
-  await v.shot('setup-checklist');
+  await v.shot('setup-checklist', v.lang === 'en' && v.screen.name === 'desktop' ? 'setup-checklist' : undefined);
 
   // Members: the future Owner (a launched technician names the first Owner), an administrator,
   // and someone invited by mistake and removed again.
@@ -84,7 +84,7 @@ export async function setUpLaunchedCompany(stack: Stack, v: Visit, c: Company): 
     .waitFor();
   await row(page, /mistake@example\.com/).waitFor({ state: 'detached' });
   await v.check('members');
-  await v.shot('members');
+  await v.shot('members', v.lang === 'de' && v.screen.name === 'phone' ? 'members-phone-de' : undefined);
 
   // Groups: built-in ones in the reader's language, a custom one.
   await section(v, 'tab.groups');
@@ -180,7 +180,7 @@ export async function setUpLaunchedCompany(stack: Stack, v: Visit, c: Company): 
   await page.getByRole('button', { name: t('mapping.preview') }).click();
   await page.getByText(t('change.gain', { who: `carla@${c.id.slice(0, 8)}.example`, group: t('group.Administrators') })).waitFor();
   await v.check('provisioning with a preview');
-  await v.shot('mapping-preview');
+  await v.shot('mapping-preview', v.lang === 'en' && v.screen.name === 'desktop' ? 'provisioning' : undefined);
   await page.getByRole('button', { name: t('mapping.apply') }).click();
   await status(page)
     .getByText(t('mapping.applied', { count: 2 }).split(';')[0]!)

@@ -24,7 +24,7 @@ export async function mspStory(stack: Stack, v: Visit, tag: string): Promise<voi
   await page.getByRole('heading', { name: t('signin.title') }).waitFor();
   await page.getByRole('button', { name: t('signin.linkSubmit') }).waitFor();
   await v.check('sign in');
-  await v.shot('signin');
+  await v.shot('signin', v.lang === 'en' && v.screen.name === 'desktop' ? 'signin' : undefined);
 
   // The one-time link `msp create` printed.
   await page.goto(`${stack.app.url}/signin/${msp.signInToken}`);
@@ -67,7 +67,7 @@ export async function mspStory(stack: Stack, v: Visit, tag: string): Promise<voi
       const box = (await close.boundingBox())!;
       expect(box.x + box.width).toBeLessThanOrEqual(v.screen.width);
       await v.check('new company dialog with an error');
-      await v.shot('new-company-error');
+      await v.shot('new-company-error', v.lang === 'de' && v.screen.name === 'phone' ? 'new-company-phone-de' : undefined);
       await dialog.getByLabel(t('newCompany.seats')).fill('25');
     }
     await dialog.getByRole('button', { name: t('newCompany.add') }).click();
@@ -87,7 +87,10 @@ export async function mspStory(stack: Stack, v: Visit, tag: string): Promise<voi
   await page.getByRole('table', { name: t('companies.caption', { count: 2 }) }).waitFor();
   expect(await page.getByLabel(t('companies.search')).inputValue()).toBe('');
   await v.check('managed companies');
-  await v.shot('managed-companies');
+  await v.shot(
+    'managed-companies',
+    v.screen.name === 'desktop' ? (v.lang === 'en' ? 'managed-companies' : undefined) : v.lang === 'de' ? 'managed-companies-phone-de' : undefined,
+  );
 
   // Launch into the bakery and set it up.
   const bakery = companies[0]!;
@@ -200,7 +203,7 @@ export async function mspStory(stack: Stack, v: Visit, tag: string): Promise<voi
   const csv = await page.evaluate(async (href) => (await fetch(href!)).text(), await page.getByRole('link', { name: t('audit.csv') }).getAttribute('href'));
   expect(csv.split('\r\n')[1]).toContain('company.unlinked');
   await v.check('audit log');
-  await v.shot('audit');
+  await v.shot('audit', v.lang === 'en' && v.screen.name === 'desktop' ? 'audit' : undefined);
 
   // Settings: a password to sign in with; an API token revoked after a confirmation.
   await v.nav('nav.settings');
