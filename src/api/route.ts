@@ -43,3 +43,39 @@ export interface RouteDef<B = unknown, Q = unknown> {
 export function route<B = undefined, Q = undefined>(def: RouteDef<B, Q>): RouteDef<unknown, unknown> {
   return def as unknown as RouteDef<unknown, unknown>;
 }
+
+type Handle<B, Q> = RouteDef<B, Q>['handle'];
+type Extras<B, Q> = Pick<RouteDef<B, Q>, 'body' | 'query' | 'status' | 'csv'>;
+
+/** One endpoint of a group in a line: path (under the group's prefix), policy action, summary, [extras,] use case. */
+interface Declare {
+  <B = undefined, Q = undefined>(path: string, action: Action, summary: string, handle: Handle<B, Q>): RouteDef;
+  <B = undefined, Q = undefined>(path: string, action: Action, summary: string, extras: Extras<B, Q>, handle: Handle<B, Q>): RouteDef;
+}
+
+/**
+ * The endpoints of one tag and scope, declared by method: `members.post('/members', 'members.invite', summary, { body }, handle)`.
+ * Account-scoped paths sit under /accounts/:accountId, the account the request acts in.
+ */
+export function routesOf(scope: Scope, tag: string): Record<RouteDef['method'], Declare> {
+  const prefix = scope === 'account' ? '/accounts/:accountId' : '';
+  const verb =
+    (method: RouteDef['method']): Declare =>
+    <B, Q>(path: string, action: Action, summary: string, ...rest: [Handle<B, Q>] | [Extras<B, Q>, Handle<B, Q>]) => {
+      const [extras, handle] = rest.length === 1 ? [{}, rest[0]] : rest;
+      return route<B, Q>({ method, path: prefix + path, summary, tag, scope, action, ...extras, handle });
+    };
+  return { get: verb('get'), post: verb('post'), put: verb('put'), patch: verb('patch'), delete: verb('delete') };
+}
+
+/** A use case that takes the account the request acts in, and nothing else. */
+export const inAccount =
+  <T>(fn: (ctx: Ctx, accountId: string) => Promise<T>) =>
+  (ctx: Ctx, { accountId }: { accountId: string }): Promise<T> =>
+    fn(ctx, accountId);
+
+/** For 204 routes: wait for the write, answer nothing. */
+export async function noContent(write: Promise<unknown>): Promise<undefined> {
+  await write;
+  return undefined;
+}

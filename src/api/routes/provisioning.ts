@@ -5,170 +5,97 @@ import { driftReport, listMappings, removeMapping, resync, setMapping } from '..
 import { scimRequestLog } from '../../domain/provisioningLog';
 import { createOAuthClient, listOAuthClients, revokeOAuthClient, rotateOAuthClient } from '../../domain/oauthClients';
 import { createScimToken, listTokens, revokeScimToken } from '../../domain/scimTokens';
-import { route } from '../route';
+import type { Runtime } from '../../runtime';
+import { inAccount, noContent, routesOf } from '../route';
+
+const provisioning = routesOf('account', 'Provisioning');
 
 const dryRun = z.object({ dryRun: z.enum(['true', 'false']).optional() });
+const label = z.object({ label: z.string().max(200).optional() }).default({});
+const scimBaseUrl = (rt: Runtime) => `${rt.config.publicUrl}/scim/v2`;
+
+const requestLogQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  beforeId: z.coerce.number().int().min(1).optional(),
+  errors: z.enum(['true', 'false']).optional(),
+});
+
+const newMapping = z.object({ scimGroup: z.string().trim().min(1).max(255), group: z.string().trim().min(1).max(255), dryRun: z.boolean().optional() });
 
 export const provisioningRoutes = [
-  route({
-    method: 'get',
-    path: '/accounts/:accountId/scim',
-    summary: "Connecting the account's IdP: the SCIM base URL and its tokens (never their secrets)",
-    tag: 'Provisioning',
-    scope: 'account',
-    action: 'scim.credentials.read',
-    async handle(ctx, { accountId, rt }) {
-      return { baseUrl: `${rt.config.publicUrl}/scim/v2`, tokens: await listTokens(ctx, accountId) };
-    },
-  }),
-  route({
-    method: 'post',
-    path: '/accounts/:accountId/scim/tokens',
-    summary: 'Create a SCIM token (shown once)',
-    tag: 'Provisioning',
-    scope: 'account',
-    action: 'scim.credentials.manage',
-    status: 201,
-    body: z.object({ label: z.string().max(200).optional() }).default({}),
-    async handle(ctx, { accountId, body, rt }) {
+  provisioning.get(
+    '/scim',
+    'scim.credentials.read',
+    "Connecting the account's IdP: the SCIM base URL and its tokens (never their secrets)",
+    async (ctx, { accountId, rt }) => ({ baseUrl: scimBaseUrl(rt), tokens: await listTokens(ctx, accountId) }),
+  ),
+  provisioning.post(
+    '/scim/tokens',
+    'scim.credentials.manage',
+    'Create a SCIM token (shown once)',
+    { status: 201, body: label },
+    async (ctx, { accountId, body, rt }) => {
       const t = await createScimToken(ctx, accountId, body.label);
-      return { id: t.id, token: t.token, baseUrl: `${rt.config.publicUrl}/scim/v2` };
+      return { id: t.id, token: t.token, baseUrl: scimBaseUrl(rt) };
     },
-  }),
-  route({
-    method: 'delete',
-    path: '/accounts/:accountId/scim/tokens/:tokenId',
-    summary: 'Revoke a SCIM token',
-    tag: 'Provisioning',
-    scope: 'account',
-    action: 'scim.credentials.manage',
-    status: 204,
-    async handle(ctx, { accountId, params }) {
-      await revokeScimToken(ctx, accountId, params.tokenId!);
-      return undefined;
-    },
-  }),
-  route({
-    method: 'get',
-    path: '/accounts/:accountId/scim/clients',
-    summary: 'OAuth 2.0 clients for SCIM (client credentials), never their secrets',
-    tag: 'Provisioning',
-    scope: 'account',
-    action: 'scim.credentials.read',
-    async handle(ctx, { accountId }) {
-      return listOAuthClients(ctx, accountId);
-    },
-  }),
-  route({
-    method: 'post',
-    path: '/accounts/:accountId/scim/clients',
-    summary: 'Create an OAuth 2.0 client for SCIM (the secret is shown once)',
-    tag: 'Provisioning',
-    scope: 'account',
-    action: 'scim.credentials.manage',
-    status: 201,
-    body: z.object({ label: z.string().max(200).optional() }).default({}),
-    async handle(ctx, { accountId, body, rt }) {
+  ),
+  provisioning.delete('/scim/tokens/:tokenId', 'scim.credentials.manage', 'Revoke a SCIM token', { status: 204 }, (ctx, { accountId, params }) =>
+    noContent(revokeScimToken(ctx, accountId, params.tokenId!)),
+  ),
+  provisioning.get(
+    '/scim/clients',
+    'scim.credentials.read',
+    'OAuth 2.0 clients for SCIM (client credentials), never their secrets',
+    inAccount(listOAuthClients),
+  ),
+  provisioning.post(
+    '/scim/clients',
+    'scim.credentials.manage',
+    'Create an OAuth 2.0 client for SCIM (the secret is shown once)',
+    { status: 201, body: label },
+    async (ctx, { accountId, body, rt }) => {
       const c = await createOAuthClient(ctx, { accountId, label: body.label });
-      return { ...c, tokenUrl: `${rt.config.publicUrl}/oauth/token`, scimBaseUrl: `${rt.config.publicUrl}/scim/v2` };
+      return { ...c, tokenUrl: `${rt.config.publicUrl}/oauth/token`, scimBaseUrl: scimBaseUrl(rt) };
     },
-  }),
-  route({
-    method: 'post',
-    path: '/accounts/:accountId/scim/clients/:clientId/rotate',
-    summary: 'Rotate the secret of an OAuth 2.0 client',
-    tag: 'Provisioning',
-    scope: 'account',
-    action: 'scim.credentials.manage',
-    async handle(ctx, { accountId, params }) {
-      return rotateOAuthClient(ctx, { accountId, clientId: params.clientId! });
-    },
-  }),
-  route({
-    method: 'delete',
-    path: '/accounts/:accountId/scim/clients/:clientId',
-    summary: 'Revoke an OAuth 2.0 client (its access tokens stop working)',
-    tag: 'Provisioning',
-    scope: 'account',
-    action: 'scim.credentials.manage',
-    status: 204,
-    async handle(ctx, { accountId, params }) {
-      await revokeOAuthClient(ctx, { accountId, clientId: params.clientId! });
-      return undefined;
-    },
-  }),
-  route({
-    method: 'get',
-    path: '/accounts/:accountId/scim/requests',
-    summary: 'Recent SCIM requests from the IdP (bodies redacted), newest first',
-    tag: 'Provisioning',
-    scope: 'account',
-    action: 'scim.log.read',
-    query: z.object({
-      limit: z.coerce.number().int().min(1).max(500).default(100),
-      beforeId: z.coerce.number().int().min(1).optional(),
-      errors: z.enum(['true', 'false']).optional(),
-    }),
-    async handle(ctx, { accountId, query }) {
-      return scimRequestLog(ctx, accountId, { limit: query.limit, beforeId: query.beforeId, errorsOnly: query.errors === 'true' });
-    },
-  }),
-  route({
-    method: 'get',
-    path: '/accounts/:accountId/mappings',
-    summary: 'IdP group -> role mappings',
-    tag: 'Provisioning',
-    scope: 'account',
-    action: 'mappings.read',
-    async handle(ctx, { accountId }) {
-      return listMappings(ctx, accountId);
-    },
-  }),
-  route({
-    method: 'post',
-    path: '/accounts/:accountId/mappings',
-    summary: 'Map a pushed IdP group (SCIM id or externalId) to Owners, Administrators, MSP Technicians or a custom group; dryRun previews',
-    tag: 'Provisioning',
-    scope: 'account',
-    action: 'mappings.change',
-    body: z.object({ scimGroup: z.string().trim().min(1).max(255), group: z.string().trim().min(1).max(255), dryRun: z.boolean().optional() }),
-    async handle(ctx, { accountId, body }) {
-      return setMapping(ctx, { accountId, scimGroup: body.scimGroup, group: body.group }, { dryRun: body.dryRun });
-    },
-  }),
-  route({
-    method: 'delete',
-    path: '/accounts/:accountId/mappings/:mappingId',
-    summary: 'Remove a mapping (?dryRun=true previews)',
-    tag: 'Provisioning',
-    scope: 'account',
-    action: 'mappings.change',
-    query: dryRun,
-    async handle(ctx, { accountId, params, query }) {
-      return removeMapping(ctx, { accountId, mappingId: params.mappingId }, { dryRun: query.dryRun === 'true' });
-    },
-  }),
-  route({
-    method: 'get',
-    path: '/accounts/:accountId/mappings/drift',
-    summary: 'Mirror vs effective roles, held changes, unmapped IdP groups',
-    tag: 'Provisioning',
-    scope: 'account',
-    action: 'mappings.read',
-    async handle(ctx, { accountId }) {
-      return driftReport(ctx, accountId);
-    },
-  }),
-  route({
-    method: 'post',
-    path: '/accounts/:accountId/mappings/resync',
-    summary: 'Recompute every IdP-sourced role from the mirror (?dryRun=true previews)',
-    tag: 'Provisioning',
-    scope: 'account',
-    action: 'mappings.change',
-    query: dryRun,
-    async handle(ctx, { accountId, query }) {
-      return resync(ctx, accountId, { dryRun: query.dryRun === 'true' });
-    },
-  }),
+  ),
+  provisioning.post('/scim/clients/:clientId/rotate', 'scim.credentials.manage', 'Rotate the secret of an OAuth 2.0 client', (ctx, { accountId, params }) =>
+    rotateOAuthClient(ctx, { accountId, clientId: params.clientId! }),
+  ),
+  provisioning.delete(
+    '/scim/clients/:clientId',
+    'scim.credentials.manage',
+    'Revoke an OAuth 2.0 client (its access tokens stop working)',
+    { status: 204 },
+    (ctx, { accountId, params }) => noContent(revokeOAuthClient(ctx, { accountId, clientId: params.clientId! })),
+  ),
+  provisioning.get(
+    '/scim/requests',
+    'scim.log.read',
+    'Recent SCIM requests from the IdP (bodies redacted), newest first',
+    { query: requestLogQuery },
+    (ctx, { accountId, query }) => scimRequestLog(ctx, accountId, { limit: query.limit, beforeId: query.beforeId, errorsOnly: query.errors === 'true' }),
+  ),
+  provisioning.get('/mappings', 'mappings.read', 'IdP group -> role mappings', inAccount(listMappings)),
+  provisioning.post(
+    '/mappings',
+    'mappings.change',
+    'Map a pushed IdP group (SCIM id or externalId) to Owners, Administrators, MSP Technicians or a custom group; dryRun previews',
+    { body: newMapping },
+    (ctx, { accountId, body }) => setMapping(ctx, { accountId, scimGroup: body.scimGroup, group: body.group }, { dryRun: body.dryRun }),
+  ),
+  provisioning.delete(
+    '/mappings/:mappingId',
+    'mappings.change',
+    'Remove a mapping (?dryRun=true previews)',
+    { query: dryRun },
+    (ctx, { accountId, params, query }) => removeMapping(ctx, { accountId, mappingId: params.mappingId }, { dryRun: query.dryRun === 'true' }),
+  ),
+  provisioning.get('/mappings/drift', 'mappings.read', 'Mirror vs effective roles, held changes, unmapped IdP groups', inAccount(driftReport)),
+  provisioning.post(
+    '/mappings/resync',
+    'mappings.change',
+    'Recompute every IdP-sourced role from the mirror (?dryRun=true previews)',
+    { query: dryRun },
+    (ctx, { accountId, query }) => resync(ctx, accountId, { dryRun: query.dryRun === 'true' }),
+  ),
 ];
