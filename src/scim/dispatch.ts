@@ -159,18 +159,18 @@ interface Ops {
 const hasProjection = (q: Doc) => Object.keys(q).some((k) => /^(attributes|excludedattributes)$/i.test(k));
 
 const usersOps: Ops = {
-  list: users.listUsers,
+  list: users.USERS.list,
   create: users.createUser,
-  get: users.getUser,
+  get: users.USERS.get,
   replace: users.replaceUser,
   patch: (env: ScimEnv, id: string, body: unknown, ifMatch: string | undefined, p: Projection) => users.patchUser(env, id, body, ifMatch, p),
   remove: users.deleteUser,
 };
 
 const groupsOps: Ops = {
-  list: groups.listGroups,
+  list: groups.GROUPS.list,
   create: groups.createGroup,
-  get: groups.getGroup,
+  get: groups.GROUPS.get,
   replace: groups.replaceGroup,
   patch: (env: ScimEnv, id: string, body: unknown, ifMatch: string | undefined, p: Projection, q: Doc) =>
     groups.patchGroup(env, id, body, ifMatch, p, hasProjection(q)),

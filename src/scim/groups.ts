@@ -3,15 +3,16 @@ import { type IdpGroup, getIdpGroup, idpGroupMemberIdsWhere, membersOfIdpGroups,
 import type { SqlCondition } from '../db/members.repo';
 import { isPg } from '../db/knex';
 import { type MemberOp, changePushedGroupMembers, createPushedGroup, deletePushedGroup, updatePushedGroup } from '../domain/idpGroups';
-import { type ListParams, type ScimEnv, type ScimResult, etag, expectedVersion, inWriteTx, notModified } from './context';
+import { type ScimEnv, type ScimResult, etag, expectedVersion, inWriteTx } from './context';
 import { ANY_EXTENSION, NO_EXTENSIONS, attrOf, resolveName, resolvePath, subOf } from './attributes';
-import { type Doc, coerceValue, groupFields, ignoredWarnings, memberValues, schemasOf, storedAttributes, toDocument } from './document';
-import { invalidPath, notFound } from './errors';
-import { type Filter, parseFilter, parsePatchPath } from './filter';
-import { type Dialect, type FilterTarget, type Mapping, type Sql, compareSql, compileFilter, compileSort } from './filter-sql';
+import { type Doc, coerceValue, groupFields, memberValues, schemasOf, storedAttributes, toDocument } from './document';
+import { invalidPath } from './errors';
+import { type Filter, parsePatchPath } from './filter';
+import { type Dialect, type FilterTarget, type Mapping, type Sql, compareSql } from './filter-sql';
 import { type PatchOperation, applyPatch, readPatchOps } from './patch';
-import { type Projection, project, wants } from './projection';
-import { type AttrDef, GROUP, GROUP_SCHEMA, LIST_SCHEMA } from './schema';
+import type { Projection } from './projection';
+import { resourceType } from './resourceType';
+import { type AttrDef, GROUP, GROUP_SCHEMA } from './schema';
 
 const MEMBERS: AttrDef = attrOf(GROUP, GROUP.core, 'members')!;
 
@@ -37,7 +38,7 @@ function memberRowCompare(dialect: Dialect, sub: string, op: Parameters<typeof c
   }
 }
 
-export function groupTarget(env: ScimEnv): FilterTarget {
+function groupTarget(env: ScimEnv): FilterTarget {
   const dialect = isPg(env.db) ? 'pg' : 'sqlite';
   const memberExists = (sub: string): Mapping => ({
     kind: 'custom',
@@ -92,69 +93,19 @@ export function renderGroup(env: ScimEnv, g: IdpGroup, members?: MirrorMember[])
   };
 }
 
-async function loadGroup(env: ScimEnv, id: string): Promise<IdpGroup> {
-  const g = await getIdpGroup(env.db, env.account.id, id);
-  if (!g) throw notFound(`Group ${id} not found.`);
-  return g;
-}
-
-async function rendered(env: ScimEnv, g: IdpGroup, p: Projection): Promise<Doc> {
-  const members = wants(p, GROUP, 'members') ? ((await membersOfIdpGroups(env.db, env.account.id, [g.id])).get(g.id) ?? []) : undefined;
-  return project(renderGroup(env, g, members), GROUP, p);
-}
-
-function one(env: ScimEnv, status: number, body: Doc | undefined, g: IdpGroup, created = false, ignored?: Set<string>): ScimResult {
-  const headers: Record<string, string> = { ETag: etag(g.version) };
-  if (created) headers.Location = `${env.baseUrl}/Groups/${g.id}`;
-  return { status, body, headers, warnings: ignored && ignoredWarnings(GROUP, ignored) };
-}
-
-/** One page of groups, rendered but not projected (a search across resource types merges them first). */
-export async function pageOfGroups(
-  env: ScimEnv,
-  q: { where?: Sql; orderBy?: string; offset: number; limit: number },
-  p: Projection,
-): Promise<{ total: number; docs: Doc[] }> {
-  const { total, rows } = await queryIdpGroups(env.db, env.account.id, q);
-  const members =
-    wants(p, GROUP, 'members') && rows.length
-      ? await membersOfIdpGroups(
-          env.db,
-          env.account.id,
-          rows.map((g) => g.id),
-        )
-      : undefined;
-  return { total, docs: rows.map((g) => renderGroup(env, g, members ? (members.get(g.id) ?? []) : undefined)) };
-}
-
-export async function listGroups(env: ScimEnv, params: ListParams): Promise<ScimResult> {
-  const target = groupTarget(env);
-  const where = params.filter ? compileFilter(target, parseFilter(params.filter)) : undefined;
-  const orderBy = params.sortBy ? compileSort(target, params.sortBy, params.sortOrder === 'descending') : undefined;
-  const { total, docs } = await pageOfGroups(env, { where, orderBy, offset: params.startIndex - 1, limit: params.count }, params);
-  return {
-    status: 200,
-    body: {
-      schemas: [LIST_SCHEMA],
-      totalResults: total,
-      startIndex: params.startIndex,
-      itemsPerPage: docs.length,
-      Resources: docs.map((d) => project(d, GROUP, params)),
-    },
-  };
-}
-
-export async function getGroup(env: ScimEnv, id: string, p: Projection, ifNoneMatch?: string): Promise<ScimResult> {
-  const g = await loadGroup(env, id);
-  if (notModified(ifNoneMatch, g.version)) return { status: 304, headers: { ETag: etag(g.version) } };
-  return one(env, 200, await rendered(env, g, p), g);
-}
+export const GROUPS = resourceType(GROUP, {
+  target: groupTarget,
+  get: getIdpGroup,
+  query: queryIdpGroups,
+  link: ['members', membersOfIdpGroups],
+  render: renderGroup,
+});
 
 export async function createGroup(env: ScimEnv, body: unknown, p: Projection): Promise<ScimResult> {
   const ignored = new Set<string>();
   const { group, memberIds } = groupFields(toDocument(body, GROUP, { ignored }));
   const g = await inWriteTx(env, (ctx, account) => createPushedGroup(ctx, account, group, memberIds ?? []));
-  return one(env, 201, await rendered(env, g, p), g, true, ignored);
+  return GROUPS.result(env, 201, await GROUPS.rendered(env, g, p), g, { created: true, ignored });
 }
 
 export async function replaceGroup(env: ScimEnv, id: string, body: unknown, ifMatch: string | undefined, p: Projection): Promise<ScimResult> {
@@ -162,14 +113,13 @@ export async function replaceGroup(env: ScimEnv, id: string, body: unknown, ifMa
   const { group, memberIds } = groupFields(toDocument(body, GROUP, { ignored }));
   const expected = expectedVersion(ifMatch);
   await inWriteTx(env, async (ctx, account) => {
-    const current = await getIdpGroup(ctx.tx, env.account.id, id, { forUpdate: true });
-    if (!current) throw notFound(`Group ${id} not found.`);
+    const current = await GROUPS.find(ctx.tx, env, id, { forUpdate: true });
     await updatePushedGroup(ctx, account, current, group, expected);
     // PUT replaces the whole resource: a body without members empties the group.
     await changePushedGroupMembers(ctx, account, current, [{ kind: 'replace', memberIds: memberIds ?? [] }]);
   });
-  const g = await loadGroup(env, id);
-  return one(env, 200, await rendered(env, g, p), g, false, ignored);
+  const g = await GROUPS.find(env.db, env, id);
+  return GROUPS.result(env, 200, await GROUPS.rendered(env, g, p), g, { ignored });
 }
 
 /** A value filter that only names ids (members[value eq "a" or value eq "b"]) removes by id; anything else by SQL. */
@@ -290,8 +240,7 @@ export async function patchGroup(
     // Attribute changes read-modify-write the (small) group row under a row lock; member
     // changes only touch the named member rows, so concurrent member pushes never collide.
     const needLock = attrOps.length > 0 || expected !== undefined;
-    const current = await getIdpGroup(ctx.tx, env.account.id, id, { forUpdate: needLock });
-    if (!current) throw notFound(`Group ${id} not found.`);
+    const current = await GROUPS.find(ctx.tx, env, id, { forUpdate: needLock });
     if (attrOps.length || expected !== undefined) {
       const doc = { ...current.attrs, displayName: current.displayName, ...(current.externalId ? { externalId: current.externalId } : {}) };
       const patched = applyPatch(doc, attrOps, GROUP, { ignored });
@@ -311,17 +260,16 @@ export async function patchGroup(
     }
     if (batch.length) await changePushedGroupMembers(ctx, account, current, batch);
   });
-  const g = await loadGroup(env, id);
+  const g = await GROUPS.find(env.db, env, id);
   // Okta and Entra expect 204 for group PATCH; a client asking for attributes gets the resource.
-  if (!explicitProjection) return one(env, 204, undefined, g, false, ignored);
-  return one(env, 200, await rendered(env, g, p), g, false, ignored);
+  if (!explicitProjection) return GROUPS.result(env, 204, undefined, g, { ignored });
+  return GROUPS.result(env, 200, await GROUPS.rendered(env, g, p), g, { ignored });
 }
 
 export async function deleteGroup(env: ScimEnv, id: string, ifMatch: string | undefined): Promise<ScimResult> {
   const expected = expectedVersion(ifMatch);
   await inWriteTx(env, async (ctx, account) => {
-    const current = await getIdpGroup(ctx.tx, env.account.id, id, { forUpdate: true });
-    if (!current) throw notFound(`Group ${id} not found.`);
+    const current = await GROUPS.find(ctx.tx, env, id, { forUpdate: true });
     await deletePushedGroup(ctx, account, current, expected);
   });
   return { status: 204 };

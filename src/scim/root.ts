@@ -5,22 +5,13 @@ import type { ListParams, ScimEnv, ScimResult } from './context';
 import type { Doc } from './document';
 import { ScimError, invalidValue } from './errors';
 import { parseFilter } from './filter';
-import { type FilterTarget, type Sql, compileFilter, compileSort } from './filter-sql';
-import { pageOfGroups, groupTarget } from './groups';
-import { type Projection, project } from './projection';
-import { GROUP, LIST_SCHEMA, type ResourceSchema, USER } from './schema';
-import { pageOfUsers, userTarget } from './users';
+import { type FilterTarget, compileFilter, compileSort } from './filter-sql';
+import { GROUPS } from './groups';
+import { project } from './projection';
+import { type ResourceType, listResponse } from './resourceType';
+import { USERS } from './users';
 
-interface Kind {
-  rs: ResourceSchema;
-  target(env: ScimEnv): FilterTarget;
-  page(env: ScimEnv, q: { where?: Sql; orderBy?: string; offset: number; limit: number }, p: Projection): Promise<{ total: number; docs: Doc[] }>;
-}
-
-const KINDS: Kind[] = [
-  { rs: USER, target: userTarget, page: pageOfUsers },
-  { rs: GROUP, target: groupTarget, page: pageOfGroups },
-];
+const KINDS: ResourceType[] = [USERS, GROUPS];
 
 /**
  * How deep a sorted root search pages: each type's first rows up to this many are merged in
@@ -75,7 +66,7 @@ export async function searchRoot(env: ScimEnv, params: ListParams): Promise<Scim
   });
   const offset = params.startIndex - 1;
   let total = 0;
-  let docs: Array<{ doc: Doc; kind: Kind }> = [];
+  let docs: Array<{ doc: Doc; kind: ResourceType }> = [];
   if (!params.sortBy) {
     // Users, then Groups, each in its own default order: a page may span the two.
     for (const plan of plans) {
@@ -93,7 +84,7 @@ export async function searchRoot(env: ScimEnv, params: ListParams): Promise<Scim
         `A sorted search from the root reaches the first ${ROOT_SORT_WINDOW} results; search /Users or /Groups to page further.`,
       );
     }
-    const runs: Array<Array<{ doc: Doc; kind: Kind; key: unknown }>> = [];
+    const runs: Array<Array<{ doc: Doc; kind: ResourceType; key: unknown }>> = [];
     for (const plan of plans) {
       const page = await plan.kind.page(env, { where: plan.where, orderBy: plan.orderBy, offset: 0, limit: window }, params);
       total += page.total;
@@ -116,14 +107,9 @@ export async function searchRoot(env: ScimEnv, params: ListParams): Promise<Scim
     }
     docs = merged.slice(offset);
   }
-  return {
-    status: 200,
-    body: {
-      schemas: [LIST_SCHEMA],
-      totalResults: total,
-      startIndex: params.startIndex,
-      itemsPerPage: docs.length,
-      Resources: docs.map(({ doc, kind }) => project(doc, kind.rs, params)),
-    },
-  };
+  return listResponse(
+    params,
+    total,
+    docs.map(({ doc, kind }) => project(doc, kind.rs, params)),
+  );
 }

@@ -3,15 +3,15 @@ import { idpGroupsOfMembers } from '../db/idpGroups.repo';
 import { isPg } from '../db/knex';
 import { type Member, getScimMember, queryScimMembers } from '../db/members.repo';
 import { deprovisionUser, provisionUser, updatePushedUser } from '../domain/provisioning';
-import { type ListParams, type ScimEnv, type ScimResult, etag, expectedVersion, inWriteTx, notModified } from './context';
+import { type ScimEnv, type ScimResult, etag, expectedVersion, inWriteTx } from './context';
 import { ANY_EXTENSION } from './attributes';
-import { type Doc, ignoredWarnings, schemasOf, storedAttributes, toDocument, userProfile } from './document';
-import { invalidFilter, notFound } from './errors';
-import { parseFilter } from './filter';
-import { type FilterTarget, type Mapping, type Sql, compareSql, compileFilter, compileSort } from './filter-sql';
+import { type Doc, schemasOf, storedAttributes, toDocument, userProfile } from './document';
+import { invalidFilter } from './errors';
+import { type FilterTarget, type Mapping, compareSql } from './filter-sql';
 import { applyPatch, readPatchOps } from './patch';
-import { type Projection, project, wants } from './projection';
-import { LIST_SCHEMA, USER, USER_SCHEMA } from './schema';
+import { type Projection, project } from './projection';
+import { resourceType } from './resourceType';
+import { USER, USER_SCHEMA } from './schema';
 
 const COLUMNS: Record<string, Mapping> = {
   id: { kind: 'column', sql: 'm.id' },
@@ -26,7 +26,7 @@ const COLUMNS: Record<string, Mapping> = {
   'meta.lastModified': { kind: 'column', sql: 'm.updated_at' },
 };
 
-export function userTarget(env: ScimEnv): FilterTarget {
+function userTarget(env: ScimEnv): FilterTarget {
   const dialect = isPg(env.db) ? 'pg' : 'sqlite';
   const groupExists = (cond: string, bindings: Array<string | number>) => ({
     sql: `exists (select 1 from idp_group_members gm join idp_groups g2 on g2.id = gm.group_id where gm.member_id = m.id and gm.account_id = m.account_id and ${cond})`,
@@ -99,71 +99,21 @@ export function renderUser(env: ScimEnv, m: Member, groups?: Array<{ id: string;
   };
 }
 
-async function loadUser(env: ScimEnv, id: string): Promise<Member> {
-  const m = await getScimMember(env.db, env.account.id, id);
-  if (!m) throw notFound(`User ${id} not found.`);
-  return m;
-}
-
-async function rendered(env: ScimEnv, m: Member, p: Projection): Promise<Doc> {
-  const groups = wants(p, USER, 'groups') ? (await idpGroupsOfMembers(env.db, env.account.id, [m.id])).get(m.id) : undefined;
-  return project(renderUser(env, m, groups), USER, p);
-}
-
-function one(env: ScimEnv, status: number, body: Doc, m: Member, created = false, ignored?: Set<string>): ScimResult {
-  const headers: Record<string, string> = { ETag: etag(m.version) };
-  if (created) headers.Location = `${env.baseUrl}/Users/${m.id}`;
-  return { status, body, headers, warnings: ignored && ignoredWarnings(USER, ignored) };
-}
-
-/** One page of users, rendered but not projected (a search across resource types merges them first). */
-export async function pageOfUsers(
-  env: ScimEnv,
-  q: { where?: Sql; orderBy?: string; offset: number; limit: number },
-  p: Projection,
-): Promise<{ total: number; docs: Doc[] }> {
-  const { total, rows } = await queryScimMembers(env.db, env.account.id, q);
-  const groups =
-    wants(p, USER, 'groups') && rows.length
-      ? await idpGroupsOfMembers(
-          env.db,
-          env.account.id,
-          rows.map((r) => r.id),
-        )
-      : undefined;
-  return { total, docs: rows.map((m) => renderUser(env, m, groups?.get(m.id))) };
-}
-
-export async function listUsers(env: ScimEnv, params: ListParams): Promise<ScimResult> {
-  const target = userTarget(env);
-  const where = params.filter ? compileFilter(target, parseFilter(params.filter)) : undefined;
-  const orderBy = params.sortBy ? compileSort(target, params.sortBy, params.sortOrder === 'descending') : undefined;
-  const { total, docs } = await pageOfUsers(env, { where, orderBy, offset: params.startIndex - 1, limit: params.count }, params);
-  return {
-    status: 200,
-    body: {
-      schemas: [LIST_SCHEMA],
-      totalResults: total,
-      startIndex: params.startIndex,
-      itemsPerPage: docs.length,
-      Resources: docs.map((d) => project(d, USER, params)),
-    },
-  };
-}
-
-export async function getUser(env: ScimEnv, id: string, p: Projection, ifNoneMatch?: string): Promise<ScimResult> {
-  const m = await loadUser(env, id);
-  if (notModified(ifNoneMatch, m.version)) return { status: 304, headers: { ETag: etag(m.version) } };
-  return one(env, 200, await rendered(env, m, p), m);
-}
+export const USERS = resourceType(USER, {
+  target: userTarget,
+  get: getScimMember,
+  query: queryScimMembers,
+  link: ['groups', idpGroupsOfMembers],
+  render: renderUser,
+});
 
 export async function createUser(env: ScimEnv, body: unknown, p: Projection): Promise<ScimResult> {
   const ignored = new Set<string>();
   const { profile, active } = userProfile(toDocument(body, USER, { ignored }));
   const { member, outcome } = await inWriteTx(env, (ctx, account) => provisionUser(ctx, account, profile, active));
   // A person created just now is in no group yet; one revived or adopted may be.
-  const doc = outcome === 'created' ? project(renderUser(env, member, undefined), USER, p) : await rendered(env, member, p);
-  return one(env, 201, doc, member, true, ignored);
+  const doc = outcome === 'created' ? project(renderUser(env, member, undefined), USER, p) : await USERS.rendered(env, member, p);
+  return USERS.result(env, 201, doc, member, { created: true, ignored });
 }
 
 export async function replaceUser(env: ScimEnv, id: string, body: unknown, ifMatch: string | undefined, p: Projection): Promise<ScimResult> {
@@ -171,11 +121,10 @@ export async function replaceUser(env: ScimEnv, id: string, body: unknown, ifMat
   const { profile, active } = userProfile(toDocument(body, USER, { ignored }));
   const expected = expectedVersion(ifMatch);
   const m = await inWriteTx(env, async (ctx, account) => {
-    const current = await getScimMember(ctx.tx, env.account.id, id, { forUpdate: true });
-    if (!current) throw notFound(`User ${id} not found.`);
+    const current = await USERS.find(ctx.tx, env, id, { forUpdate: true });
     return updatePushedUser(ctx, account, current, profile, active, expected);
   });
-  return one(env, 200, await rendered(env, m, p), m, false, ignored);
+  return USERS.result(env, 200, await USERS.rendered(env, m, p), m, { ignored });
 }
 
 /** The stored document plus `active`, as PATCH paths see it. */
@@ -194,20 +143,18 @@ export async function patchUser(env: ScimEnv, id: string, body: unknown, ifMatch
   const ignored = new Set<string>();
   const m = await inWriteTx(env, async (ctx, account) => {
     ignored.clear(); // a retried transaction starts over
-    const current = await getScimMember(ctx.tx, env.account.id, id, { forUpdate: true });
-    if (!current) throw notFound(`User ${id} not found.`);
+    const current = await USERS.find(ctx.tx, env, id, { forUpdate: true });
     const patched = applyPatch(patchable(current), ops, USER, { ignored });
     const { profile, active } = userProfile(toDocument(patched, USER, { extensions: ANY_EXTENSION, ignored }));
     return updatePushedUser(ctx, account, current, profile, active, expected);
   });
-  return one(env, 200, await rendered(env, m, p), m, false, ignored);
+  return USERS.result(env, 200, await USERS.rendered(env, m, p), m, { ignored });
 }
 
 export async function deleteUser(env: ScimEnv, id: string, ifMatch: string | undefined): Promise<ScimResult> {
   const expected = expectedVersion(ifMatch);
   await inWriteTx(env, async (ctx, account) => {
-    const current = await getScimMember(ctx.tx, env.account.id, id, { forUpdate: true });
-    if (!current) throw notFound(`User ${id} not found.`);
+    const current = await USERS.find(ctx.tx, env, id, { forUpdate: true });
     await deprovisionUser(ctx, account, current, expected);
   });
   return { status: 204 };
