@@ -6,7 +6,7 @@ module.exports = tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**', 'bench/tmp/**', 'console/src/api/schema.d.ts'] },
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts', '**/*.tsx'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
@@ -31,7 +31,7 @@ module.exports = tseslint.config(
   },
   {
     // The console runs in the browser: its hooks follow React's rules.
-    files: ['console/**/*.ts', 'console/**/*.tsx'],
+    files: ['console/**/*.ts', 'console/**/*.tsx', 'console/**/*.mts'],
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },

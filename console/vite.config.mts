@@ -7,7 +7,7 @@ import zlib from 'node:zlib';
 import optimizeLocales from '@react-aria/optimize-locales-plugin';
 import { type Plugin, defineConfig } from 'vite';
 
-const root = __dirname;
+const root = import.meta.dirname;
 const outDir = path.join(root, '..', 'dist', 'console');
 
 /** A .gz beside each script and style, made once here, so the server compresses nothing per request. */
