@@ -1,7 +1,7 @@
 // Queries for accounts (MSPs and companies); a company is read through its own id or its MSP's.
 import type { Tx } from './knex';
 import { requireWork } from './unitOfWork';
-import { bool, json, likeEscape, optIso, toJson } from './codec';
+import { bool, int, jsonColumn, likeEscape, optIso, optText, rowCodec, text, time } from './codec';
 
 export type AccountKind = 'msp' | 'company';
 export type AccountStatus = 'active' | 'setup' | 'pending_link' | 'frozen' | 'trial';
@@ -43,63 +43,45 @@ export interface Account {
 export type NewAccount = Omit<Account, 'seatsFilled' | 'trialEndsAt' | 'frozenAt' | 'subscribed' | 'updatedAt'> &
   Partial<Pick<Account, 'trialEndsAt' | 'subscribed'>>;
 
-type Row = Record<string, unknown>;
-
-export function toAccount(r: Row): Account {
-  return {
-    id: r.id as string,
-    kind: r.kind as AccountKind,
-    name: r.name as string,
-    region: r.region as string,
-    status: r.status as AccountStatus,
-    mspId: (r.msp_id as string | null) ?? null,
-    website: (r.website as string | null) ?? null,
-    country: (r.country as string | null) ?? null,
-    address: (r.address as string | null) ?? null,
-    seatsTotal: Number(r.seats_total),
-    seatsFilled: Number(r.seats_filled),
-    trialEndsAt: optIso(r.trial_ends_at),
-    frozenAt: optIso(r.frozen_at),
-    subscribed: bool(r.subscribed),
-    defaultLanguage: r.default_language as string,
-    settings: json<AccountSettings>(r.settings, {}),
-    createdAt: String(r.created_at),
-    updatedAt: String(r.updated_at),
-  };
-}
+const ACCOUNT = rowCodec<Account>({
+  id: text,
+  kind: text,
+  name: text,
+  region: text,
+  status: text,
+  mspId: optText,
+  website: optText,
+  country: optText,
+  address: optText,
+  seatsTotal: int,
+  seatsFilled: int,
+  trialEndsAt: optIso,
+  frozenAt: optIso,
+  subscribed: bool,
+  defaultLanguage: text,
+  settings: jsonColumn<AccountSettings>({}),
+  createdAt: time,
+  updatedAt: time,
+});
 
 export async function insertAccount(tx: Tx, a: NewAccount): Promise<void> {
   await tx('accounts').insert({
-    id: a.id,
-    kind: a.kind,
-    name: a.name,
+    ...ACCOUNT.write(a),
     name_ci: a.name.toLowerCase(),
-    region: a.region,
-    status: a.status,
-    msp_id: a.mspId,
-    website: a.website,
-    country: a.country,
-    address: a.address,
-    seats_total: a.seatsTotal,
     seats_filled: 0,
     trial_ends_at: a.trialEndsAt ?? null,
     subscribed: a.subscribed ?? false,
-    default_language: a.defaultLanguage,
-    settings: toJson(a.settings),
-    created_at: a.createdAt,
     updated_at: a.createdAt,
   });
 }
 
 export async function getAccount(tx: Tx, id: string): Promise<Account | undefined> {
-  const row = await tx('accounts').where({ id }).first();
-  return row ? toAccount(row) : undefined;
+  return ACCOUNT.maybe(await tx('accounts').where({ id }).first());
 }
 
 /** A company as seen by one MSP: another MSP's company is simply not there. */
 export async function getManagedCompany(tx: Tx, mspId: string, companyId: string): Promise<Account | undefined> {
-  const row = await tx('accounts').where({ id: companyId, msp_id: mspId, kind: 'company' }).first();
-  return row ? toAccount(row) : undefined;
+  return ACCOUNT.maybe(await tx('accounts').where({ id: companyId, msp_id: mspId, kind: 'company' }).first());
 }
 
 export interface AccountPatch {
@@ -118,23 +100,10 @@ export interface AccountPatch {
 }
 
 export async function updateAccount(tx: Tx, id: string, patch: AccountPatch, now: string): Promise<void> {
-  const row: Row = { updated_at: now };
-  if (patch.name !== undefined) {
-    row.name = patch.name;
-    row.name_ci = patch.name.toLowerCase();
-  }
-  if (patch.status !== undefined) row.status = patch.status;
-  if (patch.mspId !== undefined) row.msp_id = patch.mspId;
-  if (patch.website !== undefined) row.website = patch.website;
-  if (patch.country !== undefined) row.country = patch.country;
-  if (patch.address !== undefined) row.address = patch.address;
-  if (patch.seatsTotal !== undefined) row.seats_total = patch.seatsTotal;
-  if (patch.trialEndsAt !== undefined) row.trial_ends_at = patch.trialEndsAt;
-  if (patch.frozenAt !== undefined) row.frozen_at = patch.frozenAt;
-  if (patch.subscribed !== undefined) row.subscribed = patch.subscribed;
-  if (patch.defaultLanguage !== undefined) row.default_language = patch.defaultLanguage;
-  if (patch.settings !== undefined) row.settings = toJson(patch.settings);
-  await tx('accounts').where({ id }).update(row);
+  const nameCi = patch.name === undefined ? {} : { name_ci: patch.name.toLowerCase() };
+  await tx('accounts')
+    .where({ id })
+    .update({ updated_at: now, ...ACCOUNT.write(patch), ...nameCi });
 }
 
 /**
@@ -169,7 +138,7 @@ export async function listManagedCompanies(tx: Tx, mspId: string, q: CompanyQuer
   if (sort === 'status') rows.orderBy([{ column: 'status', order }, { column: 'name_ci' }, { column: 'id' }]);
   else if (sort === 'seats') rows.orderBy([{ column: 'seats_filled', order }, { column: 'name_ci' }, { column: 'id' }]);
   else rows.orderBy([{ column: 'name_ci', order }, { column: 'id' }]);
-  const items = (await rows.limit(q.limit).offset(q.offset)).map(toAccount);
+  const items = (await rows.limit(q.limit).offset(q.offset)).map(ACCOUNT.read);
   return { total: Number(n), items };
 }
 

@@ -1,6 +1,6 @@
 // Append-only audit events, per account and rolled up per MSP.
 import type { Tx } from './knex';
-import { json, toJson } from './codec';
+import { int, jsonColumn, optText, rowCodec, text, time } from './codec';
 
 export interface AuditEvent {
   id: number;
@@ -18,35 +18,22 @@ export interface AuditEvent {
 
 export type NewAuditEvent = Omit<AuditEvent, 'id'>;
 
-type Row = Record<string, unknown>;
-
-const toEvent = (r: Row): AuditEvent => ({
-  id: Number(r.id),
-  accountId: r.account_id as string,
-  mspId: (r.msp_id as string | null) ?? null,
-  actorKind: r.actor_kind as string,
-  actorId: (r.actor_id as string | null) ?? null,
-  actorLabel: (r.actor_label as string | null) ?? null,
-  action: r.action as string,
-  targetType: (r.target_type as string | null) ?? null,
-  targetId: (r.target_id as string | null) ?? null,
-  data: json<Record<string, unknown>>(r.data, {}),
-  createdAt: String(r.created_at),
+const EVENT = rowCodec<AuditEvent>({
+  id: int,
+  accountId: text,
+  mspId: optText,
+  actorKind: text,
+  actorId: optText,
+  actorLabel: optText,
+  action: text,
+  targetType: optText,
+  targetId: optText,
+  data: jsonColumn<Record<string, unknown>>({}),
+  createdAt: time,
 });
 
 export async function insertAuditEvent(tx: Tx, e: NewAuditEvent): Promise<void> {
-  await tx('audit_events').insert({
-    account_id: e.accountId,
-    msp_id: e.mspId,
-    actor_kind: e.actorKind,
-    actor_id: e.actorId,
-    actor_label: e.actorLabel,
-    action: e.action,
-    target_type: e.targetType,
-    target_id: e.targetId,
-    data: toJson(e.data),
-    created_at: e.createdAt,
-  });
+  await tx('audit_events').insert(EVENT.write(e));
 }
 
 export interface AuditQuery {
@@ -68,5 +55,5 @@ export async function listAuditEvents(tx: Tx, accountId: string, q: AuditQuery, 
   if (q.since) query.andWhere('created_at', '>=', q.since);
   if (q.until) query.andWhere('created_at', '<', q.until);
   if (q.beforeId) query.andWhere('id', '<', q.beforeId);
-  return (await query.orderBy('id', 'desc').limit(q.limit)).map(toEvent);
+  return (await query.orderBy('id', 'desc').limit(q.limit)).map(EVENT.read);
 }

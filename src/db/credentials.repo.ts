@@ -1,6 +1,6 @@
 // Queries for SCIM bearer tokens (hashed); lookup by hash is the one way in from outside an account.
 import type { Tx } from './knex';
-import { optIso } from './codec';
+import { optIso, optText, rowCodec, text, time } from './codec';
 
 /** A SCIM credential carries the authority of whoever created it: only an Owner's may change Owners. */
 export type CredentialAuthority = 'owner' | 'admin';
@@ -20,48 +20,34 @@ export interface ScimToken {
   revokedAt: string | null;
 }
 
-type Row = Record<string, unknown>;
-
-const toToken = (r: Row): ScimToken => ({
-  id: r.id as string,
-  accountId: r.account_id as string,
-  tokenHash: r.token_hash as string,
-  prefix: r.prefix as string,
-  label: (r.label as string | null) ?? null,
-  createdBy: (r.created_by as string | null) ?? null,
-  authority: r.authority === 'owner' ? 'owner' : 'admin',
-  createdAt: String(r.created_at),
-  lastUsedAt: optIso(r.last_used_at),
-  expiresAt: optIso(r.expires_at),
-  revokedAt: optIso(r.revoked_at),
+const TOKEN = rowCodec<ScimToken>({
+  id: text,
+  accountId: text,
+  tokenHash: text,
+  prefix: text,
+  label: optText,
+  createdBy: optText,
+  authority: (v) => (v === 'owner' ? 'owner' : 'admin'),
+  createdAt: time,
+  lastUsedAt: optIso,
+  expiresAt: optIso,
+  revokedAt: optIso,
 });
 
 export async function insertScimToken(tx: Tx, t: Omit<ScimToken, 'lastUsedAt' | 'revokedAt'>): Promise<void> {
-  await tx('scim_tokens').insert({
-    id: t.id,
-    account_id: t.accountId,
-    token_hash: t.tokenHash,
-    prefix: t.prefix,
-    label: t.label,
-    created_by: t.createdBy,
-    authority: t.authority,
-    created_at: t.createdAt,
-    expires_at: t.expiresAt,
-  });
+  await tx('scim_tokens').insert(TOKEN.write(t));
 }
 
 export async function findScimTokenByHash(tx: Tx, tokenHash: string): Promise<ScimToken | undefined> {
-  const row = await tx('scim_tokens').where({ token_hash: tokenHash }).first();
-  return row ? toToken(row) : undefined;
+  return TOKEN.maybe(await tx('scim_tokens').where({ token_hash: tokenHash }).first());
 }
 
 export async function listScimTokens(tx: Tx, accountId: string): Promise<ScimToken[]> {
-  return (await tx('scim_tokens').where({ account_id: accountId }).orderBy('created_at', 'desc')).map(toToken);
+  return (await tx('scim_tokens').where({ account_id: accountId }).orderBy('created_at', 'desc')).map(TOKEN.read);
 }
 
 export async function getScimToken(tx: Tx, accountId: string, id: string): Promise<ScimToken | undefined> {
-  const row = await tx('scim_tokens').where({ account_id: accountId, id }).first();
-  return row ? toToken(row) : undefined;
+  return TOKEN.maybe(await tx('scim_tokens').where({ account_id: accountId, id }).first());
 }
 
 export async function revokeScimToken(tx: Tx, accountId: string, id: string, now: string): Promise<boolean> {

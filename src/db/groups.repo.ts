@@ -1,6 +1,6 @@
 // Queries for an account's groups and effective memberships (manual, idp-derived or held).
 import type { Tx } from './knex';
-import { bool } from './codec';
+import { bool, optText, rowCodec, text, time } from './codec';
 
 export type GroupKind = 'owners' | 'administrators' | 'msp_technicians' | 'custom';
 
@@ -29,37 +29,11 @@ export interface Membership {
   held: boolean;
 }
 
-type Row = Record<string, unknown>;
-
-const toGroup = (r: Row): Group => ({
-  id: r.id as string,
-  accountId: r.account_id as string,
-  kind: r.kind as GroupKind,
-  name: r.name as string,
-  description: (r.description as string | null) ?? null,
-  idpGroupId: (r.idp_group_id as string | null) ?? null,
-  createdAt: String(r.created_at),
-});
-
-const toMembership = (r: Row): Membership => ({
-  groupId: r.group_id as string,
-  memberId: r.member_id as string,
-  manual: bool(r.manual),
-  idp: bool(r.idp),
-  held: bool(r.held),
-});
+const GROUP = rowCodec<Group>({ id: text, accountId: text, kind: text, name: text, description: optText, idpGroupId: optText, createdAt: time });
+const MEMBERSHIP = rowCodec<Membership>({ groupId: text, memberId: text, manual: bool, idp: bool, held: bool });
 
 export async function insertGroup(tx: Tx, g: Group): Promise<Group> {
-  await tx('groups').insert({
-    id: g.id,
-    account_id: g.accountId,
-    kind: g.kind,
-    name: g.name,
-    name_ci: g.name.toLowerCase(),
-    description: g.description,
-    idp_group_id: g.idpGroupId ?? null,
-    created_at: g.createdAt,
-  });
+  await tx('groups').insert({ ...GROUP.write(g), name_ci: g.name.toLowerCase(), idp_group_id: g.idpGroupId ?? null });
   return g;
 }
 
@@ -68,27 +42,23 @@ export async function listGroups(tx: Tx, accountId: string): Promise<Group[]> {
     await tx('groups')
       .where({ account_id: accountId })
       .orderBy([{ column: 'kind' }, { column: 'name_ci' }])
-  ).map(toGroup);
+  ).map(GROUP.read);
 }
 
 export async function getGroup(tx: Tx, accountId: string, id: string): Promise<Group | undefined> {
-  const row = await tx('groups').where({ account_id: accountId, id }).first();
-  return row ? toGroup(row) : undefined;
+  return GROUP.maybe(await tx('groups').where({ account_id: accountId, id }).first());
 }
 
 export async function findGroupByName(tx: Tx, accountId: string, name: string): Promise<Group | undefined> {
-  const row = await tx('groups').where({ account_id: accountId, name_ci: name.toLowerCase() }).first();
-  return row ? toGroup(row) : undefined;
+  return GROUP.maybe(await tx('groups').where({ account_id: accountId, name_ci: name.toLowerCase() }).first());
 }
 
 export async function getBuiltinGroup(tx: Tx, accountId: string, kind: Exclude<GroupKind, 'custom'>): Promise<Group | undefined> {
-  const row = await tx('groups').where({ account_id: accountId, kind }).first();
-  return row ? toGroup(row) : undefined;
+  return GROUP.maybe(await tx('groups').where({ account_id: accountId, kind }).first());
 }
 
 export async function getMembership(tx: Tx, accountId: string, groupId: string, memberId: string): Promise<Membership | undefined> {
-  const row = await tx('memberships').where({ account_id: accountId, group_id: groupId, member_id: memberId }).first();
-  return row ? toMembership(row) : undefined;
+  return MEMBERSHIP.maybe(await tx('memberships').where({ account_id: accountId, group_id: groupId, member_id: memberId }).first());
 }
 
 /** Sets the given sources on a membership row, creating it if needed; a row with no source left is deleted. */
@@ -130,7 +100,7 @@ export async function setMembershipSources(
 }
 
 export async function listMembershipsOfMember(tx: Tx, accountId: string, memberId: string): Promise<Membership[]> {
-  return (await tx('memberships').where({ account_id: accountId, member_id: memberId })).map(toMembership);
+  return (await tx('memberships').where({ account_id: accountId, member_id: memberId })).map(MEMBERSHIP.read);
 }
 
 /** Group names per member for a page of members (one query, not one per person). */
@@ -166,8 +136,7 @@ export async function countActiveOwners(tx: Tx, accountId: string, opts: { accep
 }
 
 export async function findGroupCreatedFor(tx: Tx, accountId: string, idpGroupId: string): Promise<Group | undefined> {
-  const row = await tx('groups').where({ account_id: accountId, kind: 'custom', idp_group_id: idpGroupId }).first();
-  return row ? toGroup(row) : undefined;
+  return GROUP.maybe(await tx('groups').where({ account_id: accountId, kind: 'custom', idp_group_id: idpGroupId }).first());
 }
 
 export async function renameGroup(tx: Tx, accountId: string, id: string, name: string): Promise<void> {

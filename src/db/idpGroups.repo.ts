@@ -1,6 +1,6 @@
 // The IdP mirror: groups as pushed and their members as pushed, every query scoped by account.
 import { isPg, type Tx } from './knex';
-import { json, toJson } from './codec';
+import { int, jsonColumn, optText, rowCodec, text, time, toJson } from './codec';
 import type { SqlCondition, ViewQuery } from './members.repo';
 
 export interface IdpGroup {
@@ -17,47 +17,34 @@ export interface IdpGroup {
 
 type Row = Record<string, unknown>;
 
-const toGroup = (r: Row): IdpGroup => ({
-  id: r.id as string,
-  accountId: r.account_id as string,
-  displayName: r.display_name as string,
-  externalId: (r.external_id as string | null) ?? null,
-  attrs: json<Record<string, unknown>>(r.attrs, {}),
-  version: Number(r.version),
-  createdAt: String(r.created_at),
-  updatedAt: String(r.updated_at),
+const GROUP = rowCodec<IdpGroup>({
+  id: text,
+  accountId: text,
+  displayName: text,
+  externalId: optText,
+  attrs: jsonColumn<Record<string, unknown>>({}),
+  version: int,
+  createdAt: time,
+  updatedAt: time,
 });
 
 export async function insertIdpGroup(tx: Tx, g: Omit<IdpGroup, 'version' | 'updatedAt'>): Promise<IdpGroup> {
-  await tx('idp_groups').insert({
-    id: g.id,
-    account_id: g.accountId,
-    display_name: g.displayName,
-    display_name_ci: g.displayName.toLowerCase(),
-    external_id: g.externalId,
-    attrs: toJson(g.attrs),
-    version: 1,
-    created_at: g.createdAt,
-    updated_at: g.createdAt,
-  });
+  await tx('idp_groups').insert({ ...GROUP.write(g), display_name_ci: g.displayName.toLowerCase(), version: 1, updated_at: g.createdAt });
   return { ...g, version: 1, updatedAt: g.createdAt };
 }
 
 export async function getIdpGroup(tx: Tx, accountId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<IdpGroup | undefined> {
   const q = tx('idp_groups').where({ account_id: accountId, id }).first();
   if (opts.forUpdate && isPg(tx)) q.forUpdate();
-  const row = await q;
-  return row ? toGroup(row) : undefined;
+  return GROUP.maybe(await q);
 }
 
 export async function findIdpGroupByName(tx: Tx, accountId: string, displayName: string): Promise<IdpGroup | undefined> {
-  const row = await tx('idp_groups').where({ account_id: accountId, display_name_ci: displayName.toLowerCase() }).first();
-  return row ? toGroup(row) : undefined;
+  return GROUP.maybe(await tx('idp_groups').where({ account_id: accountId, display_name_ci: displayName.toLowerCase() }).first());
 }
 
 export async function findIdpGroupByExternalId(tx: Tx, accountId: string, externalId: string): Promise<IdpGroup | undefined> {
-  const row = await tx('idp_groups').where({ account_id: accountId, external_id: externalId }).first();
-  return row ? toGroup(row) : undefined;
+  return GROUP.maybe(await tx('idp_groups').where({ account_id: accountId, external_id: externalId }).first());
 }
 
 export async function updateIdpGroup(
@@ -93,7 +80,7 @@ export async function queryIdpGroups(tx: Tx, accountId: string, q: ViewQuery): P
     .orderByRaw(q.orderBy ? `${q.orderBy}, g.created_at asc, g.id asc` : 'g.created_at asc, g.id asc')
     .limit(q.limit)
     .offset(q.offset);
-  return { total, rows: rows.map(toGroup) };
+  return { total, rows: rows.map(GROUP.read) };
 }
 
 export interface MirrorMember {

@@ -1,6 +1,6 @@
 // Invitations of one account: one row per invitation, the link's secret stored only as a hash.
 import type { Tx } from './knex';
-import { optIso } from './codec';
+import { int, optIso, optText, rowCodec, text, time } from './codec';
 
 export type InvitationStatus = 'pending' | 'accepted' | 'expired' | 'revoked';
 
@@ -19,49 +19,37 @@ export interface Invitation {
   acceptedAt: string | null;
 }
 
-type Row = Record<string, unknown>;
-
-export const toInvitation = (r: Row): Invitation => ({
-  id: r.id as string,
-  accountId: r.account_id as string,
-  memberId: r.member_id as string,
-  tokenHash: (r.token_hash as string | null) ?? null,
-  status: r.status as InvitationStatus,
-  language: (r.language as string | null) ?? null,
-  sendCount: Number(r.send_count),
-  createdBy: (r.created_by as string | null) ?? null,
-  createdAt: String(r.created_at),
-  expiresAt: String(r.expires_at),
-  remindedAt: optIso(r.reminded_at),
-  acceptedAt: optIso(r.accepted_at),
+const INVITATION = rowCodec<Invitation>({
+  id: text,
+  accountId: text,
+  memberId: text,
+  tokenHash: optText,
+  status: text,
+  language: optText,
+  sendCount: int,
+  createdBy: optText,
+  createdAt: time,
+  expiresAt: time,
+  remindedAt: optIso,
+  acceptedAt: optIso,
 });
 
 export async function insertInvitation(
   tx: Tx,
   i: Pick<Invitation, 'id' | 'accountId' | 'memberId' | 'language' | 'createdBy' | 'createdAt' | 'expiresAt'>,
 ): Promise<void> {
-  await tx('invitations').insert({
-    id: i.id,
-    account_id: i.accountId,
-    member_id: i.memberId,
-    token_hash: null,
-    status: 'pending',
-    language: i.language,
-    send_count: 1, // the link generation: 1 for the first email, +1 per resend
-    created_by: i.createdBy,
-    created_at: i.createdAt,
-    expires_at: i.expiresAt,
-  });
+  // send_count is the link generation: 1 for the first email, +1 per resend
+  await tx('invitations').insert({ ...INVITATION.write(i), token_hash: null, status: 'pending', send_count: 1 });
 }
 
 export async function getInvitation(tx: Tx, accountId: string, id: string): Promise<Invitation | undefined> {
-  const r = await tx('invitations').where({ account_id: accountId, id }).first();
-  return r ? toInvitation(r) : undefined;
+  return INVITATION.maybe(await tx('invitations').where({ account_id: accountId, id }).first());
 }
 
 export async function pendingInvitationOf(tx: Tx, accountId: string, memberId: string): Promise<Invitation | undefined> {
-  const r = await tx('invitations').where({ account_id: accountId, member_id: memberId, status: 'pending' }).orderBy('created_at', 'desc').first();
-  return r ? toInvitation(r) : undefined;
+  return INVITATION.maybe(
+    await tx('invitations').where({ account_id: accountId, member_id: memberId, status: 'pending' }).orderBy('created_at', 'desc').first(),
+  );
 }
 
 export async function revokePendingInvitations(tx: Tx, accountId: string, memberId: string): Promise<number> {
@@ -82,8 +70,7 @@ export async function setInvitationTokenHash(tx: Tx, accountId: string, id: stri
 }
 
 export async function findInvitationByTokenHash(tx: Tx, tokenHash: string): Promise<Invitation | undefined> {
-  const row = await tx('invitations').where({ token_hash: tokenHash }).first();
-  return row ? toInvitation(row) : undefined;
+  return INVITATION.maybe(await tx('invitations').where({ token_hash: tokenHash }).first());
 }
 
 /** Only the first acceptance wins (two tabs, a double click). */
@@ -109,7 +96,7 @@ export async function dueForReminder(tx: Tx, cutoff: string, now: string, limit:
     .andWhere('d.sent_at', '<=', cutoff)
     .limit(limit)
     .select('i.*')) as Array<Record<string, unknown>>;
-  return rows.map(toInvitation);
+  return rows.map(INVITATION.read);
 }
 
 /** Marked when the reminder is queued (same transaction), so the next tick does not queue it again. */

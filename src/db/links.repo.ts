@@ -1,6 +1,6 @@
 // Link (and transfer) requests, scoped by the requesting MSP and by the account to be linked.
 import type { Tx } from './knex';
-import { optIso } from './codec';
+import { optIso, optText, rowCodec, text, time } from './codec';
 
 export type LinkStatus = 'pending' | 'awaiting_approval' | 'linked' | 'rejected' | 'expired';
 
@@ -20,52 +20,37 @@ export interface LinkRequest {
   decidedAt: string | null;
 }
 
-export const toLink = (r: Record<string, unknown>): LinkRequest => ({
-  id: r.id as string,
-  accountId: r.account_id as string,
-  mspId: r.msp_id as string,
-  kind: r.kind as LinkRequest['kind'],
-  status: r.status as LinkStatus,
-  reason: (r.reason as string | null) ?? null,
-  prevStatus: (r.prev_status as string | null) ?? null,
-  approverMemberId: (r.approver_member_id as string | null) ?? null,
-  requestedBy: (r.requested_by as string | null) ?? null,
-  createdAt: String(r.created_at),
-  updatedAt: String(r.updated_at),
-  expiresAt: String(r.expires_at),
-  decidedAt: optIso(r.decided_at),
+const LINK = rowCodec<LinkRequest>({
+  id: text,
+  accountId: text,
+  mspId: text,
+  kind: text,
+  status: text,
+  reason: optText,
+  prevStatus: optText,
+  approverMemberId: optText,
+  requestedBy: optText,
+  createdAt: time,
+  updatedAt: time,
+  expiresAt: time,
+  decidedAt: optIso,
 });
 
 export async function insertLink(tx: Tx, l: LinkRequest): Promise<void> {
-  await tx('link_requests').insert({
-    id: l.id,
-    account_id: l.accountId,
-    msp_id: l.mspId,
-    kind: l.kind,
-    status: l.status,
-    reason: l.reason,
-    prev_status: l.prevStatus,
-    requested_by: l.requestedBy,
-    created_at: l.createdAt,
-    updated_at: l.updatedAt,
-    expires_at: l.expiresAt,
-  });
+  await tx('link_requests').insert(LINK.write(l));
 }
 
 export async function getLinkForMsp(tx: Tx, mspId: string, id: string): Promise<LinkRequest | undefined> {
-  const r = await tx('link_requests').where({ msp_id: mspId, id }).first();
-  return r ? toLink(r) : undefined;
+  return LINK.maybe(await tx('link_requests').where({ msp_id: mspId, id }).first());
 }
 
 /** For the workers and the approval page, which act on a request id they were handed. */
 export async function getLinkById(tx: Tx, id: string): Promise<LinkRequest | undefined> {
-  const r = await tx('link_requests').where({ id }).first();
-  return r ? toLink(r) : undefined;
+  return LINK.maybe(await tx('link_requests').where({ id }).first());
 }
 
 export async function openLinkFor(tx: Tx, mspId: string, accountId: string): Promise<LinkRequest | undefined> {
-  const r = await tx('link_requests').where({ msp_id: mspId, account_id: accountId }).whereIn('status', ['pending', 'awaiting_approval']).first();
-  return r ? toLink(r) : undefined;
+  return LINK.maybe(await tx('link_requests').where({ msp_id: mspId, account_id: accountId }).whereIn('status', ['pending', 'awaiting_approval']).first());
 }
 
 export async function updateLink(
@@ -84,7 +69,7 @@ export async function updateLink(
 }
 
 export async function dueLinks(tx: Tx, now: string, limit = 500): Promise<LinkRequest[]> {
-  return (await tx('link_requests').whereIn('status', ['pending', 'awaiting_approval']).andWhere('expires_at', '<=', now).limit(limit)).map(toLink);
+  return (await tx('link_requests').whereIn('status', ['pending', 'awaiting_approval']).andWhere('expires_at', '<=', now).limit(limit)).map(LINK.read);
 }
 
 /** The open request of an MSP for an account, if any (pending or awaiting approval). */

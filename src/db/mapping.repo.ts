@@ -1,6 +1,6 @@
 // Group mappings (IdP group -> account group), what they imply, and changes held by the guards.
 import type { Tx } from './knex';
-import { bool, optIso } from './codec';
+import { bool, optIso, optText, rowCodec, text, time } from './codec';
 
 export interface GroupMapping {
   id: string;
@@ -15,28 +15,19 @@ export interface GroupMapping {
 
 type Row = Record<string, unknown>;
 
-const toMapping = (r: Row): GroupMapping => ({
-  id: r.id as string,
-  accountId: r.account_id as string,
-  idpGroupId: (r.idp_group_id as string | null) ?? null,
-  idpExternalId: (r.idp_external_id as string | null) ?? null,
-  groupId: r.group_id as string,
-  automatic: bool(r.automatic),
-  createdBy: (r.created_by as string | null) ?? null,
-  createdAt: String(r.created_at),
+const MAPPING = rowCodec<GroupMapping>({
+  id: text,
+  accountId: text,
+  idpGroupId: optText,
+  idpExternalId: optText,
+  groupId: text,
+  automatic: bool,
+  createdBy: optText,
+  createdAt: time,
 });
 
 export async function insertMapping(tx: Tx, m: GroupMapping): Promise<void> {
-  await tx('group_mappings').insert({
-    id: m.id,
-    account_id: m.accountId,
-    idp_group_id: m.idpGroupId,
-    idp_external_id: m.idpExternalId,
-    group_id: m.groupId,
-    automatic: m.automatic,
-    created_by: m.createdBy,
-    created_at: m.createdAt,
-  });
+  await tx('group_mappings').insert(MAPPING.write(m));
 }
 
 export async function deleteMapping(tx: Tx, accountId: string, id: string): Promise<void> {
@@ -44,7 +35,7 @@ export async function deleteMapping(tx: Tx, accountId: string, id: string): Prom
 }
 
 export async function listMappings(tx: Tx, accountId: string): Promise<GroupMapping[]> {
-  return (await tx('group_mappings').where({ account_id: accountId }).orderBy('created_at')).map(toMapping);
+  return (await tx('group_mappings').where({ account_id: accountId }).orderBy('created_at')).map(MAPPING.read);
 }
 
 export async function mappingsForIdpGroup(tx: Tx, accountId: string, g: { id: string; externalId: string | null }): Promise<GroupMapping[]> {
@@ -55,7 +46,7 @@ export async function mappingsForIdpGroup(tx: Tx, accountId: string, g: { id: st
         w.where('idp_group_id', g.id);
         if (g.externalId) w.orWhere('idp_external_id', g.externalId);
       })
-  ).map(toMapping);
+  ).map(MAPPING.read);
 }
 
 /**
@@ -160,34 +151,26 @@ export interface HeldChange {
   resolution: string | null;
 }
 
-const toHeld = (r: Row): HeldChange => ({
-  id: r.id as string,
-  accountId: r.account_id as string,
-  memberId: r.member_id as string,
-  groupId: (r.group_id as string | null) ?? null,
-  kind: r.kind as HeldKind,
-  reason: r.reason as string,
-  createdAt: String(r.created_at),
-  resolvedAt: optIso(r.resolved_at),
-  resolution: (r.resolution as string | null) ?? null,
+const HELD = rowCodec<HeldChange>({
+  id: text,
+  accountId: text,
+  memberId: text,
+  groupId: optText,
+  kind: text,
+  reason: text,
+  createdAt: time,
+  resolvedAt: optIso,
+  resolution: optText,
 });
 
 export async function insertHeldChange(tx: Tx, h: Omit<HeldChange, 'resolvedAt' | 'resolution'>): Promise<void> {
-  await tx('held_changes').insert({
-    id: h.id,
-    account_id: h.accountId,
-    member_id: h.memberId,
-    group_id: h.groupId,
-    kind: h.kind,
-    reason: h.reason,
-    created_at: h.createdAt,
-  });
+  await tx('held_changes').insert(HELD.write(h));
 }
 
 export async function openHeldChanges(tx: Tx, accountId: string, memberIds?: string[]): Promise<HeldChange[]> {
   const q = tx('held_changes').where({ account_id: accountId }).whereNull('resolved_at').orderBy('created_at');
   if (memberIds) q.whereIn('member_id', memberIds);
-  return (await q).map(toHeld);
+  return (await q).map(HELD.read);
 }
 
 export async function resolveHeldChange(tx: Tx, accountId: string, id: string, resolution: 'applied' | 'cancelled', now: string): Promise<void> {

@@ -2,7 +2,7 @@
 import { isPg, type Tx } from './knex';
 import { addFilledSeats } from './accounts.repo';
 import { workOf } from './unitOfWork';
-import { bool, json, optIso, toJson } from './codec';
+import { bool, int, jsonColumn, optIso, optText, rowCodec, text, time, toJson } from './codec';
 
 export type MemberState = 'invited' | 'active' | 'suspended' | 'removed';
 export type ProvisionedBy = 'manual' | 'scim';
@@ -46,30 +46,28 @@ export const NOT_REMOVED = "state <> 'removed'";
 /** Seats are filled by invited and active people. */
 export const fillsSeat = (state: MemberState): boolean => state === 'invited' || state === 'active';
 
-export function toMember(r: Row): Member {
-  return {
-    id: r.id as string,
-    accountId: r.account_id as string,
-    userName: r.user_name as string,
-    email: (r.email as string | null) ?? null,
-    externalId: (r.external_id as string | null) ?? null,
-    displayName: (r.display_name as string | null) ?? null,
-    givenName: (r.given_name as string | null) ?? null,
-    familyName: (r.family_name as string | null) ?? null,
-    state: r.state as MemberState,
-    provisionedBy: r.provisioned_by as ProvisionedBy,
-    scimManaged: bool(r.scim_managed),
-    preferredLanguage: (r.preferred_language as string | null) ?? null,
-    locale: (r.locale as string | null) ?? null,
-    attrs: json<Record<string, unknown>>(r.attrs, {}),
-    passwordHash: (r.password_hash as string | null) ?? null,
-    version: Number(r.version),
-    createdAt: String(r.created_at),
-    updatedAt: String(r.updated_at),
-    acceptedAt: optIso(r.accepted_at),
-    lastSigninAt: optIso(r.last_signin_at),
-  };
-}
+const MEMBER = rowCodec<Member>({
+  id: text,
+  accountId: text,
+  userName: text,
+  email: optText,
+  externalId: optText,
+  displayName: optText,
+  givenName: optText,
+  familyName: optText,
+  state: text,
+  provisionedBy: text,
+  scimManaged: bool,
+  preferredLanguage: optText,
+  locale: optText,
+  attrs: jsonColumn<Record<string, unknown>>({}),
+  passwordHash: optText,
+  version: int,
+  createdAt: time,
+  updatedAt: time,
+  acceptedAt: optIso,
+  lastSigninAt: optIso,
+});
 
 function profileColumns(m: Partial<NewMember>): Row {
   const row: Row = {};
@@ -107,33 +105,28 @@ export async function insertMember(tx: Tx, m: NewMember): Promise<Member> {
   };
   await tx('members').insert(row);
   if (fillsSeat(m.state)) addFilledSeats(tx, m.accountId, 1);
-  return toMember(row);
+  return MEMBER.read(row);
 }
 
 export async function getMember(tx: Tx, accountId: string, id: string): Promise<Member | undefined> {
-  const row = await tx('members').where({ account_id: accountId, id }).whereRaw(NOT_REMOVED).first();
-  return row ? toMember(row) : undefined;
+  return MEMBER.maybe(await tx('members').where({ account_id: accountId, id }).whereRaw(NOT_REMOVED).first());
 }
 
 /** Also returns removed people (for reactivation and audit views). */
 export async function getMemberAnyState(tx: Tx, accountId: string, id: string): Promise<Member | undefined> {
-  const row = await tx('members').where({ account_id: accountId, id }).first();
-  return row ? toMember(row) : undefined;
+  return MEMBER.maybe(await tx('members').where({ account_id: accountId, id }).first());
 }
 
 export async function findMemberByUserName(tx: Tx, accountId: string, userName: string): Promise<Member | undefined> {
-  const row = await tx('members').where({ account_id: accountId, user_name_ci: userName.toLowerCase() }).whereRaw(NOT_REMOVED).first();
-  return row ? toMember(row) : undefined;
+  return MEMBER.maybe(await tx('members').where({ account_id: accountId, user_name_ci: userName.toLowerCase() }).whereRaw(NOT_REMOVED).first());
 }
 
 export async function findMemberByEmail(tx: Tx, accountId: string, email: string): Promise<Member | undefined> {
-  const row = await tx('members').where({ account_id: accountId, email_ci: email.toLowerCase() }).whereRaw(NOT_REMOVED).orderBy('created_at').first();
-  return row ? toMember(row) : undefined;
+  return MEMBER.maybe(await tx('members').where({ account_id: accountId, email_ci: email.toLowerCase() }).whereRaw(NOT_REMOVED).orderBy('created_at').first());
 }
 
 export async function findMemberByExternalId(tx: Tx, accountId: string, externalId: string): Promise<Member | undefined> {
-  const row = await tx('members').where({ account_id: accountId, external_id: externalId }).whereRaw(NOT_REMOVED).first();
-  return row ? toMember(row) : undefined;
+  return MEMBER.maybe(await tx('members').where({ account_id: accountId, external_id: externalId }).whereRaw(NOT_REMOVED).first());
 }
 
 /** Updates profile fields and bumps the version (the SCIM ETag). */
@@ -167,7 +160,7 @@ export async function listMembers(tx: Tx, accountId: string, page: { limit: numb
       .orderBy([{ column: 'created_at' }, { column: 'id' }])
       .limit(page.limit)
       .offset(page.offset)
-  ).map(toMember);
+  ).map(MEMBER.read);
 }
 
 export async function countMembers(tx: Tx, accountId: string): Promise<number> {
@@ -202,7 +195,7 @@ export async function getScimMember(tx: Tx, accountId: string, id: string, opts:
   const q = tx('members as m').where({ 'm.account_id': accountId, 'm.id': id }).whereRaw(scimVisible(tx)).first('m.*');
   if (opts.forUpdate && isPg(tx)) q.forUpdate();
   const row = await q;
-  return row ? toMember(row) : undefined;
+  return MEMBER.maybe(row);
 }
 
 export interface SqlCondition {
@@ -234,7 +227,7 @@ export async function queryScimMembers(tx: Tx, accountId: string, q: ViewQuery):
         .orderByRaw(q.orderBy ? `${q.orderBy}, m.created_at asc, m.id asc` : 'm.created_at asc, m.id asc')
         .limit(q.limit)
         .offset(q.offset)
-    ).map(toMember);
+    ).map(MEMBER.read);
   if (q.limit <= 0) return { total: await count(), rows: [] };
   if (q.offset === 0) {
     const rows = await page();

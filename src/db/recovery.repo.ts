@@ -1,6 +1,6 @@
 // Recovery requests of one account (one open request per member, enforced by a partial index).
 import type { Tx } from './knex';
-import { optIso } from './codec';
+import { optIso, optText, rowCodec, text, time } from './codec';
 
 export type RecoveryStatus = 'pending' | 'credentials_set' | 'completed' | 'expired' | 'cancelled';
 
@@ -18,45 +18,36 @@ export interface RecoveryRequest {
   completedBy: string | null;
 }
 
-export const toRecovery = (r: Record<string, unknown>): RecoveryRequest => ({
-  id: r.id as string,
-  accountId: r.account_id as string,
-  memberId: r.member_id as string,
-  actorKind: r.actor_kind as string,
-  actorId: (r.actor_id as string | null) ?? null,
-  status: r.status as RecoveryStatus,
-  createdAt: String(r.created_at),
-  expiresAt: String(r.expires_at),
-  credentialsSetAt: optIso(r.credentials_set_at),
-  completedAt: optIso(r.completed_at),
-  completedBy: (r.completed_by as string | null) ?? null,
+const RECOVERY = rowCodec<RecoveryRequest>({
+  id: text,
+  accountId: text,
+  memberId: text,
+  actorKind: text,
+  actorId: optText,
+  status: text,
+  createdAt: time,
+  expiresAt: time,
+  credentialsSetAt: optIso,
+  completedAt: optIso,
+  completedBy: optText,
 });
 
 export async function insertRecovery(tx: Tx, r: RecoveryRequest): Promise<void> {
-  await tx('recovery_requests').insert({
-    id: r.id,
-    account_id: r.accountId,
-    member_id: r.memberId,
-    actor_kind: r.actorKind,
-    actor_id: r.actorId,
-    status: r.status,
-    created_at: r.createdAt,
-    expires_at: r.expiresAt,
-  });
+  await tx('recovery_requests').insert(RECOVERY.write(r));
 }
 
 export async function getRecovery(tx: Tx, accountId: string, id: string): Promise<RecoveryRequest | undefined> {
-  const r = await tx('recovery_requests').where({ account_id: accountId, id }).first();
-  return r ? toRecovery(r) : undefined;
+  return RECOVERY.maybe(await tx('recovery_requests').where({ account_id: accountId, id }).first());
 }
 
 export async function openRecoveryOf(tx: Tx, accountId: string, memberId: string): Promise<RecoveryRequest | undefined> {
-  const r = await tx('recovery_requests').where({ account_id: accountId, member_id: memberId }).whereIn('status', ['pending', 'credentials_set']).first();
-  return r ? toRecovery(r) : undefined;
+  return RECOVERY.maybe(
+    await tx('recovery_requests').where({ account_id: accountId, member_id: memberId }).whereIn('status', ['pending', 'credentials_set']).first(),
+  );
 }
 
 export async function listRecoveries(tx: Tx, accountId: string): Promise<RecoveryRequest[]> {
-  return (await tx('recovery_requests').where({ account_id: accountId }).orderBy('created_at', 'desc').limit(200)).map(toRecovery);
+  return (await tx('recovery_requests').where({ account_id: accountId }).orderBy('created_at', 'desc').limit(200)).map(RECOVERY.read);
 }
 
 export async function setRecoveryTokenHash(tx: Tx, accountId: string, id: string, tokenHash: string): Promise<void> {
@@ -64,8 +55,7 @@ export async function setRecoveryTokenHash(tx: Tx, accountId: string, id: string
 }
 
 export async function findRecoveryByTokenHash(tx: Tx, tokenHash: string): Promise<RecoveryRequest | undefined> {
-  const row = await tx('recovery_requests').where({ token_hash: tokenHash }).first();
-  return row ? toRecovery(row) : undefined;
+  return RECOVERY.maybe(await tx('recovery_requests').where({ token_hash: tokenHash }).first());
 }
 
 /** The member chose new credentials (kept aside until an administrator completes); false if the request moved on. */

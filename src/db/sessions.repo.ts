@@ -1,6 +1,6 @@
 // Console sessions, API tokens and launch sessions: credentials stored as hashes only.
 import type { Tx } from './knex';
-import { optIso } from './codec';
+import { optIso, optText, rowCodec, text, time } from './codec';
 
 export interface SessionRow {
   id: string;
@@ -13,33 +13,23 @@ export interface SessionRow {
   revokedAt: string | null;
 }
 
-const toSession = (r: Record<string, unknown>): SessionRow => ({
-  id: r.id as string,
-  accountId: r.account_id as string,
-  memberId: r.member_id as string,
-  csrfToken: r.csrf_token as string,
-  language: (r.language as string | null) ?? null,
-  createdAt: String(r.created_at),
-  expiresAt: String(r.expires_at),
-  revokedAt: optIso(r.revoked_at),
+const SESSION = rowCodec<SessionRow>({
+  id: text,
+  accountId: text,
+  memberId: text,
+  csrfToken: text,
+  language: optText,
+  createdAt: time,
+  expiresAt: time,
+  revokedAt: optIso,
 });
 
 export async function insertSession(tx: Tx, s: SessionRow & { tokenHash: string }): Promise<void> {
-  await tx('sessions').insert({
-    id: s.id,
-    account_id: s.accountId,
-    member_id: s.memberId,
-    token_hash: s.tokenHash,
-    csrf_token: s.csrfToken,
-    language: s.language,
-    created_at: s.createdAt,
-    expires_at: s.expiresAt,
-  });
+  await tx('sessions').insert({ ...SESSION.write(s), token_hash: s.tokenHash });
 }
 
 export async function findSessionByHash(tx: Tx, tokenHash: string): Promise<SessionRow | undefined> {
-  const r = await tx('sessions').where({ token_hash: tokenHash }).first();
-  return r ? toSession(r) : undefined;
+  return SESSION.maybe(await tx('sessions').where({ token_hash: tokenHash }).first());
 }
 
 export async function revokeSessionRow(tx: Tx, accountId: string, id: string, now: string): Promise<void> {
@@ -62,38 +52,29 @@ export interface ApiTokenRow {
   revokedAt: string | null;
 }
 
-const toApiToken = (r: Record<string, unknown>): ApiTokenRow => ({
-  id: r.id as string,
-  accountId: r.account_id as string,
-  memberId: r.member_id as string,
-  prefix: r.prefix as string,
-  label: (r.label as string | null) ?? null,
-  createdBy: (r.created_by as string | null) ?? null,
-  createdAt: String(r.created_at),
-  lastUsedAt: optIso(r.last_used_at),
-  revokedAt: optIso(r.revoked_at),
+const API_TOKEN = rowCodec<ApiTokenRow>({
+  id: text,
+  accountId: text,
+  memberId: text,
+  prefix: text,
+  label: optText,
+  createdBy: optText,
+  createdAt: time,
+  lastUsedAt: optIso,
+  revokedAt: optIso,
 });
 
 export async function insertApiToken(tx: Tx, t: Omit<ApiTokenRow, 'lastUsedAt' | 'revokedAt'> & { tokenHash: string }): Promise<void> {
-  await tx('api_tokens').insert({
-    id: t.id,
-    account_id: t.accountId,
-    member_id: t.memberId,
-    token_hash: t.tokenHash,
-    prefix: t.prefix,
-    label: t.label,
-    created_by: t.createdBy,
-    created_at: t.createdAt,
-  });
+  await tx('api_tokens').insert({ ...API_TOKEN.write(t), token_hash: t.tokenHash });
 }
 
 export async function findApiTokenByHash(tx: Tx, tokenHash: string): Promise<(ApiTokenRow & { tokenHash: string }) | undefined> {
   const r = await tx('api_tokens').where({ token_hash: tokenHash }).first();
-  return r ? { ...toApiToken(r), tokenHash: r.token_hash as string } : undefined;
+  return r ? { ...API_TOKEN.read(r), tokenHash: r.token_hash as string } : undefined;
 }
 
 export async function listApiTokens(tx: Tx, accountId: string): Promise<ApiTokenRow[]> {
-  return (await tx('api_tokens').where({ account_id: accountId }).orderBy('created_at', 'desc')).map(toApiToken);
+  return (await tx('api_tokens').where({ account_id: accountId }).orderBy('created_at', 'desc')).map(API_TOKEN.read);
 }
 
 export async function revokeApiTokenRow(tx: Tx, accountId: string, id: string, now: string): Promise<boolean> {
@@ -115,33 +96,23 @@ export interface LaunchRow {
   endedAt: string | null;
 }
 
-const toLaunch = (r: Record<string, unknown>): LaunchRow => ({
-  id: r.id as string,
-  accountId: r.account_id as string,
-  mspId: r.msp_id as string,
-  memberId: r.member_id as string,
-  reason: (r.reason as string | null) ?? null,
-  createdAt: String(r.created_at),
-  expiresAt: String(r.expires_at),
-  endedAt: optIso(r.ended_at),
+const LAUNCH = rowCodec<LaunchRow>({
+  id: text,
+  accountId: text,
+  mspId: text,
+  memberId: text,
+  reason: optText,
+  createdAt: time,
+  expiresAt: time,
+  endedAt: optIso,
 });
 
 export async function insertLaunch(tx: Tx, l: LaunchRow & { tokenHash: string }): Promise<void> {
-  await tx('launch_sessions').insert({
-    id: l.id,
-    account_id: l.accountId,
-    msp_id: l.mspId,
-    member_id: l.memberId,
-    token_hash: l.tokenHash,
-    reason: l.reason,
-    created_at: l.createdAt,
-    expires_at: l.expiresAt,
-  });
+  await tx('launch_sessions').insert({ ...LAUNCH.write(l), token_hash: l.tokenHash });
 }
 
 export async function findLaunchByHash(tx: Tx, tokenHash: string): Promise<LaunchRow | undefined> {
-  const r = await tx('launch_sessions').where({ token_hash: tokenHash }).first();
-  return r ? toLaunch(r) : undefined;
+  return LAUNCH.maybe(await tx('launch_sessions').where({ token_hash: tokenHash }).first());
 }
 
 export async function endLaunchRow(tx: Tx, mspId: string, id: string, memberId: string, now: string): Promise<boolean> {

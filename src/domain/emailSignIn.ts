@@ -3,9 +3,9 @@
 // Nobody learns from the answer whether an address is known: the adapter always says 202.
 import { getAccount } from '../db/accounts.repo';
 import { newId } from '../db/codec';
-import { getMemberAnyState } from '../db/members.repo';
+import { getMemberAnyState, signInCandidates } from '../db/members.repo';
 import { enqueue } from '../db/outbox.repo';
-import { getSigninLink, insertSigninLink, signinCandidates } from '../db/signin.repo';
+import { getSigninLink, insertSigninLink } from '../db/signin.repo';
 import { type Ctx, nowIso } from './context';
 import { languageFor } from './invitations';
 import { type PlannedMail, mailKeys } from './mailDeliveries';
@@ -23,7 +23,7 @@ export interface SigninJob {
 
 /** Creates the link and its email job when the address belongs to someone who may sign in. */
 export async function requestEmailLink(ctx: Ctx, email: string, secret: Buffer): Promise<void> {
-  const [who] = await signinCandidates(ctx.tx, email);
+  const [who] = await signInCandidates(ctx.tx, email);
   if (!who) return;
   const id = newId();
   const now = nowIso(ctx);
