@@ -29,7 +29,7 @@ if (!only) {
   step('typecheck', bin('tsc'), ['--noEmit']);
   step('typecheck console', bin('tsc'), ['-p', 'console/tsconfig.json']);
   step('console API types match the route table', process.execPath, [path.join(root, 'scripts', 'api-types.js'), '--check']);
-  step('lint', bin('eslint'), ['.']);
+  step('lint (eslint, prettier, knip)', 'npm', ['run', '--silent', 'lint']);
   step('dependency rules', bin('depcruise'), ['src', 'workers', '--config', '.dependency-cruiser.js', '--output-type', 'err']);
 }
 
