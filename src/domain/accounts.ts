@@ -2,13 +2,12 @@
 import { insertAccount, type Account } from '../db/accounts.repo';
 import { newId } from '../db/codec';
 import { getBuiltinGroup, setMembershipSources } from '../db/groups.repo';
-import { insertMember } from '../db/members.repo';
 import { insertSigninLink } from '../db/signin.repo';
 import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
 import { Invalid } from './errors';
 import { createBuiltinGroups } from './groups';
-import { assertEmail } from './members';
+import { assertEmail, insertManualMember } from './members';
 import { authorize, authorizeDeployment } from './policy';
 import { issueSecret } from './secrets';
 
@@ -71,23 +70,7 @@ export async function createMsp(ctx: Ctx, input: CreateMspInput, regions: readon
   };
   await insertAccount(ctx.tx, account);
   await createBuiltinGroups(ctx, account.id, 'msp');
-  const owner = await insertMember(ctx.tx, {
-    id: newId(),
-    accountId: account.id,
-    userName: email,
-    email,
-    externalId: null,
-    displayName: null,
-    givenName: null,
-    familyName: null,
-    state: 'invited',
-    provisionedBy: 'manual',
-    scimManaged: false,
-    preferredLanguage: null,
-    locale: null,
-    attrs: {},
-    createdAt: now,
-  });
+  const owner = await insertManualMember(ctx, account.id, email);
   account.seatsFilled = 1;
   const owners = (await getBuiltinGroup(ctx.tx, account.id, 'owners'))!;
   await setMembershipSources(ctx.tx, account.id, owners.id, owner.id, { manual: true }, now, ctx.actor.label);

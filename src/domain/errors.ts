@@ -15,41 +15,21 @@ export class DomainError extends Error {
   }
 }
 
-export class NotFound extends DomainError {
-  constructor(code: string, message: string, details?: Record<string, unknown>) {
-    super('not_found', code, message, details);
-  }
+/** The errors of one kind take a code, a message and details; each adapter maps the kind. */
+function ofKind(kind: ErrorKind) {
+  return class extends DomainError {
+    constructor(code: string, message: string, details?: Record<string, unknown>) {
+      super(kind, code, message, details);
+    }
+  };
 }
 
-export class Conflict extends DomainError {
-  constructor(code: string, message: string, details?: Record<string, unknown>) {
-    super('conflict', code, message, details);
-  }
-}
-
-export class Forbidden extends DomainError {
-  constructor(code: string, message: string, details?: Record<string, unknown>) {
-    super('forbidden', code, message, details);
-  }
-}
-
-export class Invalid extends DomainError {
-  constructor(code: string, message: string, details?: Record<string, unknown>) {
-    super('invalid', code, message, details);
-  }
-}
-
-export class PreconditionFailed extends DomainError {
-  constructor(code: string, message: string, details?: Record<string, unknown>) {
-    super('precondition_failed', code, message, details);
-  }
-}
-
-export class Unauthenticated extends DomainError {
-  constructor(code: string, message: string, details?: Record<string, unknown>) {
-    super('unauthenticated', code, message, details);
-  }
-}
+export class NotFound extends ofKind('not_found') {}
+export class Conflict extends ofKind('conflict') {}
+export class Forbidden extends ofKind('forbidden') {}
+export class Invalid extends ofKind('invalid') {}
+export class PreconditionFailed extends ofKind('precondition_failed') {}
+export class Unauthenticated extends ofKind('unauthenticated') {}
 
 export function isDomainError(err: unknown): err is DomainError {
   return err instanceof DomainError;

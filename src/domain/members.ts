@@ -35,6 +35,27 @@ export interface AddMemberInput {
   state?: MemberState;
 }
 
+/** The row of a person added by hand: known by their email (their userName too) until the IdP adopts them. */
+export function insertManualMember(ctx: Ctx, accountId: string, email: string, state: MemberState = 'invited'): Promise<Member> {
+  return insertMember(ctx.tx, {
+    id: newId(),
+    accountId,
+    userName: email,
+    email,
+    externalId: null,
+    displayName: null,
+    givenName: null,
+    familyName: null,
+    state,
+    provisionedBy: 'manual',
+    scimManaged: false,
+    preferredLanguage: null,
+    locale: null,
+    attrs: {},
+    createdAt: nowIso(ctx),
+  });
+}
+
 /** Adds a person by hand (not through SCIM), optionally into a group. */
 export async function addManualMember(ctx: Ctx, input: AddMemberInput): Promise<Member> {
   const account = await requireAccount(ctx, input.accountId);
@@ -43,23 +64,7 @@ export async function addManualMember(ctx: Ctx, input: AddMemberInput): Promise<
     throw new Conflict('member.email.taken', `${email} is already a member of this account.`);
   }
   const group = input.group ? await resolveGroup(ctx, account.id, input.group) : undefined;
-  const member = await insertMember(ctx.tx, {
-    id: newId(),
-    accountId: account.id,
-    userName: email,
-    email,
-    externalId: null,
-    displayName: null,
-    givenName: null,
-    familyName: null,
-    state: input.state ?? 'invited',
-    provisionedBy: 'manual',
-    scimManaged: false,
-    preferredLanguage: null,
-    locale: null,
-    attrs: {},
-    createdAt: nowIso(ctx),
-  });
+  const member = await insertManualMember(ctx, account.id, email, input.state);
   if (group) await setMembershipSources(ctx.tx, account.id, group.id, member.id, { manual: true }, nowIso(ctx), ctx.actor.label);
   await noteMemberJoined(ctx, account);
   await auditOn(ctx, account, 'member.added', { type: 'member', id: member.id }, { email, group: group?.name ?? null });

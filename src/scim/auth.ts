@@ -1,6 +1,7 @@
 // Bearer authentication for SCIM: the credential picks the tenant. Answers are cached for at
 // most half a second, so a revoked token is refused by every process within a second.
 import { type Account, getAccount } from '../db/accounts.repo';
+import type { CredentialAuthority } from '../db/credentials.repo';
 import { Unauthenticated } from '../domain/errors';
 import { activeClient } from '../domain/oauthClients';
 import type { Principal } from '../domain/principal';
@@ -14,6 +15,15 @@ export interface ScimIdentity {
   actor: Principal;
   /** Key for per-credential rate limits. */
   credentialKey: string;
+}
+
+/** The SCIM principal a credential (a SCIM token or an OAuth client) of the account acts as, rate-limited per credential. */
+function identityOf(account: Account, c: { kind: 'scim' | 'oauth'; id: string; label: string; authority: CredentialAuthority }): ScimIdentity {
+  return {
+    account,
+    actor: { kind: 'scim', accountId: account.id, credentialId: c.id, label: c.label, authority: c.authority },
+    credentialKey: `${c.kind}:${c.id}`,
+  };
 }
 
 const CACHE_MS = 500;
@@ -51,11 +61,7 @@ export class ScimAuthenticator {
     const token = await authenticateScimToken(this.rt.db, presented, this.rt.now());
     const account = await getAccount(this.rt.db, token.accountId);
     if (!account) throw new Unauthenticated('scim.token.invalid', 'The bearer token is not valid.');
-    return {
-      account,
-      actor: { kind: 'scim', accountId: account.id, credentialId: token.id, label: `scim:${token.prefix}`, authority: token.authority },
-      credentialKey: `scim:${token.id}`,
-    };
+    return identityOf(account, { kind: 'scim', id: token.id, label: `scim:${token.prefix}`, authority: token.authority });
   }
 
   /** An access token from the client-credentials grant: valid signature, audience SCIM, unexpired, client not revoked. */
@@ -66,11 +72,7 @@ export class ScimAuthenticator {
     if (!client) throw new Unauthenticated('scim.access_token.revoked', 'The client of this access token was revoked.');
     const account = await getAccount(this.rt.db, claims.accountId);
     if (!account) throw new Unauthenticated('scim.access_token.invalid', 'The access token is not valid.');
-    return {
-      account,
-      actor: { kind: 'scim', accountId: account.id, credentialId: client.clientId, label: `oauth:${client.clientId}`, authority: client.authority },
-      credentialKey: `oauth:${client.clientId}`,
-    };
+    return identityOf(account, { kind: 'oauth', id: client.clientId, label: `oauth:${client.clientId}`, authority: client.authority });
   }
 }
 

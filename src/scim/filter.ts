@@ -112,21 +112,20 @@ class Parser {
   }
 
   parseOr(depth: number, inner: boolean): Filter {
-    let left = this.parseAnd(depth, inner);
-    while (this.isWord(this.peek(), 'or')) {
-      this.next();
-      this.count(depth);
-      left = { op: 'or', left, right: this.parseAnd(depth + 1, inner) };
-    }
-    return left;
+    return this.parseChain('or', depth, (d) => this.parseAnd(d, inner));
   }
 
   parseAnd(depth: number, inner: boolean): Filter {
-    let left = this.parseUnary(depth, inner);
-    while (this.isWord(this.peek(), 'and')) {
+    return this.parseChain('and', depth, (d) => this.parseUnary(d, inner));
+  }
+
+  /** `operand (op operand)*`, grouped to the left; every operator counts toward the nesting limit. */
+  parseChain(op: 'and' | 'or', depth: number, operand: (depth: number) => Filter): Filter {
+    let left = operand(depth);
+    while (this.isWord(this.peek(), op)) {
       this.next();
       this.count(depth);
-      left = { op: 'and', left, right: this.parseUnary(depth + 1, inner) };
+      left = { op, left, right: operand(depth + 1) };
     }
     return left;
   }
