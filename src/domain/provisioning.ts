@@ -14,13 +14,12 @@ import {
   setScimManaged,
   updateMemberProfile,
 } from '../db/members.repo';
-import { auditOn, recordAudit } from './audit';
+import { auditOn } from './audit';
 import { type Ctx, nowIso } from './context';
 import { cancelHeld, isLastOwner, recordHeld, releaseHeldChanges, syncIdpRoles } from './effectiveRoles';
 import { Conflict, PreconditionFailed } from './errors';
 import { inviteMember } from './invitations';
 import { noteMemberJoined } from './members';
-import { auditMspOf } from './tenancy';
 import { authorize, targetStates } from './policy';
 
 /** A User as the IdP pushed it: the indexed fields plus the whole document. */
@@ -181,13 +180,7 @@ export async function updatePushedUser(
     // A returning Owner may let held changes through.
     await releaseHeldChanges(ctx, account);
   }
-  await recordAudit(ctx, {
-    accountId: account.id,
-    mspId: auditMspOf(account),
-    action,
-    target: { type: 'member', id: member.id },
-    data: { userName: p.userName },
-  });
+  await auditOn(ctx, account, action, { type: 'member', id: member.id }, { userName: p.userName });
   return updated;
 }
 
@@ -218,11 +211,5 @@ export async function deprovisionUser(ctx: Ctx, account: Account, member: Member
     await setMemberState(ctx.tx, member, mode === 'remove' ? 'removed' : 'suspended', now);
     action = mode === 'remove' ? 'scim.user.removed' : 'scim.user.deleted_suspended';
   }
-  await recordAudit(ctx, {
-    accountId: account.id,
-    mspId: auditMspOf(account),
-    action,
-    target: { type: 'member', id: member.id },
-    data: { userName: member.userName },
-  });
+  await auditOn(ctx, account, action, { type: 'member', id: member.id }, { userName: member.userName });
 }
