@@ -4,6 +4,7 @@ import * as m001 from './001_domain';
 import * as m002 from './002_authority';
 import * as m003 from './003_preferred_language';
 import * as m004 from './004_link_codes';
+import * as m005 from './005_msp_events';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -15,6 +16,7 @@ const migrations: ReadonlyArray<[string, Migration]> = [
   ['002_authority', m002],
   ['003_preferred_language', m003],
   ['004_link_codes', m004],
+  ['005_msp_events', m005],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
