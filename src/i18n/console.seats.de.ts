@@ -39,7 +39,7 @@ export const consoleSeatsDe: Record<keyof typeof consoleSeatsEn, string> = {
   'assign.pick': 'Unternehmen wählen',
   'assign.add': 'Zuweisen',
   'assign.remove': 'Zuweisung aufheben',
-  'assign.removeNamed': 'Zuweisung von {name} aufheben',
+  'assign.removeNamed': 'Zuweisung aufheben: {name}',
   'assign.added': '{name} ist {who} zugewiesen.',
   'assign.removed': '{name} ist {who} nicht mehr zugewiesen.',
   'assign.col.company': 'Unternehmen',
