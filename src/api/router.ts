@@ -22,7 +22,15 @@ import { mspRoutes } from './routes/msp';
 import { seatsAndScopeRoutes } from './routes/seatsAndScope';
 import { unitOfWork } from '../db/unitOfWork';
 
-export const ROUTES: RouteDef[] = [...meRoutes, ...mspRoutes, ...seatsAndScopeRoutes, ...accountRoutes, ...vaultRoutes, ...provisioningRoutes, ...consoleRoutes];
+export const ROUTES: RouteDef[] = [
+  ...meRoutes,
+  ...mspRoutes,
+  ...seatsAndScopeRoutes,
+  ...accountRoutes,
+  ...vaultRoutes,
+  ...provisioningRoutes,
+  ...consoleRoutes,
+];
 
 interface Identity {
   principal: Principal;

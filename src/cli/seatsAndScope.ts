@@ -20,7 +20,8 @@ export function registerSeatsAndScope(program: Command, company: Command): void 
   operatorCommand(company, 'update', {
     description: "change a company's seat allowance; it becomes a hard cap (SCIM creates and invitations beyond it are refused)",
     required: [MSP, COMPANY, ['--seats <n>', 'seat cap (0 to 1,000,000)', parseIntOption('--seats')]],
-    run: (ctx, opts: { msp: string; company: string; seats: number }) => updateCompanySeats(ctx, { mspId: opts.msp, companyId: opts.company, seats: opts.seats }),
+    run: (ctx, opts: { msp: string; company: string; seats: number }) =>
+      updateCompanySeats(ctx, { mspId: opts.msp, companyId: opts.company, seats: opts.seats }),
     text: (o) => `Company ${o.id}: seat cap ${o.seatsTotal}, ${o.seatsFilled} filled${o.atCap ? ' (at the cap: new people are refused)' : ''}.`,
   });
 

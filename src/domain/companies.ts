@@ -11,12 +11,10 @@ import { type Ctx, nowIso } from './context';
 import { Invalid, NotFound } from './errors';
 import { createBuiltinGroups } from './groups';
 import { type Action, authorize, authorizeCompany, listingScope } from './policy';
+import { assertSeats, atSeatCap } from './seatCaps';
 
 export const DEFAULT_SEATS = 10;
 export const COMPANY_STATUSES: readonly AccountStatus[] = ['setup', 'active', 'pending_link', 'frozen', 'trial'];
-
-/** A capped company with every seat filled (or more, after its cap was lowered): new people are refused. */
-export const atSeatCap = (c: Pick<Account, 'seatsTotal' | 'seatsFilled' | 'seatsCapped'>): boolean => c.seatsCapped && c.seatsFilled >= c.seatsTotal;
 
 /** A company as one row of the MSP's list: the fields REST and CLI both show. */
 export const companySummary = (c: Account) => ({
@@ -29,13 +27,6 @@ export const companySummary = (c: Account) => ({
   seatsCapped: c.seatsCapped,
   atSeatCap: atSeatCap(c),
 });
-
-export function assertSeats(seats: number): number {
-  if (!Number.isInteger(seats) || seats < 0 || seats > 1_000_000) {
-    throw new Invalid('company.seats.invalid', 'Seats must be a whole number from 0 to 1,000,000.');
-  }
-  return seats;
-}
 
 /** The MSP account, once the policy lets the actor do `action` for it. */
 export async function requireMsp(ctx: Ctx, mspId: string, action: Action): Promise<Account> {

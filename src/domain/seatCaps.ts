@@ -6,11 +6,21 @@ import { type Account, getManagedCompany, seatsForUpdate, updateAccount } from '
 import { fillsSeat, type MemberState } from '../db/members.repo';
 import { requireWork } from '../db/unitOfWork';
 import { auditOn } from './audit';
-import { assertSeats, atSeatCap } from './companies';
 import { type Ctx, nowIso } from './context';
-import { Forbidden, NotFound } from './errors';
+import { Forbidden, Invalid, NotFound } from './errors';
 import { raiseMspEvent } from './mspEvents';
 import { authorizeCompany } from './policy';
+
+/** A seat allowance as given (company add, company update). */
+export function assertSeats(seats: number): number {
+  if (!Number.isInteger(seats) || seats < 0 || seats > 1_000_000) {
+    throw new Invalid('company.seats.invalid', 'Seats must be a whole number from 0 to 1,000,000.');
+  }
+  return seats;
+}
+
+/** A capped company with every seat filled (or more, after its cap was lowered): new people are refused. */
+export const atSeatCap = (c: Pick<Account, 'seatsTotal' | 'seatsFilled' | 'seatsCapped'>): boolean => c.seatsCapped && c.seatsFilled >= c.seatsTotal;
 
 /** What the console's banner and the MSP's company view show about a company's seats. */
 export interface SeatStatus {

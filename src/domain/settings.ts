@@ -52,7 +52,8 @@ export async function updateSettings(ctx: Ctx, accountId: string, patch: Setting
     throw new Invalid('settings.defaultLanguage.invalid', 'defaultLanguage is "en" or "de".');
   }
   if (patch.technicianScope !== undefined) {
-    if (account.kind !== 'msp') throw new Invalid('settings.technicianScope.msp_only', 'The technician scope is a setting of an MSP account, not of a company.');
+    if (account.kind !== 'msp')
+      throw new Invalid('settings.technicianScope.msp_only', 'The technician scope is a setting of an MSP account, not of a company.');
     if (!['all', 'assigned'].includes(patch.technicianScope)) throw new Invalid('settings.technicianScope.invalid', 'technicianScope is "all" or "assigned".');
   }
   const { defaultLanguage, ...rest } = patch;

@@ -14,7 +14,8 @@ export const consoleSeatsDe: Record<keyof typeof consoleSeatsEn, string> = {
   'seats.atCap': 'Obergrenze erreicht',
   'seats.action': 'Platzobergrenze ändern',
   'seats.title': 'Platzobergrenze von {name}',
-  'seats.explainCapped': 'Die Zahl der Plätze ist eine feste Obergrenze: Einladungen und neue Personen aus dem Identitätsanbieter darüber hinaus werden abgewiesen.',
+  'seats.explainCapped':
+    'Die Zahl der Plätze ist eine feste Obergrenze: Einladungen und neue Personen aus dem Identitätsanbieter darüber hinaus werden abgewiesen.',
   'seats.explainDefault':
     '{name} hat das Standardkontingent von {total, number} Plätzen, das nicht durchgesetzt wird. Eine hier gespeicherte Zahl wird zur festen Obergrenze: Einladungen und neue Personen aus dem Identitätsanbieter darüber hinaus werden abgewiesen.',
   'seats.label': 'Plätze',

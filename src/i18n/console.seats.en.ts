@@ -6,7 +6,8 @@ export const consoleSeatsEn = {
   'action.technician.unassigned': 'Company no longer assigned to a technician',
   'seats.banner':
     '{name} has reached its seat cap: {filled, number} of {total, number} seats are filled. Nobody more can be invited or provisioned until the MSP raises the cap or a seat is freed.',
-  'seats.bannerMsp': '{name} is at its seat cap ({filled, number} of {total, number}). New people from its identity provider are refused until you raise the cap.',
+  'seats.bannerMsp':
+    '{name} is at its seat cap ({filled, number} of {total, number}). New people from its identity provider are refused until you raise the cap.',
   'seats.region': 'Seat cap',
   'seats.capped': '{filled, number} of {total, number} (cap)',
   'seats.atCap': 'At cap',
@@ -19,7 +20,8 @@ export const consoleSeatsEn = {
   'seats.save': 'Save cap',
   'seats.saved': 'The seat cap of {name} is now {total, number}.',
   'scope.title': 'Technician scope',
-  'scope.explain': 'Whether MSP Technicians see and launch into every managed company or only those assigned to them. Owners and Administrators always see all.',
+  'scope.explain':
+    'Whether MSP Technicians see and launch into every managed company or only those assigned to them. Owners and Administrators always see all.',
   'scope.label': 'Technicians see',
   'scope.all': 'Every company',
   'scope.assigned': 'Only companies assigned to them',

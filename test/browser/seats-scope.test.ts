@@ -24,7 +24,8 @@ describe('seat caps and technician scope in the console', () => {
       const mspId = msp.account.id;
       const full = await asOp(db, (ctx) => addCompany(ctx, { mspId, name: `Praxis Voll ${lang}`, country: 'DE', seats: 2 }));
       const open = await asOp(db, (ctx) => addCompany(ctx, { mspId, name: `Kanzlei Offen ${lang}`, country: 'DE' }));
-      for (const who of ['a', 'b']) await asOp(db, (ctx) => addManualMember(ctx, { accountId: full.id, email: `${who}@voll-${lang}.example`, group: 'Owners' }));
+      for (const who of ['a', 'b'])
+        await asOp(db, (ctx) => addManualMember(ctx, { accountId: full.id, email: `${who}@voll-${lang}.example`, group: 'Owners' }));
       await asOp(db, (ctx) => addManualMember(ctx, { accountId: mspId, email: `tech@cap-${lang}.example`, group: 'MSP Technicians', state: 'active' }));
 
       const v = await visit(stack, lang, DESKTOP, 'seats');
@@ -51,7 +52,10 @@ describe('seat caps and technician scope in the console', () => {
         await page.getByRole('button', { name: t('companies.moreFor', { name: full.name }) }).click();
         await page.getByRole('menuitem', { name: t('seats.action') }).click();
         const dialog = page.getByRole('dialog', { name: t('seats.title', { name: full.name }) });
-        await dialog.getByTestId('seat-cap-banner').getByText(t('seats.bannerMsp', { name: full.name, filled: 2, total: 2 })).waitFor();
+        await dialog
+          .getByTestId('seat-cap-banner')
+          .getByText(t('seats.bannerMsp', { name: full.name, filled: 2, total: 2 }))
+          .waitFor();
         await v.check('seat dialog at the cap');
         await v.shot('seat-dialog');
         await dialog.getByLabel(t('seats.label')).fill('lots');
@@ -59,7 +63,10 @@ describe('seat caps and technician scope in the console', () => {
         await dialog.getByText(t('field.wholeNumber')).waitFor();
         await dialog.getByLabel(t('seats.label')).fill('3');
         await dialog.getByRole('button', { name: t('seats.save') }).click();
-        await page.getByTestId('status').getByText(t('seats.saved', { name: full.name, total: 3 })).waitFor();
+        await page
+          .getByTestId('status')
+          .getByText(t('seats.saved', { name: full.name, total: 3 }))
+          .waitFor();
         await fullRow.getByText(t('seats.capped', { filled: 2, total: 3 })).waitFor();
         expect(await fullRow.getByText(t('seats.atCap')).count()).toBe(0);
 
@@ -67,7 +74,10 @@ describe('seat caps and technician scope in the console', () => {
         await asOp(db, (ctx) => updateCompanySeats(ctx, { mspId, companyId: full.id, seats: 2 }));
         await page.reload();
         await page.getByRole('button', { name: t('companies.launchNamed', { name: full.name }) }).click();
-        await page.getByRole('region', { name: t('seats.region') }).getByText(t('seats.banner', { name: full.name, filled: 2, total: 2 })).waitFor();
+        await page
+          .getByRole('region', { name: t('seats.region') })
+          .getByText(t('seats.banner', { name: full.name, filled: 2, total: 2 }))
+          .waitFor();
         await v.check('company console at its cap');
         await v.shot('company-banner');
         await page.getByRole('button', { name: t('launch.end') }).click();

@@ -37,7 +37,10 @@ describe.each(DIALECTS)('seat caps and technician scope through the CLI [%s]', (
   });
 
   it('assigns companies to technicians and sets the technician scope', () => {
-    const msp = cliJson<{ id: string; ownerId: string }>(['msp', 'create', '--name', 'Scope IT', '--region', 'eu', '--owner-email', 'owner@scope.example'], env);
+    const msp = cliJson<{ id: string; ownerId: string }>(
+      ['msp', 'create', '--name', 'Scope IT', '--region', 'eu', '--owner-email', 'owner@scope.example'],
+      env,
+    );
     const a = cliJson<{ id: string }>(['company', 'add', '--msp', msp.id, '--name', 'Alpha', '--country', 'DE'], env);
     const tech = cliJson<{ memberId: string }>(['technicians', 'add', '--msp', msp.id, '--email', 'tech@scope.example'], env);
     const assign = ['technicians', 'assign', '--msp', msp.id, '--member', tech.memberId, '--company', a.id];

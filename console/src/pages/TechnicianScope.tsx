@@ -91,7 +91,13 @@ export function AssignmentsDialog({ memberId, who, onClose }: { memberId: string
       header: t('assign.col.actions'),
       className: 'actions',
       cell: (a) => (
-        <button type="button" className="button secondary" disabled={busy} aria-label={t('assign.removeNamed', { name: a.companyName })} onClick={() => void unassign(a)}>
+        <button
+          type="button"
+          className="button secondary"
+          disabled={busy}
+          aria-label={t('assign.removeNamed', { name: a.companyName })}
+          onClick={() => void unassign(a)}
+        >
           {t('assign.remove')}
         </button>
       ),

@@ -11,7 +11,7 @@ import { completeRecovery, recoveriesOf, startRecovery } from '../../domain/reco
 import { updateSettings } from '../../domain/settings';
 import { staffActingFor } from '../../domain/technicians';
 import { accountOverview } from '../../domain/accounts';
-import { atSeatCap } from '../../domain/companies';
+import { atSeatCap } from '../../domain/seatCaps';
 import { auditCsv, auditQuery } from '../views';
 import { inAccount, routesOf } from '../route';
 

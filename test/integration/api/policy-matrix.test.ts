@@ -80,7 +80,9 @@ const VARIANTS: Variant[] = [
     states: [],
     mspStates: ['scope.unassigned'],
     apply: async (tx, f) => {
-      await tx('accounts').where({ id: f.mspId }).update({ settings: JSON.stringify({ technicianScope: 'assigned' }) });
+      await tx('accounts')
+        .where({ id: f.mspId })
+        .update({ settings: JSON.stringify({ technicianScope: 'assigned' }) });
     },
     standings: (who) => (who === 'launched technician' ? [] : STANDINGS[who].account),
     // "No such company" is the policy's answer to A's technician; to B's Owner C is simply not B's.
@@ -90,7 +92,9 @@ const VARIANTS: Variant[] = [
     name: 'technician scope: C assigned',
     states: [],
     apply: async (tx, f) => {
-      await tx('accounts').where({ id: f.mspId }).update({ settings: JSON.stringify({ technicianScope: 'assigned' }) });
+      await tx('accounts')
+        .where({ id: f.mspId })
+        .update({ settings: JSON.stringify({ technicianScope: 'assigned' }) });
       const tech = f.people['msp technician'];
       await tx('technician_assignments').insert({
         msp_id: f.mspId,

@@ -35,7 +35,8 @@ describe.each(DIALECTS)('seat caps [%s]', (dialect) => {
   }
   const push = (c: ScimClient, active = true) => c.req<Record<string, unknown>>('POST', '/Users', userBody(`u${n++}@seats.example`, { active }));
   const filled = async (id: string) => (await getAccount(app.rt.db, id))!.seatsFilled;
-  const capEvents = async (companyId: string) => (await listMspEvents(app.rt.db, mspId, { types: ['seats.cap_reached'] })).filter((e) => e.accountId === companyId);
+  const capEvents = async (companyId: string) =>
+    (await listMspEvents(app.rt.db, mspId, { types: ['seats.cap_reached'] })).filter((e) => e.accountId === companyId);
 
   it('creates up to the cap, then answers 403 with a SCIM error naming the cap; the MSP hears once per day', async () => {
     const c = await company(5);
@@ -118,7 +119,12 @@ describe.each(DIALECTS)('seat caps [%s]', (dialect) => {
     expect((await push(c)).status).toBe(201);
     const audit = await app.rt.db('audit_events').where({ account_id: c.accountId, action: 'company.seats_changed' }).orderBy('id');
     expect(audit).toHaveLength(2);
-    expect(JSON.parse(typeof audit[0].data === 'string' ? audit[0].data : JSON.stringify(audit[0].data))).toEqual({ from: 10, to: 3, wasCapped: false, capped: true });
+    expect(JSON.parse(typeof audit[0].data === 'string' ? audit[0].data : JSON.stringify(audit[0].data))).toEqual({
+      from: 10,
+      to: 3,
+      wasCapped: false,
+      capped: true,
+    });
     await expect(asOp(app.rt.db, (ctx) => updateCompanySeats(ctx, { mspId, companyId: c.accountId, seats: -1 }))).rejects.toMatchObject({
       code: 'company.seats.invalid',
     });

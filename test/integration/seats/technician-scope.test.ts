@@ -44,7 +44,8 @@ describe.each(DIALECTS)('technician scope over REST [%s]', (dialect) => {
     admin = await as(mspId, adminId);
     techId = await person(mspId, 'tech@scope.example', 'MSP Technicians');
     tech = await as(mspId, techId);
-    for (const name of ['Alpha GmbH', 'Beta AG', 'Gamma KG']) companies.push((await asOp(app.rt.db, (ctx) => addCompany(ctx, { mspId, name, country: 'DE' }))).id);
+    for (const name of ['Alpha GmbH', 'Beta AG', 'Gamma KG'])
+      companies.push((await asOp(app.rt.db, (ctx) => addCompany(ctx, { mspId, name, country: 'DE' }))).id);
   });
   afterAll(() => app.close());
 
