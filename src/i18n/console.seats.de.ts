@@ -19,6 +19,8 @@ export const consoleSeatsDe: Record<keyof typeof consoleSeatsEn, string> = {
   'seats.explainDefault':
     '{name} hat das Standardkontingent von {total, number} Plätzen, das nicht durchgesetzt wird. Eine hier gespeicherte Zahl wird zur festen Obergrenze: Einladungen und neue Personen aus dem Identitätsanbieter darüber hinaus werden abgewiesen.',
   'seats.label': 'Plätze',
+  'newCompany.seatsHint':
+    'Eine Zahl ist eine feste Obergrenze. Leer bekommt das Unternehmen das Standardkontingent von 10 Plätzen, das nicht durchgesetzt wird.',
   'seats.save': 'Obergrenze speichern',
   'seats.saved': 'Die Platzobergrenze von {name} ist jetzt {total, number}.',
   'scope.title': 'Techniker-Bereich',

@@ -17,6 +17,7 @@ export const consoleSeatsEn = {
   'seats.explainDefault':
     '{name} has the default allowance of {total, number} seats, which is not enforced. A number saved here becomes a hard cap: invitations and new people from the identity provider beyond it are refused.',
   'seats.label': 'Seats',
+  'newCompany.seatsHint': 'A number is a hard cap. Left empty, the company gets the default allowance of 10 seats, which is not enforced.',
   'seats.save': 'Save cap',
   'seats.saved': 'The seat cap of {name} is now {total, number}.',
   'scope.title': 'Technician scope',
