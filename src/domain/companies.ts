@@ -5,6 +5,7 @@ import { countMembers } from '../db/members.repo';
 import { countLiveScimTokens } from '../db/credentials.repo';
 import { openLinkOfMspFor } from '../db/links.repo';
 import { newId } from '../db/codec';
+import { insertAssignment } from '../db/technicianAssignments.repo';
 import { recordAudit } from './audit';
 import { assertName } from './accounts';
 import { type Ctx, nowIso } from './context';
@@ -78,6 +79,9 @@ export async function addCompany(ctx: Ctx, input: AddCompanyInput): Promise<Acco
   };
   await insertAccount(ctx.tx, company);
   await createBuiltinGroups(ctx, company.id, 'company');
+  // A technician scoped to assigned companies keeps the company they add in their scope.
+  const scopedTo = await listingScope(ctx, msp);
+  if (scopedTo) await insertAssignment(ctx.tx, { mspId: msp.id, companyId: company.id, memberId: scopedTo, createdBy: ctx.actor.label, createdAt: now });
   await recordAudit(ctx, {
     accountId: company.id,
     mspId: msp.id,

@@ -122,9 +122,17 @@ describe.each(DIALECTS)('technician scope over REST [%s]', (dialect) => {
     });
   });
 
+  it('a scoped technician keeps the company they add in their scope', async () => {
+    const added = await tech.req<{ id: string }>('POST', '/companies', { name: 'Delta SE', country: 'DE' });
+    expect(added.status).toBe(201);
+    expect((await tech.req('GET', `/companies/${added.body.id}`)).status).toBe(200);
+    expect((await tech.req<Page>('GET', '/companies?search=delta')).body.total).toBe(1);
+    companies.push(added.body.id);
+  });
+
   it('with scope `all` (default) the technician sees every company again', async () => {
     expect((await owner.req('PATCH', `/accounts/${mspId}/settings`, { technicianScope: 'all' })).status).toBe(200);
-    expect((await tech.req<Page>('GET', '/companies')).body.total).toBe(3);
+    expect((await tech.req<Page>('GET', '/companies')).body.total).toBe(4);
     expect((await tech.req('GET', `/companies/${companies[1]}`)).status).toBe(200);
   });
 });
