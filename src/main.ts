@@ -12,6 +12,7 @@ import { registerMembers } from './cli/members';
 import { registerMsp } from './cli/msp';
 import { registerOperator } from './cli/operator';
 import { registerScimClient } from './cli/scimClient';
+import { registerSeatsAndScope } from './cli/seatsAndScope';
 import { registerScimLog, registerScimToken } from './cli/scimToken';
 import { registerServer } from './cli/server';
 import { fail } from './cli/output';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerMsp(program);
   const company = registerCompany(program);
   registerMspAdmin(program, company);
+  registerSeatsAndScope(program, company);
   registerScimToken(program);
   registerScimLog(program);
   registerScimClient(program);

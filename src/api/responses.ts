@@ -26,8 +26,20 @@ const settings = z.object({
   technicianSelfAccess: z.boolean().optional(),
   policies: z.object({ passwordMinLength: z.number().optional(), requireTwoFactor: z.boolean().optional() }).optional(),
   recoveryPlan: z.object({ allowAdministrators: z.boolean().optional(), allowTechnicians: z.boolean().optional() }).optional(),
+  technicianScope: z.enum(['all', 'assigned']).optional(),
 });
-const company = z.object({ id, name: z.string(), status, region: z.string(), seatsFilled: z.number(), seatsTotal: z.number() });
+const company = z.object({
+  id,
+  name: z.string(),
+  status,
+  region: z.string(),
+  seatsFilled: z.number(),
+  seatsTotal: z.number(),
+  seatsCapped: z.boolean().describe('the allowance is a hard cap (set explicitly); a default allowance is not'),
+  atSeatCap: z.boolean().describe('capped and every seat filled: new people are refused'),
+});
+const seatStatus = z.object({ seatsTotal: z.number(), seatsFilled: z.number(), seatsCapped: z.boolean(), atCap: z.boolean() });
+const assignment = z.object({ memberId: id, companyId: id, assigned: z.boolean(), changed: z.boolean() });
 const link = z.object({ requestId: id, status: linkStatus, reason: z.string().nullable(), expiresAt: time });
 const staff = z.object({
   memberId: id,
@@ -142,6 +154,12 @@ export const RESPONSES: Record<string, z.ZodType> = {
   'POST /links': link.extend({ kind: z.enum(['link', 'transfer']), accountId: id }),
   'GET /links/:requestId': link.extend({ kind: z.enum(['link', 'transfer']), accountId: id }),
   'GET /technicians': z.array(staff),
+  'PATCH /companies/:companyId': seatStatus.extend({ id }),
+  'GET /technician-assignments': z.array(
+    z.object({ memberId: id, email: z.string().nullable(), companyId: id, companyName: z.string(), assignedAt: time, assignedBy: z.string() }),
+  ),
+  'PUT /technicians/:memberId/companies/:companyId': assignment,
+  'DELETE /technicians/:memberId/companies/:companyId': assignment,
   'POST /technicians': z.object({ memberId: id, invited: z.boolean() }),
   'DELETE /technicians/:memberId': z.object({ stillTechnician: z.boolean() }),
   'GET /api-tokens': z.array(apiToken),
@@ -169,6 +187,8 @@ export const RESPONSES: Record<string, z.ZodType> = {
     mspId: id.nullable(),
     seatsFilled: z.number(),
     seatsTotal: z.number(),
+    seatsCapped: z.boolean(),
+    atSeatCap: z.boolean().describe('capped and every seat filled: the console shows a banner'),
     trialEndsAt: optTime,
     defaultLanguage: z.string(),
     settings,

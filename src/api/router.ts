@@ -19,9 +19,18 @@ import { vaultRoutes } from './routes/vaults';
 import { consoleRoutes } from './routes/console';
 import { meRoutes } from './routes/me';
 import { mspRoutes } from './routes/msp';
+import { seatsAndScopeRoutes } from './routes/seatsAndScope';
 import { unitOfWork } from '../db/unitOfWork';
 
-export const ROUTES: RouteDef[] = [...meRoutes, ...mspRoutes, ...accountRoutes, ...vaultRoutes, ...provisioningRoutes, ...consoleRoutes];
+export const ROUTES: RouteDef[] = [
+  ...meRoutes,
+  ...mspRoutes,
+  ...seatsAndScopeRoutes,
+  ...accountRoutes,
+  ...vaultRoutes,
+  ...provisioningRoutes,
+  ...consoleRoutes,
+];
 
 interface Identity {
   principal: Principal;

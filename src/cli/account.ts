@@ -20,6 +20,7 @@ interface SettingsOpts {
   unmappedGroupsAsCustom?: boolean;
   technicianSelfAccess?: boolean;
   defaultLanguage?: string;
+  technicianScope?: string;
 }
 
 export function registerAccount(program: Command): void {
@@ -33,6 +34,7 @@ export function registerAccount(program: Command): void {
       ['--unmapped-groups-as-custom <bool>', 'turn unmapped pushed groups into custom groups', bool('--unmapped-groups-as-custom')],
       ['--technician-self-access <bool>', 'let MSP technicians give themselves vault access', bool('--technician-self-access')],
       ['--default-language <lang>', 'en | de'],
+      ['--technician-scope <scope>', 'MSP accounts: technicians see all companies or only assigned ones: all | assigned'],
     ],
     run: (ctx, opts: SettingsOpts) =>
       updateSettings(ctx, opts.account, {
@@ -41,6 +43,7 @@ export function registerAccount(program: Command): void {
         unmappedGroupsAsCustom: opts.unmappedGroupsAsCustom,
         technicianSelfAccess: opts.technicianSelfAccess,
         defaultLanguage: opts.defaultLanguage as 'en' | 'de' | undefined,
+        technicianScope: opts.technicianScope as 'all' | 'assigned' | undefined,
       }),
     text: (s) =>
       Object.entries(s)

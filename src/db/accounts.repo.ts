@@ -1,5 +1,6 @@
 // Queries for accounts (MSPs and companies); a company is read through its own id or its MSP's.
-import type { Tx } from './knex';
+import type { Knex } from 'knex';
+import { isPg, type Tx } from './knex';
 import { requireWork } from './unitOfWork';
 import { bool, int, jsonColumn, likeEscape, optIso, optText, rowCodec, text, time } from './codec';
 
@@ -17,6 +18,8 @@ export interface AccountSettings {
   technicianSelfAccess?: boolean;
   policies?: { passwordMinLength?: number; requireTwoFactor?: boolean };
   recoveryPlan?: { allowAdministrators?: boolean; allowTechnicians?: boolean };
+  /** MSP accounts: whether MSP Technicians see every managed company or only those assigned to them. */
+  technicianScope?: 'all' | 'assigned';
 }
 
 export interface Account {
@@ -31,6 +34,8 @@ export interface Account {
   address: string | null;
   seatsTotal: number;
   seatsFilled: number;
+  /** The allowance is a hard cap (set explicitly); a default allowance is not. */
+  seatsCapped: boolean;
   trialEndsAt: string | null;
   frozenAt: string | null;
   subscribed: boolean;
@@ -40,8 +45,8 @@ export interface Account {
   updatedAt: string;
 }
 
-export type NewAccount = Omit<Account, 'seatsFilled' | 'trialEndsAt' | 'frozenAt' | 'subscribed' | 'updatedAt'> &
-  Partial<Pick<Account, 'trialEndsAt' | 'subscribed'>>;
+export type NewAccount = Omit<Account, 'seatsFilled' | 'seatsCapped' | 'trialEndsAt' | 'frozenAt' | 'subscribed' | 'updatedAt'> &
+  Partial<Pick<Account, 'trialEndsAt' | 'subscribed' | 'seatsCapped'>>;
 
 const ACCOUNT = rowCodec<Account>({
   id: text,
@@ -55,6 +60,7 @@ const ACCOUNT = rowCodec<Account>({
   address: optText,
   seatsTotal: int,
   seatsFilled: int,
+  seatsCapped: bool,
   trialEndsAt: optIso,
   frozenAt: optIso,
   subscribed: bool,
@@ -69,6 +75,7 @@ export async function insertAccount(tx: Tx, a: NewAccount): Promise<void> {
     ...ACCOUNT.write(a),
     name_ci: a.name.toLowerCase(),
     seats_filled: 0,
+    seats_capped: a.seatsCapped ?? false,
     trial_ends_at: a.trialEndsAt ?? null,
     subscribed: a.subscribed ?? false,
     updated_at: a.createdAt,
@@ -92,6 +99,7 @@ export interface AccountPatch {
   country?: string | null;
   address?: string | null;
   seatsTotal?: number;
+  seatsCapped?: boolean;
   trialEndsAt?: string | null;
   frozenAt?: string | null;
   subscribed?: boolean;
@@ -123,11 +131,35 @@ export interface CompanyQuery {
   order?: 'asc' | 'desc';
   limit: number;
   offset: number;
+  /** Only the companies assigned to this MSP Technician (technician scope `assigned`). */
+  assignedTo?: string;
+}
+
+/** Narrows a query on accounts to the companies assigned to one technician (in SQL, on the assignments index). */
+export function onlyAssigned(q: Knex.QueryBuilder, memberId: string | undefined): Knex.QueryBuilder {
+  if (!memberId) return q;
+  return q.whereExists(function () {
+    void this.select(1).from('technician_assignments as ta').whereRaw('ta.company_id = accounts.id').andWhere('ta.member_id', memberId);
+  });
+}
+
+/**
+ * The filled-seat counter and allowance of an account, read for a seat about to be filled. On
+ * PostgreSQL a capped account's row is locked to the end of the transaction, so concurrent
+ * creates into one capped company are counted one after the other (SQLite serialises writers).
+ */
+export async function seatsForUpdate(tx: Tx, id: string): Promise<{ total: number; filled: number; capped: boolean } | undefined> {
+  const peek = (await tx('accounts').where({ id }).first('seats_capped')) as { seats_capped: unknown } | undefined;
+  if (!peek) return undefined;
+  if (!bool(peek.seats_capped)) return { total: 0, filled: 0, capped: false };
+  const q = tx('accounts').where({ id }).first('seats_total', 'seats_filled', 'seats_capped');
+  const row = (await (isPg(tx) ? q.forUpdate() : q)) as { seats_total: unknown; seats_filled: unknown; seats_capped: unknown };
+  return { total: Number(row.seats_total), filled: Number(row.seats_filled), capped: bool(row.seats_capped) };
 }
 
 /** One MSP's managed companies: search, filter, sort and page in SQL on the (msp_id, ...) indexes. */
 export async function listManagedCompanies(tx: Tx, mspId: string, q: CompanyQuery): Promise<{ total: number; items: Account[] }> {
-  const base = tx('accounts').where({ msp_id: mspId, kind: 'company' });
+  const base = onlyAssigned(tx('accounts').where({ msp_id: mspId, kind: 'company' }), q.assignedTo);
   if (q.status) base.andWhere('status', q.status);
   if (q.search) base.andWhereRaw(`name_ci like ? escape '\\'`, [`%${likeEscape(q.search.toLowerCase())}%`]);
   const [{ n }] = (await base.clone().count({ n: '*' })) as Array<{ n: number | string }>;

@@ -8,7 +8,36 @@ import type { Db, Tx } from './knex';
 export class UnitOfWork {
   private readonly seatDeltas = new Map<string, number>();
   private readonly onCommit: Array<() => void> = [];
+  private readonly regardless: Array<(tx: Knex.Transaction) => Promise<unknown>> = [];
   private finished = false;
+
+  /** A savepoint's unit hands what must stand regardless to its parent's (a rolled-back savepoint must not lose it). */
+  constructor(private readonly parent?: UnitOfWork) {}
+
+  /** The seat changes deferred so far for an account (a seat check counts them with the stored counter). */
+  pendingSeats(accountId: string): number {
+    return this.seatDeltas.get(accountId) ?? 0;
+  }
+
+  /**
+   * Writes that stand whatever becomes of this work: fn runs in a unit of work of its own once
+   * this one has committed or rolled back (a refusal recorded while the refused change is undone).
+   */
+  regardlessOfOutcome(fn: (tx: Knex.Transaction) => Promise<unknown>): void {
+    if (this.parent) this.parent.regardlessOfOutcome(fn);
+    else this.regardless.push(fn);
+  }
+
+  /** Runs the writes that stand regardless, each in its own transaction; one failing does not stop the others. */
+  async settle(db: Db): Promise<void> {
+    for (const fn of this.regardless.splice(0)) {
+      try {
+        await unitOfWork(db, fn);
+      } catch {
+        // a record of a refusal must never turn the answer into a 500; the next refusal raises it again
+      }
+    }
+  }
 
   /**
    * Moves an account's filled-seat counter when the work ends. Every provisioning write changes
@@ -69,19 +98,26 @@ export function requireWork(tx: Tx): UnitOfWork {
 /** One transaction with its unit of work: fn's writes, then the deferred ones, commit, then the after-commit actions. */
 export async function unitOfWork<T>(db: Db, fn: (tx: Knex.Transaction) => Promise<T>): Promise<T> {
   const work = new UnitOfWork();
-  const out = await db.transaction(async (trx) => {
-    (trx as { work?: UnitOfWork }).work = work;
-    const result = await fn(trx);
-    await work.flush(trx);
-    return result;
-  });
+  let out: T;
+  try {
+    out = await db.transaction(async (trx) => {
+      (trx as { work?: UnitOfWork }).work = work;
+      const result = await fn(trx);
+      await work.flush(trx);
+      return result;
+    });
+  } catch (err) {
+    await work.settle(db);
+    throw err;
+  }
   work.committed();
+  await work.settle(db);
   return out;
 }
 
 /** A savepoint inside a unit of work, with a unit of its own (a dry run rolls it back whole). */
 export function savepoint<T>(tx: Tx, fn: (sp: Knex.Transaction) => Promise<T>): Promise<T> {
-  const work = new UnitOfWork();
+  const work = new UnitOfWork(workOf(tx));
   return (tx as Knex.Transaction).transaction(async (sp) => {
     (sp as { work?: UnitOfWork }).work = work;
     const result = await fn(sp);

@@ -26,7 +26,7 @@ import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
 import { Forbidden, Invalid, NotFound, Unauthenticated } from './errors';
 import { personOf, type Principal } from './principal';
-import { authorize, permits } from './policy';
+import { authorize, authorizeCompany, companyStates, permits } from './policy';
 import { isActing, rolesOf } from './roles';
 import { hashSecret, issueSecret, sameHash, verifyPassword } from './secrets';
 import { auditMspOf, requireAccount } from './tenancy';
@@ -198,7 +198,7 @@ export interface Launch {
 
 /** A technician (or Owner/Administrator) of the MSP opens an audited, time-boxed session in a company it manages. */
 export async function launchCompany(ctx: Ctx, input: { mspId: string; companyId: string; reason?: string }): Promise<Launch> {
-  await authorize(ctx, 'company.launch', input.mspId);
+  await authorizeCompany(ctx, 'company.launch', input.mspId, input.companyId);
   const person = personOf(ctx.actor);
   if (!person) throw new Invalid('launch.person', 'A launch is made by a person of the MSP.');
   const company = await getAccount(ctx.tx, input.companyId);
@@ -244,7 +244,9 @@ export async function technicianFor(
   const member = await getMemberAnyState(tx, launch.mspId, launch.memberId);
   // Still allowed to launch into it now (a role taken away ends every open launch at once).
   const asPerson: Principal = { kind: 'member', accountId: launch.mspId, memberId: launch.memberId, label: member?.email ?? 'technician' };
-  if (!(await permits({ tx, actor: asPerson, now: input.now }, 'company.launch', launch.mspId))) return undefined;
+  const asCtx = { tx, actor: asPerson, now: input.now };
+  const msp = await getAccount(tx, launch.mspId);
+  if (!msp || !(await permits(asCtx, 'company.launch', msp, await companyStates(asCtx, msp, company.id)))) return undefined;
   return {
     kind: 'technician',
     accountId: company.id,

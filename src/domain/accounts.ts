@@ -60,6 +60,7 @@ export async function createMsp(ctx: Ctx, input: CreateMspInput, regions: readon
     address: null,
     seatsTotal: 0,
     seatsFilled: 0,
+    seatsCapped: false,
     trialEndsAt: null,
     frozenAt: null,
     subscribed: true,

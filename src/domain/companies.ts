@@ -5,12 +5,14 @@ import { countMembers } from '../db/members.repo';
 import { countLiveScimTokens } from '../db/credentials.repo';
 import { openLinkOfMspFor } from '../db/links.repo';
 import { newId } from '../db/codec';
+import { insertAssignment } from '../db/technicianAssignments.repo';
 import { recordAudit } from './audit';
 import { assertName } from './accounts';
 import { type Ctx, nowIso } from './context';
 import { Invalid, NotFound } from './errors';
 import { createBuiltinGroups } from './groups';
-import { type Action, authorize } from './policy';
+import { type Action, authorize, authorizeCompany, listingScope } from './policy';
+import { assertSeats, atSeatCap } from './seatCaps';
 
 export const DEFAULT_SEATS = 10;
 export const COMPANY_STATUSES: readonly AccountStatus[] = ['setup', 'active', 'pending_link', 'frozen', 'trial'];
@@ -23,6 +25,8 @@ export const companySummary = (c: Account) => ({
   region: c.region,
   seatsFilled: c.seatsFilled,
   seatsTotal: c.seatsTotal,
+  seatsCapped: c.seatsCapped,
+  atSeatCap: atSeatCap(c),
 });
 
 /** The MSP account, once the policy lets the actor do `action` for it. */
@@ -49,10 +53,7 @@ export async function addCompany(ctx: Ctx, input: AddCompanyInput): Promise<Acco
   if (website && !/^(https?:\/\/)?[^\s/]+\.[^\s]+$/i.test(website)) {
     throw new Invalid('company.website.invalid', `"${website}" is not a website address.`);
   }
-  const seats = input.seats ?? DEFAULT_SEATS;
-  if (!Number.isInteger(seats) || seats < 0 || seats > 1_000_000) {
-    throw new Invalid('company.seats.invalid', 'Seats must be a whole number from 0 to 1,000,000.');
-  }
+  const seats = assertSeats(input.seats ?? DEFAULT_SEATS);
   const now = nowIso(ctx);
   const company: Account = {
     id: newId(),
@@ -66,6 +67,8 @@ export async function addCompany(ctx: Ctx, input: AddCompanyInput): Promise<Acco
     address: input.address?.trim() || null,
     seatsTotal: seats,
     seatsFilled: 0,
+    // An allowance given explicitly is a hard cap; the default one is not (see seatCaps.ts).
+    seatsCapped: input.seats !== undefined,
     trialEndsAt: null,
     frozenAt: null,
     subscribed: false,
@@ -76,6 +79,9 @@ export async function addCompany(ctx: Ctx, input: AddCompanyInput): Promise<Acco
   };
   await insertAccount(ctx.tx, company);
   await createBuiltinGroups(ctx, company.id, 'company');
+  // A technician scoped to assigned companies keeps the company they add in their scope.
+  const scopedTo = await listingScope(ctx, msp);
+  if (scopedTo) await insertAssignment(ctx.tx, { mspId: msp.id, companyId: company.id, memberId: scopedTo, createdBy: ctx.actor.label, createdAt: now });
   await recordAudit(ctx, {
     accountId: company.id,
     mspId: msp.id,
@@ -101,13 +107,14 @@ export interface CompanyPage {
 }
 
 export async function listCompanies(ctx: Ctx, mspId: string, q: ListCompaniesInput = {}): Promise<CompanyPage> {
-  await requireMsp(ctx, mspId, 'companies.list');
+  const msp = await requireMsp(ctx, mspId, 'companies.list');
   if (q.status && !COMPANY_STATUSES.includes(q.status)) {
     throw new Invalid('company.status.unknown', `Unknown status "${q.status}"; expected one of ${COMPANY_STATUSES.join(', ')}.`);
   }
   const limit = Math.min(Math.max(q.limit ?? 50, 1), 1000);
   const offset = Math.max(q.offset ?? 0, 0);
-  return listManagedCompanies(ctx.tx, mspId, { ...q, limit, offset });
+  // A technician scoped to assigned companies sees only those (filtered in SQL, counts included).
+  return listManagedCompanies(ctx.tx, mspId, { ...q, limit, offset, assignedTo: await listingScope(ctx, msp) });
 }
 
 export interface CompanyDetail {
@@ -121,7 +128,7 @@ export interface CompanyDetail {
 }
 
 export async function companyDetail(ctx: Ctx, mspId: string, companyId: string): Promise<CompanyDetail> {
-  await requireMsp(ctx, mspId, 'company.read');
+  await authorizeCompany(ctx, 'company.read', mspId, companyId);
   const company = await getManagedCompany(ctx.tx, mspId, companyId);
   if (!company) throw new NotFound('company.not_found', 'No such company.');
   const total = await countActiveOwners(ctx.tx, company.id);

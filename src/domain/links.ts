@@ -10,6 +10,7 @@ import { enqueue } from '../db/outbox.repo';
 import type { Language } from '../i18n';
 import { recordAudit } from './audit';
 import { requireMsp } from './companies';
+import { authorizeCompany } from './policy';
 import { type Ctx, nowIso } from './context';
 import { countingOwners } from './effectiveRoles';
 import { Conflict, Invalid, NotFound } from './errors';
@@ -55,6 +56,8 @@ export async function requestLink(ctx: Ctx, input: { mspId: string; accountId: s
   const open = await openLinkFor(ctx.tx, msp.id, accountId);
   if (open) return linkView(open);
   const local = await getAccount(ctx.tx, accountId);
+  // A company the MSP already manages is there only for those whose scope reaches it.
+  if (local?.mspId === msp.id) await authorizeCompany(ctx, 'company.read', msp.id, local.id);
   // What this deployment already knows is refused at once; the worker checks everything again
   // (and asks other regions about accounts it does not hold).
   if (local && local.region !== msp.region) {
@@ -278,7 +281,7 @@ export async function expireLinks(ctx: Ctx): Promise<number> {
  * invitation; afterwards the company is on a 14-day free trial.
  */
 export async function unlinkCompany(ctx: Ctx, input: { mspId: string; companyId: string }): Promise<{ status: 'trial'; trialEndsAt: string }> {
-  const msp = await requireMsp(ctx, input.mspId, 'company.unlink');
+  const msp = await authorizeCompany(ctx, 'company.unlink', input.mspId, input.companyId);
   const company = await getAccount(ctx.tx, input.companyId);
   if (!company || company.kind !== 'company' || company.mspId !== msp.id) throw new NotFound('company.not_found', 'No such company.');
   if ((await countActiveOwners(ctx.tx, company.id, { acceptedOnly: true })) === 0) {

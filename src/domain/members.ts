@@ -11,6 +11,7 @@ import { requireAccount } from './tenancy';
 import { releaseHeldChanges } from './effectiveRoles';
 import { resolveGroup } from './groups';
 import { authorize } from './policy';
+import { claimSeat } from './seatCaps';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -64,6 +65,7 @@ export async function addManualMember(ctx: Ctx, input: AddMemberInput): Promise<
     throw new Conflict('member.email.taken', `${email} is already a member of this account.`);
   }
   const group = input.group ? await resolveGroup(ctx, account.id, input.group) : undefined;
+  await claimSeat(ctx, account, null, input.state ?? 'invited');
   const member = await insertManualMember(ctx, account.id, email, input.state);
   if (group) await setMembershipSources(ctx.tx, account.id, group.id, member.id, { manual: true }, nowIso(ctx), ctx.actor.label);
   await noteMemberJoined(ctx, account);

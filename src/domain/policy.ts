@@ -9,6 +9,7 @@ import { countActiveOwners } from '../db/groups.repo';
 import { Forbidden, NotFound } from './errors';
 import { personOf, type Principal } from './principal';
 import { isOperator } from '../db/operators.repo';
+import { isAssigned } from '../db/technicianAssignments.repo';
 import { isActing, rolesOf } from './roles';
 
 /**
@@ -36,10 +37,17 @@ export type State =
   /** The Owners turned off technicians' self-access to vaults. */
   | 'self_access.off'
   | 'target.self'
-  | 'target.owner';
+  | 'target.owner'
+  /**
+   * The MSP scopes its technicians to assigned companies and the company acted on is not
+   * assigned to the acting person: their technician standing does not reach it.
+   */
+  | 'scope.unassigned';
 
 interface Denial {
   who: readonly Standing[];
+  /** 404 when the thing must look absent (a company outside a technician's scope), else 403. */
+  status?: 403 | 404;
   code: string;
   message: string;
 }
@@ -76,7 +84,11 @@ const RECOVERY_DENIALS: Rule['denyWhen'] = {
   'plan.no_technicians': { who: ['launched'], code: 'recovery.plan', message: "The company's recovery plan does not let MSP technicians recover accounts." },
 };
 
-const msp = (allow: readonly Standing[], writes = false): Rule => ({ scope: 'msp', allow, writes });
+/** Company-scoped MSP actions: a technician outside their scope finds no such company (launch: 403). */
+const OUT_OF_SCOPE: Denial = { who: ['technician'], status: 404, code: 'company.not_found', message: 'No such company.' };
+const SCOPED = { denyWhen: { 'scope.unassigned': OUT_OF_SCOPE } } as const;
+
+const msp = (allow: readonly Standing[], writes = false, extra: Partial<Rule> = {}): Rule => ({ scope: 'msp', allow, writes, ...extra });
 const acct = (allow: readonly Standing[], extra: Partial<Rule> = {}): Rule => ({ scope: 'account', allow, ...extra });
 
 /** The table. Action names are stable: routes, the CLI and tests refer to them. */
@@ -84,9 +96,13 @@ export const POLICY = {
   // ---- MSP side (asked of the MSP account) ----
   'companies.list': msp(MSP_STAFF),
   'company.add': msp(MSP_STAFF, true),
-  'company.read': msp(MSP_STAFF),
-  'company.launch': msp(MSP_STAFF, true),
-  'company.unlink': msp(MSP_STAFF, true),
+  'company.read': msp(MSP_STAFF, false, SCOPED),
+  /** The seat allowance of a company (a cap): managing a company is the technicians' job too (DESIGN). */
+  'company.update': msp(MSP_STAFF, true, SCOPED),
+  'company.launch': msp(MSP_STAFF, true, {
+    denyWhen: { 'scope.unassigned': { who: ['technician'], code: 'technician.scope', message: 'This company is not assigned to you.' } },
+  }),
+  'company.unlink': msp(MSP_STAFF, true, SCOPED),
   'link.request': msp(MSP_STAFF, true),
   'link.read': msp(MSP_STAFF),
   'launch.end': msp(MSP_STAFF, true),
@@ -180,7 +196,7 @@ export function decide(action: Action, standings: ReadonlySet<Standing>, states:
     for (const s of d.who) if (allowed.delete(s)) denial ??= d;
   }
   if (allowed.size === 0) {
-    if (denial) return { allowed: false, status: 403, code: denial.code, message: denial.message };
+    if (denial) return { allowed: false, status: denial.status ?? 403, code: denial.code, message: denial.message };
     return ownerOnly(rule)
       ? { allowed: false, status: 403, code: 'role.owner_required', message: 'This needs an Owner of the account.' }
       : {
@@ -299,4 +315,32 @@ export async function targetStates(ctx: Ctx, accountId: string, memberId: string
   if (person && person.accountId === accountId && person.memberId === memberId) out.push('target.self');
   if ((await rolesOf(ctx.tx, accountId, memberId)).has('owners')) out.push('target.owner');
   return out;
+}
+
+/**
+ * The states of a managed company as the acting person's technician standing sees it: with the
+ * MSP's technician scope `assigned`, a company not assigned to them is `scope.unassigned`.
+ */
+export async function companyStates(ctx: Ctx, msp: Account, companyId: string): Promise<State[]> {
+  if (msp.settings.technicianScope !== 'assigned') return [];
+  const person = personOf(ctx.actor);
+  if (!person || person.accountId !== msp.id) return [];
+  return (await isAssigned(ctx.tx, msp.id, person.memberId, companyId)) ? [] : ['scope.unassigned'];
+}
+
+/** authorize for an MSP action on one of its companies: the technician scope comes in as a state. */
+export async function authorizeCompany(ctx: Ctx, action: Action, mspId: string, companyId: string): Promise<Account> {
+  const msp = await getAccount(ctx.tx, mspId);
+  return authorize(ctx, action, msp ?? mspId, msp ? await companyStates(ctx, msp, companyId) : []);
+}
+
+/**
+ * The technician whose assigned companies are all a listing may show: the actor, when the policy
+ * would not let them read a company outside their scope (undefined: the actor sees them all).
+ */
+export async function listingScope(ctx: Ctx, msp: Account): Promise<string | undefined> {
+  if (msp.settings.technicianScope !== 'assigned') return undefined;
+  const person = personOf(ctx.actor);
+  if (!person || person.accountId !== msp.id) return undefined;
+  return (await permits(ctx, 'company.read', msp, ['scope.unassigned'])) ? undefined : person.memberId;
 }

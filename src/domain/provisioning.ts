@@ -21,6 +21,7 @@ import { Conflict, PreconditionFailed } from './errors';
 import { inviteMember } from './invitations';
 import { noteMemberJoined } from './members';
 import { authorize, targetStates } from './policy';
+import { claimSeat } from './seatCaps';
 
 /** A User as the IdP pushed it: the indexed fields plus the whole document. */
 export interface PushedProfile {
@@ -103,6 +104,7 @@ export async function provisionUser(ctx: Ctx, account: Account, p: PushedProfile
     }
     if (!revive) await assertMayTouchOwner(ctx, account, existing);
     await assertExternalIdFree(ctx, account, p.externalId, existing.id);
+    await claimSeat(ctx, account, existing.state, stateFor(active, existing));
     await updateMemberProfile(ctx.tx, account.id, existing.id, { ...p, attrs: { ...p.attrs, active }, scimManaged: true }, now);
     // Back under SCIM: a deletion or suspension still held for this person is void.
     await cancelHeld(ctx, account, existing.id, ['remove', 'suspend']);
@@ -115,6 +117,7 @@ export async function provisionUser(ctx: Ctx, account: Account, p: PushedProfile
     return { member, outcome: revive ? 'revived' : 'adopted' };
   }
   await assertExternalIdFree(ctx, account, p.externalId);
+  await claimSeat(ctx, account, null, active ? 'invited' : 'suspended');
   const member = await insertMember(ctx.tx, {
     id: newId(),
     accountId: account.id,
@@ -155,6 +158,7 @@ export async function updatePushedUser(
   await assertExternalIdFree(ctx, account, p.externalId, member.id);
   const suspends = !active && member.state !== 'suspended';
   if (suspends || p.email !== member.email || p.userName !== member.userName) await assertMayTouchOwner(ctx, account, member);
+  if (active && member.state === 'suspended') await claimSeat(ctx, account, member.state, stateFor(true, member));
   const now = nowIso(ctx);
   await updateMemberProfile(ctx.tx, account.id, member.id, { ...p, attrs: { ...p.attrs, active } }, now);
   let action = 'scim.user.updated';

@@ -26,13 +26,17 @@ export interface SettingsPatch {
   defaultLanguage?: 'en' | 'de';
   policies?: Policies;
   recoveryPlan?: RecoveryPlan;
+  /** MSP accounts: technicians see every managed company (`all`, default) or only those assigned to them. */
+  technicianScope?: 'all' | 'assigned';
 }
 
 export async function updateSettings(ctx: Ctx, accountId: string, patch: SettingsPatch): Promise<AccountSettings & { defaultLanguage: string }> {
   // The company's own Owners decide how far its MSP's technicians may reach.
   const account = await authorize(ctx, 'settings.update', accountId);
   // Adoption by SCIM, technicians' self-access and the recovery plan govern Owners and technicians.
-  if (patch.adoptExistingMembers !== undefined || patch.technicianSelfAccess !== undefined || patch.recoveryPlan !== undefined) {
+  // The technician scope governs technicians too (DESIGN: only Owners change such settings).
+  const governing = [patch.adoptExistingMembers, patch.technicianSelfAccess, patch.recoveryPlan, patch.technicianScope];
+  if (governing.some((v) => v !== undefined)) {
     await authorize(ctx, 'settings.update.governing', account);
   }
   if (
@@ -46,6 +50,11 @@ export async function updateSettings(ctx: Ctx, accountId: string, patch: Setting
   }
   if (patch.defaultLanguage && !['en', 'de'].includes(patch.defaultLanguage)) {
     throw new Invalid('settings.defaultLanguage.invalid', 'defaultLanguage is "en" or "de".');
+  }
+  if (patch.technicianScope !== undefined) {
+    if (account.kind !== 'msp')
+      throw new Invalid('settings.technicianScope.msp_only', 'The technician scope is a setting of an MSP account, not of a company.');
+    if (!['all', 'assigned'].includes(patch.technicianScope)) throw new Invalid('settings.technicianScope.invalid', 'technicianScope is "all" or "assigned".');
   }
   const { defaultLanguage, ...rest } = patch;
   const settings: AccountSettings = { ...account.settings };

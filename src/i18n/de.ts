@@ -52,6 +52,11 @@ export const de: Record<MessageKey, string> = {
   'error.msp.not_found': 'Diesen MSP gibt es nicht.',
   'error.company.not_found': 'Dieses Unternehmen gibt es nicht.',
   'error.member.not_found': 'Dieses Mitglied gibt es nicht.',
+  'error.seats.cap_reached':
+    'Das Unternehmen hat seine Platzobergrenze erreicht: Niemand kann hinzugefügt werden, bis der MSP die Obergrenze anhebt oder ein Platz frei wird.',
+  'error.technician.scope': 'Dieses Unternehmen ist Ihnen nicht zugewiesen.',
+  'error.technician.not_technician': 'Diese Person ist kein MSP-Techniker dieses MSP.',
+  'error.settings.technicianScope.msp_only': 'Der Techniker-Bereich ist eine Einstellung eines MSP-Kontos, nicht eines Unternehmens.',
   'error.company.unlink.no_owner':
     'Das Unternehmen braucht einen eigenen Eigentümer, der seine Einladung angenommen hat, bevor die Verknüpfung aufgehoben werden kann.',
   'error.link.region_mismatch': 'Nur Konten in Ihrer Datenregion können verknüpft werden.',

@@ -62,10 +62,13 @@ export async function keyboardStory(stack: Stack, v: Visit): Promise<void> {
   await dialog.waitFor({ state: 'detached' });
   expect(await settledFocus(t('companies.new'))).toBe(t('companies.new'));
 
-  // A row's actions: the menu opens on Enter, its item opens a confirmation naming the company.
+  // A row's actions: the menu opens on Enter on its first item, the arrow keys move to the next,
+  // and an item opens a confirmation naming the company.
   await page.getByRole('button', { name: t('companies.moreFor', { name: 'Tastatur GmbH' }) }).focus();
   await page.keyboard.press('Enter');
   await page.getByRole('menuitem', { name: t('unlink.action') }).waitFor();
+  expect(await settledFocus(t('seats.action'))).toBe(t('seats.action'));
+  await page.keyboard.press('ArrowDown');
   expect(await settledFocus(t('unlink.action'))).toBe(t('unlink.action'));
   await page.keyboard.press('Enter');
   const confirm = page.getByRole('alertdialog', { name: t('unlink.title', { name: 'Tastatur GmbH' }) });

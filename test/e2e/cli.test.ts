@@ -25,8 +25,8 @@ describe.each(DIALECTS)('mspbridge CLI [%s]', (dialect) => {
 
     const list = cliJson<unknown[]>(['company', 'list', '--msp', msp.id], env);
     expect(list).toEqual([
-      { id: expect.any(String), name: 'Aardvark Ltd', status: 'setup', region: 'eu', seatsFilled: 0, seatsTotal: 10 },
-      { id: added.id, name: 'Müller GmbH', status: 'setup', region: 'eu', seatsFilled: 0, seatsTotal: 10 },
+      { id: expect.any(String), name: 'Aardvark Ltd', status: 'setup', region: 'eu', seatsFilled: 0, seatsTotal: 10, seatsCapped: false, atSeatCap: false },
+      { id: added.id, name: 'Müller GmbH', status: 'setup', region: 'eu', seatsFilled: 0, seatsTotal: 10, seatsCapped: false, atSeatCap: false },
     ]);
     expect(cliJson<unknown[]>(['company', 'list', '--msp', msp.id, '--search', 'müll', '--sort', 'status', '--status', 'setup'], env)).toHaveLength(1);
 

@@ -95,6 +95,7 @@ export function sampleBody(f: RouteFixture, method: string, path: string): unkno
   const bodies: Record<string, unknown> = {
     'POST /companies': { name: `RBAC Co ${n++}`, country: 'US' },
     'POST /companies/:companyId/launch': {},
+    'PATCH /companies/:companyId': { seats: 1000 },
     'POST /links': { accountId: '00000000-0000-4000-8000-000000000001' },
     'POST /technicians': { email: `t${n++}@rbac.example` },
     'POST /api-tokens': { label: 'rbac' },

@@ -31,6 +31,8 @@ export interface paths {
           };
           content: {
             'application/json': {
+              /** @description capped and every seat filled: the console shows a banner */
+              atSeatCap: boolean;
               defaultLanguage: string;
               id: string;
               /** @enum {string} */
@@ -38,6 +40,7 @@ export interface paths {
               mspId: string | null;
               name: string;
               region: string;
+              seatsCapped: boolean;
               seatsFilled: number;
               seatsTotal: number;
               settings: {
@@ -52,6 +55,8 @@ export interface paths {
                 };
                 /** @enum {string} */
                 scimDeleteMode?: 'suspend' | 'remove';
+                /** @enum {string} */
+                technicianScope?: 'all' | 'assigned';
                 technicianSelfAccess?: boolean;
                 unmappedGroupsAsCustom?: boolean;
               };
@@ -1853,6 +1858,8 @@ export interface paths {
             };
             /** @enum {string} */
             scimDeleteMode?: 'suspend' | 'remove';
+            /** @enum {string} */
+            technicianScope?: 'all' | 'assigned';
             technicianSelfAccess?: boolean;
             unmappedGroupsAsCustom?: boolean;
           };
@@ -1878,6 +1885,8 @@ export interface paths {
               };
               /** @enum {string} */
               scimDeleteMode?: 'suspend' | 'remove';
+              /** @enum {string} */
+              technicianScope?: 'all' | 'assigned';
               technicianSelfAccess?: boolean;
               unmappedGroupsAsCustom?: boolean;
             };
@@ -2732,9 +2741,13 @@ export interface paths {
           content: {
             'application/json': {
               items: {
+                /** @description capped and every seat filled: new people are refused */
+                atSeatCap: boolean;
                 id: string;
                 name: string;
                 region: string;
+                /** @description the allowance is a hard cap (set explicitly); a default allowance is not */
+                seatsCapped: boolean;
                 seatsFilled: number;
                 seatsTotal: number;
                 /** @enum {string} */
@@ -2834,6 +2847,8 @@ export interface paths {
           content: {
             'application/json': {
               address: string | null;
+              /** @description capped and every seat filled: new people are refused */
+              atSeatCap: boolean;
               canUnlink: boolean;
               country: string | null;
               id: string;
@@ -2846,6 +2861,8 @@ export interface paths {
               };
               region: string;
               scimTokens: number;
+              /** @description the allowance is a hard cap (set explicitly); a default allowance is not */
+              seatsCapped: boolean;
               seatsFilled: number;
               seatsTotal: number;
               /** @enum {string} */
@@ -2867,7 +2884,49 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    patch?: never;
+    /**
+     * Change a company's seat allowance; it becomes a hard cap (SCIM creates and invitations beyond it are refused)
+     * @description Policy action company.update; callers: owner, admin, technician.
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          companyId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            seats: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Success */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              atCap: boolean;
+              id: string;
+              seatsCapped: boolean;
+              seatsFilled: number;
+              seatsTotal: number;
+            };
+          };
+        };
+        400: components['responses']['Problem'];
+        401: components['responses']['Problem'];
+        403: components['responses']['Problem'];
+        404: components['responses']['Problem'];
+        409: components['responses']['Problem'];
+      };
+    };
     trace?: never;
   };
   '/companies/{companyId}/launch': {
@@ -3413,6 +3472,61 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/technician-assignments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Which companies are assigned to which MSP Technicians (technician scope "assigned"), optionally of one technician or company
+     * @description Policy action staff.list; callers: owner, admin, technician.
+     */
+    get: {
+      parameters: {
+        query?: {
+          companyId?: string;
+          memberId?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description ISO 8601 */
+              assignedAt: string;
+              assignedBy: string;
+              companyId: string;
+              companyName: string;
+              email: string | null;
+              memberId: string;
+            }[];
+          };
+        };
+        400: components['responses']['Problem'];
+        401: components['responses']['Problem'];
+        403: components['responses']['Problem'];
+        404: components['responses']['Problem'];
+        409: components['responses']['Problem'];
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/technicians': {
     parameters: {
       query?: never;
@@ -3534,6 +3648,94 @@ export interface paths {
           content: {
             'application/json': {
               stillTechnician: boolean;
+            };
+          };
+        };
+        400: components['responses']['Problem'];
+        401: components['responses']['Problem'];
+        403: components['responses']['Problem'];
+        404: components['responses']['Problem'];
+        409: components['responses']['Problem'];
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/technicians/{memberId}/companies/{companyId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Assign a managed company to an MSP Technician (assigning twice changes nothing)
+     * @description Policy action technicians.manage; callers: owner, admin.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          companyId: string;
+          memberId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              assigned: boolean;
+              changed: boolean;
+              companyId: string;
+              memberId: string;
+            };
+          };
+        };
+        400: components['responses']['Problem'];
+        401: components['responses']['Problem'];
+        403: components['responses']['Problem'];
+        404: components['responses']['Problem'];
+        409: components['responses']['Problem'];
+      };
+    };
+    post?: never;
+    /**
+     * Take a company out of an MSP Technician's scope
+     * @description Policy action technicians.manage; callers: owner, admin.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          companyId: string;
+          memberId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              assigned: boolean;
+              changed: boolean;
+              companyId: string;
+              memberId: string;
             };
           };
         };

@@ -12,6 +12,7 @@ import { useNotices } from '../components/Notices';
 import { RowMenu } from '../components/RowMenu';
 import { type ConsoleKey, useFormat, useT } from '../i18n/I18n';
 import { NewCompanyDialog } from './NewCompanyDialog';
+import { SeatsDialog } from './SeatCap';
 
 type Company = paths['/companies']['get']['responses'][200]['content']['application/json']['items'][number];
 type Sort = 'name' | 'status' | 'seats';
@@ -57,6 +58,7 @@ export function Companies() {
   const [offset, setOffset] = useState(0);
   const [adding, setAdding] = useState(false);
   const [unlinking, setUnlinking] = useState<Company>();
+  const [seating, setSeating] = useState<Company>();
 
   // Typing waits a quarter second before asking, so each keystroke is not a request.
   useEffect(() => {
@@ -102,7 +104,16 @@ export function Companies() {
       cell: (c) => <span className={`badge status-${c.status}`}>{t(`status.${c.status}` as ConsoleKey)}</span>,
     },
     { key: 'region', header: t('companies.col.region'), cell: (c) => c.region.toUpperCase() },
-    { key: 'seats', header: t('companies.col.seats'), cell: (c) => t('companies.seatsOf', { filled: c.seatsFilled, total: c.seatsTotal }) },
+    {
+      key: 'seats',
+      header: t('companies.col.seats'),
+      cell: (c) => (
+        <>
+          {t(c.seatsCapped ? 'seats.capped' : 'companies.seatsOf', { filled: c.seatsFilled, total: c.seatsTotal })}
+          {c.atSeatCap && <span className="badge status-frozen"> {t('seats.atCap')}</span>}
+        </>
+      ),
+    },
     {
       key: 'actions',
       header: t('companies.col.actions'),
@@ -120,8 +131,11 @@ export function Companies() {
           </button>
           <RowMenu
             label={t('companies.moreFor', { name: c.name })}
-            actions={[{ id: 'unlink', label: t('unlink.action'), danger: true }]}
-            onAction={() => setUnlinking(c)}
+            actions={[
+              { id: 'seats', label: t('seats.action') },
+              { id: 'unlink', label: t('unlink.action'), danger: true },
+            ]}
+            onAction={(id) => (id === 'seats' ? setSeating(c) : setUnlinking(c))}
           />
         </div>
       ),
@@ -184,6 +198,7 @@ export function Companies() {
       {!data && !page.isError && <p className="loading">{t('loading')}</p>}
       <NewCompanyDialog isOpen={adding} onOpenChange={setAdding} />
       {unlinking && <UnlinkDialog company={unlinking} onClose={() => setUnlinking(undefined)} />}
+      {seating && <SeatsDialog companyId={seating.id} name={seating.name} onClose={() => setSeating(undefined)} />}
     </>
   );
 }

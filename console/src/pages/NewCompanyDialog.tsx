@@ -76,7 +76,7 @@ export function NewCompanyDialog({ isOpen, onOpenChange }: { isOpen: boolean; on
             <Field name="website" label={t('newCompany.website')} type="url" inputMode="url" />
             <Field name="country" label={t('newCompany.country')} isRequired autoComplete="country-name" />
             <Field name="address" label={t('newCompany.address')} multiline autoComplete="street-address" />
-            <Field name="seats" label={t('newCompany.seats')} type="number" defaultValue="10" />
+            <Field name="seats" label={t('newCompany.seats')} type="number" description={t('newCompany.seatsHint')} />
             <p className="hint">{t('newCompany.regionNote')}</p>
           </DialogForm>
         </TabPanel>

@@ -12,6 +12,7 @@ import { useNotices } from '../components/Notices';
 import { Secret } from '../components/Secret';
 import { type ConsoleKey, useFormat, useT } from '../i18n/I18n';
 import { useSession } from '../session';
+import { TechnicianScopeSetting } from './TechnicianScope';
 
 type ApiToken = paths['/api-tokens']['get']['responses'][200]['content']['application/json'][number];
 type Job = paths['/jobs']['get']['responses'][200]['content']['application/json'][number];
@@ -162,6 +163,7 @@ export function Settings() {
               <Link href={`/accounts/${me!.accountId}/members`}>{t('settings.peopleLink', { name: me!.accountName })}</Link>
             </p>
           </section>
+          <TechnicianScopeSetting />
           <ApiTokens />
           <Jobs />
         </>

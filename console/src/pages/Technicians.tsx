@@ -11,6 +11,7 @@ import { useNotices } from '../components/Notices';
 import { type ConsoleKey, useT } from '../i18n/I18n';
 import { useSession } from '../session';
 import { useGroupName } from './account/names';
+import { AssignmentsDialog } from './TechnicianScope';
 
 type Staff = paths['/technicians']['get']['responses'][200]['content']['application/json'][number];
 
@@ -29,6 +30,7 @@ export function Technicians() {
   });
   const names = new Map((people.data?.items ?? []).map((p) => [p.id, p.name]));
   const [removing, setRemoving] = useState<Staff>();
+  const [assigning, setAssigning] = useState<Staff>();
   const label = (s: Staff) => names.get(s.memberId) ?? s.email ?? s.memberId;
   const columns: Array<Column<Staff>> = [
     { key: 'person', header: t('tech.col.person'), rowHeader: true, cell: (s) => <PersonName name={names.get(s.memberId)} email={s.email} /> },
@@ -38,14 +40,22 @@ export function Technicians() {
       key: 'actions',
       header: t('tech.col.actions'),
       className: 'actions',
-      cell: (s) =>
-        isManager && s.source.includes('manual') ? (
-          <button type="button" className="button danger" aria-label={t('tech.removeNamed', { who: label(s) })} onClick={() => setRemoving(s)}>
-            {t('tech.remove')}
-          </button>
-        ) : s.source.includes('idp') ? (
-          <span className="hint">{t('tech.viaIdp')}</span>
-        ) : null,
+      cell: (s) => (
+        <div className="row-actions">
+          {isManager && s.roles.includes('MSP Technicians') && (
+            <button type="button" className="button secondary" aria-label={t('assign.actionNamed', { who: label(s) })} onClick={() => setAssigning(s)}>
+              {t('assign.action')}
+            </button>
+          )}
+          {isManager && s.source.includes('manual') ? (
+            <button type="button" className="button danger" aria-label={t('tech.removeNamed', { who: label(s) })} onClick={() => setRemoving(s)}>
+              {t('tech.remove')}
+            </button>
+          ) : s.source.includes('idp') ? (
+            <span className="hint">{t('tech.viaIdp')}</span>
+          ) : null}
+        </div>
+      ),
     },
   ];
   return (
@@ -78,6 +88,7 @@ export function Technicians() {
         rowKey={(s) => s.memberId}
         empty={t('tech.none')}
       />
+      {assigning && <AssignmentsDialog memberId={assigning.memberId} who={label(assigning)} onClose={() => setAssigning(undefined)} />}
       {removing && (
         <ConfirmDialog
           isOpen

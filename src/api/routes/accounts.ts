@@ -11,6 +11,7 @@ import { completeRecovery, recoveriesOf, startRecovery } from '../../domain/reco
 import { updateSettings } from '../../domain/settings';
 import { staffActingFor } from '../../domain/technicians';
 import { accountOverview } from '../../domain/accounts';
+import { atSeatCap } from '../../domain/seatCaps';
 import { auditCsv, auditQuery } from '../views';
 import { inAccount, routesOf } from '../route';
 
@@ -27,6 +28,7 @@ const settingsBody = z.object({
   defaultLanguage: z.enum(['en', 'de']).optional(),
   policies: z.object({ passwordMinLength: z.number().int().min(8).max(128).optional(), requireTwoFactor: z.boolean().optional() }).optional(),
   recoveryPlan: z.object({ allowAdministrators: z.boolean().optional(), allowTechnicians: z.boolean().optional() }).optional(),
+  technicianScope: z.enum(['all', 'assigned']).optional(),
 });
 
 export const accountRoutes = [
@@ -41,6 +43,8 @@ export const accountRoutes = [
       mspId: a.mspId,
       seatsFilled: a.seatsFilled,
       seatsTotal: a.seatsTotal,
+      seatsCapped: a.seatsCapped,
+      atSeatCap: atSeatCap(a),
       trialEndsAt: a.trialEndsAt,
       defaultLanguage: a.defaultLanguage,
       settings: a.settings,

@@ -199,4 +199,35 @@ describe.each(DIALECTS)('no privilege escalation, no access before approval [%s]
     const open = await app.rt.db('sessions').where({ account_id: w.mspId, member_id: victimId }).whereNull('revoked_at');
     expect(open).toEqual([]);
   });
+  it('7. a technician scoped to assigned companies cannot read, launch, link, re-scope or assign around the scope', async () => {
+    const w = await world();
+    const mspOwner = await as(w.mspId, w.mspOwnerId);
+    const tech = await as(w.mspId, w.techId);
+    // A launch opened while the MSP still let technicians reach every company.
+    const early = (await tech.req<{ token: string }>('POST', `/companies/${w.companyId}/launch`, {})).body.token;
+    expect((await mspOwner.req('PATCH', `/accounts/${w.mspId}/settings`, { technicianScope: 'assigned' })).status).toBe(200);
+    // The open launch stops at once: the scope is asked on every request it makes.
+    expect((await tech.launched(early).req('GET', `/accounts/${w.companyId}/members`)).status).toBe(404);
+    // Not listed, not found, not launched, not changed, not unlinked.
+    expect((await tech.req<{ total: number }>('GET', `/companies?search=${encodeURIComponent('Co ')}`)).body.total).toBe(0);
+    expect((await tech.req('GET', `/companies/${w.companyId}`)).status).toBe(404);
+    expect((await tech.req('POST', `/companies/${w.companyId}/launch`, {})).status).toBe(403);
+    expect((await tech.req('PATCH', `/companies/${w.companyId}`, { seats: 1 })).status).toBe(404);
+    expect((await tech.req('POST', `/companies/${w.companyId}/unlink`)).status).toBe(404);
+    // Asking to link the company again does not tell it apart from an unknown account either.
+    const relink = await tech.req<{ error: { code: string } }>('POST', '/links', { accountId: w.companyId });
+    expect([relink.status, relink.body.error.code]).toEqual([404, 'company.not_found']);
+    // The technician can neither widen the scope nor assign themself.
+    expect((await tech.req('PATCH', `/accounts/${w.mspId}/settings`, { technicianScope: 'all' })).status).toBe(403);
+    expect((await tech.req('PUT', `/technicians/${w.techId}/companies/${w.companyId}`)).status).toBe(403);
+    // Nor reach the company as a person of it: without a launch it is not theirs.
+    expect((await tech.req('GET', `/accounts/${w.companyId}/members`)).status).toBe(404);
+    // Assigned by an Owner, the technician works there again; an MSP Administrator never needed it.
+    expect((await mspOwner.req('PUT', `/technicians/${w.techId}/companies/${w.companyId}`)).status).toBe(200);
+    expect((await tech.req('POST', `/companies/${w.companyId}/launch`, {})).status).toBe(201);
+    const mspAdmin = await as(w.mspId, await person(w.mspId, unique('mspadmin'), 'Administrators'));
+    const other = await asOp(app.rt.db, (ctx) => addCompany(ctx, { mspId: w.mspId, name: `Other ${n++}`, country: 'US' }));
+    expect((await mspAdmin.req('GET', `/companies/${other.id}`)).status).toBe(200);
+    expect((await tech.req('GET', `/companies/${other.id}`)).status).toBe(404);
+  });
 });

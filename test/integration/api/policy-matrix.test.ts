@@ -33,6 +33,10 @@ const POLICY_CODES = new Set([
 interface Variant {
   name: string;
   states: State[];
+  /** States of MSP A's companies as its people's MSP routes see them (technician scope). */
+  mspStates?: State[];
+  /** Codes that are the policy's answer in this state for this caller (besides POLICY_CODES). */
+  policyCodes?: (who: Identity) => string[];
   /** Puts company C into the state, inside the case's transaction. */
   apply(tx: Tx, f: RouteFixture): Promise<void>;
   /** What the company's people are in this state (hand-written). */
@@ -69,6 +73,39 @@ const VARIANTS: Variant[] = [
     },
     standings: asIs,
   },
+  {
+    // MSP A scopes its technicians to assigned companies and C is not assigned to its technician:
+    // C is absent for them (launch: 403) and their launch into it no longer works.
+    name: 'technician scope: C not assigned',
+    states: [],
+    mspStates: ['scope.unassigned'],
+    apply: async (tx, f) => {
+      await tx('accounts')
+        .where({ id: f.mspId })
+        .update({ settings: JSON.stringify({ technicianScope: 'assigned' }) });
+    },
+    standings: (who) => (who === 'launched technician' ? [] : STANDINGS[who].account),
+    // "No such company" is the policy's answer to A's technician; to B's Owner C is simply not B's.
+    policyCodes: (who) => (who === 'other msp owner' ? ['technician.scope'] : ['technician.scope', 'company.not_found']),
+  },
+  {
+    name: 'technician scope: C assigned',
+    states: [],
+    apply: async (tx, f) => {
+      await tx('accounts')
+        .where({ id: f.mspId })
+        .update({ settings: JSON.stringify({ technicianScope: 'assigned' }) });
+      const tech = f.people['msp technician'];
+      await tx('technician_assignments').insert({
+        msp_id: f.mspId,
+        company_id: f.companyId,
+        member_id: tech.memberId,
+        created_by: 'matrix',
+        created_at: new Date().toISOString(),
+      });
+    },
+    standings: asIs,
+  },
 ];
 
 class Rollback extends Error {}
@@ -97,7 +134,7 @@ describe.each(DIALECTS)('the authorization matrix [%s]', (dialect) => {
         });
       } catch (err) {
         const code = isDomainError(err) ? err.code : err instanceof HttpProblem ? err.code : undefined;
-        if (code && POLICY_CODES.has(code)) outcome = { allowed: false, detail: code };
+        if (code && (POLICY_CODES.has(code) || variant.policyCodes?.(who).includes(code))) outcome = { allowed: false, detail: code };
         else if (!isDomainError(err) && !(err instanceof HttpProblem) && (err as Error).name !== 'ZodError') throw err;
         else outcome = { allowed: true, detail: `past the policy (${code ?? 'invalid input'})` };
       }
@@ -119,7 +156,7 @@ describe.each(DIALECTS)('the authorization matrix [%s]', (dialect) => {
           let expected: boolean;
           if (def.scope === 'me') expected = true;
           else if (def.scope === 'account' && /:companyId|:accountId/.test(def.path) && standings.length === 0) expected = false;
-          else expected = decide(def.action, new Set(standings), new Set(def.scope === 'account' ? variant.states : [])).allowed;
+          else expected = decide(def.action, new Set(standings), new Set(def.scope === 'account' ? variant.states : (variant.mspStates ?? []))).allowed;
           const got = await attempt(variant, def, who, f.principal(who));
           if (got.allowed !== expected)
             wrong.push(`[${variant.name}] ${def.method.toUpperCase()} ${def.path} as ${who}: expected ${expected ? 'allowed' : 'refused'}, got ${got.detail}`);

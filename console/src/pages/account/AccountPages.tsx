@@ -6,6 +6,7 @@ import { ApiError, api, forgetLaunch, launchOf, ok } from '../../api/client';
 import { useNotices } from '../../components/Notices';
 import { type ConsoleKey, useFormat, useT } from '../../i18n/I18n';
 import { useSession } from '../../session';
+import { SeatCapBanner } from '../SeatCap';
 import { Groups } from './Groups';
 import { Members } from './Members';
 import { Policies } from './Policies';
@@ -85,6 +86,7 @@ export function AccountPages({ accountId }: { accountId: string }) {
     <>
       <h1>{account.data.name}</h1>
       {launched && <LaunchBanner accountId={accountId} name={account.data.name} />}
+      {account.data.atSeatCap && <SeatCapBanner name={account.data.name} filled={account.data.seatsFilled} total={account.data.seatsTotal} />}
       <nav className="sections" aria-label={t('account.sections')}>
         <ul>
           {sections.map((s) => (

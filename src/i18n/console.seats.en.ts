@@ -1,0 +1,48 @@
+// English texts of the console for seat caps (banner, the MSP's seat dialog) and technician scope
+// (the MSP's setting, a technician's assigned companies). console.en.ts holds the rest.
+export const consoleSeatsEn = {
+  'action.company.seats_changed': 'Seat cap changed',
+  'action.technician.assigned': 'Company assigned to a technician',
+  'action.technician.unassigned': 'Company no longer assigned to a technician',
+  'seats.banner':
+    '{name} has reached its seat cap: {filled, number} of {total, number} seats are filled. Nobody more can be invited or provisioned until the MSP raises the cap or a seat is freed.',
+  'seats.bannerMsp':
+    '{name} is at its seat cap ({filled, number} of {total, number}). New people from its identity provider are refused until you raise the cap.',
+  'seats.region': 'Seat cap',
+  'seats.capped': '{filled, number} of {total, number} (cap)',
+  'seats.atCap': 'At cap',
+  'seats.action': 'Change seat cap',
+  'seats.title': 'Seat cap of {name}',
+  'seats.explainCapped': 'The number of seats is a hard cap: invitations and new people from the identity provider beyond it are refused.',
+  'seats.explainDefault':
+    '{name} has the default allowance of {total, number} seats, which is not enforced. A number saved here becomes a hard cap: invitations and new people from the identity provider beyond it are refused.',
+  'seats.label': 'Seats',
+  'newCompany.seatsHint': 'A number is a hard cap. Left empty, the company gets the default allowance of 10 seats, which is not enforced.',
+  'seats.save': 'Save cap',
+  'seats.saved': 'The seat cap of {name} is now {total, number}.',
+  'scope.title': 'Technician scope',
+  'scope.explain':
+    'Whether MSP Technicians see and launch into every managed company or only those assigned to them. Owners and Administrators always see all.',
+  'scope.label': 'Technicians see',
+  'scope.all': 'Every company',
+  'scope.assigned': 'Only companies assigned to them',
+  'scope.save': 'Save scope',
+  'scope.saved': 'Technician scope saved.',
+  'scope.ownersOnly': 'Only Owners of your MSP change this.',
+  'assign.action': 'Companies',
+  'assign.actionNamed': 'Companies assigned to {who}',
+  'assign.title': 'Companies assigned to {who}',
+  'assign.explain': 'With the technician scope “Only companies assigned to them”, {who} sees and launches into only these companies.',
+  'assign.caption': '{count, plural, =0 {No companies} one {# company} other {# companies}} assigned to {who}',
+  'assign.none': 'No companies assigned.',
+  'assign.company': 'Company',
+  'assign.pick': 'Choose a company',
+  'assign.add': 'Assign',
+  'assign.remove': 'Unassign',
+  'assign.removeNamed': 'Unassign {name}',
+  'assign.added': '{name} is assigned to {who}.',
+  'assign.removed': '{name} is no longer assigned to {who}.',
+  'assign.col.company': 'Company',
+  'assign.col.since': 'Assigned',
+  'assign.col.actions': 'Actions',
+} as const;
