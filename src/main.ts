@@ -14,6 +14,7 @@ import { registerOperator } from './cli/operator';
 import { registerScimClient } from './cli/scimClient';
 import { registerScimLog, registerScimToken } from './cli/scimToken';
 import { registerServer } from './cli/server';
+import { registerUsage } from './cli/usage';
 import { fail } from './cli/output';
 
 import { VERSION as version } from './version';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerBackup(program);
   registerOperator(program);
+  registerUsage(program);
   program
     .command('version')
     .description('print the version')

@@ -147,6 +147,18 @@ export const RESPONSES: Record<string, z.ZodType> = {
   'GET /api-tokens': z.array(apiToken),
   'POST /api-tokens': z.object({ id, token: z.string(), prefix: z.string() }),
   'GET /audit': z.array(auditEvent),
+  'GET /usage': z.array(
+    z.object({
+      companyId: id,
+      name: z.string(),
+      seatDays: z.number(),
+      avgSeats: z.number(),
+      peakSeats: z.number(),
+      statusDays: z.object({ trial: z.number(), active: z.number(), frozen: z.number(), setup: z.number() }),
+      days: z.number(),
+    }),
+  ),
+  'GET /usage/companies/:companyId': z.array(z.object({ day: z.string(), seatsFilled: z.number(), seatsTotal: z.number(), status: z.string() })),
   'GET /jobs': z.array(
     z.object({
       id: z.number(),

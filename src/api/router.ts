@@ -19,9 +19,10 @@ import { vaultRoutes } from './routes/vaults';
 import { consoleRoutes } from './routes/console';
 import { meRoutes } from './routes/me';
 import { mspRoutes } from './routes/msp';
+import { insightRoutes } from './routes/insight';
 import { unitOfWork } from '../db/unitOfWork';
 
-export const ROUTES: RouteDef[] = [...meRoutes, ...mspRoutes, ...accountRoutes, ...vaultRoutes, ...provisioningRoutes, ...consoleRoutes];
+export const ROUTES: RouteDef[] = [...meRoutes, ...mspRoutes, ...insightRoutes, ...accountRoutes, ...vaultRoutes, ...provisioningRoutes, ...consoleRoutes];
 
 interface Identity {
   principal: Principal;
@@ -110,7 +111,7 @@ export function apiRouter(rt: Runtime): Router {
           res
             .status(def.status ?? 200)
             .type('text/csv; charset=utf-8')
-            .setHeader('Content-Disposition', 'attachment; filename="audit.csv"');
+            .setHeader('Content-Disposition', `attachment; filename="${def.csvName ?? 'audit.csv'}"`);
           res.send(def.csv(result));
           return;
         }
