@@ -74,9 +74,14 @@ export function Layout({ children }: { children: ReactNode }) {
                   <NavLink href="/technicians">{t('nav.technicians')}</NavLink>
                 </li>
                 {isManager && (
-                  <li>
-                    <NavLink href="/audit">{t('nav.audit')}</NavLink>
-                  </li>
+                  <>
+                    <li>
+                      <NavLink href="/usage">{t('nav.usage')}</NavLink>
+                    </li>
+                    <li>
+                      <NavLink href="/audit">{t('nav.audit')}</NavLink>
+                    </li>
+                  </>
                 )}
               </>
             ) : (
