@@ -14,6 +14,7 @@ import { registerOperator } from './cli/operator';
 import { registerScimClient } from './cli/scimClient';
 import { registerScimLog, registerScimToken } from './cli/scimToken';
 import { registerServer } from './cli/server';
+import { registerTemplate } from './cli/template';
 import { registerUsage } from './cli/usage';
 import { fail } from './cli/output';
 
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerBackup(program);
   registerOperator(program);
   registerUsage(program);
+  registerTemplate(program);
   program
     .command('version')
     .description('print the version')

@@ -97,6 +97,10 @@ export const POLICY = {
   'msp.jobs': msp(MSP_MANAGERS),
   /** The usage ledger (what the MSP bills its clients on): the MSP's Owners and Administrators. */
   'usage.read': msp(MSP_MANAGERS),
+  /** Company templates: MSP staff see them and apply them (acting in the company as a launched technician would). */
+  'templates.read': msp(MSP_STAFF),
+  'templates.manage': msp(MSP_MANAGERS, true),
+  'template.apply': msp(MSP_STAFF, true),
   // ---- inside an account ----
   'account.read': acct(EVERYONE),
   'account.subscribe': acct(OWNERS, { writes: true, whileFrozen: true }),
