@@ -108,6 +108,46 @@ describeEachDb('usage ledger', (t) => {
     expect(after.map((r) => r.companyId).sort()).toEqual([a.id, b.id, delta.id, gammaId].sort());
   });
 
+  it('answers any range from whole months and edge days exactly as the daily rows sum up', async () => {
+    const { db } = t();
+    const start = Date.UTC(2026, 8, 20); // 20 September 2026, for 100 days
+    const at = (i: number, hour = 12) => new Date(start + i * 86_400_000 + hour * 3_600_000);
+    const msp = await asOp(db, (ctx) => createMsp(ctx, { name: 'Range MSP', region: 'us', ownerEmail: 'o@months.example' }, ['us']), at(0, 0));
+    const ids: string[] = [];
+    for (const name of ['One', 'Two', 'Three']) ids.push((await asOp(db, (ctx) => addCompany(ctx, { mspId: msp.account.id, name, country: 'US' }), at(0, 0))).id);
+    let seed = 7;
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let i = 0; i < 100; i++) {
+      // Seats move up and down at random; Two is frozen for a while.
+      for (const id of ids) await db('accounts').where({ id }).update({ seats_filled: rnd(30) });
+      await db('accounts').where({ id: ids[1] }).update({ status: i >= 40 && i < 55 ? 'frozen' : 'active' });
+      await asOp(db, (ctx) => snapshotUsage(ctx), at(i));
+    }
+    const iso = (i: number) => at(i).toISOString().slice(0, 10);
+    const ranges: Array<[number, number]> = [[0, 99], [11, 41], [11, 40], [10, 71], [12, 12], [41, 71], [3, 9]];
+    for (let k = 0; k < 25; k++) {
+      const a = rnd(100);
+      ranges.push([a, a + rnd(100 - a)]);
+    }
+    for (const [a, b] of ranges) {
+      const got = await asOp(db, (ctx) => usageOfMsp(ctx, msp.account.id, iso(a), iso(b)));
+      for (const id of ids) {
+        const rows = (await db('usage_snapshots').where({ account_id: id }).andWhere('day', '>=', iso(a)).andWhere('day', '<=', iso(b))) as Array<{
+          seats_filled: number;
+          status: string;
+        }>;
+        const r = got.find((x) => x.companyId === id)!;
+        const want = {
+          seatDays: rows.reduce((n, x) => n + Number(x.seats_filled), 0),
+          peakSeats: Math.max(0, ...rows.map((x) => Number(x.seats_filled))),
+          days: rows.length,
+          frozen: rows.filter((x) => x.status === 'frozen').length,
+        };
+        expect([iso(a), iso(b), r.seatDays, r.peakSeats, r.days, r.statusDays.frozen]).toEqual([iso(a), iso(b), want.seatDays, want.peakSeats, want.days, want.frozen]);
+      }
+    }
+  });
+
   it('refuses bad ranges with a clear error and keeps the ledger to the MSP’s managers', async () => {
     const { db } = t();
     const msp = await asOp(db, (ctx) => createMsp(ctx, { name: 'Range MSP', region: 'us', ownerEmail: 'o@range.example' }, ['us']));
