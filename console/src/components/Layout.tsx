@@ -73,6 +73,9 @@ export function Layout({ children }: { children: ReactNode }) {
                 <li>
                   <NavLink href="/technicians">{t('nav.technicians')}</NavLink>
                 </li>
+                <li>
+                  <NavLink href="/templates">{t('nav.templates')}</NavLink>
+                </li>
                 {isManager && (
                   <>
                     <li>
