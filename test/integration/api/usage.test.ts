@@ -114,17 +114,31 @@ describeEachDb('usage ledger', (t) => {
     const at = (i: number, hour = 12) => new Date(start + i * 86_400_000 + hour * 3_600_000);
     const msp = await asOp(db, (ctx) => createMsp(ctx, { name: 'Range MSP', region: 'us', ownerEmail: 'o@months.example' }, ['us']), at(0, 0));
     const ids: string[] = [];
-    for (const name of ['One', 'Two', 'Three']) ids.push((await asOp(db, (ctx) => addCompany(ctx, { mspId: msp.account.id, name, country: 'US' }), at(0, 0))).id);
+    for (const name of ['One', 'Two', 'Three'])
+      ids.push((await asOp(db, (ctx) => addCompany(ctx, { mspId: msp.account.id, name, country: 'US' }), at(0, 0))).id);
     let seed = 7;
     const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
     for (let i = 0; i < 100; i++) {
       // Seats move up and down at random; Two is frozen for a while.
-      for (const id of ids) await db('accounts').where({ id }).update({ seats_filled: rnd(30) });
-      await db('accounts').where({ id: ids[1] }).update({ status: i >= 40 && i < 55 ? 'frozen' : 'active' });
+      for (const id of ids)
+        await db('accounts')
+          .where({ id })
+          .update({ seats_filled: rnd(30) });
+      await db('accounts')
+        .where({ id: ids[1] })
+        .update({ status: i >= 40 && i < 55 ? 'frozen' : 'active' });
       await asOp(db, (ctx) => snapshotUsage(ctx), at(i));
     }
     const iso = (i: number) => at(i).toISOString().slice(0, 10);
-    const ranges: Array<[number, number]> = [[0, 99], [11, 41], [11, 40], [10, 71], [12, 12], [41, 71], [3, 9]];
+    const ranges: Array<[number, number]> = [
+      [0, 99],
+      [11, 41],
+      [11, 40],
+      [10, 71],
+      [12, 12],
+      [41, 71],
+      [3, 9],
+    ];
     for (let k = 0; k < 25; k++) {
       const a = rnd(100);
       ranges.push([a, a + rnd(100 - a)]);
@@ -143,7 +157,14 @@ describeEachDb('usage ledger', (t) => {
           days: rows.length,
           frozen: rows.filter((x) => x.status === 'frozen').length,
         };
-        expect([iso(a), iso(b), r.seatDays, r.peakSeats, r.days, r.statusDays.frozen]).toEqual([iso(a), iso(b), want.seatDays, want.peakSeats, want.days, want.frozen]);
+        expect([iso(a), iso(b), r.seatDays, r.peakSeats, r.days, r.statusDays.frozen]).toEqual([
+          iso(a),
+          iso(b),
+          want.seatDays,
+          want.peakSeats,
+          want.days,
+          want.frozen,
+        ]);
       }
     }
   });
@@ -172,9 +193,9 @@ describeEachDb('usage ledger', (t) => {
   });
 });
 
-describe.each(DIALECTS)('usage ledger over HTTP and from the worker (%s)', (dialect) => {
+describe.each(DIALECTS)('usage ledger over HTTP (%s)', (dialect) => {
   let app: TestApp;
-  let now = day(1);
+  const now = day(1);
   beforeAll(async () => {
     app = await startTestApp(dialect, { now: () => now });
   });
