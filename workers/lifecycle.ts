@@ -1,7 +1,7 @@
 // lifecycle queue: the repeatable tick (expiries, reminders, trial end), the daily usage snapshot and trial notices.
 import type { Job } from 'bullmq';
 import { lifecycleTick, planTrialMails } from '../src/domain/lifecycle';
-import { snapshotUsage } from '../src/domain/usage';
+import { snapshotUsageBatch } from '../src/domain/usage';
 import { MailDelivery } from '../src/mail/delivery';
 import { trialMail } from '../src/mail/templates';
 import { type WorkerDeps, asWorker } from './deps';
@@ -20,9 +20,18 @@ export function lifecycleProcessor(deps: WorkerDeps) {
       );
     }
     if (job.name === 'usage-snapshot') {
-      const taken = await asWorker(deps, 'lifecycle worker', (ctx) => snapshotUsage(ctx));
-      if (taken.taken) deps.log.info(taken, 'usage snapshot taken');
-      return taken;
+      // One short transaction per batch of companies: SCIM writes get the database in between.
+      let taken = 0;
+      let afterId: string | undefined;
+      let day = '';
+      do {
+        const r = await asWorker(deps, 'lifecycle worker', (ctx) => snapshotUsageBatch(ctx, { afterId }));
+        ({ day } = r);
+        taken += r.taken;
+        afterId = r.next ?? undefined;
+      } while (afterId);
+      if (taken) deps.log.info({ day, taken }, 'usage snapshot taken');
+      return { day, taken };
     }
     const report = await asWorker(deps, 'lifecycle worker', (ctx) => lifecycleTick(ctx));
     if (Object.values(report).some((n) => n > 0)) deps.log.info({ report }, 'lifecycle tick');

@@ -1,20 +1,33 @@
 // The usage ledger: daily snapshots of companies' seats and status, and the sums billing reads.
 import { isPg, type Tx } from './knex';
 
+/** The next companies (or one MSP's) by id after `afterId`, at most `limit`: a snapshot's batch. */
+export async function companyBatch(tx: Tx, q: { mspId?: string; afterId?: string; limit: number }): Promise<string[]> {
+  const rows = (await tx('accounts')
+    .where({ kind: 'company', ...(q.mspId ? { msp_id: q.mspId } : {}) })
+    .modify((b) => {
+      if (q.afterId) b.andWhere('id', '>', q.afterId);
+    })
+    .orderBy('id')
+    .limit(q.limit)
+    .select('id')) as Array<{ id: string }>;
+  return rows.map((r) => r.id);
+}
+
 /**
- * Takes the day's snapshot of every company (or one MSP's) that has none for that day yet, and adds
- * those days to their months: a second run the same day changes nothing. Returns how many were taken.
+ * Takes the day's snapshot of these companies where none was taken that day yet, and adds those
+ * days to their months: a second run the same day changes nothing. Returns how many were taken.
  */
-export async function takeSnapshots(tx: Tx, day: string, now: string, mspId?: string): Promise<number> {
-  const scope = mspId ? 'and a.msp_id = ?' : '';
+export async function takeSnapshots(tx: Tx, day: string, now: string, accountIds: string[]): Promise<number> {
+  if (!accountIds.length) return 0;
   const r = (await tx.raw(
     `insert into usage_snapshots (account_id, day, msp_id, seats_filled, seats_total, status, taken_at)
      select a.id, ?, a.msp_id, a.seats_filled, a.seats_total, a.status, ?
        from accounts a
-      where a.kind = 'company' ${scope}
+      where a.id in (${accountIds.map(() => '?').join(', ')})
         and not exists (select 1 from usage_snapshots s where s.account_id = a.id and s.day = ?)
      on conflict (account_id, day) do nothing`,
-    mspId ? [day, now, mspId, day] : [day, now, day],
+    [day, now, ...accountIds, day],
   )) as { rowCount?: number; changes?: number };
   // pg answers a result with rowCount, better-sqlite3 the statement's run info with changes.
   const taken = Number(r.rowCount ?? r.changes ?? 0);

@@ -1,7 +1,7 @@
 // The usage ledger MSPs bill on: one snapshot per company per UTC day, and per-company sums over
 // a date range (seat-days, average and peak seats, days in each status).
 import { getManagedCompany } from '../db/accounts.repo';
-import { companyNames, currentCompanies, dailyUsage, takeSnapshots, usageSums, type DailyUsage } from '../db/usage.repo';
+import { companyBatch, companyNames, currentCompanies, dailyUsage, takeSnapshots, usageSums, type DailyUsage } from '../db/usage.repo';
 import { type Ctx, nowIso } from './context';
 import { toCsv } from './csv';
 import { Invalid, NotFound } from './errors';
@@ -34,14 +34,36 @@ export function dayRange(from: string, to: string): { from: string; to: string; 
   return { from, to, days };
 }
 
+/** Companies per snapshot transaction: short write transactions leave room for SCIM writes. */
+export const SNAPSHOT_BATCH = 1000;
+
 /**
- * Takes today's snapshot (UTC) of every company, or of one MSP's; idempotent per day: a second
- * run the same day takes none. Companies added later in the day are taken by the next run.
+ * Takes today's snapshot (UTC) of the next batch of companies (every company, or one MSP's) after
+ * `afterId`; `next` is where the following batch starts (null when done). Idempotent per day: a
+ * second run the same day takes none; companies added later that day are taken by the next run.
  */
-export async function snapshotUsage(ctx: Ctx, mspId?: string): Promise<{ day: string; taken: number }> {
+export async function snapshotUsageBatch(
+  ctx: Ctx,
+  q: { mspId?: string; afterId?: string; limit?: number } = {},
+): Promise<{ day: string; taken: number; next: string | null }> {
   await authorizeDeployment(ctx, 'usage.snapshot');
   const day = utcDay(ctx.now);
-  return { day, taken: await takeSnapshots(ctx.tx, day, nowIso(ctx), mspId) };
+  const limit = q.limit ?? SNAPSHOT_BATCH;
+  const ids = await companyBatch(ctx.tx, { mspId: q.mspId, afterId: q.afterId, limit });
+  const taken = await takeSnapshots(ctx.tx, day, nowIso(ctx), ids);
+  return { day, taken, next: ids.length === limit ? ids[ids.length - 1]! : null };
+}
+
+/** Today's snapshot of every company (or one MSP's) in this transaction (the CLI's `usage snapshot`). */
+export async function snapshotUsage(ctx: Ctx, mspId?: string): Promise<{ day: string; taken: number }> {
+  let total = 0;
+  let afterId: string | undefined;
+  for (;;) {
+    const r = await snapshotUsageBatch(ctx, { mspId, afterId });
+    total += r.taken;
+    if (!r.next) return { day: r.day, taken: total };
+    afterId = r.next;
+  }
 }
 
 export interface CompanyUsage {
@@ -82,7 +104,8 @@ export async function usageOfMsp(ctx: Ctx, mspId: string, fromDay: string, toDay
       days: s?.days ?? 0,
     });
   }
-  return out.sort((a, b) => a.name.localeCompare(b.name) || a.companyId.localeCompare(b.companyId));
+  const byName = new Intl.Collator('en').compare;
+  return out.sort((a, b) => byName(a.name, b.name) || (a.companyId < b.companyId ? -1 : 1));
 }
 
 /** One company's daily snapshots under the MSP (for its chart). */
