@@ -90,6 +90,7 @@ const schema = z.object({
   MAIL_CLAIM_LEASE_MS: z.coerce.number().int().min(1000).default(60_000),
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   LIFECYCLE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+  USAGE_SNAPSHOT_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
   SCIM_RATE_PER_TOKEN: z.coerce.number().min(0.1).max(1_000_000).default(1000),
   SCIM_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
@@ -138,6 +139,8 @@ export type Config = Readonly<{
   /** After this long without a "done", a relayed job is looked up in BullMQ and relayed again if lost. */
   outboxRedeliverMs: number;
   lifecycleIntervalMs: number;
+  /** How often the lifecycle worker takes the day's usage snapshot (idempotent per UTC day). */
+  usageSnapshotIntervalMs: number;
   /** How long a send claim shields an email from a second sender; must exceed an SMTP send. */
   mailClaimLeaseMs: number;
   /** BullMQ lock: a job whose worker died is picked up again after about this long. */
@@ -190,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outboxPollMs: e.OUTBOX_POLL_MS,
     outboxRedeliverMs: e.OUTBOX_REDELIVER_MS,
     lifecycleIntervalMs: e.LIFECYCLE_INTERVAL_MS,
+    usageSnapshotIntervalMs: e.USAGE_SNAPSHOT_INTERVAL_MS,
     mailClaimLeaseMs: e.MAIL_CLAIM_LEASE_MS,
     workerLockMs: e.WORKER_LOCK_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -15,6 +15,8 @@ import { registerScimClient } from './cli/scimClient';
 import { registerSeatsAndScope } from './cli/seatsAndScope';
 import { registerScimLog, registerScimToken } from './cli/scimToken';
 import { registerServer } from './cli/server';
+import { registerTemplate } from './cli/template';
+import { registerUsage } from './cli/usage';
 import { fail } from './cli/output';
 
 import { VERSION as version } from './version';
@@ -44,6 +46,8 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerBackup(program);
   registerOperator(program);
+  registerUsage(program);
+  registerTemplate(program);
   program
     .command('version')
     .description('print the version')

@@ -95,15 +95,12 @@ export async function startWorkers(rt: Runtime): Promise<WorkerSet> {
   const schedule = async (): Promise<void> => {
     if (closed) return;
     try {
-      await rt.queues
-        .get('lifecycle')
-        .upsertJobScheduler(
-          'lifecycle-tick',
-          { every: rt.config.lifecycleIntervalMs },
-          { name: 'tick', data: {}, opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
-        );
+      const lifecycle = rt.queues.get('lifecycle');
+      const opts = { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } };
+      await lifecycle.upsertJobScheduler('lifecycle-tick', { every: rt.config.lifecycleIntervalMs }, { name: 'tick', data: {}, opts });
+      await lifecycle.upsertJobScheduler('usage-snapshot', { every: rt.config.usageSnapshotIntervalMs }, { name: 'usage-snapshot', data: {}, opts });
     } catch (err) {
-      deps.log.warn({ err: (err as Error).message }, 'could not schedule the lifecycle tick yet; retrying');
+      deps.log.warn({ err: (err as Error).message }, 'could not schedule the lifecycle jobs yet; retrying');
     }
     // Upserted again now and then: a Redis restart without persistence forgets schedules.
     if (!closed) {

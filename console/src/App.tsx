@@ -15,6 +15,8 @@ import { SESSION_KEY, Session, loadSession, useSession } from './session';
 const AccountPages = lazy(() => import('./pages/account/AccountPages').then((m) => ({ default: m.AccountPages })));
 const Audit = lazy(() => import('./pages/Audit').then((m) => ({ default: m.Audit })));
 const Settings = lazy(() => import('./pages/Settings').then((m) => ({ default: m.Settings })));
+const Templates = lazy(() => import('./pages/Templates').then((m) => ({ default: m.Templates })));
+const Usage = lazy(() => import('./pages/Usage').then((m) => ({ default: m.Usage })));
 const Technicians = lazy(() => import('./pages/Technicians').then((m) => ({ default: m.Technicians })));
 
 const queryClient: QueryClient = new QueryClient({
@@ -60,6 +62,8 @@ function Pages() {
           <Route path="/companies" component={Companies} />
           <Route path="/technicians" component={Technicians} />
           <Route path="/audit" component={Audit} />
+          <Route path="/usage" component={Usage} />
+          <Route path="/templates" component={Templates} />
           <Route path="/settings" component={Settings} />
           <Route path="/accounts/:accountId" nest>
             {(params) => <AccountPages accountId={params.accountId} />}

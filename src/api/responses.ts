@@ -59,6 +59,26 @@ const apiToken = z.object({
   lastUsedAt: optTime,
   revokedAt: optTime,
 });
+const difference = z.object({
+  area: z.enum(['policies', 'settings', 'recoveryPlan', 'groups', 'vaults', 'mappings']),
+  key: z.string(),
+  expected: z.unknown(),
+  actual: z.unknown(),
+});
+const template = z.object({
+  id,
+  name: z.string(),
+  sourceCompanyId: z.string().nullable(),
+  spec: z.object({
+    policies: z.object({ passwordMinLength: z.number().optional(), requireTwoFactor: z.boolean().optional() }),
+    recoveryPlan: z.object({ allowAdministrators: z.boolean().optional(), allowTechnicians: z.boolean().optional() }),
+    settings: z.record(z.string(), z.unknown()),
+    groups: z.array(z.object({ name: z.string(), description: z.string().nullable() })),
+    vaults: z.array(z.string()),
+    mappings: z.array(z.object({ idpGroup: z.string(), group: z.string() })),
+  }),
+  createdAt: time,
+});
 const auditEvent = z.object({
   id: z.number(),
   accountId: id,
@@ -165,6 +185,28 @@ export const RESPONSES: Record<string, z.ZodType> = {
   'GET /api-tokens': z.array(apiToken),
   'POST /api-tokens': z.object({ id, token: z.string(), prefix: z.string() }),
   'GET /audit': z.array(auditEvent),
+  'GET /usage': z.array(
+    z.object({
+      companyId: id,
+      name: z.string(),
+      seatDays: z.number(),
+      avgSeats: z.number(),
+      peakSeats: z.number(),
+      statusDays: z.object({ trial: z.number(), active: z.number(), frozen: z.number(), setup: z.number() }),
+      days: z.number(),
+    }),
+  ),
+  'GET /templates': z.array(template),
+  'POST /templates': template,
+  'GET /templates/:templateId/drift': z.array(z.object({ companyId: id, name: z.string(), differences: z.array(difference) })),
+  'POST /templates/:templateId/apply': z.object({
+    companyId: id,
+    templateId: id,
+    dryRun: z.boolean(),
+    changes: z.array(difference.extend({ result: z.enum(['applied', 'refused', 'waiting']), reason: z.string().optional() })),
+    remaining: z.array(difference),
+  }),
+  'GET /usage/companies/:companyId': z.array(z.object({ day: z.string(), seatsFilled: z.number(), seatsTotal: z.number(), status: z.string() })),
   'GET /jobs': z.array(
     z.object({
       id: z.number(),

@@ -36,6 +36,8 @@ export interface RouteDef<B = unknown, Q = unknown> {
   status?: number;
   /** The endpoint can answer text/csv (?format=csv). */
   csv?: (result: unknown) => string;
+  /** The file name a CSV answer suggests (Content-Disposition). */
+  csvName?: string;
   handle(ctx: Ctx, input: Input<B, Q>): Promise<unknown>;
 }
 
@@ -45,7 +47,7 @@ export function route<B = undefined, Q = undefined>(def: RouteDef<B, Q>): RouteD
 }
 
 type Handle<B, Q> = RouteDef<B, Q>['handle'];
-type Extras<B, Q> = Pick<RouteDef<B, Q>, 'body' | 'query' | 'status' | 'csv'>;
+type Extras<B, Q> = Pick<RouteDef<B, Q>, 'body' | 'query' | 'status' | 'csv' | 'csvName'>;
 
 /** One endpoint of a group in a line: path (under the group's prefix), policy action, summary, [extras,] use case. */
 interface Declare {

@@ -20,12 +20,14 @@ import { consoleRoutes } from './routes/console';
 import { meRoutes } from './routes/me';
 import { mspRoutes } from './routes/msp';
 import { seatsAndScopeRoutes } from './routes/seatsAndScope';
+import { insightRoutes } from './routes/insight';
 import { unitOfWork } from '../db/unitOfWork';
 
 export const ROUTES: RouteDef[] = [
   ...meRoutes,
   ...mspRoutes,
   ...seatsAndScopeRoutes,
+  ...insightRoutes,
   ...accountRoutes,
   ...vaultRoutes,
   ...provisioningRoutes,
@@ -119,7 +121,7 @@ export function apiRouter(rt: Runtime): Router {
           res
             .status(def.status ?? 200)
             .type('text/csv; charset=utf-8')
-            .setHeader('Content-Disposition', 'attachment; filename="audit.csv"');
+            .setHeader('Content-Disposition', `attachment; filename="${def.csvName ?? 'audit.csv'}"`);
           res.send(def.csv(result));
           return;
         }

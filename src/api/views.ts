@@ -1,5 +1,6 @@
 // How domain data leaves the REST API: stable field names, CSV for the audit log.
 import { z } from 'zod';
+import { toCsv } from '../domain/csv';
 import type { AuditEvent } from '../db/audit.repo';
 import type { LinkView } from '../domain/links';
 
@@ -22,18 +23,11 @@ export const auditQuery = z.object({
   format: z.enum(['json', 'csv']).optional(),
 });
 
-const csvCell = (v: unknown): string => {
-  const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
-  // Quote everything that could break a cell, and neutralise spreadsheet formulas.
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) || safe !== s ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
-
 export function auditCsv(result: unknown): string {
   const events = result as AuditEvent[];
   const header = ['id', 'createdAt', 'accountId', 'mspId', 'actorKind', 'actorId', 'actorLabel', 'action', 'targetType', 'targetId', 'data'];
-  const rows = events.map((e) =>
-    [e.id, e.createdAt, e.accountId, e.mspId, e.actorKind, e.actorId, e.actorLabel, e.action, e.targetType, e.targetId, e.data].map(csvCell).join(','),
+  return toCsv(
+    header,
+    events.map((e) => [e.id, e.createdAt, e.accountId, e.mspId, e.actorKind, e.actorId, e.actorLabel, e.action, e.targetType, e.targetId, e.data]),
   );
-  return [header.join(','), ...rows].join('\r\n') + '\r\n';
 }

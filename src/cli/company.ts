@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { AccountStatus, CompanySort } from '../db/accounts.repo';
 import { addCompany, companySummary, listCompanies } from '../domain/companies';
 import { requestLink, showLink, unlinkCompany } from '../domain/links';
+import { addCompanyFromTemplate } from '../domain/templates';
 import { parseIntOption } from './action';
 import { MSP, operatorCommand } from './command';
 import { CliError, table } from './output';
@@ -16,6 +17,7 @@ interface AddOpts {
   website?: string;
   address?: string;
   seats?: number;
+  template?: string;
 }
 
 interface ListOpts {
@@ -37,17 +39,16 @@ export function registerCompany(program: Command): Command {
       ['--website <url>', 'website'],
       ['--address <address>', 'postal address'],
       ['--seats <n>', 'seat allowance', parseIntOption('--seats')],
+      ['--template <id>', 'set the company up from this template (see template apply)'],
     ],
     run: async (ctx, opts: AddOpts) => {
-      const c = await addCompany(ctx, {
-        mspId: opts.msp,
-        name: opts.name,
-        country: opts.country,
-        website: opts.website,
-        address: opts.address,
-        seats: opts.seats,
-      });
-      return { id: c.id, region: c.region, status: c.status };
+      const input = { mspId: opts.msp, name: opts.name, country: opts.country, website: opts.website, address: opts.address, seats: opts.seats };
+      if (!opts.template) {
+        const c = await addCompany(ctx, input);
+        return { id: c.id, region: c.region, status: c.status };
+      }
+      const { company: c, template } = await addCompanyFromTemplate(ctx, input, opts.template);
+      return { id: c.id, region: c.region, status: c.status, template: { id: template.templateId, changes: template.changes, remaining: template.remaining } };
     },
     text: (o) => `Company ${o.id} added in region ${o.region} (${o.status}).`,
   });

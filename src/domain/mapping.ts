@@ -2,7 +2,6 @@
 // Owners, Administrators, MSP Technicians or a custom group; previews, drift and resync.
 import type { Account } from '../db/accounts.repo';
 import { newId } from '../db/codec';
-import { savepoint } from '../db/unitOfWork';
 import { type Group, findGroupByName, getBuiltinGroup, renameGroup, findGroupCreatedFor, getGroup, insertGroup, listGroups } from '../db/groups.repo';
 import { type IdpGroup, findIdpGroupByExternalId, getIdpGroup, idpGroupMemberIds, listIdpGroupNames } from '../db/idpGroups.repo';
 import { contactsOf } from '../db/members.repo';
@@ -18,6 +17,7 @@ import {
 } from '../db/mapping.repo';
 import { auditOn } from './audit';
 import { type Ctx, nowIso } from './context';
+import { maybeDry } from './dryRun';
 import { type RoleChange, syncIdpRoles } from './effectiveRoles';
 import { NotFound } from './errors';
 import { resolveGroup } from './groups';
@@ -42,27 +42,6 @@ export interface MappingResult {
   dryRun: boolean;
   mapping: MappingView | null;
   changes: DescribedChange[];
-}
-
-/** Thrown inside a savepoint to undo a dry run after measuring what it would do. */
-class DryRunRollback extends Error {
-  constructor(readonly result: unknown) {
-    super('dry run');
-  }
-}
-
-/** Runs fn in a savepoint; with dryRun its writes are rolled back and only its result kept. */
-async function maybeDry<T>(ctx: Ctx, dryRun: boolean, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
-  if (!dryRun) return fn(ctx);
-  try {
-    await savepoint(ctx.tx, async (sp) => {
-      throw new DryRunRollback(await fn({ ...ctx, tx: sp }));
-    });
-  } catch (err) {
-    if (err instanceof DryRunRollback) return err.result as T;
-    throw err;
-  }
-  throw new Error('unreachable');
 }
 
 async function describe(ctx: Ctx, accountId: string, changes: RoleChange[]): Promise<DescribedChange[]> {

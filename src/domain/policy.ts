@@ -111,6 +111,12 @@ export const POLICY = {
   'api_tokens.manage': msp(MSP_MANAGERS, true),
   'msp.audit': msp(MSP_MANAGERS),
   'msp.jobs': msp(MSP_MANAGERS),
+  /** The usage ledger (what the MSP bills its clients on): the MSP's Owners and Administrators. */
+  'usage.read': msp(MSP_MANAGERS),
+  /** Company templates: MSP staff see them and apply them (acting in the company as a launched technician would). */
+  'templates.read': msp(MSP_STAFF),
+  'templates.manage': msp(MSP_MANAGERS, true),
+  'template.apply': msp(MSP_STAFF, true),
   // ---- inside an account ----
   'account.read': acct(EVERYONE),
   'account.subscribe': acct(OWNERS, { writes: true, whileFrozen: true }),
@@ -164,6 +170,8 @@ export const POLICY = {
   /** Every tenant's jobs (bull-board): the deployment's operators, never MSP people. */
   'deployment.jobs': { scope: 'deployment', allow: ['operator'] },
   'operators.manage': { scope: 'deployment', allow: ['operator', 'system'] },
+  /** Taking the day's usage snapshot (the lifecycle worker, or the operator by hand). */
+  'usage.snapshot': { scope: 'deployment', allow: ['operator', 'system'] },
   /** Background jobs run as the system (the workers); nobody else runs them. */
   'jobs.run': { scope: 'deployment', allow: ['system'] },
 } as const satisfies Record<string, Rule>;

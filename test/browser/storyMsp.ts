@@ -1,10 +1,11 @@
 /// <reference lib="dom" />
 // The help article from the MSP's side: sign in, Managed Companies (New company with its errors
 // in the dialog, search, sort, filter, Clear all), Launch, unlinking (refused, then confirmed),
-// linking an account by the code its Owner shares, Technicians, the Audit log, Settings, and
+// linking an account by the code its Owner shares, Technicians, the Audit log, Usage, Templates, Settings, and
 // signing out and back in with "Email me a sign-in link".
 import type { Page } from 'playwright-core';
 import { createMsp } from '../../src/domain/accounts';
+import { snapshotUsage } from '../../src/domain/usage';
 import { asOp } from '../helpers/ctx';
 import { type Stack, type Visit, linkIn, mailTo } from './harness';
 import { type Company, setUpLaunchedCompany } from './storyCompany';
@@ -204,6 +205,48 @@ export async function mspStory(stack: Stack, v: Visit, tag: string): Promise<voi
   expect(csv.split('\r\n')[1]).toContain('company.unlinked');
   await v.check('audit log');
   await v.shot('audit', v.lang === 'en' && v.screen.name === 'desktop' ? 'audit' : undefined);
+
+  // Usage: today's snapshot per company (seat-days, a chart of seats per day), CSV with a row per company.
+  await asOp(stack.app.rt.db, (ctx) => snapshotUsage(ctx, msp.account.id));
+  await v.nav('nav.usage');
+  await page.getByRole('heading', { name: t('usage.title') }).waitFor();
+  for (const c of companies) await row(page, new RegExp(esc(c.name))).waitFor();
+  const usageCsv = await page.evaluate(
+    async (href) => (await fetch(href!)).text(),
+    await page.getByRole('link', { name: t('usage.csv') }).getAttribute('href'),
+  );
+  expect(usageCsv.split('\r\n')).toHaveLength(companies.length + 2);
+  expect(usageCsv).toContain(companies[1]!.name);
+  await v.check('usage');
+  await v.shot('usage', v.lang === 'en' && v.screen.name === 'desktop' ? 'usage' : undefined);
+
+  // Templates: the bakery's setup saved as a template; the dentist drifts from it and is brought in line.
+  await v.nav('nav.templates');
+  await page.getByText(t('tpl.none')).waitFor();
+  await page.getByLabel(t('tpl.fromCompany')).selectOption({ label: bakery.name });
+  await page.getByLabel(t('tpl.name')).fill('Standard');
+  await page
+    .getByRole('button', { name: t('tpl.create') })
+    .last()
+    .click();
+  await status(page)
+    .getByText(t('tpl.created', { name: 'Standard' }))
+    .waitFor();
+  await row(page, new RegExp(`${esc(bakery.name)}.*${esc(t('tpl.inLine'))}`)).waitFor();
+  await v.check('templates (drift)');
+  await v.shot('templates', v.lang === 'en' && v.screen.name === 'desktop' ? 'templates' : undefined);
+  await page.getByRole('button', { name: t('tpl.applyNamed', { name: dentist.name }) }).click();
+  const applyDialog = page.getByRole('alertdialog', { name: t('tpl.applyTitle', { name: dentist.name }) });
+  await applyDialog.getByText(t('tpl.willChange')).first().waitFor();
+  await v.check('templates (preview)');
+  await applyDialog.getByRole('button', { name: t('tpl.apply') }).click();
+  await status(page)
+    .getByText(new RegExp(esc(dentist.name)))
+    .waitFor();
+  await page
+    .getByRole('button', { name: t('tpl.applyNamed', { name: dentist.name }) })
+    .waitFor({ state: 'detached' })
+    .catch(() => undefined);
 
   // Settings: a password to sign in with; an API token revoked after a confirmation.
   await v.nav('nav.settings');

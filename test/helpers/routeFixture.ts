@@ -110,6 +110,8 @@ export function sampleBody(f: RouteFixture, method: string, path: string): unkno
     'POST /accounts/:accountId/mappings': { scimGroup: 'nope', group: 'Administrators', dryRun: true },
     'POST /links/by-code': { code: 'AAAA-BBBB-CCCC-DDDD' },
     'POST /me/password': { password: 'matrix password 1' },
+    'POST /templates': { fromCompanyId: f.companyId, name: `T${n++}` },
+    'POST /templates/:templateId/apply': { companyId: f.companyId, dryRun: true },
   };
   return bodies[`${method.toUpperCase()} ${path}`] ?? (method === 'get' || method === 'delete' ? undefined : {});
 }

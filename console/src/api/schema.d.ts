@@ -2785,6 +2785,7 @@ export interface paths {
             country: string;
             name: string;
             seats?: number;
+            templateId?: string;
             website?: string;
           };
         };
@@ -3746,6 +3747,433 @@ export interface paths {
         409: components['responses']['Problem'];
       };
     };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/templates': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The MSP's company templates
+     * @description Policy action templates.read; callers: owner, admin, technician.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description ISO 8601 */
+              createdAt: string;
+              id: string;
+              name: string;
+              sourceCompanyId: string | null;
+              spec: {
+                groups: {
+                  description: string | null;
+                  name: string;
+                }[];
+                mappings: {
+                  group: string;
+                  idpGroup: string;
+                }[];
+                policies: {
+                  passwordMinLength?: number;
+                  requireTwoFactor?: boolean;
+                };
+                recoveryPlan: {
+                  allowAdministrators?: boolean;
+                  allowTechnicians?: boolean;
+                };
+                settings: {
+                  [key: string]: unknown;
+                };
+                vaults: string[];
+              };
+            }[];
+          };
+        };
+        400: components['responses']['Problem'];
+        401: components['responses']['Problem'];
+        403: components['responses']['Problem'];
+        404: components['responses']['Problem'];
+        409: components['responses']['Problem'];
+      };
+    };
+    put?: never;
+    /**
+     * Capture a managed company's policies, settings, recovery plan, custom groups, vault names and group mappings as a template
+     * @description Policy action templates.manage; callers: owner, admin.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            fromCompanyId: string;
+            name: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Success */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description ISO 8601 */
+              createdAt: string;
+              id: string;
+              name: string;
+              sourceCompanyId: string | null;
+              spec: {
+                groups: {
+                  description: string | null;
+                  name: string;
+                }[];
+                mappings: {
+                  group: string;
+                  idpGroup: string;
+                }[];
+                policies: {
+                  passwordMinLength?: number;
+                  requireTwoFactor?: boolean;
+                };
+                recoveryPlan: {
+                  allowAdministrators?: boolean;
+                  allowTechnicians?: boolean;
+                };
+                settings: {
+                  [key: string]: unknown;
+                };
+                vaults: string[];
+              };
+            };
+          };
+        };
+        400: components['responses']['Problem'];
+        401: components['responses']['Problem'];
+        403: components['responses']['Problem'];
+        404: components['responses']['Problem'];
+        409: components['responses']['Problem'];
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/templates/{templateId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Delete a template (companies keep their setup)
+     * @description Policy action templates.manage; callers: owner, admin.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          templateId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        400: components['responses']['Problem'];
+        401: components['responses']['Problem'];
+        403: components['responses']['Problem'];
+        404: components['responses']['Problem'];
+        409: components['responses']['Problem'];
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/templates/{templateId}/apply': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Bring a company in line with the template (dryRun: what would change); audited
+     * @description Policy action template.apply; callers: owner, admin, technician.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          templateId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            companyId: string;
+            dryRun?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Success */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              changes: {
+                actual: unknown;
+                /** @enum {string} */
+                area: 'policies' | 'settings' | 'recoveryPlan' | 'groups' | 'vaults' | 'mappings';
+                expected: unknown;
+                key: string;
+                reason?: string;
+                /** @enum {string} */
+                result: 'applied' | 'refused' | 'waiting';
+              }[];
+              companyId: string;
+              dryRun: boolean;
+              remaining: {
+                actual: unknown;
+                /** @enum {string} */
+                area: 'policies' | 'settings' | 'recoveryPlan' | 'groups' | 'vaults' | 'mappings';
+                expected: unknown;
+                key: string;
+              }[];
+              templateId: string;
+            };
+          };
+        };
+        400: components['responses']['Problem'];
+        401: components['responses']['Problem'];
+        403: components['responses']['Problem'];
+        404: components['responses']['Problem'];
+        409: components['responses']['Problem'];
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/templates/{templateId}/drift': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * How each managed company (or one, ?companyId=) differs from the template
+     * @description Policy action templates.read; callers: owner, admin, technician.
+     */
+    get: {
+      parameters: {
+        query?: {
+          companyId?: string;
+        };
+        header?: never;
+        path: {
+          templateId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              companyId: string;
+              differences: {
+                actual: unknown;
+                /** @enum {string} */
+                area: 'policies' | 'settings' | 'recoveryPlan' | 'groups' | 'vaults' | 'mappings';
+                expected: unknown;
+                key: string;
+              }[];
+              name: string;
+            }[];
+          };
+        };
+        400: components['responses']['Problem'];
+        401: components['responses']['Problem'];
+        403: components['responses']['Problem'];
+        404: components['responses']['Problem'];
+        409: components['responses']['Problem'];
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Usage per company from the daily ledger: seat-days, average and peak seats, days per status (CSV with ?format=csv)
+     * @description Policy action usage.read; callers: owner, admin.
+     */
+    get: {
+      parameters: {
+        query?: {
+          format?: 'json' | 'csv';
+          from?: string;
+          to?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              avgSeats: number;
+              companyId: string;
+              days: number;
+              name: string;
+              peakSeats: number;
+              seatDays: number;
+              statusDays: {
+                active: number;
+                frozen: number;
+                setup: number;
+                trial: number;
+              };
+            }[];
+          };
+        };
+        400: components['responses']['Problem'];
+        401: components['responses']['Problem'];
+        403: components['responses']['Problem'];
+        404: components['responses']['Problem'];
+        409: components['responses']['Problem'];
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/usage/companies/{companyId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One company's daily snapshots in the ledger (seats filled and total, status)
+     * @description Policy action usage.read; callers: owner, admin.
+     */
+    get: {
+      parameters: {
+        query?: {
+          format?: 'json' | 'csv';
+          from?: string;
+          to?: string;
+        };
+        header?: never;
+        path: {
+          companyId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              day: string;
+              seatsFilled: number;
+              seatsTotal: number;
+              status: string;
+            }[];
+          };
+        };
+        400: components['responses']['Problem'];
+        401: components['responses']['Problem'];
+        403: components['responses']['Problem'];
+        404: components['responses']['Problem'];
+        409: components['responses']['Problem'];
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;

@@ -73,10 +73,18 @@ export function Layout({ children }: { children: ReactNode }) {
                 <li>
                   <NavLink href="/technicians">{t('nav.technicians')}</NavLink>
                 </li>
+                <li>
+                  <NavLink href="/templates">{t('nav.templates')}</NavLink>
+                </li>
                 {isManager && (
-                  <li>
-                    <NavLink href="/audit">{t('nav.audit')}</NavLink>
-                  </li>
+                  <>
+                    <li>
+                      <NavLink href="/usage">{t('nav.usage')}</NavLink>
+                    </li>
+                    <li>
+                      <NavLink href="/audit">{t('nav.audit')}</NavLink>
+                    </li>
+                  </>
                 )}
               </>
             ) : (

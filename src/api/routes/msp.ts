@@ -4,6 +4,7 @@ import { createApiToken, endLaunch, launchCompany, listTokensOfMsp, revokeApiTok
 import { auditLog } from '../../domain/audit';
 import { addCompany, companyDetail, companySummary, listCompanies } from '../../domain/companies';
 import { requestLink, showLink, unlinkCompany } from '../../domain/links';
+import { addCompanyFromTemplate } from '../../domain/templates';
 import { addTechnician, listStaff, removeTechnician } from '../../domain/technicians';
 import { tenantJobs } from '../../domain/tenantJobs';
 import { auditCsv, auditQuery, linkOut } from '../views';
@@ -29,6 +30,8 @@ const newCompany = z.object({
   website: z.string().trim().max(300).optional(),
   address: z.string().trim().max(1000).optional(),
   seats: z.number().int().min(0).max(1_000_000).optional(),
+  /** Set the company up from this template (as `template apply` would, in the same transaction). */
+  templateId: z.string().min(1).max(64).optional(),
 });
 
 export const mspRoutes = [
@@ -47,8 +50,10 @@ export const mspRoutes = [
     'company.add',
     "Add a new company (in the MSP's data region)",
     { status: 201, body: newCompany },
-    async (ctx, { accountId, body }) => {
-      const c = await addCompany(ctx, { mspId: accountId, ...body });
+    async (ctx, { accountId, body: { templateId, ...body } }) => {
+      const c = templateId
+        ? (await addCompanyFromTemplate(ctx, { mspId: accountId, ...body }, templateId)).company
+        : await addCompany(ctx, { mspId: accountId, ...body });
       return { id: c.id, region: c.region, status: c.status };
     },
   ),

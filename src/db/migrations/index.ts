@@ -6,6 +6,8 @@ import * as m003 from './003_preferred_language';
 import * as m004 from './004_link_codes';
 import * as m005 from './005_msp_events';
 import * as m007 from './007_seat_caps_technician_scope';
+import * as m010 from './010_usage_ledger';
+import * as m011 from './011_company_templates';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -19,6 +21,8 @@ const migrations: ReadonlyArray<[string, Migration]> = [
   ['004_link_codes', m004],
   ['005_msp_events', m005],
   ['007_seat_caps_technician_scope', m007],
+  ['010_usage_ledger', m010],
+  ['011_company_templates', m011],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
