@@ -13,6 +13,13 @@ function bool(name: string) {
   };
 }
 
+function wholeNumber(name: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v.trim())) throw new CliError(`${name} must be a whole number from 0 to 100000`);
+    return Number(v);
+  };
+}
+
 interface SettingsOpts {
   account: string;
   scimDeleteMode?: string;
@@ -20,6 +27,7 @@ interface SettingsOpts {
   unmappedGroupsAsCustom?: boolean;
   technicianSelfAccess?: boolean;
   defaultLanguage?: string;
+  deprovisionLimit?: number;
 }
 
 export function registerAccount(program: Command): void {
@@ -33,6 +41,7 @@ export function registerAccount(program: Command): void {
       ['--unmapped-groups-as-custom <bool>', 'turn unmapped pushed groups into custom groups', bool('--unmapped-groups-as-custom')],
       ['--technician-self-access <bool>', 'let MSP technicians give themselves vault access', bool('--technician-self-access')],
       ['--default-language <lang>', 'en | de'],
+      ['--deprovision-limit <n>', 'SCIM removals per rolling hour before the breaker holds the rest (default 10, 0 = off)', wholeNumber('--deprovision-limit')],
     ],
     run: (ctx, opts: SettingsOpts) =>
       updateSettings(ctx, opts.account, {
@@ -41,6 +50,7 @@ export function registerAccount(program: Command): void {
         unmappedGroupsAsCustom: opts.unmappedGroupsAsCustom,
         technicianSelfAccess: opts.technicianSelfAccess,
         defaultLanguage: opts.defaultLanguage as 'en' | 'de' | undefined,
+        deprovisionLimit: opts.deprovisionLimit,
       }),
     text: (s) =>
       Object.entries(s)

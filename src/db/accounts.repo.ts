@@ -17,6 +17,8 @@ export interface AccountSettings {
   technicianSelfAccess?: boolean;
   policies?: { passwordMinLength?: number; requireTwoFactor?: boolean };
   recoveryPlan?: { allowAdministrators?: boolean; allowTechnicians?: boolean };
+  /** SCIM removals applied per rolling hour before the breaker holds the rest (default 10; 0 turns it off). */
+  deprovisionLimit?: number;
 }
 
 export interface Account {

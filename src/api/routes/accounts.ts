@@ -27,6 +27,7 @@ const settingsBody = z.object({
   defaultLanguage: z.enum(['en', 'de']).optional(),
   policies: z.object({ passwordMinLength: z.number().int().min(8).max(128).optional(), requireTwoFactor: z.boolean().optional() }).optional(),
   recoveryPlan: z.object({ allowAdministrators: z.boolean().optional(), allowTechnicians: z.boolean().optional() }).optional(),
+  deprovisionLimit: z.number().int().min(0).max(100_000).optional(),
 });
 
 export const accountRoutes = [
