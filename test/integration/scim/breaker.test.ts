@@ -151,6 +151,51 @@ describe.each(DIALECTS)('deprovisioning breaker [%s]', (dialect) => {
     expect(m[ids[1]!]!.held).toEqual([]);
   });
 
+  it('keeps breaker holds out of the last-Owner release path; a release that would leave no Owner stays held by the last-Owner guard', async () => {
+    const { c, ids } = await company(3, 1);
+    const g = await c.req<Res>('POST', '/Groups', { displayName: 'IdP Owners', members: ids.slice(0, 2).map((value) => ({ value })) });
+    await op((ctx) => setMapping(ctx, { accountId: c.accountId, scimGroup: g.body.id, group: 'Owners' }));
+    expect((await c.req('DELETE', `/Users/${ids[0]}`)).status).toBe(204);
+    expect((await c.req('DELETE', `/Users/${ids[1]}`)).status).toBe(204);
+    // Another Owner arrives: the last-Owner guard releases what it holds, never the breaker's.
+    await c.req('PATCH', `/Groups/${g.body.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: ids[2] }] }));
+    expect((await held(c.accountId)).held.map((h) => [h.kind, h.memberId])).toEqual([['remove', ids[1]]]);
+    // The IdP takes Owners from the newcomer too: beyond the limit, held.
+    await c.req('PATCH', `/Groups/${g.body.id}`, patchOp({ op: 'remove', path: `members[value eq "${ids[2]}"]` }));
+    expect((await held(c.accountId)).held.map((h) => [h.kind, h.group, h.memberId])).toEqual([
+      ['remove', null, ids[1]],
+      ['remove_role', 'Owners', ids[2]],
+    ]);
+    const r = await op((ctx) => releaseHeldRemovals(ctx, c.accountId));
+    expect(r.released.map((x) => [x.kind, x.memberId, x.outcome])).toEqual([
+      ['remove', ids[1], 'applied'],
+      ['remove_role', ids[2], 'held_last_owner'],
+    ]);
+    const m = await members(c.accountId);
+    expect(m[ids[1]!]!.state).toBe('suspended');
+    expect(m[ids[2]!]!.groups).toContain('Owners');
+    expect(m[ids[2]!]!.held).toEqual([expect.objectContaining({ kind: 'remove_role', group: 'Owners', reason: 'last_owner' })]);
+    expect((await held(c.accountId)).held).toEqual([]);
+  });
+
+  it('cancels a held deactivation when the IdP reactivates the person; the next hold is a new trip with its own event', async () => {
+    const { c, ids } = await company(2, 1);
+    const active = (id: string, value: boolean) => c.req<Res>('PATCH', `/Users/${id}`, patchOp({ op: 'replace', path: 'active', value }));
+    expect((await active(ids[0]!, false)).status).toBe(200);
+    expect((await active(ids[1]!, false)).status).toBe(200);
+    expect((await held(c.accountId)).held).toHaveLength(1);
+    expect((await active(ids[1]!, true)).status).toBe(200);
+    expect((await held(c.accountId)).held).toEqual([]);
+    expect((await held(c.accountId)).tripStartedAt).toBeNull();
+    expect((await members(c.accountId))[ids[1]!]!.state).toBe('invited');
+    expect((await active(ids[1]!, false)).status).toBe(200);
+    const trips = (await events('provisioning.held')).filter((e) => e.accountId === c.accountId);
+    expect(trips).toHaveLength(2);
+    expect(new Set(trips.map((e) => e.dedupeKey)).size).toBe(2);
+    const audit = await db()('audit_events').where({ account_id: c.accountId }).whereLike('action', 'breaker.%').orderBy('id').select('action');
+    expect(audit.map((x: { action: string }) => x.action)).toEqual(['breaker.held', 'breaker.tripped', 'breaker.cancelled', 'breaker.reset', 'breaker.held', 'breaker.tripped']);
+  });
+
   it('does nothing with limit 0 (off)', async () => {
     const { c, ids } = await company(12, 0);
     for (const id of ids) expect((await c.req('DELETE', `/Users/${id}`)).status).toBe(204);
