@@ -22,7 +22,8 @@ export async function lockBreaker(tx: Tx, accountId: string, now: string): Promi
 }
 
 export async function getBreaker(tx: Tx, accountId: string): Promise<BreakerRow | undefined> {
-  const row = (await tx('breakers').where({ account_id: accountId }).first('account_id', 'trip_started_at')) as { account_id: string; trip_started_at: unknown } | undefined;
+  const row = (await tx('breakers').where({ account_id: accountId }).first('account_id', 'trip_started_at')) as
+    { account_id: string; trip_started_at: unknown } | undefined;
   return row ? { accountId: row.account_id, tripStartedAt: optIso(row.trip_started_at) } : undefined;
 }
 

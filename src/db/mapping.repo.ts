@@ -177,7 +177,10 @@ export async function insertHeldChange(tx: Tx, h: Omit<HeldChange, 'resolvedAt' 
 
 /** Open held changes, oldest first (optionally of some people, or for one reason). */
 export async function openHeldChanges(tx: Tx, accountId: string, memberIds?: string[], reason?: HeldReason): Promise<HeldChange[]> {
-  const q = tx('held_changes').where({ account_id: accountId }).whereNull('resolved_at').orderBy([{ column: 'created_at' }, { column: 'id' }]);
+  const q = tx('held_changes')
+    .where({ account_id: accountId })
+    .whereNull('resolved_at')
+    .orderBy([{ column: 'created_at' }, { column: 'id' }]);
   if (memberIds) q.whereIn('member_id', memberIds);
   if (reason) q.andWhere('reason', reason);
   return (await q).map(HELD.read);

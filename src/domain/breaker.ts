@@ -3,7 +3,15 @@
 // for a person to release or discard. The MSP hears of a trip once, and of trips in several of
 // its companies within an hour once more, as one fleet-wide alert.
 import { type Account, getAccount } from '../db/accounts.repo';
-import { companiesTrippedSince, countDeprovisionsSince, fleetAlertSince, insertDeprovision, lockBreaker, pruneDeprovisions, setTripStarted } from '../db/breaker.repo';
+import {
+  companiesTrippedSince,
+  countDeprovisionsSince,
+  fleetAlertSince,
+  insertDeprovision,
+  lockBreaker,
+  pruneDeprovisions,
+  setTripStarted,
+} from '../db/breaker.repo';
 import { newId } from '../db/codec';
 import { type HeldKind, insertHeldChange, openHeldChanges } from '../db/mapping.repo';
 import { auditOn } from './audit';

@@ -97,7 +97,10 @@ export async function listMembersWithGroups(ctx: Ctx, accountId: string): Promis
   const names = new Map((await listGroups(ctx.tx, accountId)).map((g) => [g.id, g.name]));
   const held = new Map<string, MemberListing['held']>();
   for (const h of await openHeldChanges(ctx.tx, accountId)) {
-    held.set(h.memberId, [...(held.get(h.memberId) ?? []), { kind: h.kind, group: h.groupId ? (names.get(h.groupId) ?? null) : null, since: h.createdAt, reason: h.reason }]);
+    held.set(h.memberId, [
+      ...(held.get(h.memberId) ?? []),
+      { kind: h.kind, group: h.groupId ? (names.get(h.groupId) ?? null) : null, since: h.createdAt, reason: h.reason },
+    ]);
   }
   return members.map((m) => ({
     id: m.id,

@@ -240,7 +240,8 @@ export const consoleAccountDe: Record<keyof typeof consoleAccountEn, string> = {
   'log.col.idp': 'Identitätsanbieter',
   'log.col.detail': 'Details',
   'breaker.title': 'Vom Deprovisionierungs-Schutzschalter zurückgehalten',
-  'breaker.explain': 'Der Identitätsanbieter darf höchstens {limit} Personen pro Stunde entfernen (Deaktivierungen, Löschungen, Eigentümer- oder Administratorrollen); was darüber hinausgeht, wird hier zurückgehalten, bis Sie es freigeben oder verwerfen.',
+  'breaker.explain':
+    'Der Identitätsanbieter darf höchstens {limit} Personen pro Stunde entfernen (Deaktivierungen, Löschungen, Eigentümer- oder Administratorrollen); was darüber hinausgeht, wird hier zurückgehalten, bis Sie es freigeben oder verwerfen.',
   'breaker.off': 'Der Deprovisionierungs-Schutzschalter ist aus: jede Entfernung des Identitätsanbieters gilt sofort.',
   'breaker.caption': 'Zurückgehaltene Entfernungen, älteste zuerst',
   'breaker.none': 'Nichts wird zurückgehalten.',
@@ -254,8 +255,10 @@ export const consoleAccountDe: Record<keyof typeof consoleAccountEn, string> = {
   'breaker.discard': 'Verwerfen',
   'breaker.releaseTitle': '{count} zurückgehaltene Entfernungen anwenden?',
   'breaker.discardTitle': '{count} zurückgehaltene Entfernungen verwerfen?',
-  'breaker.releaseExplain': 'Sie werden in ihrer Reihenfolge angewendet, älteste zuerst. Eine Entfernung, die das Unternehmen ohne Eigentümer ließe, hält der Letzter-Eigentümer-Schutz weiter zurück; eine, die einem Eigentümer etwas nimmt, braucht einen Eigentümer.',
-  'breaker.discardExplain': 'Nichts davon wird angewendet: die Personen behalten ihren Zugang. Die nächste vollständige Synchronisierung des Identitätsanbieters sendet erneut, was noch zutrifft.',
+  'breaker.releaseExplain':
+    'Sie werden in ihrer Reihenfolge angewendet, älteste zuerst. Eine Entfernung, die das Unternehmen ohne Eigentümer ließe, hält der Letzter-Eigentümer-Schutz weiter zurück; eine, die einem Eigentümer etwas nimmt, braucht einen Eigentümer.',
+  'breaker.discardExplain':
+    'Nichts davon wird angewendet: die Personen behalten ihren Zugang. Die nächste vollständige Synchronisierung des Identitätsanbieters sendet erneut, was noch zutrifft.',
   'breaker.released': 'Freigegeben.',
   'breaker.releasedSome': 'Freigegeben; {remaining} brauchen einen Eigentümer und bleiben zurückgehalten.',
   'breaker.discarded': 'Verworfen.',

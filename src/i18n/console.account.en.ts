@@ -238,7 +238,8 @@ export const consoleAccountEn = {
   'log.col.idp': 'Identity provider',
   'log.col.detail': 'Detail',
   'breaker.title': 'Held by the deprovisioning breaker',
-  'breaker.explain': 'The identity provider may take away at most {limit} people per hour (deactivations, deletions, Owner or Administrator roles); what comes beyond is held here until you release or discard it.',
+  'breaker.explain':
+    'The identity provider may take away at most {limit} people per hour (deactivations, deletions, Owner or Administrator roles); what comes beyond is held here until you release or discard it.',
   'breaker.off': 'The deprovisioning breaker is off: every removal the identity provider sends applies at once.',
   'breaker.caption': 'Held removals, oldest first',
   'breaker.none': 'Nothing is held.',
@@ -252,7 +253,8 @@ export const consoleAccountEn = {
   'breaker.discard': 'Discard',
   'breaker.releaseTitle': 'Apply {count} held removals?',
   'breaker.discardTitle': 'Discard {count} held removals?',
-  'breaker.releaseExplain': 'They apply oldest first. A removal that would leave the company without an Owner stays held by the last-Owner guard; one that takes from an Owner needs an Owner.',
+  'breaker.releaseExplain':
+    'They apply oldest first. A removal that would leave the company without an Owner stays held by the last-Owner guard; one that takes from an Owner needs an Owner.',
   'breaker.discardExplain': "Nothing of them is applied: the people keep their access. The identity provider's next full sync sends again what is still true.",
   'breaker.released': 'Released.',
   'breaker.releasedSome': 'Released; {remaining} need an Owner and are still held.',

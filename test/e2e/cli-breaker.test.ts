@@ -64,14 +64,19 @@ describe.each(DIALECTS)('provisioning held|release|discard through the CLI [%s]'
         heldAt: expect.any(String),
       })),
     );
-    const members = cliJson<Array<{ id: string; state: string; held: Array<{ kind: string; reason: string }> }>>(['members', 'list', '--account', c.accountId], env);
+    const members = cliJson<Array<{ id: string; state: string; held: Array<{ kind: string; reason: string }> }>>(
+      ['members', 'list', '--account', c.accountId],
+      env,
+    );
     const byId = new Map(members.map((m) => [m.id, m]));
     expect(ids.slice(0, 4).map((id) => byId.get(id)!.state)).toEqual(['suspended', 'suspended', 'invited', 'invited']);
     expect(byId.get(ids[2]!)!.held).toEqual([expect.objectContaining({ kind: 'remove', reason: 'breaker' })]);
     expect(cli(['members', 'list', '--account', c.accountId], env).stdout).toMatch(/HELD[\s\S]*remove \(breaker\)/);
 
     const released = cliJson<{ released: Array<Held & { outcome: string }>; remaining: number }>(['provisioning', 'release', '--account', c.accountId], env);
-    expect(released.released.map((r) => [r.memberId, r.userName, r.outcome])).toEqual(ids.slice(2, 4).map((id, i) => [id, `u${i + 2}@clibreaker.example`, 'applied']));
+    expect(released.released.map((r) => [r.memberId, r.userName, r.outcome])).toEqual(
+      ids.slice(2, 4).map((id, i) => [id, `u${i + 2}@clibreaker.example`, 'applied']),
+    );
     expect(released.remaining).toBe(0);
     const after = new Map(cliJson<Array<{ id: string; state: string }>>(['members', 'list', '--account', c.accountId], env).map((m) => [m.id, m.state]));
     expect(ids.slice(0, 4).map((id) => after.get(id))).toEqual(Array(4).fill('suspended'));
@@ -84,7 +89,9 @@ describe.each(DIALECTS)('provisioning held|release|discard through the CLI [%s]'
       expect(r.status).toBe(200);
       expect(r.body.active).toBe(false);
     }
-    expect(cliJson<Held[]>(['provisioning', 'held', '--account', c.accountId], env).map((h) => [h.kind, h.memberId])).toEqual(ids.slice(4).map((id) => ['suspend', id]));
+    expect(cliJson<Held[]>(['provisioning', 'held', '--account', c.accountId], env).map((h) => [h.kind, h.memberId])).toEqual(
+      ids.slice(4).map((id) => ['suspend', id]),
+    );
     const d = cliJson<{ discarded: Held[] }>(['provisioning', 'discard', '--account', c.accountId], env);
     expect(d.discarded.map((h) => h.memberId)).toEqual(ids.slice(4));
     expect(cliJson<Held[]>(['provisioning', 'held', '--account', c.accountId], env)).toEqual([]);

@@ -102,7 +102,9 @@ describe.each(DIALECTS)('held removals over REST [%s]', (dialect) => {
     const discard = await admin.req<{ discarded: unknown[] }>('POST', `${base}/provisioning/held/discard`);
     expect(discard.status).toBe(200);
     expect(discard.body.discarded).toEqual([]);
-    const audit = (await db('audit_events').where({ account_id: company.id }).whereLike('action', 'breaker.%').select('action')).map((r: { action: string }) => r.action);
+    const audit = (await db('audit_events').where({ account_id: company.id }).whereLike('action', 'breaker.%').select('action')).map(
+      (r: { action: string }) => r.action,
+    );
     expect(audit.sort()).toEqual(['breaker.held', 'breaker.held', 'breaker.released', 'breaker.released', 'breaker.reset', 'breaker.tripped']);
   });
 });

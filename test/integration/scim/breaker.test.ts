@@ -56,7 +56,9 @@ describe.each(DIALECTS)('deprovisioning breaker [%s]', (dialect) => {
     const m = await members(c.accountId);
     expect(ids.slice(0, 10).map((id) => m[id]!.state)).toEqual(Array(10).fill('suspended'));
     expect(ids.slice(10).map((id) => m[id]!.state)).toEqual(Array(5).fill('invited'));
-    expect(ids.slice(10).map((id) => m[id]!.held)).toEqual(ids.slice(10).map(() => [expect.objectContaining({ kind: 'remove', reason: 'breaker', group: null })]));
+    expect(ids.slice(10).map((id) => m[id]!.held)).toEqual(
+      ids.slice(10).map(() => [expect.objectContaining({ kind: 'remove', reason: 'breaker', group: null })]),
+    );
     const h = await held(c.accountId);
     expect(h.limit).toBe(10);
     expect(h.held.map((x) => [x.kind, x.scimId, x.memberId, x.userName])).toEqual(ids.slice(10).map((id, i) => ['remove', id, id, `p${i + 10}@b${n}.example`]));
@@ -193,7 +195,14 @@ describe.each(DIALECTS)('deprovisioning breaker [%s]', (dialect) => {
     expect(trips).toHaveLength(2);
     expect(new Set(trips.map((e) => e.dedupeKey)).size).toBe(2);
     const audit = await db()('audit_events').where({ account_id: c.accountId }).whereLike('action', 'breaker.%').orderBy('id').select('action');
-    expect(audit.map((x: { action: string }) => x.action)).toEqual(['breaker.held', 'breaker.tripped', 'breaker.cancelled', 'breaker.reset', 'breaker.held', 'breaker.tripped']);
+    expect(audit.map((x: { action: string }) => x.action)).toEqual([
+      'breaker.held',
+      'breaker.tripped',
+      'breaker.cancelled',
+      'breaker.reset',
+      'breaker.held',
+      'breaker.tripped',
+    ]);
   });
 
   it('does nothing with limit 0 (off)', async () => {
