@@ -241,7 +241,7 @@ export const consoleAccountDe: Record<keyof typeof consoleAccountEn, string> = {
   'log.col.detail': 'Details',
   'breaker.title': 'Vom Deprovisionierungs-Schutzschalter zurückgehalten',
   'breaker.explain':
-    'Der Identitätsanbieter darf höchstens {limit} Personen pro Stunde entfernen (Deaktivierungen, Löschungen, Eigentümer- oder Administratorrollen); was darüber hinausgeht, wird hier zurückgehalten, bis Sie es freigeben oder verwerfen.',
+    'Der Identitätsanbieter darf höchstens {n} Personen pro Stunde entfernen (Deaktivierungen, Löschungen, Eigentümer- oder Administratorrollen); was darüber hinausgeht, wird hier zurückgehalten, bis Sie es freigeben oder verwerfen.',
   'breaker.off': 'Der Deprovisionierungs-Schutzschalter ist aus: jede Entfernung des Identitätsanbieters gilt sofort.',
   'breaker.caption': 'Zurückgehaltene Entfernungen, älteste zuerst',
   'breaker.none': 'Nichts wird zurückgehalten.',
@@ -260,7 +260,7 @@ export const consoleAccountDe: Record<keyof typeof consoleAccountEn, string> = {
   'breaker.discardExplain':
     'Nichts davon wird angewendet: die Personen behalten ihren Zugang. Die nächste vollständige Synchronisierung des Identitätsanbieters sendet erneut, was noch zutrifft.',
   'breaker.released': 'Freigegeben.',
-  'breaker.releasedSome': 'Freigegeben; {remaining} brauchen einen Eigentümer und bleiben zurückgehalten.',
+  'breaker.releasedSome': 'Freigegeben; {n} brauchen einen Eigentümer und bleiben zurückgehalten.',
   'breaker.discarded': 'Verworfen.',
   'push.deprovisionLimit': 'Entfernungen pro Stunde, bevor der Schutzschalter den Rest zurückhält (0 schaltet ihn aus)',
   'members.heldBreaker': 'vom Schutzschalter zurückgehalten: {what}',

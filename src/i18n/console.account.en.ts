@@ -239,7 +239,7 @@ export const consoleAccountEn = {
   'log.col.detail': 'Detail',
   'breaker.title': 'Held by the deprovisioning breaker',
   'breaker.explain':
-    'The identity provider may take away at most {limit} people per hour (deactivations, deletions, Owner or Administrator roles); what comes beyond is held here until you release or discard it.',
+    'The identity provider may take away at most {n} people per hour (deactivations, deletions, Owner or Administrator roles); what comes beyond is held here until you release or discard it.',
   'breaker.off': 'The deprovisioning breaker is off: every removal the identity provider sends applies at once.',
   'breaker.caption': 'Held removals, oldest first',
   'breaker.none': 'Nothing is held.',
@@ -257,7 +257,7 @@ export const consoleAccountEn = {
     'They apply oldest first. A removal that would leave the company without an Owner stays held by the last-Owner guard; one that takes from an Owner needs an Owner.',
   'breaker.discardExplain': "Nothing of them is applied: the people keep their access. The identity provider's next full sync sends again what is still true.",
   'breaker.released': 'Released.',
-  'breaker.releasedSome': 'Released; {remaining} need an Owner and are still held.',
+  'breaker.releasedSome': 'Released; {n} need an Owner and are still held.',
   'breaker.discarded': 'Discarded.',
   'push.deprovisionLimit': 'Removals per hour before the breaker holds the rest (0 turns it off)',
   'members.heldBreaker': 'held by the breaker: {what}',

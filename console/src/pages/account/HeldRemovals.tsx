@@ -36,7 +36,7 @@ export function HeldRemovals({ accountId }: { accountId: string }) {
   return (
     <section aria-labelledby="breaker-title">
       <h3 id="breaker-title">{t('breaker.title')}</h3>
-      <p className="hint">{held.data.limit === 0 ? t('breaker.off') : t('breaker.explain', { limit: String(held.data.limit) })}</p>
+      <p className="hint">{held.data.limit === 0 ? t('breaker.off') : t('breaker.explain', { n: String(held.data.limit) })}</p>
       <DataTable caption={t('breaker.caption')} columns={columns} rows={held.data.held} rowKey={(h) => h.id} empty={t('breaker.none')} />
       {count > 0 && (
         <div className="actions">
@@ -57,7 +57,7 @@ export function HeldRemovals({ accountId }: { accountId: string }) {
           onConfirm={async () => {
             if (asking === 'release') {
               const r = await ok(api.POST('/accounts/{accountId}/provisioning/held/release', path));
-              notify(r.remaining ? t('breaker.releasedSome', { remaining: String(r.remaining) }) : t('breaker.released'));
+              notify(r.remaining ? t('breaker.releasedSome', { n: String(r.remaining) }) : t('breaker.released'));
             } else {
               await ok(api.POST('/accounts/{accountId}/provisioning/held/discard', path));
               notify(t('breaker.discarded'));
