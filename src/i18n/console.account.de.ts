@@ -241,7 +241,7 @@ export const consoleAccountDe: Record<keyof typeof consoleAccountEn, string> = {
   'log.col.detail': 'Details',
   'breaker.title': 'Vom Deprovisionierungs-Schutzschalter zurückgehalten',
   'breaker.explain':
-    'Der Identitätsanbieter darf höchstens {n} Personen pro Stunde entfernen (Deaktivierungen, Löschungen, Eigentümer- oder Administratorrollen); was darüber hinausgeht, wird hier zurückgehalten, bis Sie es freigeben oder verwerfen.',
+    'Der Identitätsanbieter darf höchstens {n, plural, one {# Person} other {# Personen}} pro Stunde entfernen (Deaktivierungen, Löschungen, Eigentümer- oder Administratorrollen); was darüber hinausgeht, wird hier zurückgehalten, bis Sie es freigeben oder verwerfen.',
   'breaker.off': 'Der Deprovisionierungs-Schutzschalter ist aus: jede Entfernung des Identitätsanbieters gilt sofort.',
   'breaker.caption': 'Zurückgehaltene Entfernungen, älteste zuerst',
   'breaker.none': 'Nichts wird zurückgehalten.',
@@ -253,8 +253,8 @@ export const consoleAccountDe: Record<keyof typeof consoleAccountEn, string> = {
   'breaker.kind.remove_role': 'verliert {group}',
   'breaker.release': 'Freigeben',
   'breaker.discard': 'Verwerfen',
-  'breaker.releaseTitle': '{count} zurückgehaltene Entfernungen anwenden?',
-  'breaker.discardTitle': '{count} zurückgehaltene Entfernungen verwerfen?',
+  'breaker.releaseTitle': '{count, plural, one {# zurückgehaltene Entfernung} other {# zurückgehaltene Entfernungen}} anwenden?',
+  'breaker.discardTitle': '{count, plural, one {# zurückgehaltene Entfernung} other {# zurückgehaltene Entfernungen}} verwerfen?',
   'breaker.releaseExplain':
     'Sie werden in ihrer Reihenfolge angewendet, älteste zuerst. Eine Entfernung, die das Unternehmen ohne Eigentümer ließe, hält der Letzter-Eigentümer-Schutz weiter zurück; eine, die einem Eigentümer etwas nimmt, braucht einen Eigentümer.',
   'breaker.discardExplain':

@@ -239,7 +239,7 @@ export const consoleAccountEn = {
   'log.col.detail': 'Detail',
   'breaker.title': 'Held by the deprovisioning breaker',
   'breaker.explain':
-    'The identity provider may take away at most {n} people per hour (deactivations, deletions, Owner or Administrator roles); what comes beyond is held here until you release or discard it.',
+    'The identity provider may take away at most {n, plural, one {# person} other {# people}} per hour (deactivations, deletions, Owner or Administrator roles); what comes beyond is held here until you release or discard it.',
   'breaker.off': 'The deprovisioning breaker is off: every removal the identity provider sends applies at once.',
   'breaker.caption': 'Held removals, oldest first',
   'breaker.none': 'Nothing is held.',
@@ -251,8 +251,8 @@ export const consoleAccountEn = {
   'breaker.kind.remove_role': 'loses {group}',
   'breaker.release': 'Release',
   'breaker.discard': 'Discard',
-  'breaker.releaseTitle': 'Apply {count} held removals?',
-  'breaker.discardTitle': 'Discard {count} held removals?',
+  'breaker.releaseTitle': 'Apply {count, plural, one {# held removal} other {# held removals}}?',
+  'breaker.discardTitle': 'Discard {count, plural, one {# held removal} other {# held removals}}?',
   'breaker.releaseExplain':
     'They apply oldest first. A removal that would leave the company without an Owner stays held by the last-Owner guard; one that takes from an Owner needs an Owner.',
   'breaker.discardExplain': "Nothing of them is applied: the people keep their access. The identity provider's next full sync sends again what is still true.",

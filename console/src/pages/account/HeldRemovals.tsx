@@ -36,7 +36,7 @@ export function HeldRemovals({ accountId }: { accountId: string }) {
   return (
     <section aria-labelledby="breaker-title">
       <h3 id="breaker-title">{t('breaker.title')}</h3>
-      <p className="hint">{held.data.limit === 0 ? t('breaker.off') : t('breaker.explain', { n: String(held.data.limit) })}</p>
+      <p className="hint">{held.data.limit === 0 ? t('breaker.off') : t('breaker.explain', { n: held.data.limit })}</p>
       <DataTable caption={t('breaker.caption')} columns={columns} rows={held.data.held} rowKey={(h) => h.id} empty={t('breaker.none')} />
       {count > 0 && (
         <div className="actions">
@@ -52,7 +52,7 @@ export function HeldRemovals({ accountId }: { accountId: string }) {
         <ConfirmDialog
           isOpen
           onOpenChange={(open) => !open && setAsking(undefined)}
-          title={t(asking === 'release' ? 'breaker.releaseTitle' : 'breaker.discardTitle', { count: String(count) })}
+          title={t(asking === 'release' ? 'breaker.releaseTitle' : 'breaker.discardTitle', { count })}
           confirmLabel={t(asking === 'release' ? 'breaker.release' : 'breaker.discard')}
           onConfirm={async () => {
             if (asking === 'release') {
