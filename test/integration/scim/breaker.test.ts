@@ -89,6 +89,25 @@ describe.each(DIALECTS)('deprovisioning breaker [%s]', (dialect) => {
     expect((await events('provisioning.held')).filter((e) => e.accountId === c.accountId)).toHaveLength(1);
   });
 
+  it('counts deletions and Administrator losses together, exactly, under concurrent requests of both kinds', async () => {
+    const { c, ids } = await company(16);
+    const g = await c.req<Res>('POST', '/Groups', { displayName: 'IdP Admins', members: ids.slice(0, 8).map((value) => ({ value })) });
+    await op((ctx) => setMapping(ctx, { accountId: c.accountId, scimGroup: g.body.id, group: 'Administrators' }));
+    const statuses = await Promise.all([
+      ...ids
+        .slice(0, 8)
+        .map((id) => c.req('PATCH', `/Groups/${g.body.id}`, patchOp({ op: 'remove', path: `members[value eq "${id}"]` })).then((r) => r.status)),
+      ...ids.slice(8, 15).map((id) => c.req('DELETE', `/Users/${id}`).then((r) => r.status)),
+    ]);
+    expect(statuses.every((x) => x === 204)).toBe(true);
+    const m = await members(c.accountId);
+    const lostRole = ids.slice(0, 8).filter((id) => !m[id]!.groups.includes('Administrators')).length;
+    const deleted = ids.slice(8, 15).filter((id) => m[id]!.state === 'suspended').length;
+    expect(lostRole + deleted).toBe(10);
+    expect((await held(c.accountId)).held).toHaveLength(5);
+    expect(m[ids[15]!]!.state).toBe('invited');
+  });
+
   it('counts PATCH active=false; the mirror says inactive while the person keeps access; discard, then a re-push deactivates normally', async () => {
     const { c, ids } = await company(3, 2);
     const deactivate = (id: string) => c.req<Res>('PATCH', `/Users/${id}`, patchOp({ op: 'replace', path: 'active', value: false }));
