@@ -224,6 +224,18 @@ describe.each(DIALECTS)('deprovisioning breaker [%s]', (dialect) => {
     ]);
   });
 
+  it('cancels a held deletion when the IdP creates the person again', async () => {
+    const { c, ids } = await company(2, 1);
+    for (const id of ids) expect((await c.req('DELETE', `/Users/${id}`)).status).toBe(204);
+    expect((await held(c.accountId)).held.map((h) => h.memberId)).toEqual([ids[1]]);
+    const again = await c.req<Res>('POST', '/Users', userBody(`p1@b${n}.example`));
+    expect(again.status).toBe(201);
+    expect(again.body.id).toBe(ids[1]);
+    expect((await held(c.accountId)).held).toEqual([]);
+    expect((await held(c.accountId)).tripStartedAt).toBeNull();
+    expect((await members(c.accountId))[ids[1]!]).toMatchObject({ state: 'invited', scimManaged: true, held: [] });
+  });
+
   it('does nothing with limit 0 (off)', async () => {
     const { c, ids } = await company(12, 0);
     for (const id of ids) expect((await c.req('DELETE', `/Users/${id}`)).status).toBe(204);
