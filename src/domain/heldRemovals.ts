@@ -81,6 +81,8 @@ async function touchesOwner(ctx: Ctx, account: Account, h: HeldChange, ownersId:
 async function applyOne(ctx: Ctx, account: Account, h: HeldChange, member: Member, ownersId: string | undefined): Promise<ReleaseOutcome> {
   const now = nowIso(ctx);
   await resolveHeldChange(ctx.tx, account.id, h.id, 'applied', now);
+  // Removed by hand in the meantime: nothing is left to take away.
+  if (member.state === 'removed') return 'applied';
   if (h.kind === 'remove_role' && h.groupId) {
     const owners = await countingOwners(ctx.tx, account.id);
     if (h.groupId === ownersId && owners.has(member.id) && owners.size <= 1) {
