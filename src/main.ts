@@ -9,6 +9,7 @@ import { registerRecovery } from './cli/recovery';
 import { registerDoctor } from './cli/doctor';
 import { registerMapping } from './cli/mapping';
 import { registerMembers } from './cli/members';
+import { registerProvisioning } from './cli/provisioning';
 import { registerMsp } from './cli/msp';
 import { registerOperator } from './cli/operator';
 import { registerScimClient } from './cli/scimClient';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerMembers(program);
   registerMapping(program);
   registerAccount(program);
+  registerProvisioning(program);
   registerLink(program);
   registerRecovery(program);
   registerJobs(program);

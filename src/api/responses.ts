@@ -18,7 +18,17 @@ const roleChange = z.object({
   email: z.string().nullable(),
   userName: z.string().nullable(),
 });
-const held = z.object({ kind: z.string(), group: z.string().nullable(), since: time });
+const held = z.object({ kind: z.string(), group: z.string().nullable(), since: time, reason: z.enum(['last_owner', 'breaker']) });
+const heldRemoval = z.object({
+  id,
+  kind: z.enum(['remove_role', 'suspend', 'remove']),
+  scimId: id,
+  memberId: id,
+  userName: z.string().nullable(),
+  email: z.string().nullable(),
+  group: z.string().nullable(),
+  heldAt: time,
+});
 const settings = z.object({
   scimDeleteMode: z.enum(['suspend', 'remove']).optional(),
   adoptExistingMembers: z.boolean().optional(),
@@ -27,6 +37,7 @@ const settings = z.object({
   policies: z.object({ passwordMinLength: z.number().optional(), requireTwoFactor: z.boolean().optional() }).optional(),
   recoveryPlan: z.object({ allowAdministrators: z.boolean().optional(), allowTechnicians: z.boolean().optional() }).optional(),
   technicianScope: z.enum(['all', 'assigned']).optional(),
+  deprovisionLimit: z.number().optional(),
 });
 const company = z.object({
   id,
@@ -298,6 +309,12 @@ export const RESPONSES: Record<string, z.ZodType> = {
     pendingMappings: z.array(mapping),
   }),
   'POST /accounts/:accountId/mappings/resync': mappingResult,
+  'GET /accounts/:accountId/provisioning/held': z.object({ accountId: id, limit: z.number(), tripStartedAt: time.nullable(), held: z.array(heldRemoval) }),
+  'POST /accounts/:accountId/provisioning/held/release': z.object({
+    released: z.array(heldRemoval.extend({ outcome: z.enum(['applied', 'held_last_owner', 'needs_owner']) })),
+    remaining: z.number(),
+  }),
+  'POST /accounts/:accountId/provisioning/held/discard': z.object({ discarded: z.array(heldRemoval) }),
   'GET /accounts/:accountId/audit': z.array(auditEvent),
   // ---- console views (routes/console.ts) ----
   'GET /me/profile': z.object({ name: z.string().nullable(), email: z.string().nullable(), hasPassword: z.boolean(), language: z.string().nullable() }),

@@ -13,6 +13,13 @@ function bool(name: string) {
   };
 }
 
+function wholeNumber(name: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v.trim())) throw new CliError(`${name} must be a whole number from 0 to 100000`);
+    return Number(v);
+  };
+}
+
 interface SettingsOpts {
   account: string;
   scimDeleteMode?: string;
@@ -21,6 +28,7 @@ interface SettingsOpts {
   technicianSelfAccess?: boolean;
   defaultLanguage?: string;
   technicianScope?: string;
+  deprovisionLimit?: number;
 }
 
 export function registerAccount(program: Command): void {
@@ -35,6 +43,7 @@ export function registerAccount(program: Command): void {
       ['--technician-self-access <bool>', 'let MSP technicians give themselves vault access', bool('--technician-self-access')],
       ['--default-language <lang>', 'en | de'],
       ['--technician-scope <scope>', 'MSP accounts: technicians see all companies or only assigned ones: all | assigned'],
+      ['--deprovision-limit <n>', 'SCIM removals per rolling hour before the breaker holds the rest (default 10, 0 = off)', wholeNumber('--deprovision-limit')],
     ],
     run: (ctx, opts: SettingsOpts) =>
       updateSettings(ctx, opts.account, {
@@ -44,6 +53,7 @@ export function registerAccount(program: Command): void {
         technicianSelfAccess: opts.technicianSelfAccess,
         defaultLanguage: opts.defaultLanguage as 'en' | 'de' | undefined,
         technicianScope: opts.technicianScope as 'all' | 'assigned' | undefined,
+        deprovisionLimit: opts.deprovisionLimit,
       }),
     text: (s) =>
       Object.entries(s)

@@ -11,13 +11,16 @@ export function registerMembers(program: Command): Command {
     description: 'list members with their state and groups',
     required: [ACCOUNT],
     run: (ctx, opts: { account: string }) => listMembersWithGroups(ctx, opts.account),
-    text: (ms) =>
-      ms.length
-        ? table(
-            ['ID', 'EMAIL', 'USERNAME', 'STATE', 'GROUPS'],
-            ms.map((m) => [m.id, m.email, m.userName, m.state, m.groups.join(', ')]),
-          )
-        : 'No members.',
+    text: (ms) => {
+      if (!ms.length) return 'No members.';
+      // Held changes (last-Owner guard, deprovisioning breaker) get a column when there are any.
+      const anyHeld = ms.some((m) => m.held.length);
+      const heldOf = (m: (typeof ms)[number]) => m.held.map((h) => `${h.kind}${h.group ? ` ${h.group}` : ''} (${h.reason})`).join(', ');
+      return table(
+        ['ID', 'EMAIL', 'USERNAME', 'STATE', 'GROUPS', ...(anyHeld ? ['HELD'] : [])],
+        ms.map((m) => [m.id, m.email, m.userName, m.state, m.groups.join(', '), ...(anyHeld ? [heldOf(m)] : [])]),
+      );
+    },
   });
   operatorCommand(cmd, 'invite', {
     description: 'add a person by email and send an invitation (through the workers)',

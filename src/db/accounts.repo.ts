@@ -20,6 +20,8 @@ export interface AccountSettings {
   recoveryPlan?: { allowAdministrators?: boolean; allowTechnicians?: boolean };
   /** MSP accounts: whether MSP Technicians see every managed company or only those assigned to them. */
   technicianScope?: 'all' | 'assigned';
+  /** SCIM removals applied per rolling hour before the breaker holds the rest (default 10; 0 turns it off). */
+  deprovisionLimit?: number;
 }
 
 export interface Account {

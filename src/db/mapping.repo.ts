@@ -1,6 +1,6 @@
 // Group mappings (IdP group -> account group), what they imply, and changes held by the guards.
 import type { Tx } from './knex';
-import { bool, optIso, optText, rowCodec, text, time } from './codec';
+import { bool, jsonColumn, optIso, optText, rowCodec, text, time } from './codec';
 
 export interface GroupMapping {
   id: string;
@@ -139,16 +139,23 @@ export async function revokeIdpMemberships(tx: Tx, accountId: string, groupId: s
 
 export type HeldKind = 'remove_role' | 'suspend' | 'remove';
 
+/** Why a change is held: the last-Owner guard, or the deprovisioning breaker. */
+export type HeldReason = 'last_owner' | 'breaker';
+
+export type HeldResolution = 'applied' | 'cancelled' | 'discarded';
+
 export interface HeldChange {
   id: string;
   accountId: string;
   memberId: string;
   groupId: string | null;
   kind: HeldKind;
-  reason: string;
+  reason: HeldReason;
   createdAt: string;
   resolvedAt: string | null;
   resolution: string | null;
+  /** What undoing the change needs (a held deletion: the pushed groups it took the person out of). */
+  data: Record<string, unknown> | null;
 }
 
 const HELD = rowCodec<HeldChange>({
@@ -161,18 +168,24 @@ const HELD = rowCodec<HeldChange>({
   createdAt: time,
   resolvedAt: optIso,
   resolution: optText,
+  data: jsonColumn<Record<string, unknown> | null>(null),
 });
 
-export async function insertHeldChange(tx: Tx, h: Omit<HeldChange, 'resolvedAt' | 'resolution'>): Promise<void> {
+export async function insertHeldChange(tx: Tx, h: Omit<HeldChange, 'resolvedAt' | 'resolution' | 'data'> & { data?: Record<string, unknown> }): Promise<void> {
   await tx('held_changes').insert(HELD.write(h));
 }
 
-export async function openHeldChanges(tx: Tx, accountId: string, memberIds?: string[]): Promise<HeldChange[]> {
-  const q = tx('held_changes').where({ account_id: accountId }).whereNull('resolved_at').orderBy('created_at');
+/** Open held changes, oldest first (optionally of some people, or for one reason). */
+export async function openHeldChanges(tx: Tx, accountId: string, memberIds?: string[], reason?: HeldReason): Promise<HeldChange[]> {
+  const q = tx('held_changes')
+    .where({ account_id: accountId })
+    .whereNull('resolved_at')
+    .orderBy([{ column: 'created_at' }, { column: 'id' }]);
   if (memberIds) q.whereIn('member_id', memberIds);
+  if (reason) q.andWhere('reason', reason);
   return (await q).map(HELD.read);
 }
 
-export async function resolveHeldChange(tx: Tx, accountId: string, id: string, resolution: 'applied' | 'cancelled', now: string): Promise<void> {
+export async function resolveHeldChange(tx: Tx, accountId: string, id: string, resolution: HeldResolution, now: string): Promise<void> {
   await tx('held_changes').where({ account_id: accountId, id }).whereNull('resolved_at').update({ resolved_at: now, resolution });
 }

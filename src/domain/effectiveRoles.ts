@@ -17,6 +17,7 @@ import {
 } from '../db/mapping.repo';
 import { getMemberAnyState, setMemberState, setScimManaged } from '../db/members.repo';
 import { auditOn, recordAudit } from './audit';
+import { admitRemoval, endTripIfClear, holdRemoval } from './breaker';
 import { permits } from './policy';
 import { type Ctx, nowIso } from './context';
 import { auditMspOf } from './tenancy';
@@ -48,6 +49,8 @@ interface Plan {
   gains: Array<{ memberId: string; groupId: string; wasHeld: boolean }>;
   losses: Array<{ memberId: string; groupId: string }>;
   holds: Array<{ memberId: string; groupId: string }>;
+  /** Owner/Administrator losses beyond the deprovisioning breaker's limit. */
+  breakerHolds: Array<{ memberId: string; groupId: string }>;
 }
 
 /**
@@ -59,14 +62,16 @@ async function plan(ctx: Ctx, account: Account, memberIds: string[] | 'all', own
   const current = await idpSourcedMemberships(ctx.tx, account.id, memberIds);
   const desired = new Set(implied.map((p) => key(p.memberId, p.groupId)));
   const byKey = new Map<string, MembershipRow>(current.map((r) => [key(r.memberId, r.groupId), r]));
-  const out: Plan = { gains: [], losses: [], holds: [] };
+  const out: Plan = { gains: [], losses: [], holds: [], breakerHolds: [] };
+  // A person whose deletion the breaker holds keeps their roles until it is released.
+  const frozen = new Set((await openHeldChanges(ctx.tx, account.id, undefined, 'breaker')).filter((h) => h.kind === 'remove').map((h) => h.memberId));
   for (const p of implied) {
     const row = byKey.get(key(p.memberId, p.groupId));
     if (!row?.idp) out.gains.push({ ...p, wasHeld: Boolean(row?.held) });
   }
   const ownerLosses: MembershipRow[] = [];
   for (const r of current) {
-    if (!r.idp || desired.has(key(r.memberId, r.groupId))) continue;
+    if (!r.idp || desired.has(key(r.memberId, r.groupId)) || frozen.has(r.memberId)) continue;
     if (owners && r.groupId === owners.id && !r.manual) ownerLosses.push(r);
     else out.losses.push({ memberId: r.memberId, groupId: r.groupId });
   }
@@ -96,17 +101,24 @@ async function plan(ctx: Ctx, account: Account, memberIds: string[] | 'all', own
  * and the mappings, then releases held changes the account can now afford. With dryRun
  * nothing is written and the result is what would happen.
  */
-export async function syncIdpRoles(ctx: Ctx, account: Account, memberIds: string[] | 'all', opts: { dryRun?: boolean } = {}): Promise<RoleChange[]> {
+export async function syncIdpRoles(
+  ctx: Ctx,
+  account: Account,
+  memberIds: string[] | 'all',
+  opts: { dryRun?: boolean; /** The losses follow from a removal the breaker already counted. */ counted?: boolean } = {},
+): Promise<RoleChange[]> {
   if (Array.isArray(memberIds) && memberIds.length === 0) return opts.dryRun ? [] : releaseHeldChanges(ctx, account);
   const groups = await listGroups(ctx.tx, account.id);
   const name = new Map(groups.map((g) => [g.id, g.name]));
   const owners = groups.find((g) => g.kind === 'owners');
   const p = await plan(ctx, account, memberIds, owners);
   const withheld = owners ? await withholdOwnerChanges(ctx, account, p, owners.id) : [];
+  if (!opts.dryRun && !opts.counted) await applyBreaker(ctx, account, p, groups);
   const changes: RoleChange[] = [
     ...p.gains.map((g) => ({ memberId: g.memberId, groupId: g.groupId, group: name.get(g.groupId) ?? '?', change: 'gain' as const })),
     ...p.losses.map((l) => ({ ...l, group: name.get(l.groupId) ?? '?', change: 'lose' as const })),
     ...p.holds.map((h) => ({ ...h, group: name.get(h.groupId) ?? '?', change: 'held' as const })),
+    ...p.breakerHolds.map((h) => ({ ...h, group: name.get(h.groupId) ?? '?', change: 'held' as const })),
     ...withheld.map((w) => ({ ...w, group: name.get(w.groupId) ?? '?', change: 'needs_owner' as const })),
   ];
   if (opts.dryRun) return changes;
@@ -122,6 +134,7 @@ export async function syncIdpRoles(ctx: Ctx, account: Account, memberIds: string
       )) {
         if (h.kind === 'remove_role' && regained.some((g) => g.memberId === h.memberId && g.groupId === h.groupId)) {
           await resolveHeldChange(ctx.tx, account.id, h.id, 'cancelled', now);
+          if (h.reason === 'breaker') await endTripIfClear(ctx, account);
         }
       }
     }
@@ -130,6 +143,10 @@ export async function syncIdpRoles(ctx: Ctx, account: Account, memberIds: string
   for (const l of p.losses) byGroup.set(l.groupId, [...(byGroup.get(l.groupId) ?? []), l.memberId]);
   for (const [groupId, ids] of byGroup) await revokeIdpMemberships(ctx.tx, account.id, groupId, ids, now);
   for (const h of p.holds) await holdRoleRemoval(ctx, account, h.memberId, h.groupId);
+  for (const h of p.breakerHolds) {
+    await markMembershipHeld(ctx.tx, account.id, h.groupId, h.memberId, now);
+    await holdRemoval(ctx, account, h.memberId, h.groupId, 'remove_role');
+  }
   if (changes.length) {
     await recordAudit(ctx, {
       accountId: account.id,
@@ -138,7 +155,7 @@ export async function syncIdpRoles(ctx: Ctx, account: Account, memberIds: string
       data: {
         gained: p.gains.length,
         lost: p.losses.length,
-        held: p.holds.length,
+        held: p.holds.length + p.breakerHolds.length,
         needsOwner: withheld.length,
         changes: changes.slice(0, 50).map((c) => ({ member: c.memberId, group: c.group, change: c.change })),
       },
@@ -163,13 +180,27 @@ async function withholdOwnerChanges(ctx: Ctx, account: Account, p: Plan, ownersI
   return out;
 }
 
+/**
+ * Owner and Administrator losses the IdP causes count against the company's deprovisioning
+ * limit, one person and group at a time; those beyond it are held.
+ */
+async function applyBreaker(ctx: Ctx, account: Account, p: Plan, groups: Group[]): Promise<void> {
+  const guarded = new Set(groups.filter((g) => g.kind === 'owners' || g.kind === 'administrators').map((g) => g.id));
+  const kept: Plan['losses'] = [];
+  for (const l of p.losses) {
+    if (!guarded.has(l.groupId) || (await admitRemoval(ctx, account, l.memberId, 'remove_role'))) kept.push(l);
+    else p.breakerHolds.push(l);
+  }
+  p.losses = kept;
+}
+
 async function holdRoleRemoval(ctx: Ctx, account: Account, memberId: string, groupId: string): Promise<void> {
   const now = nowIso(ctx);
   await markMembershipHeld(ctx.tx, account.id, groupId, memberId, now);
   await recordHeld(ctx, account, memberId, groupId, 'remove_role');
 }
 
-/** Records a change the last-Owner guard refused (once per person, kind and group). */
+/** Records a change the last-Owner guard refused (once per person, kind and group, whatever holds it). */
 export async function recordHeld(ctx: Ctx, account: Account, memberId: string, groupId: string | null, kind: HeldChange['kind']): Promise<void> {
   const open = await openHeldChanges(ctx.tx, account.id, [memberId]);
   if (open.some((h) => h.kind === kind && h.groupId === groupId)) return;
@@ -177,16 +208,26 @@ export async function recordHeld(ctx: Ctx, account: Account, memberId: string, g
   await auditOn(ctx, account, 'guard.last_owner.held', { type: 'member', id: memberId }, { kind, groupId });
 }
 
-/** Cancels open held changes of a kind for a person (the IdP took the change back). */
+/** Cancels open held changes of a kind for a person (the IdP took the change back), whoever held them. */
 export async function cancelHeld(ctx: Ctx, account: Account, memberId: string, kinds: HeldChange['kind'][]): Promise<void> {
+  let breaker = false;
   for (const h of await openHeldChanges(ctx.tx, account.id, [memberId])) {
-    if (kinds.includes(h.kind)) await resolveHeldChange(ctx.tx, account.id, h.id, 'cancelled', nowIso(ctx));
+    if (!kinds.includes(h.kind)) continue;
+    await resolveHeldChange(ctx.tx, account.id, h.id, 'cancelled', nowIso(ctx));
+    if (h.reason === 'breaker') {
+      breaker = true;
+      await auditOn(ctx, account, 'breaker.cancelled', { type: 'member', id: memberId }, { kind: h.kind, groupId: h.groupId });
+    }
   }
+  if (breaker) await endTripIfClear(ctx, account);
 }
 
-/** Applies held changes that no longer leave the account without an Owner. */
+/**
+ * Applies held changes that no longer leave the account without an Owner. Only the last-Owner
+ * guard's holds: what the breaker holds waits for a person (provisioning release).
+ */
 export async function releaseHeldChanges(ctx: Ctx, account: Account): Promise<RoleChange[]> {
-  const open = await openHeldChanges(ctx.tx, account.id);
+  const open = await openHeldChanges(ctx.tx, account.id, undefined, 'last_owner');
   if (!open.length) return [];
   const owners = await getBuiltinGroup(ctx.tx, account.id, 'owners');
   const names = new Map((await listGroups(ctx.tx, account.id)).map((g) => [g.id, g.name]));

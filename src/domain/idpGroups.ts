@@ -16,6 +16,7 @@ import {
 import { existingScimMemberIds } from '../db/members.repo';
 import { auditOn } from './audit';
 import { type Ctx, nowIso } from './context';
+import { lockBreakerEarly } from './breaker';
 import { syncIdpRoles } from './effectiveRoles';
 import { dropMappingsOf, ensureAutomaticMapping, followRename } from './mapping';
 import { Conflict, Invalid } from './errors';
@@ -102,7 +103,12 @@ export type MemberOp = { kind: 'add'; memberIds: string[] } | { kind: 'remove'; 
  */
 export async function changePushedGroupMembers(ctx: Ctx, account: Account, group: IdpGroup, ops: MemberOp[]): Promise<MembershipChange> {
   await assertWritable(ctx, account);
+  // Removals may count against the deprovisioning breaker: its lock first, before any row.
+  if (ops.some((op) => op.kind !== 'add')) await lockBreakerEarly(ctx, account);
   const now = nowIso(ctx);
+  // People named for removal are weighed again even when the mirror no longer has them (a
+  // held loss discarded earlier, the IdP sending the removal once more).
+  const named = new Set<string>();
   const added = new Set<string>();
   const removed = new Set<string>();
   const note = (a: string[], r: string[]) => {
@@ -122,8 +128,8 @@ export async function changePushedGroupMembers(ctx: Ctx, account: Account, group
         note(await addIdpGroupMembers(ctx.tx, account.id, group.id, op.memberIds, now), []);
         break;
       case 'remove':
+        for (const id of op.memberIds) named.add(id);
         note([], await removeIdpGroupMembers(ctx.tx, account.id, group.id, op.memberIds));
-        break;
         break;
       case 'replace': {
         await assertKnownMembers(ctx, account, op.memberIds);
@@ -137,9 +143,10 @@ export async function changePushedGroupMembers(ctx: Ctx, account: Account, group
     }
   }
   const change = { added: [...added], removed: [...removed] };
+  const again = [...named].filter((id) => !added.has(id) && !removed.has(id));
   if (change.added.length || change.removed.length) {
     await touchIdpGroup(ctx.tx, account.id, group.id, now);
-    await syncIdpRoles(ctx, account, [...change.added, ...change.removed]);
+    await syncIdpRoles(ctx, account, [...change.added, ...change.removed, ...again]);
     await auditOn(
       ctx,
       account,
@@ -147,6 +154,8 @@ export async function changePushedGroupMembers(ctx: Ctx, account: Account, group
       { type: 'idp_group', id: group.id },
       { added: change.added.length, removed: change.removed.length },
     );
+  } else if (again.length) {
+    await syncIdpRoles(ctx, account, again);
   }
   return change;
 }
@@ -154,6 +163,7 @@ export async function changePushedGroupMembers(ctx: Ctx, account: Account, group
 export async function deletePushedGroup(ctx: Ctx, account: Account, group: IdpGroup, expectedVersion?: number): Promise<MembershipChange> {
   await assertWritable(ctx, account);
   assertVersion(group.version, expectedVersion, 'group');
+  await lockBreakerEarly(ctx, account);
   const members = await idpGroupMemberIds(ctx.tx, account.id, group.id);
   await dropMappingsOf(ctx, account, group);
   await deleteIdpGroup(ctx.tx, account.id, group.id);

@@ -2,7 +2,7 @@
 import { updateAccount, type Account } from '../db/accounts.repo';
 import { newId } from '../db/codec';
 import { groupNamesByMember, listGroups, setMembershipSources } from '../db/groups.repo';
-import { openHeldChanges } from '../db/mapping.repo';
+import { type HeldReason, openHeldChanges } from '../db/mapping.repo';
 import { type Member, type MemberState, findMemberByEmail, findMemberByUserName, insertMember, listMembers } from '../db/members.repo';
 import { auditOn } from './audit';
 import { type Ctx, nowIso } from './context';
@@ -85,7 +85,7 @@ export interface MemberListing {
   scimManaged: boolean;
   groups: string[];
   /** Changes the last-Owner guard is holding for this person. */
-  held: Array<{ kind: string; group: string | null; since: string }>;
+  held: Array<{ kind: string; group: string | null; since: string; reason: HeldReason }>;
 }
 
 export async function listMembersWithGroups(ctx: Ctx, accountId: string): Promise<MemberListing[]> {
@@ -99,7 +99,10 @@ export async function listMembersWithGroups(ctx: Ctx, accountId: string): Promis
   const names = new Map((await listGroups(ctx.tx, accountId)).map((g) => [g.id, g.name]));
   const held = new Map<string, MemberListing['held']>();
   for (const h of await openHeldChanges(ctx.tx, accountId)) {
-    held.set(h.memberId, [...(held.get(h.memberId) ?? []), { kind: h.kind, group: h.groupId ? (names.get(h.groupId) ?? null) : null, since: h.createdAt }]);
+    held.set(h.memberId, [
+      ...(held.get(h.memberId) ?? []),
+      { kind: h.kind, group: h.groupId ? (names.get(h.groupId) ?? null) : null, since: h.createdAt, reason: h.reason },
+    ]);
   }
   return members.map((m) => ({
     id: m.id,

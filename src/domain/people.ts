@@ -3,7 +3,7 @@
 import { membershipSources } from '../db/consoleViews.repo';
 import { listMembers } from '../db/members.repo';
 import type { Ctx } from './context';
-import { listMembersWithGroups } from './members';
+import { type MemberListing, listMembersWithGroups } from './members';
 import { permits } from './policy';
 
 export interface PersonView {
@@ -15,7 +15,7 @@ export interface PersonView {
   scimManaged: boolean;
   provisionedBy: string;
   groups: Array<{ name: string; kind: string; manual: boolean; idp: boolean }>;
-  held: Array<{ kind: string; group: string | null; since: string }>;
+  held: MemberListing['held'];
 }
 
 export interface PeopleView {

@@ -161,6 +161,10 @@ export const POLICY = {
   'scim.log.read': acct(ADMINS),
   'mappings.read': acct(ADMINS),
   'mappings.change': acct(ADMINS, { writes: true }),
+  /** What the deprovisioning breaker holds (SCIM removals beyond the hourly limit). */
+  'provisioning.held.read': acct(ADMINS),
+  /** Releasing or discarding held removals; releasing one that takes from an Owner also needs owners.change. */
+  'provisioning.held.resolve': acct(ADMINS, { writes: true }),
   // ---- SCIM (the IdP, with a credential of the account) ----
   'scim.provision': acct([...OPS, 'scim'], { writes: true }),
   /** Adopting or suspending/removing an Owner over SCIM: only a credential an Owner created. */

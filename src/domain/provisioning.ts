@@ -2,6 +2,7 @@
 import type { Account } from '../db/accounts.repo';
 import { newId } from '../db/codec';
 import { idpGroupIdsOfMember, removeIdpGroupMembers, touchIdpGroup } from '../db/idpGroups.repo';
+import { openHeldChanges } from '../db/mapping.repo';
 import { revokePendingInvitations } from '../db/invitations.repo';
 import {
   type Member,
@@ -15,6 +16,7 @@ import {
   updateMemberProfile,
 } from '../db/members.repo';
 import { auditOn } from './audit';
+import { admitRemoval, holdRemoval } from './breaker';
 import { type Ctx, nowIso } from './context';
 import { cancelHeld, isLastOwner, recordHeld, releaseHeldChanges, syncIdpRoles } from './effectiveRoles';
 import { Conflict, PreconditionFailed } from './errors';
@@ -166,6 +168,10 @@ export async function updatePushedUser(
     if (await isLastOwner(ctx.tx, account.id, member.id)) {
       await recordHeld(ctx, account, member.id, null, 'suspend');
       action = 'scim.user.suspend_held';
+    } else if (await breakerHeld(ctx, account, member, 'suspend')) {
+      // Beyond the hour's limit: the mirror says inactive, the person keeps access until released.
+      await holdRemoval(ctx, account, member.id, null, 'suspend');
+      action = 'scim.user.suspend_held';
     } else {
       await setMemberState(ctx.tx, member, 'suspended', now);
       await revokePendingInvitations(ctx.tx, account.id, member.id);
@@ -189,23 +195,52 @@ export async function updatePushedUser(
 }
 
 /**
+ * Whether the deprovisioning breaker holds this removal: it counts once per person and kind
+ * (a change already held is not counted again), the first N of the rolling hour apply.
+ */
+async function breakerHeld(ctx: Ctx, account: Account, member: Member, kind: 'suspend' | 'remove'): Promise<boolean> {
+  const open = await openHeldChanges(ctx.tx, account.id, [member.id], 'breaker');
+  if (open.some((h) => h.kind === kind)) return true;
+  return !(await admitRemoval(ctx, account, member.id, kind));
+}
+
+/**
  * DELETE /Users/{id}: suspends (default) or removes per account setting; either way SCIM no
- * longer sees the person. The last Owner leaves the SCIM view but keeps access (held).
+ * longer sees the person. The last Owner leaves the SCIM view but keeps access (held); so does
+ * a person the deprovisioning breaker holds (beyond the hour's limit), roles included.
  */
 export async function deprovisionUser(ctx: Ctx, account: Account, member: Member, expectedVersion?: number): Promise<void> {
   await assertWritable(ctx, account);
   assertVersion(member.version, expectedVersion, 'user');
   await assertMayTouchOwner(ctx, account, member);
   const now = nowIso(ctx);
-  const mode = account.settings.scimDeleteMode ?? 'suspend';
+  const held = await breakerHeld(ctx, account, member, 'remove');
   // The IdP no longer knows the person: they leave every pushed group.
   const groups = await idpGroupIdsOfMember(ctx.tx, account.id, member.id);
   for (const groupId of groups) {
     await removeIdpGroupMembers(ctx.tx, account.id, groupId, [member.id]);
     await touchIdpGroup(ctx.tx, account.id, groupId, now);
   }
-  await syncIdpRoles(ctx, account, [member.id]);
   await setScimManaged(ctx.tx, account.id, member.id, false, now);
+  if (held) {
+    // Discarding the hold puts the person back in these groups.
+    await holdRemoval(ctx, account, member.id, null, 'remove', { idpGroups: groups });
+    await auditOn(ctx, account, 'scim.user.delete_held', { type: 'member', id: member.id }, { userName: member.userName, reason: 'breaker' });
+    return;
+  }
+  // A deactivation still held for the person is overtaken by the deletion.
+  await cancelHeld(ctx, account, member.id, ['suspend']);
+  await finishDeprovision(ctx, account, member);
+}
+
+/**
+ * The rest of a deletion once it applies (now, or when a held one is released): the person's
+ * IdP roles go, then their access, unless they are the last Owner (held).
+ */
+export async function finishDeprovision(ctx: Ctx, account: Account, member: Member): Promise<void> {
+  const now = nowIso(ctx);
+  const mode = account.settings.scimDeleteMode ?? 'suspend';
+  await syncIdpRoles(ctx, account, [member.id], { counted: true });
   let action: string;
   if (await isLastOwner(ctx.tx, account.id, member.id)) {
     await recordHeld(ctx, account, member.id, null, 'remove');

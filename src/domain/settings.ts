@@ -1,6 +1,7 @@
 // Per-account settings an Owner/Administrator (or the operator) may change.
 import { type AccountSettings, updateAccount } from '../db/accounts.repo';
 import { auditOn } from './audit';
+import { DEFAULT_DEPROVISION_LIMIT, MAX_DEPROVISION_LIMIT } from './breaker';
 import { type Ctx, nowIso } from './context';
 import { Invalid } from './errors';
 import { authorize } from './policy';
@@ -28,6 +29,8 @@ export interface SettingsPatch {
   recoveryPlan?: RecoveryPlan;
   /** MSP accounts: technicians see every managed company (`all`, default) or only those assigned to them. */
   technicianScope?: 'all' | 'assigned';
+  /** SCIM removals applied per rolling hour before the deprovisioning breaker holds the rest (0: off). */
+  deprovisionLimit?: number;
 }
 
 export async function updateSettings(ctx: Ctx, accountId: string, patch: SettingsPatch): Promise<AccountSettings & { defaultLanguage: string }> {
@@ -44,6 +47,12 @@ export async function updateSettings(ctx: Ctx, accountId: string, patch: Setting
     (!Number.isInteger(patch.policies.passwordMinLength) || patch.policies.passwordMinLength < 8 || patch.policies.passwordMinLength > 128)
   ) {
     throw new Invalid('settings.policies.passwordMinLength', 'passwordMinLength is a whole number from 8 to 128.');
+  }
+  if (
+    patch.deprovisionLimit !== undefined &&
+    (!Number.isInteger(patch.deprovisionLimit) || patch.deprovisionLimit < 0 || patch.deprovisionLimit > MAX_DEPROVISION_LIMIT)
+  ) {
+    throw new Invalid('settings.deprovisionLimit', `deprovisionLimit is a whole number from 0 (off) to ${MAX_DEPROVISION_LIMIT}.`);
   }
   if (patch.scimDeleteMode && !['suspend', 'remove'].includes(patch.scimDeleteMode)) {
     throw new Invalid('settings.scimDeleteMode.invalid', 'scimDeleteMode is "suspend" or "remove".');
@@ -66,5 +75,5 @@ export async function updateSettings(ctx: Ctx, accountId: string, patch: Setting
   }
   await updateAccount(ctx.tx, account.id, { settings, ...(defaultLanguage ? { defaultLanguage } : {}) }, nowIso(ctx));
   await auditOn(ctx, account, 'account.settings_changed', undefined, { ...patch });
-  return { ...settings, defaultLanguage: defaultLanguage ?? account.defaultLanguage };
+  return { ...settings, deprovisionLimit: settings.deprovisionLimit ?? DEFAULT_DEPROVISION_LIMIT, defaultLanguage: defaultLanguage ?? account.defaultLanguage };
 }

@@ -10,6 +10,7 @@ import { type Db, migrateLatest, openDb } from '../../src/db/knex';
 import { createMsp } from '../../src/domain/accounts';
 import { addCompany } from '../../src/domain/companies';
 import { createScimToken } from '../../src/domain/scimTokens';
+import { updateSettings } from '../../src/domain/settings';
 import { asOp } from '../helpers/ctx';
 import { REDIS_URL } from '../helpers/app';
 import { scimClientFor, userBody, type ScimClient, type ScimReply } from '../helpers/scim';
@@ -107,6 +108,8 @@ async function setup() {
   await migrateLatest(db);
   const msp = await asOp(db, (ctx) => createMsp(ctx, { name: 'Writers MSP', region: 'eu', ownerEmail: 'o@writers.example' }, ['eu']));
   const company = await asOp(db, (ctx) => addCompany(ctx, { mspId: msp.account.id, name: 'Writers Co', country: 'DE', seats: 100_000 }));
+  // Every acknowledged removal must apply here: the deprovisioning breaker is off for this run.
+  await asOp(db, (ctx) => updateSettings(ctx, company.id, { deprovisionLimit: 0 }));
   const { token } = await asOp(db, (ctx) => createScimToken(ctx, company.id));
   return { file, env, db, companyId: company.id, token };
 }

@@ -45,6 +45,7 @@ export interface paths {
               seatsTotal: number;
               settings: {
                 adoptExistingMembers?: boolean;
+                deprovisionLimit?: number;
                 policies?: {
                   passwordMinLength?: number;
                   requireTwoFactor?: boolean;
@@ -800,6 +801,8 @@ export interface paths {
               held: {
                 group: string | null;
                 kind: string;
+                /** @enum {string} */
+                reason: 'last_owner' | 'breaker';
                 /** @description ISO 8601 */
                 since: string;
               }[];
@@ -1170,6 +1173,8 @@ export interface paths {
                 held: {
                   group: string | null;
                   kind: string;
+                  /** @enum {string} */
+                  reason: 'last_owner' | 'breaker';
                   /** @description ISO 8601 */
                   since: string;
                 }[];
@@ -1202,6 +1207,195 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/accounts/{accountId}/provisioning/held': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * SCIM removals the deprovisioning breaker holds (beyond the hourly limit), oldest first
+     * @description Policy action provisioning.held.read; callers: owner, admin, launched. An MSP person acts in a managed company with the X-Launch-Token of a launch session ("launched").
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: {
+          'X-Launch-Token'?: string;
+        };
+        path: {
+          accountId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              accountId: string;
+              held: {
+                email: string | null;
+                group: string | null;
+                /** @description ISO 8601 */
+                heldAt: string;
+                id: string;
+                /** @enum {string} */
+                kind: 'remove_role' | 'suspend' | 'remove';
+                memberId: string;
+                scimId: string;
+                userName: string | null;
+              }[];
+              limit: number;
+              tripStartedAt: string | null;
+            };
+          };
+        };
+        400: components['responses']['Problem'];
+        401: components['responses']['Problem'];
+        403: components['responses']['Problem'];
+        404: components['responses']['Problem'];
+        409: components['responses']['Problem'];
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/accounts/{accountId}/provisioning/held/discard': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Drop the held removals without applying them (the IdP's next full sync re-sends what is still true)
+     * @description Policy action provisioning.held.resolve; callers: owner, admin, launched. An MSP person acts in a managed company with the X-Launch-Token of a launch session ("launched").
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          'X-Launch-Token'?: string;
+        };
+        path: {
+          accountId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              discarded: {
+                email: string | null;
+                group: string | null;
+                /** @description ISO 8601 */
+                heldAt: string;
+                id: string;
+                /** @enum {string} */
+                kind: 'remove_role' | 'suspend' | 'remove';
+                memberId: string;
+                scimId: string;
+                userName: string | null;
+              }[];
+            };
+          };
+        };
+        400: components['responses']['Problem'];
+        401: components['responses']['Problem'];
+        403: components['responses']['Problem'];
+        404: components['responses']['Problem'];
+        409: components['responses']['Problem'];
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/accounts/{accountId}/provisioning/held/release': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Apply the held removals, oldest first (the last-Owner guard still applies; Owner removals need an Owner)
+     * @description Policy action provisioning.held.resolve; callers: owner, admin, launched. An MSP person acts in a managed company with the X-Launch-Token of a launch session ("launched").
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          'X-Launch-Token'?: string;
+        };
+        path: {
+          accountId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              released: {
+                email: string | null;
+                group: string | null;
+                /** @description ISO 8601 */
+                heldAt: string;
+                id: string;
+                /** @enum {string} */
+                kind: 'remove_role' | 'suspend' | 'remove';
+                memberId: string;
+                /** @enum {string} */
+                outcome: 'applied' | 'held_last_owner' | 'needs_owner';
+                scimId: string;
+                userName: string | null;
+              }[];
+              remaining: number;
+            };
+          };
+        };
+        400: components['responses']['Problem'];
+        401: components['responses']['Problem'];
+        403: components['responses']['Problem'];
+        404: components['responses']['Problem'];
+        409: components['responses']['Problem'];
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -1848,6 +2042,7 @@ export interface paths {
             adoptExistingMembers?: boolean;
             /** @enum {string} */
             defaultLanguage?: 'en' | 'de';
+            deprovisionLimit?: number;
             policies?: {
               passwordMinLength?: number;
               requireTwoFactor?: boolean;
@@ -1875,6 +2070,7 @@ export interface paths {
             'application/json': {
               adoptExistingMembers?: boolean;
               defaultLanguage: string;
+              deprovisionLimit?: number;
               policies?: {
                 passwordMinLength?: number;
                 requireTwoFactor?: boolean;

@@ -29,6 +29,7 @@ const settingsBody = z.object({
   policies: z.object({ passwordMinLength: z.number().int().min(8).max(128).optional(), requireTwoFactor: z.boolean().optional() }).optional(),
   recoveryPlan: z.object({ allowAdministrators: z.boolean().optional(), allowTechnicians: z.boolean().optional() }).optional(),
   technicianScope: z.enum(['all', 'assigned']).optional(),
+  deprovisionLimit: z.number().int().min(0).max(100_000).optional(),
 });
 
 export const accountRoutes = [

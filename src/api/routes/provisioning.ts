@@ -1,6 +1,7 @@
 // Endpoints for connecting an account's IdP: SCIM tokens and OAuth clients, group mappings with
 // their previews, drift and resync, and the SCIM request log.
 import { z } from 'zod';
+import { discardHeldRemovals, listHeldRemovals, releaseHeldRemovals } from '../../domain/heldRemovals';
 import { driftReport, listMappings, removeMapping, resync, setMapping } from '../../domain/mapping';
 import { scimRequestLog } from '../../domain/provisioningLog';
 import { createOAuthClient, listOAuthClients, revokeOAuthClient, rotateOAuthClient } from '../../domain/oauthClients';
@@ -97,5 +98,23 @@ export const provisioningRoutes = [
     'Recompute every IdP-sourced role from the mirror (?dryRun=true previews)',
     { query: dryRun },
     (ctx, { accountId, query }) => resync(ctx, accountId, { dryRun: query.dryRun === 'true' }),
+  ),
+  provisioning.get(
+    '/provisioning/held',
+    'provisioning.held.read',
+    'SCIM removals the deprovisioning breaker holds (beyond the hourly limit), oldest first',
+    inAccount(listHeldRemovals),
+  ),
+  provisioning.post(
+    '/provisioning/held/release',
+    'provisioning.held.resolve',
+    'Apply the held removals, oldest first (the last-Owner guard still applies; Owner removals need an Owner)',
+    inAccount(releaseHeldRemovals),
+  ),
+  provisioning.post(
+    '/provisioning/held/discard',
+    'provisioning.held.resolve',
+    "Drop the held removals without applying them (the IdP's next full sync re-sends what is still true)",
+    inAccount(discardHeldRemovals),
   ),
 ];

@@ -5,6 +5,7 @@ import * as m002 from './002_authority';
 import * as m003 from './003_preferred_language';
 import * as m004 from './004_link_codes';
 import * as m005 from './005_msp_events';
+import * as m006 from './006_breaker';
 import * as m007 from './007_seat_caps_technician_scope';
 import * as m010 from './010_usage_ledger';
 import * as m011 from './011_company_templates';
@@ -20,6 +21,7 @@ const migrations: ReadonlyArray<[string, Migration]> = [
   ['003_preferred_language', m003],
   ['004_link_codes', m004],
   ['005_msp_events', m005],
+  ['006_breaker', m006],
   ['007_seat_caps_technician_scope', m007],
   ['010_usage_ledger', m010],
   ['011_company_templates', m011],

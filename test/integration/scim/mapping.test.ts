@@ -86,7 +86,7 @@ describeEachScimApp('group -> role mapping', (f) => {
     expect(r.status).toBe(204);
     let m = await members();
     expect(m['alice@mapped.example']!.groups).toEqual(['Owners']);
-    expect(m['alice@mapped.example']!.held).toEqual([{ kind: 'remove_role', group: 'Owners', since: expect.any(String) }]);
+    expect(m['alice@mapped.example']!.held).toEqual([{ kind: 'remove_role', group: 'Owners', since: expect.any(String), reason: 'last_owner' }]);
     const drift = await asOp(db(), (ctx) => driftReport(ctx, c.accountId));
     expect(drift.drift).toEqual([]);
     expect(drift.held).toEqual([expect.objectContaining({ email: 'alice@mapped.example', kind: 'remove_role', group: 'Owners' })]);

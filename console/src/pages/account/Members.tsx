@@ -100,7 +100,26 @@ export function Members({ accountId, launched }: { accountId: string; launched: 
       cell: (p) => (
         <>
           {t(`state.${p.state}` as ConsoleKey)}
-          {p.held.length > 0 && <div className="hint">{t('members.held', { what: p.held.map((h) => t(`held.${h.kind}` as ConsoleKey)).join(', ') })}</div>}
+          {p.held.some((h) => h.reason !== 'breaker') && (
+            <div className="hint">
+              {t('members.held', {
+                what: p.held
+                  .filter((h) => h.reason !== 'breaker')
+                  .map((h) => t(`held.${h.kind}` as ConsoleKey))
+                  .join(', '),
+              })}
+            </div>
+          )}
+          {p.held.some((h) => h.reason === 'breaker') && (
+            <div className="hint">
+              {t('members.heldBreaker', {
+                what: p.held
+                  .filter((h) => h.reason === 'breaker')
+                  .map((h) => (h.kind === 'remove_role' ? t('breaker.kind.remove_role', { group: h.group ?? '' }) : t(`breaker.kind.${h.kind}` as ConsoleKey)))
+                  .join(', '),
+              })}
+            </div>
+          )}
         </>
       ),
     },

@@ -12,6 +12,7 @@ import { useNotices } from '../../components/Notices';
 import { CopyField, Secret } from '../../components/Secret';
 import { useFormat, useT } from '../../i18n/I18n';
 import { useAccount } from './AccountPages';
+import { HeldRemovals } from './HeldRemovals';
 import { Mappings } from './Mappings';
 import { usePeople } from './Members';
 
@@ -103,6 +104,7 @@ function PushSettings({ accountId }: { accountId: string }) {
             body: {
               scimDeleteMode: v.scimDeleteMode === 'remove' ? 'remove' : 'suspend',
               unmappedGroupsAsCustom: v.unmappedGroupsAsCustom === 'on',
+              deprovisionLimit: Number(v.deprovisionLimit),
               ...(governing ? { adoptExistingMembers: v.adoptExistingMembers === 'on' } : {}),
             },
           }),
@@ -121,6 +123,7 @@ function PushSettings({ accountId }: { accountId: string }) {
           { value: 'remove', label: t('push.remove') },
         ]}
       />
+      <Field name="deprovisionLimit" type="number" label={t('push.deprovisionLimit')} defaultValue={String(s.deprovisionLimit ?? 10)} />
       <Check name="unmappedGroupsAsCustom" label={t('push.unmappedAsCustom')} defaultChecked={s.unmappedGroupsAsCustom !== false} />
       <Check
         name="adoptExistingMembers"
@@ -173,6 +176,7 @@ export function Provisioning({ accountId }: { accountId: string }) {
       <Tokens accountId={accountId} />
       <h3>{t('push.title')}</h3>
       <PushSettings accountId={accountId} />
+      <HeldRemovals accountId={accountId} />
       <Mappings accountId={accountId} />
       <RequestLog accountId={accountId} />
     </section>
