@@ -116,7 +116,8 @@ export const POLICY = {
   /** Company templates: MSP staff see them and apply them (acting in the company as a launched technician would). */
   'templates.read': msp(MSP_STAFF),
   'templates.manage': msp(MSP_MANAGERS, true),
-  'template.apply': msp(MSP_STAFF, true),
+  /** Applying a template acts in the company: a technician outside their scope finds no such company. */
+  'template.apply': msp(MSP_STAFF, true, SCOPED),
   // ---- inside an account ----
   'account.read': acct(EVERYONE),
   'account.subscribe': acct(OWNERS, { writes: true, whileFrozen: true }),

@@ -24,13 +24,13 @@ import { maybeDry } from './dryRun';
 import { Conflict, Forbidden, Invalid, NotFound, isDomainError } from './errors';
 import { createCustomGroup } from './groups';
 import { setMapping } from './mapping';
-import { authorize } from './policy';
+import { authorize, authorizeCompany, listingScope } from './policy';
 import { personOf } from './principal';
 import { type SettingsPatch, updateSettings } from './settings';
 import { createVault } from './vaults';
 
 /** Settings a template carries besides policies and the recovery plan. */
-const SETTING_KEYS = ['scimDeleteMode', 'adoptExistingMembers', 'unmappedGroupsAsCustom', 'technicianSelfAccess'] as const;
+const SETTING_KEYS = ['scimDeleteMode', 'adoptExistingMembers', 'unmappedGroupsAsCustom', 'technicianSelfAccess', 'deprovisionLimit'] as const;
 type SettingKey = (typeof SETTING_KEYS)[number];
 /** Settings only the company's Owners may change once it has one (policy `settings.update.governing`). */
 const GOVERNING = new Set<string>(['adoptExistingMembers', 'technicianSelfAccess']);
@@ -180,9 +180,10 @@ export async function templateDrift(
 ): Promise<Array<{ companyId: string; name: string; differences: Difference[] }>> {
   const msp = await authorize(ctx, 'templates.read', input.mspId);
   const spec = (await requireTemplate(ctx, msp.id, input.templateId)).spec as unknown as TemplateSpec;
+  if (input.companyId) await authorizeCompany(ctx, 'company.read', msp.id, input.companyId);
   const companies = input.companyId
     ? [await managedCompany(ctx, msp.id, input.companyId)]
-    : (await listManagedCompanies(ctx.tx, msp.id, { limit: 100_000, offset: 0 })).items;
+    : (await listManagedCompanies(ctx.tx, msp.id, { limit: 100_000, offset: 0, assignedTo: await listingScope(ctx, msp) })).items;
   const out = [];
   for (const c of companies) out.push({ companyId: c.id, name: c.name, differences: await differencesOf(ctx, c, spec) });
   return out;
@@ -196,7 +197,7 @@ async function actingIn(ctx: Ctx, msp: Account, company: Account): Promise<Ctx> 
   if (ctx.actor.kind === 'operator' || ctx.actor.kind === 'system') return ctx;
   const person = personOf(ctx.actor);
   if (!person || person.accountId !== msp.id) throw new Forbidden('template.actor', 'A template is applied by the MSP.');
-  await authorize(ctx, 'company.launch', msp);
+  await authorizeCompany(ctx, 'company.launch', msp.id, company.id);
   if (company.status === 'pending_link') throw new Forbidden('launch.pending_link', 'The company has not approved the link yet.');
   return {
     ...ctx,
@@ -266,7 +267,7 @@ async function reconcile(ctx: Ctx, company: Account, spec: TemplateSpec): Promis
 
 /** Brings a company in line with a template; with dryRun nothing is written and the result is what would happen. */
 export async function applyTemplate(ctx: Ctx, input: { mspId: string; templateId: string; companyId: string; dryRun?: boolean }): Promise<ApplyResult> {
-  const msp = await authorize(ctx, 'template.apply', input.mspId);
+  const msp = await authorizeCompany(ctx, 'template.apply', input.mspId, input.companyId);
   const template = await requireTemplate(ctx, msp.id, input.templateId);
   const company = await managedCompany(ctx, msp.id, input.companyId);
   const acting = await actingIn(ctx, msp, company);

@@ -207,6 +207,7 @@ export const consoleDe: Record<ConsoleKey, string> = {
   'tpl.key.technicianSelfAccess': 'Techniker dürfen Tresore selbst öffnen',
   'tpl.key.allowAdministrators': 'Administratoren dürfen Konten wiederherstellen',
   'tpl.key.allowTechnicians': 'MSP-Techniker dürfen Konten wiederherstellen',
+  'tpl.key.deprovisionLimit': 'Grenze der Deprovisionierungs-Sperre pro Stunde',
   'tpl.value.on': 'an',
   'tpl.value.off': 'aus',
   'tpl.value.none': 'nicht gesetzt',

@@ -205,6 +205,7 @@ export const consoleEn = {
   'tpl.key.technicianSelfAccess': 'technicians may open vaults themselves',
   'tpl.key.allowAdministrators': 'Administrators may recover accounts',
   'tpl.key.allowTechnicians': 'MSP technicians may recover accounts',
+  'tpl.key.deprovisionLimit': 'deprovisioning breaker limit per hour',
   'tpl.value.on': 'on',
   'tpl.value.off': 'off',
   'tpl.value.none': 'not set',

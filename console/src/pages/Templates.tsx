@@ -24,6 +24,7 @@ const KNOWN_KEYS = [
   'technicianSelfAccess',
   'allowAdministrators',
   'allowTechnicians',
+  'deprovisionLimit',
 ];
 
 /** One difference in words: what, what the company has, what the template says. */

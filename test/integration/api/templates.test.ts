@@ -12,6 +12,7 @@ import { setMapping } from '../../../src/domain/mapping';
 import { addManualMember } from '../../../src/domain/members';
 import type { Principal } from '../../../src/domain/principal';
 import { updateSettings } from '../../../src/domain/settings';
+import { assignTechnician } from '../../../src/domain/technicianScope';
 import { addCompanyFromTemplate, applyTemplate, createTemplate, templateDrift, templatesOf } from '../../../src/domain/templates';
 import { createVault } from '../../../src/domain/vaults';
 import { asActor, asOp } from '../../helpers/ctx';
@@ -162,6 +163,16 @@ describeEachDb('company templates', (t) => {
     // The audit shows the MSP's person acting in the company.
     const audit = await db('audit_events').where({ account_id: company.id, action: 'account.settings_changed' }).orderBy('id', 'desc').first();
     expect(audit.actor_kind).toBe('technician');
+
+    // With technicians scoped to assigned companies, this one reaches neither the company nor its drift row.
+    await asOp(db, (ctx) => updateSettings(ctx, mspId, { technicianScope: 'assigned' }));
+    expect(await code(asActor(db, tech, (ctx) => applyTemplate(ctx, { mspId, templateId: tpl.id, companyId: company.id, dryRun: true })))).toBe(
+      'company.not_found',
+    );
+    expect((await asActor(db, tech, (ctx) => templateDrift(ctx, { mspId, templateId: tpl.id }))).map((r) => r.name)).toEqual([]);
+    expect((await asOp(db, (ctx) => templateDrift(ctx, { mspId, templateId: tpl.id }))).map((r) => r.name).sort()).toEqual(['Owned', 'Source']);
+    await asOp(db, (ctx) => assignTechnician(ctx, { mspId, memberId: tech.kind === 'member' ? tech.memberId : '', companyId: company.id }));
+    expect((await asActor(db, tech, (ctx) => templateDrift(ctx, { mspId, templateId: tpl.id }))).map((r) => r.name)).toEqual(['Owned']);
 
     // Someone of the MSP who is not staff, and another MSP, get nothing.
     const plain = await person('plain@scoped.example');
