@@ -1,5 +1,5 @@
 // The SCIM request log: what each IdP sent and what it got, for troubleshooting (bodies redacted).
-import type { Tx } from './knex';
+import { isPg, type Tx } from './knex';
 import { json, toJson } from './codec';
 
 export interface ScimRequestEntry {
@@ -65,6 +65,32 @@ export async function listScimRequests(
 }
 
 /** Keeps the log bounded: drops entries older than the cutoff. */
+/** Counts the rows older than `before` per account and UTC day (scim_request_days), then deletes them. */
 export async function pruneScimRequests(tx: Tx, before: string): Promise<number> {
+  const day = isPg(tx) ? `to_char(created_at at time zone 'UTC', 'YYYY-MM-DD')` : `substr(created_at, 1, 10)`;
+  await tx.raw(
+    `insert into scim_request_days (account_id, day, requests, errors)
+     select account_id, ${day}, count(*), sum(case when status >= 400 then 1 else 0 end)
+       from scim_requests where created_at < ?
+      group by account_id, ${day}
+     on conflict (account_id, day) do update set
+       requests = scim_request_days.requests + excluded.requests, errors = scim_request_days.errors + excluded.errors`,
+    [before],
+  );
   return tx('scim_requests').where('created_at', '<', before).del();
+}
+
+/** An account's SCIM requests and errors (status ≥ 400) from `start` (inclusive) to `end`: the log's rows and the counted days. */
+export async function scimRequestCounts(tx: Tx, accountId: string, start: string, end: string): Promise<{ requests: number; errors: number }> {
+  const [live] = (await tx('scim_requests')
+    .where({ account_id: accountId })
+    .andWhere('created_at', '>=', start)
+    .andWhere('created_at', '<', end)
+    .select(tx.raw('count(*) as n'), tx.raw('sum(case when status >= 400 then 1 else 0 end) as e'))) as Array<{ n: unknown; e: unknown }>;
+  const [old] = (await tx('scim_request_days')
+    .where({ account_id: accountId })
+    .andWhere('day', '>=', start.slice(0, 10))
+    .andWhere('day', '<', end.slice(0, 10))
+    .select(tx.raw('sum(requests) as n'), tx.raw('sum(errors) as e'))) as Array<{ n: unknown; e: unknown }>;
+  return { requests: Number(live?.n ?? 0) + Number(old?.n ?? 0), errors: Number(live?.e ?? 0) + Number(old?.e ?? 0) };
 }

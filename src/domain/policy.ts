@@ -118,10 +118,14 @@ export const POLICY = {
   'templates.manage': msp(MSP_MANAGERS, true),
   /** Applying a template acts in the company: a technician outside their scope finds no such company. */
   'template.apply': msp(MSP_STAFF, true, SCOPED),
+  /** A company's monthly report, read by its MSP (a technician within their scope). */
+  'company.report': msp(MSP_STAFF, false, SCOPED),
   // ---- inside an account ----
   'account.read': acct(EVERYONE),
   'account.subscribe': acct(OWNERS, { writes: true, whileFrozen: true }),
   'account.audit': acct(ADMINS),
+  /** The account's monthly report (joiners, leavers, offboarding proof, SCIM errors, held changes). */
+  'account.report': acct(ADMINS),
   'settings.update': acct(ADMINS, { writes: true }),
   /** Settings that govern Owners and technicians: adoption by SCIM, technician self-access, the recovery plan. */
   'settings.update.governing': acct(OWNERS, { writes: true, alsoWhen: FIRST_OWNER }),

@@ -9,6 +9,7 @@ import * as m006 from './006_breaker';
 import * as m007 from './007_seat_caps_technician_scope';
 import * as m010 from './010_usage_ledger';
 import * as m011 from './011_company_templates';
+import * as m012 from './012_scim_request_days';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -25,6 +26,7 @@ const migrations: ReadonlyArray<[string, Migration]> = [
   ['007_seat_caps_technician_scope', m007],
   ['010_usage_ledger', m010],
   ['011_company_templates', m011],
+  ['012_scim_request_days', m012],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
