@@ -18,7 +18,7 @@ export function lifecycleProcessor(deps: WorkerDeps) {
         ({ language, data }) => trialMail(language, data),
       );
     }
-    const report = await asWorker(deps, 'lifecycle worker', (ctx) => lifecycleTick(ctx));
+    const report = await asWorker(deps, 'lifecycle worker', (ctx) => lifecycleTick(ctx, { scimErrorMinRequests: deps.scimErrorMinRequests }));
     if (Object.values(report).some((n) => n > 0)) deps.log.info({ report }, 'lifecycle tick');
     return { ...report };
   });

@@ -25,6 +25,7 @@ export const mailKeys = {
   linkApproval: (requestId: string, ownerId: string) => `link:${requestId}:owner:${ownerId}`,
   trial: (accountId: string, trialEndsAt: string, phase: 'warning' | 'start', ownerId: string) => `trial:${accountId}:${trialEndsAt}:${phase}:${ownerId}`,
   signin: (linkId: string) => `signin:${linkId}`,
+  mspEvent: (eventId: string, recipient: string) => `event:${eventId}:to:${recipient.toLowerCase()}`,
 };
 
 export type ClaimOutcome = 'claimed' | 'sent' | 'busy';

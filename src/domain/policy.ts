@@ -95,6 +95,12 @@ export const POLICY = {
   'api_tokens.manage': msp(MSP_MANAGERS, true),
   'msp.audit': msp(MSP_MANAGERS),
   'msp.jobs': msp(MSP_MANAGERS),
+  /**
+   * Notification contacts, webhooks and their deliveries: MSP Owners and Administrators only
+   * (events name every company of the MSP, beyond what a scoped technician may see).
+   */
+  'notifications.read': msp(MSP_MANAGERS),
+  'notifications.manage': msp(MSP_MANAGERS, true),
   // ---- inside an account ----
   'account.read': acct(EVERYONE),
   'account.subscribe': acct(OWNERS, { writes: true, whileFrozen: true }),
