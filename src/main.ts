@@ -10,6 +10,7 @@ import { registerDoctor } from './cli/doctor';
 import { registerMapping } from './cli/mapping';
 import { registerMembers } from './cli/members';
 import { registerMsp } from './cli/msp';
+import { registerNotifications } from './cli/notifications';
 import { registerOperator } from './cli/operator';
 import { registerScimClient } from './cli/scimClient';
 import { registerScimLog, registerScimToken } from './cli/scimToken';
@@ -27,7 +28,8 @@ export function buildProgram(): Command {
       outputError: (str, write) => write(str.split('\n')[0] + '\n'),
     });
   registerServer(program);
-  registerMsp(program);
+  const msp = registerMsp(program);
+  registerNotifications(program, msp);
   const company = registerCompany(program);
   registerMspAdmin(program, company);
   registerScimToken(program);

@@ -19,9 +19,10 @@ import { vaultRoutes } from './routes/vaults';
 import { consoleRoutes } from './routes/console';
 import { meRoutes } from './routes/me';
 import { mspRoutes } from './routes/msp';
+import { notificationRoutes } from './routes/notifications';
 import { unitOfWork } from '../db/unitOfWork';
 
-export const ROUTES: RouteDef[] = [...meRoutes, ...mspRoutes, ...accountRoutes, ...vaultRoutes, ...provisioningRoutes, ...consoleRoutes];
+export const ROUTES: RouteDef[] = [...meRoutes, ...mspRoutes, ...notificationRoutes, ...accountRoutes, ...vaultRoutes, ...provisioningRoutes, ...consoleRoutes];
 
 interface Identity {
   principal: Principal;
