@@ -115,7 +115,8 @@ export async function planEventMails(ctx: Ctx, mspId: string, eventId: string): 
   const out: PlannedMail<EventMailData>[] = [];
   for (const ownerId of await countingOwners(ctx.tx, msp.id)) {
     const owner = await getMemberAnyState(ctx.tx, msp.id, ownerId);
-    if (!owner || owner.state !== 'active' || !owner.email) continue;
+    // An Owner who has not signed in yet still runs the MSP (msp create makes one so).
+    if (!owner || (owner.state !== 'active' && owner.state !== 'invited') || !owner.email) continue;
     out.push(mail(owner.email.toLowerCase(), languageFor(owner, msp)));
   }
   return out;
