@@ -15,6 +15,7 @@ import { SESSION_KEY, Session, loadSession, useSession } from './session';
 const AccountPages = lazy(() => import('./pages/account/AccountPages').then((m) => ({ default: m.AccountPages })));
 const Audit = lazy(() => import('./pages/Audit').then((m) => ({ default: m.Audit })));
 const Settings = lazy(() => import('./pages/Settings').then((m) => ({ default: m.Settings })));
+const Notifications = lazy(() => import('./pages/Notifications').then((m) => ({ default: m.Notifications })));
 const Technicians = lazy(() => import('./pages/Technicians').then((m) => ({ default: m.Technicians })));
 
 const queryClient: QueryClient = new QueryClient({
@@ -60,6 +61,7 @@ function Pages() {
           <Route path="/companies" component={Companies} />
           <Route path="/technicians" component={Technicians} />
           <Route path="/audit" component={Audit} />
+          <Route path="/notifications" component={Notifications} />
           <Route path="/settings" component={Settings} />
           <Route path="/accounts/:accountId" nest>
             {(params) => <AccountPages accountId={params.accountId} />}

@@ -3,6 +3,7 @@
 // Konten wiederherstellen, Verknüpfung aufheben. Die Texte innerhalb eines Kontos stehen in
 // console.account.de.ts.
 import { consoleAccountDe } from './console.account.de';
+import { consoleNotifyDe } from './console.notify.de';
 import type { ConsoleKey } from './console.en';
 
 export const consoleDe: Record<ConsoleKey, string> = {
@@ -267,4 +268,5 @@ export const consoleDe: Record<ConsoleKey, string> = {
   'jobState.relayed': 'In der Warteschlange',
   'jobState.done': 'Erledigt',
   ...consoleAccountDe,
+  ...consoleNotifyDe,
 };

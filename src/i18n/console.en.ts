@@ -3,6 +3,7 @@
 // exists in console.de.ts too, and every key the console uses exists here (test/unit/i18n.test.ts).
 // The texts inside one account live in console.account.en.ts.
 import { consoleAccountEn } from './console.account.en';
+import { consoleNotifyEn } from './console.notify.en';
 
 export const consoleEn = {
   'app.title': 'mspbridge console',
@@ -266,6 +267,7 @@ export const consoleEn = {
   'jobState.relayed': 'Queued',
   'jobState.done': 'Done',
   ...consoleAccountEn,
+  ...consoleNotifyEn,
 } as const;
 
 export type ConsoleKey = keyof typeof consoleEn;

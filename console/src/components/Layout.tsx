@@ -78,6 +78,11 @@ export function Layout({ children }: { children: ReactNode }) {
                     <NavLink href="/audit">{t('nav.audit')}</NavLink>
                   </li>
                 )}
+                {isManager && (
+                  <li>
+                    <NavLink href="/notifications">{t('nav.notifications')}</NavLink>
+                  </li>
+                )}
               </>
             ) : (
               <li>
