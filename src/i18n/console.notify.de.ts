@@ -9,7 +9,7 @@ export const consoleNotifyDe: Record<keyof typeof consoleNotifyEn, string> = {
   'notify.contacts': 'E-Mail-Kontakte',
   'notify.contactsExplain': 'Jedes Ereignis geht einmal an jeden Kontakt, in seiner Sprache. Ohne Kontakte erhalten Ihre Inhaber die E-Mails.',
   'notify.email': 'E-Mail',
-  'notify.language': 'Sprache',
+  'notify.language': 'E-Mail-Sprache',
   'notify.language.default': 'Kontostandard',
   'notify.language.en': 'Englisch',
   'notify.language.de': 'Deutsch',

@@ -7,7 +7,7 @@ export const consoleNotifyEn = {
   'notify.contacts': 'Email contacts',
   'notify.contactsExplain': 'Each event is emailed once to every contact, in their language. Without contacts, your Owners get the emails.',
   'notify.email': 'Email',
-  'notify.language': 'Language',
+  'notify.language': 'Email language',
   'notify.language.default': 'Account default',
   'notify.language.en': 'English',
   'notify.language.de': 'German',
