@@ -113,7 +113,11 @@ const schema = z.object({
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
-  WEBHOOK_RETRY_WINDOW_MS: z.coerce.number().int().min(1000).default(24 * 3600 * 1000),
+  WEBHOOK_RETRY_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(24 * 3600 * 1000),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   SCIM_ERROR_MIN_REQUESTS: z.coerce.number().int().min(1).default(10),
   NODE_ENV: z.string().default('production'),

@@ -25,7 +25,15 @@ export interface WorkerSet {
 /** How long finished jobs wait to have their outbox rows marked done together. */
 const DONE_FLUSH_MS = 100;
 
-const CONCURRENCY: Record<QueueName, number> = { invitations: 16, recovery: 4, 'region-validation': 4, lifecycle: 1, signin: 4, notifications: 4, webhooks: 16 };
+const CONCURRENCY: Record<QueueName, number> = {
+  invitations: 16,
+  recovery: 4,
+  'region-validation': 4,
+  lifecycle: 1,
+  signin: 4,
+  notifications: 4,
+  webhooks: 16,
+};
 
 export async function startWorkers(rt: Runtime): Promise<WorkerSet> {
   const mailer = createMailer({ smtpUrl: rt.config.smtpUrl, from: rt.config.mailFrom, dataDir: rt.config.dataDir, log: rt.log });

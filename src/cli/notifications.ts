@@ -102,7 +102,8 @@ export function registerNotifications(program: Command, msp: Command): void {
       ['--limit <n>', 'at most this many (default 100)', (v: string) => Number(v)],
     ],
     check: (o: { limit?: number }) => {
-      if (o.limit !== undefined && (!Number.isInteger(o.limit) || o.limit < 1 || o.limit > 1000)) throw new CliError('--limit is a whole number from 1 to 1000');
+      if (o.limit !== undefined && (!Number.isInteger(o.limit) || o.limit < 1 || o.limit > 1000))
+        throw new CliError('--limit is a whole number from 1 to 1000');
     },
     run: (ctx, o: { msp: string; webhook?: string; limit?: number }) => webhookDeliveries(ctx, { mspId: o.msp, webhookId: o.webhook, limit: o.limit }),
     text: (list) =>

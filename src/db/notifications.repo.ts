@@ -39,7 +39,11 @@ export async function upsertContact(tx: Tx, c: MspContact): Promise<MspContact> 
 }
 
 export async function listContacts(tx: Tx, mspId: string): Promise<MspContact[]> {
-  return (await tx('msp_contacts').where({ msp_id: mspId }).orderBy([{ column: 'email' }])).map(CONTACT.read);
+  return (
+    await tx('msp_contacts')
+      .where({ msp_id: mspId })
+      .orderBy([{ column: 'email' }])
+  ).map(CONTACT.read);
 }
 
 /** Removes a contact named by id or email address; true when one was removed. */
@@ -56,7 +60,11 @@ export async function insertWebhook(tx: Tx, w: Webhook): Promise<void> {
 }
 
 export async function listWebhooks(tx: Tx, mspId: string): Promise<Webhook[]> {
-  return (await tx('webhooks').where({ msp_id: mspId }).orderBy([{ column: 'created_at' }, { column: 'id' }])).map(WEBHOOK.read);
+  return (
+    await tx('webhooks')
+      .where({ msp_id: mspId })
+      .orderBy([{ column: 'created_at' }, { column: 'id' }])
+  ).map(WEBHOOK.read);
 }
 
 export async function getWebhook(tx: Tx, mspId: string, id: string): Promise<Webhook | undefined> {

@@ -88,5 +88,12 @@ export async function recordAttempt(
 export async function listDeliveries(tx: Tx, mspId: string, q: { webhookId?: string; limit: number }): Promise<WebhookDelivery[]> {
   const query = tx('webhook_deliveries').where({ msp_id: mspId });
   if (q.webhookId) query.andWhere({ webhook_id: q.webhookId });
-  return (await query.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(q.limit)).map(DELIVERY.read);
+  return (
+    await query
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(q.limit)
+  ).map(DELIVERY.read);
 }

@@ -54,11 +54,6 @@ export async function raiseMspEvent(ctx: Ctx, mspId: string, input: RaiseInput):
   if (!(await insertMspEvent(ctx.tx, event))) return undefined;
   // Delivered after commit by the notifications worker: emails to the contacts (or Owners), one
   // webhook delivery per hook. The job's key is the event's, so it is queued once.
-  await enqueue(
-    ctx.tx,
-    mspId,
-    { queue: NOTIFICATIONS_QUEUE, name: 'event', key: `event:${event.id}`, payload: { mspId, eventId: event.id } },
-    event.createdAt,
-  );
+  await enqueue(ctx.tx, mspId, { queue: NOTIFICATIONS_QUEUE, name: 'event', key: `event:${event.id}`, payload: { mspId, eventId: event.id } }, event.createdAt);
   return event;
 }

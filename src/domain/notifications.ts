@@ -81,7 +81,12 @@ export async function fanOutWebhooks(ctx: Ctx, mspId: string, eventId: string): 
       createdAt: nowIso(ctx),
       finishedAt: null,
     });
-    await enqueue(ctx.tx, mspId, { queue: WEBHOOKS_QUEUE, name: 'deliver', key: attemptKey(d.id, 1), payload: { mspId, deliveryId: d.id, attempt: 1 } }, nowIso(ctx));
+    await enqueue(
+      ctx.tx,
+      mspId,
+      { queue: WEBHOOKS_QUEUE, name: 'deliver', key: attemptKey(d.id, 1), payload: { mspId, deliveryId: d.id, attempt: 1 } },
+      nowIso(ctx),
+    );
     n++;
   }
   return n;
@@ -101,7 +106,13 @@ export async function planEventMails(ctx: Ctx, mspId: string, eventId: string): 
   const msp = await getAccount(ctx.tx, mspId);
   if (!event || !msp) return [];
   const company = event.accountId ? await getAccount(ctx.tx, event.accountId) : undefined;
-  const data: EventMailData = { type: event.type, mspName: msp.name, companyName: company?.name ?? null, data: event.data, createdAt: new Date(event.createdAt) };
+  const data: EventMailData = {
+    type: event.type,
+    mspName: msp.name,
+    companyName: company?.name ?? null,
+    data: event.data,
+    createdAt: new Date(event.createdAt),
+  };
   const mail = (to: string, language: Language): PlannedMail<EventMailData> => ({
     key: mailKeys.mspEvent(event.id, to),
     accountId: msp.id,

@@ -50,7 +50,11 @@ export interface AddWebhookInput {
  * `webhook add`: the URL is vetted by the adapter (`vet` resolves the host and refuses private
  * addresses); the secret is returned this once and kept only sealed with the deployment key.
  */
-export async function addWebhook(ctx: Ctx, input: AddWebhookInput, deps: { secret: Buffer; vet: (url: string) => Promise<URL> }): Promise<{ id: string; secret: string }> {
+export async function addWebhook(
+  ctx: Ctx,
+  input: AddWebhookInput,
+  deps: { secret: Buffer; vet: (url: string) => Promise<URL> },
+): Promise<{ id: string; secret: string }> {
   const msp = await requireMsp(ctx, input.mspId, 'notifications.manage');
   const events = parseEvents(input.events);
   const url = (await deps.vet(input.url)).toString();
@@ -135,7 +139,12 @@ export interface AttemptPlan {
  * attempt first, so a worker that dies mid-send still leaves one; undefined when there is
  * nothing to send (delivered, failed, taken by another worker, the hook gone).
  */
-export async function startAttempt(ctx: Ctx, input: { deliveryId: string; attempt: number }, s: RetrySchedule, secret: Buffer): Promise<AttemptPlan | undefined> {
+export async function startAttempt(
+  ctx: Ctx,
+  input: { deliveryId: string; attempt: number },
+  s: RetrySchedule,
+  secret: Buffer,
+): Promise<AttemptPlan | undefined> {
   const d = await getDelivery(ctx.tx, input.deliveryId);
   if (!d || d.status !== 'pending' || d.attempts !== input.attempt - 1) return undefined;
   const now = nowIso(ctx);
@@ -144,7 +153,13 @@ export async function startAttempt(ctx: Ctx, input: { deliveryId: string; attemp
     await enqueue(
       ctx.tx,
       d.mspId,
-      { queue: WEBHOOKS_QUEUE, name: 'deliver', key: `${attemptKey(d.id, input.attempt)}:after:${d.sendingUntil}`, payload: { mspId: d.mspId, deliveryId: d.id, attempt: input.attempt }, availableAt: d.sendingUntil },
+      {
+        queue: WEBHOOKS_QUEUE,
+        name: 'deliver',
+        key: `${attemptKey(d.id, input.attempt)}:after:${d.sendingUntil}`,
+        payload: { mspId: d.mspId, deliveryId: d.id, attempt: input.attempt },
+        availableAt: d.sendingUntil,
+      },
       now,
     );
     return undefined;
@@ -158,14 +173,25 @@ export async function startAttempt(ctx: Ctx, input: { deliveryId: string; attemp
   if (!(await claimAttempt(ctx.tx, d.id, input.attempt, { now, sendingUntil, nextAttemptAt: next?.toISOString() ?? null }))) return undefined;
   if (!signing) {
     // Sealed under another SECRET_KEY: no attempt can sign it; the hook must be added again.
-    await recordAttempt(ctx.tx, d.id, input.attempt, { status: 'failed', statusCode: null, error: 'the signing secret cannot be opened with this deployment key', now });
+    await recordAttempt(ctx.tx, d.id, input.attempt, {
+      status: 'failed',
+      statusCode: null,
+      error: 'the signing secret cannot be opened with this deployment key',
+      now,
+    });
     return undefined;
   }
   if (next)
     await enqueue(
       ctx.tx,
       d.mspId,
-      { queue: WEBHOOKS_QUEUE, name: 'deliver', key: attemptKey(d.id, input.attempt + 1), payload: { mspId: d.mspId, deliveryId: d.id, attempt: input.attempt + 1 }, availableAt: next.toISOString() },
+      {
+        queue: WEBHOOKS_QUEUE,
+        name: 'deliver',
+        key: attemptKey(d.id, input.attempt + 1),
+        payload: { mspId: d.mspId, deliveryId: d.id, attempt: input.attempt + 1 },
+        availableAt: next.toISOString(),
+      },
       now,
     );
   const body = JSON.stringify({ id: event.id, type: event.type, createdAt: event.createdAt, data: event.data });

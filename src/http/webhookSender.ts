@@ -40,7 +40,8 @@ export async function sendWebhook(o: SendOptions): Promise<SendResult> {
     return { ok: false, statusCode: null, error: (err as Error).message };
   }
   const pinned: LookupFunction = (_host, options, cb) => {
-    if ((options as { all?: boolean }).all) (cb as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: target.address, family: target.family }]);
+    if ((options as { all?: boolean }).all)
+      (cb as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: target.address, family: target.family }]);
     else cb(null, target.address, target.family);
   };
   const t = Math.floor(o.now().getTime() / 1000);
@@ -72,8 +73,7 @@ export async function sendWebhook(o: SendOptions): Promise<SendResult> {
         res.on('error', () => undefined);
         req.destroy();
         if (code >= 200 && code < 300) done({ ok: true, statusCode: code, error: null });
-        else if (code >= 300 && code < 400)
-          done({ ok: false, statusCode: code, error: `redirect to ${res.headers.location ?? '(no location)'} not followed` });
+        else if (code >= 300 && code < 400) done({ ok: false, statusCode: code, error: `redirect to ${res.headers.location ?? '(no location)'} not followed` });
         else done({ ok: false, statusCode: code, error: `HTTP ${code}` });
       },
     );

@@ -2,8 +2,7 @@
 export const consoleNotifyEn = {
   'nav.notifications': 'Notifications',
   'notify.title': 'Notifications',
-  'notify.explain':
-    'Your MSP hears about held deprovisioning, seat caps, links, ending trials and failing identity providers by email and by signed webhooks.',
+  'notify.explain': 'Your MSP hears about held deprovisioning, seat caps, links, ending trials and failing identity providers by email and by signed webhooks.',
   'notify.contacts': 'Email contacts',
   'notify.contactsExplain': 'Each event is emailed once to every contact, in their language. Without contacts, your Owners get the emails.',
   'notify.email': 'Email',

@@ -44,14 +44,20 @@ describe('the Notifications page in Chromium', () => {
         await page.getByLabel(t('notify.email'), { exact: true }).fill(contact);
         await page.getByLabel(t('notify.language'), { exact: true }).selectOption('de');
         await page.getByRole('button', { name: t('notify.addContact') }).click();
-        await page.getByRole('row', { name: new RegExp(contact) }).getByText(t('notify.language.de')).waitFor();
+        await page
+          .getByRole('row', { name: new RegExp(contact) })
+          .getByText(t('notify.language.de'))
+          .waitFor();
 
         const path = `/hook-${tag}`;
         await page.getByLabel(t('notify.url'), { exact: true }).fill(`${rx.url}${path}`);
         await page.getByRole('button', { name: t('notify.addWebhook') }).click();
         const secret = (await page.getByTestId('webhook-secret').textContent())!.trim();
         expect(secret).toMatch(/^whsec_/);
-        await page.getByRole('row', { name: new RegExp(path) }).getByText(t('notify.allEvents')).waitFor();
+        await page
+          .getByRole('row', { name: new RegExp(path) })
+          .getByText(t('notify.allEvents'))
+          .waitFor();
         await v.check('notifications (secret shown)', { ids: false });
 
         const company = await asOp(db, (ctx) => addCompany(ctx, { mspId: msp.account.id, name: `Leaving ${tag}`, country: 'DE' }));
@@ -64,7 +70,10 @@ describe('the Notifications page in Chromium', () => {
         // Read again: the delivery is listed as delivered, and the secret is nowhere any more.
         await page.reload();
         await page.getByRole('heading', { name: t('notify.title'), level: 1 }).waitFor();
-        await page.getByRole('row', { name: /company\.unlinked/ }).getByText(t('notify.status.delivered')).waitFor();
+        await page
+          .getByRole('row', { name: /company\.unlinked/ })
+          .getByText(t('notify.status.delivered'))
+          .waitFor();
         expect(await page.content()).not.toContain(secret);
         await v.check('notifications (delivered)');
         await v.shot('notifications', lang === 'en' ? 'notifications' : undefined);

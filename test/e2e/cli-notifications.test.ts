@@ -19,7 +19,9 @@ describe.each(DIALECTS)('mspbridge msp notify / webhook [%s]', (dialect) => {
     const added = cliJson(['msp', 'notify', '--msp', msp, '--email', 'Alerts@Hook.example', '--language', 'de'], env);
     expect(added).toEqual({ id: expect.any(String), email: 'alerts@hook.example', language: 'de', createdAt: expect.any(String) });
     cliJson(['msp', 'notify', '--msp', msp, '--email', 'noc@hook.example'], env);
-    expect(cliJson<Array<{ email: string; language: string | null }>>(['msp', 'notify', '--msp', msp, '--list'], env).map((c) => [c.email, c.language])).toEqual([
+    expect(
+      cliJson<Array<{ email: string; language: string | null }>>(['msp', 'notify', '--msp', msp, '--list'], env).map((c) => [c.email, c.language]),
+    ).toEqual([
       ['alerts@hook.example', 'de'],
       ['noc@hook.example', null],
     ]);
@@ -34,11 +36,16 @@ describe.each(DIALECTS)('mspbridge msp notify / webhook [%s]', (dialect) => {
   });
 
   it('adds a webhook (secret once, sealed at rest), lists, refuses private URLs and unknown events, removes', async () => {
-    const hook = cliJson<{ id: string; secret: string }>(['webhook', 'add', '--msp', msp, '--url', 'https://93.184.215.14/hooks/mspbridge', '--events', 'scim.errors,trial.ending'], env);
+    const hook = cliJson<{ id: string; secret: string }>(
+      ['webhook', 'add', '--msp', msp, '--url', 'https://93.184.215.14/hooks/mspbridge', '--events', 'scim.errors,trial.ending'],
+      env,
+    );
     expect(Object.keys(hook).sort()).toEqual(['id', 'secret']);
     expect(hook.secret).toMatch(/^whsec_[\w-]{43}$/);
     const list = cliJson(['webhook', 'list', '--msp', msp], env);
-    expect(list).toEqual([{ id: hook.id, url: 'https://93.184.215.14/hooks/mspbridge', events: ['scim.errors', 'trial.ending'], createdAt: expect.any(String) }]);
+    expect(list).toEqual([
+      { id: hook.id, url: 'https://93.184.215.14/hooks/mspbridge', events: ['scim.errors', 'trial.ending'], createdAt: expect.any(String) },
+    ]);
     expect(JSON.stringify(list)).not.toContain(hook.secret);
     const db = openDb({ url: env.DATABASE_URL!, poolMax: 1 });
     try {

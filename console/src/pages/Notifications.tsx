@@ -59,7 +59,11 @@ export function Notifications() {
   const deliveryColumns: Array<Column<Delivery>> = [
     { key: 'event', header: t('notify.col.event'), rowHeader: true, cell: (d) => <code>{d.eventType}</code> },
     { key: 'url', header: t('notify.col.url'), cell: (d) => urlOf.get(d.webhookId) ?? d.webhookId },
-    { key: 'status', header: t('notify.col.status'), cell: (d) => <span className={`status ${d.status}`}>{t(`notify.status.${d.status}` as ConsoleKey)}</span> },
+    {
+      key: 'status',
+      header: t('notify.col.status'),
+      cell: (d) => <span className={`status ${d.status}`}>{t(`notify.status.${d.status}` as ConsoleKey)}</span>,
+    },
     { key: 'attempts', header: t('notify.col.attempts'), cell: (d) => f.number(d.attempts) },
     { key: 'last', header: t('notify.col.last'), cell: (d) => (d.lastStatusCode ? `HTTP ${d.lastStatusCode}` : '') + (d.lastError ? ` ${d.lastError}` : '') },
     { key: 'next', header: t('notify.col.next'), cell: (d) => f.date(d.nextAttemptAt) },

@@ -32,8 +32,12 @@ export const notificationRoutes = [
         { secret: rt.secret, vet: async (url) => (await resolveTarget(url, rt.config.webhooks.allowPrivate)).url },
       ),
   ),
-  notify.delete('/webhooks/:webhookId', 'notifications.manage', 'Remove a webhook (its pending deliveries stop)', { status: 204 }, (ctx, { accountId, params }) =>
-    noContent(removeWebhook(ctx, { mspId: accountId, webhookId: params.webhookId! })),
+  notify.delete(
+    '/webhooks/:webhookId',
+    'notifications.manage',
+    'Remove a webhook (its pending deliveries stop)',
+    { status: 204 },
+    (ctx, { accountId, params }) => noContent(removeWebhook(ctx, { mspId: accountId, webhookId: params.webhookId! })),
   ),
   notify.get(
     '/webhook-deliveries',

@@ -17,7 +17,9 @@ describeEachDb('MSP events from the lifecycle tick', (get) => {
   const t0 = Date.parse('2026-03-02T10:00:00.000Z');
   const tick = (at: number) => asActor(get().db, system('test'), (ctx) => lifecycleTick(ctx), new Date(at));
   const eventsOf = async (type: string) =>
-    ((await get().db('msp_events').where({ msp_id: mspId, type }).orderBy('created_at')) as Array<{ account_id: string; data: unknown; dedupe_key: string }>).map((e) => ({
+    (
+      (await get().db('msp_events').where({ msp_id: mspId, type }).orderBy('created_at')) as Array<{ account_id: string; data: unknown; dedupe_key: string }>
+    ).map((e) => ({
       ...e,
       data: (typeof e.data === 'string' ? JSON.parse(e.data) : e.data) as Record<string, unknown>,
     }));

@@ -24,9 +24,7 @@ describe.each(DIALECTS)('notifications and webhooks [%s]', (dialect) => {
   const hooks: Record<string, { id: string; secret: string }> = {};
   const db = () => app.rt.db;
   const hook = (url: string, events?: string[]) =>
-    asOp(db(), (ctx) =>
-      addWebhook(ctx, { mspId, url, events }, { secret: app.rt.secret, vet: async (u) => (await resolveTarget(u, true)).url }),
-    );
+    asOp(db(), (ctx) => addWebhook(ctx, { mspId, url, events }, { secret: app.rt.secret, vet: async (u) => (await resolveTarget(u, true)).url }));
   const events = async (type: string) => (await db()('msp_events').where({ msp_id: mspId, type })) as Array<{ id: string; data: unknown }>;
 
   /** A company of the MSP with an Owner of its own who accepted, then unlinked (a company.unlinked event). */
@@ -98,7 +96,11 @@ describe.each(DIALECTS)('notifications and webhooks [%s]', (dialect) => {
       nextAttemptAt: null,
     });
     // A redirect is an answer, not a delivery: not followed, recorded, retried later.
-    expect(list.find((d) => d.webhookId === hooks.moved!.id)).toMatchObject({ status: 'pending', lastStatusCode: 302, lastError: expect.stringMatching(/not followed/) });
+    expect(list.find((d) => d.webhookId === hooks.moved!.id)).toMatchObject({
+      status: 'pending',
+      lastStatusCode: 302,
+      lastError: expect.stringMatching(/not followed/),
+    });
     expect(rx.received.some((r) => r.path === '/landing')).toBe(false);
     // A hook that did not ask for the event gets none.
     expect(list.some((d) => d.webhookId === hooks.trials!.id)).toBe(false);

@@ -1,6 +1,7 @@
 // Where webhooks may go: private and reserved addresses refused (by name or literal, at add and
 // at send time) unless WEBHOOK_ALLOW_PRIVATE; the retry schedule spans 24 hours; a delivery that
 // keeps failing ends failed.
+import crypto from 'node:crypto';
 import { createMsp } from '../../../src/domain/accounts';
 import { DomainError } from '../../../src/domain/errors';
 import { raiseMspEvent } from '../../../src/domain/mspEvents';
@@ -90,7 +91,7 @@ describe('sending', () => {
     const sent = await sendWebhook({ url: `${rx.url}/ok`, secret: 'whsec_x', body, allowPrivate: true, timeoutMs: 2000, now: () => new Date() });
     expect(sent).toEqual({ ok: true, statusCode: 200, error: null });
     expect(verifySignature(rx.received[0]!.headers['mspbridge-signature'] as string, rx.received[0]!.body, 'whsec_x')).toBe(true);
-    expect(signatureHeader('k', 'b', 1700000000)).toBe('t=1700000000,v1=' + require('node:crypto').createHmac('sha256', 'k').update('1700000000.b').digest('hex'));
+    expect(signatureHeader('k', 'b', 1700000000)).toBe('t=1700000000,v1=' + crypto.createHmac('sha256', 'k').update('1700000000.b').digest('hex'));
   });
 
   it('gives up on a receiver that does not answer in time', async () => {
@@ -114,7 +115,9 @@ describeEachDb('webhook delivery records', (get) => {
     const mspId = (await asOp(db, (ctx) => createMsp(ctx, { name: 'Window IT', region: 'us', ownerEmail: 'w@window.example' }, ['us']))).account.id;
     const secret = Buffer.alloc(32, 7);
     const vet = (allow: boolean) => async (u: string) => (await resolveTarget(u, allow)).url;
-    expect(await codeOf(asOp(db, (ctx) => addWebhook(ctx, { mspId, url: 'http://127.0.0.1:9/hook' }, { secret, vet: vet(false) })))).toBe('webhook.url.private');
+    expect(await codeOf(asOp(db, (ctx) => addWebhook(ctx, { mspId, url: 'http://127.0.0.1:9/hook' }, { secret, vet: vet(false) })))).toBe(
+      'webhook.url.private',
+    );
     expect(await codeOf(asOp(db, (ctx) => addWebhook(ctx, { mspId, url: 'https://93.184.215.14/x', events: ['nope'] }, { secret, vet: vet(false) })))).toBe(
       'webhook.events.unknown',
     );
@@ -142,7 +145,12 @@ describeEachDb('webhook delivery records', (get) => {
       attempt++;
     }
     expect(now).toBe(10_000);
-    expect((await asOp(db, (ctx) => webhookDeliveries(ctx, { mspId })))[0]).toMatchObject({ status: 'failed', attempts: attempt, lastStatusCode: 503, nextAttemptAt: null });
+    expect((await asOp(db, (ctx) => webhookDeliveries(ctx, { mspId })))[0]).toMatchObject({
+      status: 'failed',
+      attempts: attempt,
+      lastStatusCode: 503,
+      nextAttemptAt: null,
+    });
     // Every attempt after the first was queued once in the outbox, at its time.
     expect(await db('outbox').where({ queue: 'webhooks' }).count({ n: '*' })).toEqual([{ n: attempt }]);
   });
