@@ -11,6 +11,7 @@ import { LANGUAGES, type Language } from '../i18n';
 import { auditOn } from './audit';
 import { requireMsp } from './companies';
 import { type Ctx, nowIso } from './context';
+import { NOTIFICATIONS_QUEUE } from './mspEvents';
 import { countingOwners } from './effectiveRoles';
 import { Invalid, NotFound } from './errors';
 import { languageFor } from './invitations';
@@ -54,13 +55,15 @@ export async function removeContact(ctx: Ctx, input: { mspId: string; contact: s
 }
 
 /**
- * The notifications worker's first step: one delivery row per hook that wants the event (a
- * second run finds them there) and its first attempt queued.
+ * The notifications worker's first step for an event: one delivery row per hook that wants it
+ * (its first attempt queued) and one email job per recipient. A second run finds its rows and
+ * jobs there (the outbox ignores a key it has), so nothing is sent twice.
  */
-export async function fanOutWebhooks(ctx: Ctx, mspId: string, eventId: string): Promise<number> {
+export async function fanOutEvent(ctx: Ctx, mspId: string, eventId: string): Promise<{ hooks: number; emails: number }> {
   const event = await getMspEvent(ctx.tx, mspId, eventId);
-  if (!event) return 0;
-  let n = 0;
+  const msp = await getAccount(ctx.tx, mspId);
+  if (!event || !msp) return { hooks: 0, emails: 0 };
+  let hooks = 0;
   for (const hook of await listWebhooks(ctx.tx, mspId)) {
     if (hook.events && !hook.events.includes(event.type)) continue;
     // Hooks added after the event do not get it.
@@ -87,9 +90,33 @@ export async function fanOutWebhooks(ctx: Ctx, mspId: string, eventId: string): 
       { queue: WEBHOOKS_QUEUE, name: 'deliver', key: attemptKey(d.id, 1), payload: { mspId, deliveryId: d.id, attempt: 1 } },
       nowIso(ctx),
     );
-    n++;
+    hooks++;
   }
-  return n;
+  // One job per recipient: an address the mail server refuses for good fails only its own email.
+  const recipients = await recipientsOf(ctx, msp);
+  for (const r of recipients) {
+    await enqueue(
+      ctx.tx,
+      mspId,
+      { queue: NOTIFICATIONS_QUEUE, name: 'email', key: mailKeys.mspEvent(event.id, r.to), payload: { mspId, eventId: event.id, to: r.to } },
+      nowIso(ctx),
+    );
+  }
+  return { hooks, emails: recipients.length };
+}
+
+/** Who is emailed about the MSP's events: its contacts, or (when it has none) its Owners, each in their language. */
+async function recipientsOf(ctx: Ctx, msp: Account): Promise<Array<{ to: string; language: Language }>> {
+  const contacts = await listContacts(ctx.tx, msp.id);
+  if (contacts.length) return contacts.map((c) => ({ to: c.email, language: c.language === 'de' || c.language === 'en' ? c.language : defaultLanguage(msp) }));
+  const out: Array<{ to: string; language: Language }> = [];
+  for (const ownerId of await countingOwners(ctx.tx, msp.id)) {
+    const owner = await getMemberAnyState(ctx.tx, msp.id, ownerId);
+    // An Owner who has not signed in yet still runs the MSP (msp create makes one so).
+    if (!owner || (owner.state !== 'active' && owner.state !== 'invited') || !owner.email) continue;
+    out.push({ to: owner.email.toLowerCase(), language: languageFor(owner, msp) });
+  }
+  return out;
 }
 
 export interface EventMailData {
@@ -100,37 +127,24 @@ export interface EventMailData {
   createdAt: Date;
 }
 
-/** One email per recipient of the event: the MSP's contacts, or (when it has none) its Owners. */
-export async function planEventMails(ctx: Ctx, mspId: string, eventId: string): Promise<PlannedMail<EventMailData>[]> {
+/** The event's email to one recipient (none when they stopped being one since the event). */
+export async function planEventMail(ctx: Ctx, mspId: string, eventId: string, to: string): Promise<PlannedMail<EventMailData>[]> {
   const event = await getMspEvent(ctx.tx, mspId, eventId);
   const msp = await getAccount(ctx.tx, mspId);
   if (!event || !msp) return [];
+  const recipient = (await recipientsOf(ctx, msp)).find((r) => r.to === to.toLowerCase());
+  if (!recipient) return [];
   const company = event.accountId ? await getAccount(ctx.tx, event.accountId) : undefined;
-  const data: EventMailData = {
-    type: event.type,
-    mspName: msp.name,
-    companyName: company?.name ?? null,
-    data: event.data,
-    createdAt: new Date(event.createdAt),
-  };
-  const mail = (to: string, language: Language): PlannedMail<EventMailData> => ({
-    key: mailKeys.mspEvent(event.id, to),
-    accountId: msp.id,
-    kind: `event.${event.type}`,
-    to,
-    language,
-    data,
-  });
-  const contacts = await listContacts(ctx.tx, msp.id);
-  if (contacts.length) return contacts.map((c) => mail(c.email, c.language === 'de' || c.language === 'en' ? c.language : defaultLanguage(msp)));
-  const out: PlannedMail<EventMailData>[] = [];
-  for (const ownerId of await countingOwners(ctx.tx, msp.id)) {
-    const owner = await getMemberAnyState(ctx.tx, msp.id, ownerId);
-    // An Owner who has not signed in yet still runs the MSP (msp create makes one so).
-    if (!owner || (owner.state !== 'active' && owner.state !== 'invited') || !owner.email) continue;
-    out.push(mail(owner.email.toLowerCase(), languageFor(owner, msp)));
-  }
-  return out;
+  return [
+    {
+      key: mailKeys.mspEvent(event.id, recipient.to),
+      accountId: msp.id,
+      kind: `event.${event.type}`.slice(0, 32), // the column's width
+      to: recipient.to,
+      language: recipient.language,
+      data: { type: event.type, mspName: msp.name, companyName: company?.name ?? null, data: event.data, createdAt: new Date(event.createdAt) },
+    },
+  ];
 }
 
 const defaultLanguage = (a: Pick<Account, 'defaultLanguage'>): Language => (a.defaultLanguage === 'de' ? 'de' : 'en');

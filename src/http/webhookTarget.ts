@@ -56,6 +56,9 @@ export function isForbiddenAddress(ip: string): boolean {
   return BLOCKED.check(ip, 'ipv6');
 }
 
+/** How long resolving a webhook host may take. */
+const LOOKUP_TIMEOUT_MS = 3000;
+
 export interface Target {
   url: URL;
   address: string;
@@ -87,7 +90,11 @@ export async function resolveTarget(raw: string, allowPrivate: boolean): Promise
   if (net.isIP(host)) addresses = [{ address: host, family: net.isIP(host) }];
   else {
     try {
-      addresses = await dns.lookup(host, { all: true, verbatim: true });
+      // Bounded: adding a hook runs inside a transaction (on SQLite, holding the write lock).
+      addresses = await Promise.race([
+        dns.lookup(host, { all: true, verbatim: true }),
+        new Promise<never>((_, reject) => setTimeout(() => reject(Object.assign(new Error('timeout'), { code: 'ETIMEOUT' })), LOOKUP_TIMEOUT_MS).unref()),
+      ]);
     } catch (err) {
       throw new Invalid('webhook.url.unresolvable', `The webhook host ${host} does not resolve (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
     }

@@ -4,7 +4,7 @@ import { createMsp } from '../../../src/domain/accounts';
 import { addCompany } from '../../../src/domain/companies';
 import { approvalToken, decideLink, requestLink, showLink, unlinkCompany } from '../../../src/domain/links';
 import { addManualMember } from '../../../src/domain/members';
-import { addContact, fanOutWebhooks } from '../../../src/domain/notifications';
+import { addContact, fanOutEvent } from '../../../src/domain/notifications';
 import { system } from '../../../src/domain/principal';
 import { addWebhook, startAttempt, webhookDeliveries } from '../../../src/domain/webhooks';
 import { resolveTarget } from '../../../src/http/webhookTarget';
@@ -41,6 +41,9 @@ describe.each(DIALECTS)('notifications and webhooks [%s]', (dialect) => {
     app = await startStack(dialect, { smtpUrl: smtp.url, env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '300' } });
     mspId = (await asOp(db(), (ctx) => createMsp(ctx, { name: 'Notify IT', region: 'us', ownerEmail: 'owner@notify.example' }, ['us']))).account.id;
     await asOp(db(), (ctx) => addContact(ctx, { mspId, email: 'Kontakt@Notify.example', language: 'de' }));
+    // A contact whose mailbox the server refuses for good: only their own email fails.
+    await asOp(db(), (ctx) => addContact(ctx, { mspId, email: 'bounce@notify.example' }));
+    smtp.reject.add('bounce@notify.example');
     // The first delivery to /flaky fails (500); the retry is taken.
     rx.answer.set('/flaky', (seen) => ({ status: seen === 0 ? 500 : 204 }));
     rx.answer.set('/moved', () => ({ status: 302, headers: { location: `${rx.url}/landing` } }));
@@ -113,6 +116,7 @@ describe.each(DIALECTS)('notifications and webhooks [%s]', (dialect) => {
     expect(mine[0]!.subject).toBe('Verknüpfung mit Abschied GmbH aufgehoben');
     expect(mine[0]!.text).toContain('Abschied GmbH');
     expect(mine[0]!.language).toBe('de');
+    expect(smtp.mails.some((m) => m.to.includes('bounce@notify.example'))).toBe(false);
     // With a contact set, the Owners are not emailed as well.
     expect(smtp.mails.some((m) => m.to.includes('owner@notify.example'))).toBe(false);
   });
@@ -121,7 +125,7 @@ describe.each(DIALECTS)('notifications and webhooks [%s]', (dialect) => {
     const [event] = await events('company.unlinked');
     const before = await db()('webhook_deliveries').where({ event_id: event!.id }).count({ n: '*' });
     // The notifications job again (a redelivered job), and the first attempt of the delivered hook again.
-    await asActor(db(), system('test'), (ctx) => fanOutWebhooks(ctx, mspId, event!.id));
+    await asActor(db(), system('test'), (ctx) => fanOutEvent(ctx, mspId, event!.id));
     const delivered = (await db()('webhook_deliveries').where({ event_id: event!.id, webhook_id: hooks.flaky!.id }).first()) as { id: string };
     const again = await asActor(db(), system('test'), (ctx) =>
       startAttempt(ctx, { deliveryId: delivered.id, attempt: 1 }, { baseMs: 300, windowMs: 86_400_000, timeoutMs: 10_000 }, app.rt.secret),

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import { createMsp } from '../../../src/domain/accounts';
 import { DomainError } from '../../../src/domain/errors';
 import { raiseMspEvent } from '../../../src/domain/mspEvents';
-import { fanOutWebhooks } from '../../../src/domain/notifications';
+import { fanOutEvent } from '../../../src/domain/notifications';
 import { system } from '../../../src/domain/principal';
 import { addWebhook, finishAttempt, startAttempt, webhookDeliveries } from '../../../src/domain/webhooks';
 import { attemptOffsets } from '../../../src/domain/webhookSchedule';
@@ -128,7 +128,7 @@ describeEachDb('webhook delivery records', (get) => {
     const at = (ms: number) => new Date(t0.getTime() + ms);
     const sys = <T>(fn: Parameters<typeof asActor<T>>[2], now: Date) => asActor(db, system('test'), fn, now);
     const event = await sys((ctx) => raiseMspEvent(ctx, mspId, { type: 'scim.errors', account: null, data: { x: 1 }, dedupeKey: 'window-test' }), t0);
-    expect(await sys((ctx) => fanOutWebhooks(ctx, mspId, event!.id), t0)).toBe(1);
+    expect(await sys((ctx) => fanOutEvent(ctx, mspId, event!.id), t0)).toEqual({ hooks: 1, emails: 1 });
     const [d] = await asOp(db, (ctx) => webhookDeliveries(ctx, { mspId }));
     const s = { baseMs: 1000, windowMs: 10_000, timeoutMs: 500 };
     let attempt = 1;
