@@ -22,6 +22,7 @@ export function webhooksProcessor(deps: WorkerDeps) {
       now: deps.now,
     });
     const status = await asWorker(deps, label, (ctx) => finishAttempt(ctx, { deliveryId, attempt, last: plan.last }, result));
+    deps.metrics.webhookAttempts.inc({ outcome: status === 'pending' ? 'retrying' : status });
     if (!result.ok) deps.log.info({ deliveryId, attempt, status, code: result.statusCode, err: result.error }, 'webhook attempt failed');
     return { deliveryId, attempt, status, statusCode: result.statusCode };
   });

@@ -105,6 +105,9 @@ describe.each(DIALECTS)('notifications and webhooks [%s]', (dialect) => {
       lastError: expect.stringMatching(/not followed/),
     });
     expect(rx.received.some((r) => r.path === '/landing')).toBe(false);
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    expect(metrics).toMatch(/mspbridge_webhook_attempts_total\{outcome="delivered"\} [1-9]/);
+    expect(metrics).toMatch(/mspbridge_webhook_attempts_total\{outcome="retrying"\} [1-9]/);
     // A hook that did not ask for the event gets none.
     expect(list.some((d) => d.webhookId === hooks.trials!.id)).toBe(false);
 
@@ -116,6 +119,7 @@ describe.each(DIALECTS)('notifications and webhooks [%s]', (dialect) => {
     expect(mine[0]!.subject).toBe('Verknüpfung mit Abschied GmbH aufgehoben');
     expect(mine[0]!.text).toContain('Abschied GmbH');
     expect(mine[0]!.language).toBe('de');
+    expect(await (await fetch(`${app.url}/metrics`)).text()).toMatch(/mspbridge_emails_sent_total\{kind="event.company.unlinked"\} [1-9]/);
     expect(smtp.mails.some((m) => m.to.includes('bounce@notify.example'))).toBe(false);
     // With a contact set, the Owners are not emailed as well.
     expect(smtp.mails.some((m) => m.to.includes('owner@notify.example'))).toBe(false);
