@@ -132,6 +132,7 @@ export async function startWorkers(rt: Runtime): Promise<WorkerSet> {
   };
   await schedule();
   deps.log.info({ queues: Object.keys(processors), mail: mailer.describe() }, 'workers started');
+  if (deps.webhooks.allowPrivate) deps.log.warn('WEBHOOK_ALLOW_PRIVATE=true: webhooks may reach loopback and private addresses (meant for tests)');
   return {
     names: Object.keys(processors) as QueueName[],
     workers,
