@@ -46,6 +46,11 @@ export async function up(knex: Knex): Promise<void> {
     t.unique(['webhook_id', 'event_id'], { indexName: 'webhook_deliveries_once' });
     t.index(['msp_id', 'created_at'], 'webhook_deliveries_msp_time');
   });
+  // The lifecycle tick reads the last 15 minutes of every account's SCIM log (scim.errors); the
+  // (account_id, created_at) index cannot serve a query across accounts.
+  await knex.schema.alterTable('scim_requests', (t) => {
+    t.index(['created_at'], 'scim_requests_time');
+  });
   await knex.schema.createTable('scim_error_episodes', (t) => {
     t.string('account_id', 36).primary().references('id').inTable('accounts').onDelete('CASCADE');
     c.time(t, 'started_at').notNullable();
@@ -55,6 +60,9 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTable('scim_error_episodes');
+  await knex.schema.alterTable('scim_requests', (t) => {
+    t.dropIndex(['created_at'], 'scim_requests_time');
+  });
   await knex.schema.dropTable('webhook_deliveries');
   await knex.schema.dropTable('webhooks');
   await knex.schema.dropTable('msp_contacts');
