@@ -108,6 +108,19 @@ const schema = z.object({
       }
       return t;
     }),
+  // Lets webhooks reach loopback/private addresses: for tests and closed networks only.
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
+  WEBHOOK_RETRY_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(24 * 3600 * 1000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  SCIM_ERROR_MIN_REQUESTS: z.coerce.number().int().min(1).default(10),
   NODE_ENV: z.string().default('production'),
 });
 
@@ -151,6 +164,9 @@ export type Config = Readonly<{
   trustProxy: boolean | number | string;
   production: boolean;
   scim: Readonly<{ ratePerToken: number; authFailuresPerMinute: number }>;
+  webhooks: Readonly<{ allowPrivate: boolean; retryBaseMs: number; retryWindowMs: number; timeoutMs: number }>;
+  /** Fewer SCIM requests than this in 15 minutes never raise scim.errors (1 failure of 2 is no alert). */
+  scimErrorMinRequests: number;
 }>;
 
 export class ConfigError extends Error {
@@ -200,6 +216,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxInFlight: e.MAX_IN_FLIGHT,
     trustProxy: e.TRUST_PROXY,
     scim: Object.freeze({ ratePerToken: e.SCIM_RATE_PER_TOKEN, authFailuresPerMinute: e.SCIM_AUTH_FAILURES_PER_MINUTE }),
+    webhooks: Object.freeze({
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      retryWindowMs: e.WEBHOOK_RETRY_WINDOW_MS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    }),
+    scimErrorMinRequests: e.SCIM_ERROR_MIN_REQUESTS,
     production: e.NODE_ENV === 'production',
   });
 }

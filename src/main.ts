@@ -11,6 +11,7 @@ import { registerMapping } from './cli/mapping';
 import { registerMembers } from './cli/members';
 import { registerProvisioning } from './cli/provisioning';
 import { registerMsp } from './cli/msp';
+import { registerNotifications } from './cli/notifications';
 import { registerOperator } from './cli/operator';
 import { registerScimClient } from './cli/scimClient';
 import { registerSeatsAndScope } from './cli/seatsAndScope';
@@ -31,7 +32,8 @@ export function buildProgram(): Command {
       outputError: (str, write) => write(str.split('\n')[0] + '\n'),
     });
   registerServer(program);
-  registerMsp(program);
+  const msp = registerMsp(program);
+  registerNotifications(program, msp);
   const company = registerCompany(program);
   registerMspAdmin(program, company);
   registerSeatsAndScope(program, company);

@@ -9,6 +9,7 @@ export interface Metrics {
   queueDepth: Gauge<'queue' | 'state'>;
   outboxPending: Gauge;
   emailsSent: Counter<'kind'>;
+  webhookAttempts: Counter<'outcome'>;
   shedRequests: Counter;
   credentialChecks: Counter<'surface' | 'outcome'>;
 }
@@ -52,6 +53,12 @@ export function createMetrics(): Metrics {
       name: 'mspbridge_emails_sent_total',
       help: 'Emails handed to the SMTP server',
       labelNames: ['kind'],
+      registers: [registry],
+    }),
+    webhookAttempts: new Counter({
+      name: 'mspbridge_webhook_attempts_total',
+      help: 'Webhook delivery attempts by outcome: delivered, retrying, failed (for good)',
+      labelNames: ['outcome'],
       registers: [registry],
     }),
     shedRequests: new Counter({

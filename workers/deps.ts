@@ -8,6 +8,7 @@ import type { RegionDirectory } from '../src/domain/regions';
 import type { Logger } from '../src/logger';
 import type { Mailer } from '../src/mail/mailer';
 import type { Metrics } from '../src/metrics';
+import type { RetrySchedule } from '../src/domain/webhookSchedule';
 
 export interface WorkerDeps {
   db: Db;
@@ -21,6 +22,10 @@ export interface WorkerDeps {
   leaseMs: number;
   /** Other regions' directories (the local database is always asked first). */
   remoteDirectory?: RegionDirectory;
+  /** Webhook retries and timeout; allowPrivate lets hooks reach private addresses (tests). */
+  webhooks: RetrySchedule & { allowPrivate: boolean };
+  /** The request count below which a failing IdP raises no scim.errors. */
+  scimErrorMinRequests: number;
 }
 
 /** One transaction acting as the named worker (the policy's `jobs.run`, asked every time). */

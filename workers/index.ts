@@ -10,9 +10,11 @@ import type { Runtime } from '../src/runtime';
 import type { WorkerDeps } from './deps';
 import { invitationsProcessor } from './invitations';
 import { lifecycleProcessor } from './lifecycle';
+import { notificationsProcessor } from './notifications';
 import { recoveryProcessor } from './recovery';
 import { regionValidationProcessor } from './region-validation';
 import { signinProcessor } from './signin';
+import { webhooksProcessor } from './webhooks';
 
 export interface WorkerSet {
   names: QueueName[];
@@ -23,7 +25,15 @@ export interface WorkerSet {
 /** How long finished jobs wait to have their outbox rows marked done together. */
 const DONE_FLUSH_MS = 100;
 
-const CONCURRENCY: Record<QueueName, number> = { invitations: 16, recovery: 4, 'region-validation': 4, lifecycle: 1, signin: 4 };
+const CONCURRENCY: Record<QueueName, number> = {
+  invitations: 16,
+  recovery: 4,
+  'region-validation': 4,
+  lifecycle: 1,
+  signin: 4,
+  notifications: 4,
+  webhooks: 16,
+};
 
 export async function startWorkers(rt: Runtime): Promise<WorkerSet> {
   const mailer = createMailer({ smtpUrl: rt.config.smtpUrl, from: rt.config.mailFrom, dataDir: rt.config.dataDir, log: rt.log });
@@ -36,6 +46,13 @@ export async function startWorkers(rt: Runtime): Promise<WorkerSet> {
     mailer,
     metrics: rt.metrics,
     leaseMs: rt.config.mailClaimLeaseMs,
+    webhooks: {
+      baseMs: rt.config.webhooks.retryBaseMs,
+      windowMs: rt.config.webhooks.retryWindowMs,
+      timeoutMs: rt.config.webhooks.timeoutMs,
+      allowPrivate: rt.config.webhooks.allowPrivate,
+    },
+    scimErrorMinRequests: rt.config.scimErrorMinRequests,
     remoteDirectory: Object.keys(rt.config.regionDirectory).length ? httpDirectory(rt.config.regionDirectory, rt.config.directoryToken) : undefined,
   };
   const processors: Record<QueueName, Processor> = {
@@ -44,6 +61,8 @@ export async function startWorkers(rt: Runtime): Promise<WorkerSet> {
     'region-validation': regionValidationProcessor(deps) as Processor,
     lifecycle: lifecycleProcessor(deps) as Processor,
     signin: signinProcessor(deps) as Processor,
+    notifications: notificationsProcessor(deps) as Processor,
+    webhooks: webhooksProcessor(deps) as Processor,
   };
   const connection = createWorkerRedis(rt.redisUrl);
   connection.on('error', () => undefined); // reconnects on its own; readiness reports it
@@ -110,6 +129,7 @@ export async function startWorkers(rt: Runtime): Promise<WorkerSet> {
   };
   await schedule();
   deps.log.info({ queues: Object.keys(processors), mail: mailer.describe() }, 'workers started');
+  if (deps.webhooks.allowPrivate) deps.log.warn('WEBHOOK_ALLOW_PRIVATE=true: webhooks may reach loopback and private addresses (meant for tests)');
   return {
     names: Object.keys(processors) as QueueName[],
     workers,

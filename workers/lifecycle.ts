@@ -33,7 +33,7 @@ export function lifecycleProcessor(deps: WorkerDeps) {
       if (taken) deps.log.info({ day, taken }, 'usage snapshot taken');
       return { day, taken };
     }
-    const report = await asWorker(deps, 'lifecycle worker', (ctx) => lifecycleTick(ctx));
+    const report = await asWorker(deps, 'lifecycle worker', (ctx) => lifecycleTick(ctx, { scimErrorMinRequests: deps.scimErrorMinRequests }));
     if (Object.values(report).some((n) => n > 0)) deps.log.info({ report }, 'lifecycle tick');
     return { ...report };
   });

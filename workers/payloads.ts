@@ -10,6 +10,9 @@ export const RecoveryJob = z.object({ accountId: id, requestId: id });
 export const LinkJob = z.object({ requestId: id });
 export const TrialNoticeJob = z.object({ accountId: id });
 export const SigninJob = z.object({ accountId: id, linkId: id });
+export const EventJob = z.object({ mspId: id, eventId: id });
+export const EventMailJob = z.object({ mspId: id, eventId: id, to: z.string().min(3).max(320) });
+export const WebhookAttemptJob = z.object({ mspId: id, deliveryId: id, attempt: z.number().int().min(1).max(1000) });
 
 export function payload<T>(schema: z.ZodType<T>, job: Job): T {
   const parsed = schema.safeParse(job.data);

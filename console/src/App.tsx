@@ -17,6 +17,7 @@ const Audit = lazy(() => import('./pages/Audit').then((m) => ({ default: m.Audit
 const Settings = lazy(() => import('./pages/Settings').then((m) => ({ default: m.Settings })));
 const Templates = lazy(() => import('./pages/Templates').then((m) => ({ default: m.Templates })));
 const Usage = lazy(() => import('./pages/Usage').then((m) => ({ default: m.Usage })));
+const Notifications = lazy(() => import('./pages/Notifications').then((m) => ({ default: m.Notifications })));
 const Technicians = lazy(() => import('./pages/Technicians').then((m) => ({ default: m.Technicians })));
 
 const queryClient: QueryClient = new QueryClient({
@@ -64,6 +65,7 @@ function Pages() {
           <Route path="/audit" component={Audit} />
           <Route path="/usage" component={Usage} />
           <Route path="/templates" component={Templates} />
+          <Route path="/notifications" component={Notifications} />
           <Route path="/settings" component={Settings} />
           <Route path="/accounts/:accountId" nest>
             {(params) => <AccountPages accountId={params.accountId} />}

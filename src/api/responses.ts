@@ -157,6 +157,23 @@ const mapping = z.object({
 const mappingResult = z.object({ dryRun: z.boolean(), mapping: mapping.nullable(), changes: z.array(roleChange) });
 const secret = z.object({ clientId: z.string(), clientSecret: z.string() });
 
+const contact = z.object({ id, email: z.string(), language: z.enum(['en', 'de']).nullable(), createdAt: time });
+const webhook = z.object({ id, url: z.string(), events: z.array(z.string()).nullable(), createdAt: time });
+const webhookDelivery = z.object({
+  id,
+  webhookId: id,
+  eventId: id,
+  eventType: z.string(),
+  status: z.enum(['pending', 'delivered', 'failed']),
+  attempts: z.number(),
+  lastStatusCode: z.number().nullable(),
+  lastError: z.string().nullable(),
+  lastAttemptAt: optTime,
+  nextAttemptAt: optTime,
+  createdAt: time,
+  finishedAt: optTime,
+});
+
 export const RESPONSES: Record<string, z.ZodType> = {
   'GET /me': z.object({
     accountId: id,
@@ -195,6 +212,11 @@ export const RESPONSES: Record<string, z.ZodType> = {
   'DELETE /technicians/:memberId': z.object({ stillTechnician: z.boolean() }),
   'GET /api-tokens': z.array(apiToken),
   'POST /api-tokens': z.object({ id, token: z.string(), prefix: z.string() }),
+  'GET /notifications/contacts': z.array(contact),
+  'POST /notifications/contacts': contact,
+  'GET /webhooks': z.array(webhook),
+  'POST /webhooks': z.object({ id, secret: z.string() }),
+  'GET /webhook-deliveries': z.array(webhookDelivery),
   'GET /audit': z.array(auditEvent),
   'GET /usage': z.array(
     z.object({

@@ -21,6 +21,7 @@ import { meRoutes } from './routes/me';
 import { mspRoutes } from './routes/msp';
 import { seatsAndScopeRoutes } from './routes/seatsAndScope';
 import { insightRoutes } from './routes/insight';
+import { notificationRoutes } from './routes/notifications';
 import { unitOfWork } from '../db/unitOfWork';
 
 export const ROUTES: RouteDef[] = [
@@ -28,6 +29,7 @@ export const ROUTES: RouteDef[] = [
   ...mspRoutes,
   ...seatsAndScopeRoutes,
   ...insightRoutes,
+  ...notificationRoutes,
   ...accountRoutes,
   ...vaultRoutes,
   ...provisioningRoutes,

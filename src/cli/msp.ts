@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { createMsp } from '../domain/accounts';
 import { operatorCommand } from './command';
 
-export function registerMsp(program: Command): void {
-  operatorCommand(program.command('msp').description('MSP accounts'), 'create', {
+export function registerMsp(program: Command): Command {
+  const msp = program.command('msp').description('MSP accounts');
+  operatorCommand(msp, 'create', {
     description: 'create an MSP account with its Owner',
     required: [
       ['--name <name>', 'MSP name'],
@@ -19,4 +20,5 @@ export function registerMsp(program: Command): void {
     },
     text: (o) => `MSP ${o.id} created (Owner ${o.ownerId}).\nOne-time sign-in link: ${o.signInUrl}`,
   });
+  return msp;
 }

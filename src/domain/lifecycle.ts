@@ -3,6 +3,7 @@
 import { type Account, getAccount, trialsEnding, updateAccount } from '../db/accounts.repo';
 import { getMemberAnyState } from '../db/members.repo';
 import { enqueue } from '../db/outbox.repo';
+import { listAuditEvents } from '../db/audit.repo';
 import { pruneScimRequests } from '../db/scimRequests.repo';
 import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
@@ -13,6 +14,8 @@ import { expireInvitations, languageFor, queueReminders } from './invitations';
 import { type PlannedMail, mailKeys } from './mailDeliveries';
 import { LIFECYCLE_QUEUE, expireLinks, freezeExpiredTrials } from './links';
 import { expireRecoveries } from './recovery';
+import { raiseMspEvent } from './mspEvents';
+import { raiseScimErrorAlerts } from './scimHealth';
 import { auditMspOf } from './tenancy';
 
 export const TRIAL_WARNING_MS = 3 * 24 * 3600 * 1000;
@@ -26,9 +29,16 @@ export interface TickReport {
   trialsFrozen: number;
   trialWarningsQueued: number;
   scimLogPruned: number;
+  scimErrorAlerts: number;
 }
 
-/** Trials ending within three days get one warning to their Owners. */
+/** The MSP that last unlinked the account (whose trial it then is), if any. */
+async function formerMsp(ctx: Ctx, accountId: string): Promise<string | null> {
+  const [unlinked] = await listAuditEvents(ctx.tx, accountId, { action: 'company.unlinked', limit: 1 });
+  return unlinked?.mspId ?? null;
+}
+
+/** Trials ending within three days get one warning to their Owners, and trial.ending to the MSP that unlinked them. */
 async function queueTrialWarnings(ctx: Ctx): Promise<number> {
   const soon = new Date(ctx.now.getTime() + TRIAL_WARNING_MS).toISOString();
   const due = await trialsEnding(ctx.tx, soon, nowIso(ctx));
@@ -40,11 +50,20 @@ async function queueTrialWarnings(ctx: Ctx): Promise<number> {
       { queue: LIFECYCLE_QUEUE, name: 'trial-notice', key: `trial:${a.id}:warning:${a.trialEndsAt}`, payload: { accountId: a.id } },
       nowIso(ctx),
     );
+    const mspId = await formerMsp(ctx, a.id);
+    const company = await getAccount(ctx.tx, a.id);
+    if (mspId && company && (await getAccount(ctx.tx, mspId)))
+      await raiseMspEvent(ctx, mspId, {
+        type: 'trial.ending',
+        account: company,
+        data: { companyId: a.id, companyName: company.name, trialEndsAt: a.trialEndsAt },
+        dedupeKey: `trial.ending:${a.id}:${a.trialEndsAt}`,
+      });
   }
   return due.length;
 }
 
-export async function lifecycleTick(ctx: Ctx): Promise<TickReport> {
+export async function lifecycleTick(ctx: Ctx, opts: { scimErrorMinRequests?: number } = {}): Promise<TickReport> {
   return {
     invitationsExpired: await expireInvitations(ctx),
     remindersQueued: await queueReminders(ctx),
@@ -52,6 +71,7 @@ export async function lifecycleTick(ctx: Ctx): Promise<TickReport> {
     linksExpired: await expireLinks(ctx),
     trialsFrozen: await freezeExpiredTrials(ctx),
     trialWarningsQueued: await queueTrialWarnings(ctx),
+    scimErrorAlerts: await raiseScimErrorAlerts(ctx, opts.scimErrorMinRequests),
     scimLogPruned: await pruneScimRequests(ctx.tx, new Date(ctx.now.getTime() - SCIM_LOG_RETENTION_MS).toISOString()),
   };
 }

@@ -15,6 +15,7 @@ import { type Ctx, nowIso } from './context';
 import { countingOwners } from './effectiveRoles';
 import { Conflict, Invalid, NotFound } from './errors';
 import { languageFor } from './invitations';
+import { raiseMspEvent } from './mspEvents';
 import { type PlannedMail, mailKeys } from './mailDeliveries';
 import type { RegionDirectory } from './regions';
 import { signParts, verifyParts } from './secrets';
@@ -90,6 +91,13 @@ export async function requestLink(ctx: Ctx, input: { mspId: string; accountId: s
     action: 'company.link_requested',
     target: { type: 'account', id: accountId },
     data: { requestId: request.id },
+  });
+  // The account is named by the id the MSP gave: nothing about it is shown before its Owner approves.
+  await raiseMspEvent(ctx, msp.id, {
+    type: 'company.link_requested',
+    account: null,
+    data: { requestId: request.id, accountId, kind: request.kind, expiresAt: request.expiresAt },
+    dedupeKey: `company.link_requested:${request.id}`,
   });
   return linkView(request);
 }
@@ -235,6 +243,12 @@ export async function decideLink(ctx: Ctx, token: string, approve: boolean, secr
       target: { type: 'account', id: account.id },
       data: { requestId: link.id, approvedBy: ownerId },
     });
+    await raiseMspEvent(ctx, msp.id, {
+      type: 'company.link_approved',
+      account,
+      data: { requestId: link.id, companyId: account.id, companyName: account.name, kind: link.kind },
+      dedupeKey: `company.link_approved:${link.id}`,
+    });
   } else {
     if (
       !(await updateLink(
@@ -305,6 +319,12 @@ export async function unlinkCompany(ctx: Ctx, input: { mspId: string; companyId:
     action: 'company.unlinked',
     target: { type: 'account', id: company.id },
     data: { trialEndsAt },
+  });
+  await raiseMspEvent(ctx, msp.id, {
+    type: 'company.unlinked',
+    account: company,
+    data: { companyId: company.id, companyName: company.name, trialEndsAt },
+    dedupeKey: `company.unlinked:${company.id}:${now}`,
   });
   return { status: 'trial', trialEndsAt };
 }

@@ -4,6 +4,7 @@
 import { newId } from '../db/codec';
 import { claimDelivery, markDelivered, reopenDelivery } from '../db/deliveries.repo';
 import type { Language } from '../i18n';
+import { hashSecret } from './secrets';
 import { type Ctx, nowIso } from './context';
 
 /** One logical email the domain wants sent: `data` is what the template needs. */
@@ -25,6 +26,9 @@ export const mailKeys = {
   linkApproval: (requestId: string, ownerId: string) => `link:${requestId}:owner:${ownerId}`,
   trial: (accountId: string, trialEndsAt: string, phase: 'warning' | 'start', ownerId: string) => `trial:${accountId}:${trialEndsAt}:${phase}:${ownerId}`,
   signin: (linkId: string) => `signin:${linkId}`,
+  // The key column holds 200 characters: a very long address is named by its hash.
+  mspEvent: (eventId: string, recipient: string) =>
+    `event:${eventId}:to:${recipient.length <= 150 ? recipient.toLowerCase() : hashSecret(recipient.toLowerCase())}`,
 };
 
 export type ClaimOutcome = 'claimed' | 'sent' | 'busy';

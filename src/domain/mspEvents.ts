@@ -4,7 +4,11 @@
 import type { Account } from '../db/accounts.repo';
 import { newId } from '../db/codec';
 import { type MspEvent, insertMspEvent } from '../db/mspEvents.repo';
+import { enqueue } from '../db/outbox.repo';
 import { type Ctx, nowIso } from './context';
+
+/** The queue whose worker delivers raised events (emails, webhook fan-out). */
+export const NOTIFICATIONS_QUEUE = 'notifications';
 
 export const MSP_EVENT_TYPES = [
   /** The deprovisioning breaker of a company tripped: SCIM removals are held. Once per trip. */
@@ -48,6 +52,8 @@ export async function raiseMspEvent(ctx: Ctx, mspId: string, input: RaiseInput):
     createdAt: nowIso(ctx),
   };
   if (!(await insertMspEvent(ctx.tx, event))) return undefined;
-  // DELIVERY: the notifications issue enqueues the event's delivery (outbox) here.
+  // Delivered after commit by the notifications worker: emails to the contacts (or Owners), one
+  // webhook delivery per hook. The job's key is the event's, so it is queued once.
+  await enqueue(ctx.tx, mspId, { queue: NOTIFICATIONS_QUEUE, name: 'event', key: `event:${event.id}`, payload: { mspId, eventId: event.id } }, event.createdAt);
   return event;
 }

@@ -120,6 +120,12 @@ export const POLICY = {
   'template.apply': msp(MSP_STAFF, true, SCOPED),
   /** A company's monthly report, read by its MSP (a technician within their scope). */
   'company.report': msp(MSP_STAFF, false, SCOPED),
+  /**
+   * Notification contacts, webhooks and their deliveries: MSP Owners and Administrators only
+   * (events name every company of the MSP, beyond what a scoped technician may see).
+   */
+  'notifications.read': msp(MSP_MANAGERS),
+  'notifications.manage': msp(MSP_MANAGERS, true),
   // ---- inside an account ----
   'account.read': acct(EVERYONE),
   'account.subscribe': acct(OWNERS, { writes: true, whileFrozen: true }),

@@ -75,3 +75,30 @@ export function verifyParts(secret: Buffer, kind: string, token: string, count: 
   const given = Buffer.from(pieces[count]!, 'utf8');
   return expected.length === given.length && crypto.timingSafeEqual(expected, given) ? parts : undefined;
 }
+
+/** The key for sealing stored secrets of one purpose, derived from the deployment secret. */
+const sealKey = (secret: Buffer, purpose: string): Buffer => Buffer.from(crypto.hkdfSync('sha256', secret, Buffer.alloc(0), `mspbridge seal:${purpose}`, 32));
+
+/**
+ * A secret the server must use again later (a webhook's signing key), encrypted at rest with
+ * AES-256-GCM: "v1.<iv>.<tag>.<ciphertext>" in base64url.
+ */
+export function sealSecret(secret: Buffer, purpose: string, plain: string): string {
+  const iv = crypto.randomBytes(12);
+  const cipher = crypto.createCipheriv('aes-256-gcm', sealKey(secret, purpose), iv);
+  const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+  return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+}
+
+/** The sealed secret, or undefined when it was sealed with another key or altered. */
+export function openSealed(secret: Buffer, purpose: string, sealed: string): string | undefined {
+  const [v, iv, tag, body] = sealed.split('.');
+  if (v !== 'v1' || !iv || !tag || body === undefined) return undefined;
+  try {
+    const decipher = crypto.createDecipheriv('aes-256-gcm', sealKey(secret, purpose), Buffer.from(iv, 'base64url'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}

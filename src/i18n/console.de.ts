@@ -4,6 +4,7 @@
 // console.account.de.ts.
 import { consoleAccountDe } from './console.account.de';
 import { consoleSeatsDe } from './console.seats.de';
+import { consoleNotifyDe } from './console.notify.de';
 import type { ConsoleKey } from './console.en';
 
 export const consoleDe: Record<ConsoleKey, string> = {
@@ -345,4 +346,5 @@ export const consoleDe: Record<ConsoleKey, string> = {
   'jobState.done': 'Erledigt',
   ...consoleAccountDe,
   ...consoleSeatsDe,
+  ...consoleNotifyDe,
 };

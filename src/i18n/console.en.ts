@@ -4,6 +4,7 @@
 // The texts inside one account live in console.account.en.ts.
 import { consoleAccountEn } from './console.account.en';
 import { consoleSeatsEn } from './console.seats.en';
+import { consoleNotifyEn } from './console.notify.en';
 
 export const consoleEn = {
   'app.title': 'mspbridge console',
@@ -343,6 +344,7 @@ export const consoleEn = {
   'jobState.done': 'Done',
   ...consoleAccountEn,
   ...consoleSeatsEn,
+  ...consoleNotifyEn,
 } as const;
 
 export type ConsoleKey = keyof typeof consoleEn;

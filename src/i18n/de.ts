@@ -25,6 +25,34 @@ export const de: Record<MessageKey, string> = {
   'email.trial.subject': '{accountName}: Ihre kostenlose Testphase endet am {endsAt, date, long}',
   'email.trial.body':
     '{accountName} wird nicht mehr von einem MSP verwaltet und ist bis {endsAt, date, long} in einer kostenlosen Testphase. {days, plural, one {Noch # Tag} other {Noch # Tage}}. Schließen Sie ein Abonnement ab oder lassen Sie sich von einem anderen MSP verknüpfen; sonst wird das Konto schreibgeschützt (Export bleibt möglich).',
+  'email.event.intro': 'Ein Ereignis für {mspName} um {createdAt, time, short} UTC am {createdAt, date, long}:',
+  'email.event.details': 'Details (dieselben Daten, die Ihre Webhooks erhalten):',
+  'email.event.button': 'Konsole öffnen',
+  'email.event.why':
+    'Sie erhalten diese E-Mail als Benachrichtigungskontakt (oder Inhaber) von {mspName}. Kontakte ändern Sie mit "mspbridge msp notify" oder in der Konsole.',
+  'email.event.provisioning.held.subject': '{company}: SCIM-Entfernungen werden zurückgehalten',
+  'email.event.provisioning.held.body':
+    'Die Deprovisionierungssperre von {company} hat ausgelöst: Innerhalb einer Stunde kamen vom Identitätsanbieter mehr Entfernungen als erlaubt. Die übrigen Entfernungen werden zurückgehalten, bis jemand sie freigibt oder verwirft.',
+  'email.event.provisioning.fleet_alert.subject': 'Deprovisionierungssperren in mehreren Unternehmen ausgelöst',
+  'email.event.provisioning.fleet_alert.body':
+    'Die Deprovisionierungssperren mehrerer Ihrer Unternehmen haben innerhalb einer Stunde ausgelöst. Prüfen Sie, ob ein Identitätsanbieter oder ein Zugang kompromittiert wurde, bevor Sie etwas freigeben.',
+  'email.event.seats.cap_reached.subject': '{company} hat die Platzobergrenze erreicht',
+  'email.event.seats.cap_reached.body':
+    '{company} hat alle Plätze belegt: Neue Personen vom Identitätsanbieter werden abgelehnt, bis die Obergrenze erhöht wird.',
+  'email.event.company.link_requested.subject': 'Verknüpfungsanfrage für {company} gesendet',
+  'email.event.company.link_requested.body':
+    'Es wurde angefragt, {company} mit {mspName} zu verknüpfen. Die Verknüpfung gilt, sobald ein Inhaber des Unternehmens zustimmt.',
+  'email.event.company.link_approved.subject': '{company} ist jetzt mit {mspName} verknüpft',
+  'email.event.company.link_approved.body': 'Ein Inhaber von {company} hat der Verknüpfung zugestimmt: {company} wird jetzt von {mspName} verwaltet.',
+  'email.event.company.unlinked.subject': 'Verknüpfung mit {company} aufgehoben',
+  'email.event.company.unlinked.body':
+    '{company} wird nicht mehr von {mspName} verwaltet. Das Unternehmen ist in einer kostenlosen Testphase und wird danach schreibgeschützt.',
+  'email.event.trial.ending.subject': 'Die Testphase von {company} endet bald',
+  'email.event.trial.ending.body':
+    '{company}, bisher von {mspName} verwaltet, ist in einer Testphase, die in drei Tagen endet. Ohne Abonnement oder neue Verknüpfung wird das Konto danach schreibgeschützt.',
+  'email.event.scim.errors.subject': '{company}: Anfragen des Identitätsanbieters schlagen fehl',
+  'email.event.scim.errors.body':
+    'Mehr als 20 % der SCIM-Anfragen des Identitätsanbieters von {company} sind in den letzten 15 Minuten fehlgeschlagen. Microsoft Entra stellt eine App in diesem Zustand unter Quarantäne: Prüfen Sie das SCIM-Protokoll des Unternehmens.',
   'page.invitation.title': '{accountName} beitreten',
   'page.invitation.intro': 'Wählen Sie ein Passwort, um Ihre Einladung als {email} anzunehmen.',
   'page.invitation.password': 'Passwort',

@@ -22,6 +22,31 @@ export const en = {
   'email.trial.subject': '{accountName}: your free trial ends on {endsAt, date, long}',
   'email.trial.body':
     '{accountName} is no longer managed by an MSP and is on a free trial until {endsAt, date, long}. {days, plural, one {# day is} other {# days are}} left. Subscribe, or ask another MSP to link you; otherwise the account becomes read-only (you can still export).',
+  'email.event.intro': 'An event for {mspName} at {createdAt, time, short} UTC on {createdAt, date, long}:',
+  'email.event.details': 'Details (the same data your webhooks receive):',
+  'email.event.button': 'Open the console',
+  'email.event.why':
+    'You receive this because you are a notification contact (or an Owner) of {mspName}. Change contacts with "mspbridge msp notify" or in the console.',
+  'email.event.provisioning.held.subject': '{company}: SCIM removals are held',
+  'email.event.provisioning.held.body':
+    'The deprovisioning breaker of {company} tripped: more removals arrived from its identity provider within an hour than its limit allows. The extra removals are held until someone releases or discards them.',
+  'email.event.provisioning.fleet_alert.subject': 'Deprovisioning breakers tripped in several companies',
+  'email.event.provisioning.fleet_alert.body':
+    'The deprovisioning breakers of several of your companies tripped within one hour. Check whether an identity provider or a credential has been compromised before releasing anything.',
+  'email.event.seats.cap_reached.subject': '{company} reached its seat cap',
+  'email.event.seats.cap_reached.body': '{company} has used all its seats: new people pushed by its identity provider are refused until the cap is raised.',
+  'email.event.company.link_requested.subject': 'Link request sent for {company}',
+  'email.event.company.link_requested.body': 'A request to link {company} to {mspName} was made. It takes effect once an Owner of the company approves.',
+  'email.event.company.link_approved.subject': '{company} is now linked to {mspName}',
+  'email.event.company.link_approved.body': 'An Owner of {company} approved the link request: {company} is now managed by {mspName}.',
+  'email.event.company.unlinked.subject': '{company} was unlinked',
+  'email.event.company.unlinked.body': '{company} is no longer managed by {mspName}. It is on a free trial and becomes read-only when the trial ends.',
+  'email.event.trial.ending.subject': "{company}'s free trial ends soon",
+  'email.event.trial.ending.body':
+    '{company}, formerly managed by {mspName}, is on a free trial that ends within three days. Unless it subscribes or is linked again, it then becomes read-only.',
+  'email.event.scim.errors.subject': '{company}: identity provider requests are failing',
+  'email.event.scim.errors.body':
+    'More than 20% of the SCIM requests from the identity provider of {company} failed over the last 15 minutes. Microsoft Entra quarantines an app in this state: check the SCIM log of the company.',
   'page.invitation.title': 'Join {accountName}',
   'page.invitation.intro': 'Choose a password to accept your invitation as {email}.',
   'page.invitation.password': 'Password',

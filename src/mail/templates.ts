@@ -1,6 +1,7 @@
 // The emails the product sends, in the recipient's language, each with a text and an HTML part.
 import { type Language, type MessageKey, type Values, t } from '../i18n';
 import { escapeHtml } from '../http/escapeHtml';
+import { MSP_EVENT_TYPES } from '../domain/mspEvents';
 
 export interface RenderedMail {
   subject: string;
@@ -15,6 +16,8 @@ interface Parts {
   paragraphs: MessageKey[];
   button?: { label: MessageKey; url: string };
   after?: MessageKey[];
+  /** Lines shown as given (already localized or data), after the paragraphs. */
+  literal?: string[];
 }
 
 function render(lang: Language, parts: Parts, values: Values): RenderedMail {
@@ -22,6 +25,7 @@ function render(lang: Language, parts: Parts, values: Values): RenderedMail {
   const lines = [
     ...(parts.greeting ? [tr('email.invitation.greeting')] : []),
     ...parts.paragraphs.map(tr),
+    ...(parts.literal ?? []),
     ...(parts.button ? [`${tr(parts.button.label)}: ${parts.button.url}`] : []),
     ...(parts.after ?? []).map(tr),
     '--',
@@ -32,6 +36,7 @@ function render(lang: Language, parts: Parts, values: Values): RenderedMail {
 <body style="font-family: system-ui, sans-serif; line-height: 1.5; color: #1a1a1a">
 ${parts.greeting ? `<p>${escapeHtml(tr('email.invitation.greeting'))}</p>` : ''}
 ${parts.paragraphs.map((k) => `<p>${escapeHtml(tr(k))}</p>`).join('\n')}
+${parts.literal?.length ? `<pre style="font-size:13px;background:#f4f4f4;padding:8px">${escapeHtml(parts.literal.join('\n'))}</pre>` : ''}
 ${parts.button ? `<p><a href="${escapeHtml(parts.button.url)}" style="display:inline-block;padding:10px 16px;background:#0b5cad;color:#fff;text-decoration:none;border-radius:4px">${escapeHtml(tr(parts.button.label))}</a></p><p style="font-size:12px;color:#555">${escapeHtml(parts.button.url)}</p>` : ''}
 ${(parts.after ?? []).map((k) => `<p style="font-size:13px">${escapeHtml(tr(k))}</p>`).join('\n')}
 <hr><p style="font-size:12px;color:#555">${escapeHtml(tr('email.signature'))}<br>${escapeHtml(tr('email.footer'))}</p>
@@ -101,3 +106,30 @@ export const signinLinkMail = (lang: Language, v: { name: string; accountName: s
     },
     v,
   );
+
+/** Each event type's subject and summary keys (what a contact reads first). */
+const EVENT_KEYS: Record<string, { subject: MessageKey; body: MessageKey }> = Object.fromEntries(
+  MSP_EVENT_TYPES.map((type) => [type, { subject: `email.event.${type}.subject` as MessageKey, body: `email.event.${type}.body` as MessageKey }]),
+);
+
+/** An MSP event for a contact: the summary in their language, then the event's data as the webhook sends it. */
+export const mspEventMail = (
+  lang: Language,
+  v: { type: string; mspName: string; companyName: string | null; data: Record<string, unknown>; createdAt: Date },
+  publicUrl: string,
+) => {
+  const keys = EVENT_KEYS[v.type]!;
+  const company = v.companyName ?? (typeof v.data.accountId === 'string' ? v.data.accountId : v.mspName);
+  const details = Object.entries(v.data).map(([k, x]) => `${k}: ${typeof x === 'object' && x !== null ? JSON.stringify(x) : String(x)}`);
+  return render(
+    lang,
+    {
+      subject: keys.subject,
+      paragraphs: ['email.event.intro', keys.body, 'email.event.details'],
+      literal: [`type: ${v.type}`, ...details],
+      button: { label: 'email.event.button', url: publicUrl },
+      after: ['email.event.why'],
+    },
+    { mspName: v.mspName, company, createdAt: v.createdAt, accountName: v.mspName },
+  );
+};

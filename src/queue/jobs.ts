@@ -1,7 +1,7 @@
 // Queue names and the options every job gets (retries with backoff, bounded retention).
 import type { JobsOptions } from 'bullmq';
 
-export const QUEUES = ['invitations', 'recovery', 'region-validation', 'lifecycle', 'signin'] as const;
+export const QUEUES = ['invitations', 'recovery', 'region-validation', 'lifecycle', 'signin', 'notifications', 'webhooks'] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 export const isQueueName = (s: string): s is QueueName => (QUEUES as readonly string[]).includes(s);

@@ -22,7 +22,17 @@ export const JOBS_PATH = '/console/jobs';
 export const CONSOLE_DIR = path.join(PACKAGE_ROOT, 'dist', 'console');
 
 /** Paths the console app routes itself (client-side); each gets the same page. */
-export const CONSOLE_PATHS = ['/', '/signin', '/companies', '/technicians', '/audit', '/settings', '/accounts/:accountId', '/accounts/:accountId/*section'];
+export const CONSOLE_PATHS = [
+  '/',
+  '/signin',
+  '/companies',
+  '/technicians',
+  '/audit',
+  '/notifications',
+  '/settings',
+  '/accounts/:accountId',
+  '/accounts/:accountId/*section',
+];
 
 /** The person's language: chosen in this session, else their own setting, else the browser's. */
 async function languageOf(rt: Runtime, req: Request): Promise<{ lang: Language; session?: Awaited<ReturnType<typeof sessionFor>> }> {

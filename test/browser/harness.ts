@@ -47,10 +47,10 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startConsoleStack(): Promise<Stack> {
+export async function startConsoleStack(env: Record<string, string> = {}): Promise<Stack> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const smtp = await startSmtp();
-  const app = await startStack('sqlite', { smtpUrl: smtp.url });
+  const app = await startStack('sqlite', { smtpUrl: smtp.url, env });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],

@@ -99,6 +99,9 @@ export function sampleBody(f: RouteFixture, method: string, path: string): unkno
     'POST /links': { accountId: '00000000-0000-4000-8000-000000000001' },
     'POST /technicians': { email: `t${n++}@rbac.example` },
     'POST /api-tokens': { label: 'rbac' },
+    'POST /notifications/contacts': { email: `c${n++}@rbac.example`, language: 'de' },
+    // An address literal: no DNS needed, and public, so the SSRF check lets it through.
+    'POST /webhooks': { url: `https://93.184.215.14/hook/${n++}`, events: ['scim.errors'] },
     'POST /accounts/:accountId/members': { email: `m${n++}@rbac.example` },
     'POST /accounts/:accountId/groups': { name: `G${n++}` },
     'PATCH /accounts/:accountId/settings': { policies: { passwordMinLength: 12 } },

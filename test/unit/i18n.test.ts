@@ -129,6 +129,8 @@ describe('message catalogues', () => {
       days: 3,
       expiresAt: new Date('2026-12-01T00:00:00Z'),
       endsAt: new Date('2026-12-01T00:00:00Z'),
+      company: 'C',
+      createdAt: new Date('2026-12-01T00:00:00Z'),
     };
     for (const lang of ['en', 'de'] as const) for (const k of keysOf(lang)) expect(t(lang, k as keyof typeof en, values)).not.toMatch(/\{\w+/);
   });

@@ -86,6 +86,11 @@ export function Layout({ children }: { children: ReactNode }) {
                     </li>
                   </>
                 )}
+                {isManager && (
+                  <li>
+                    <NavLink href="/notifications">{t('nav.notifications')}</NavLink>
+                  </li>
+                )}
               </>
             ) : (
               <li>

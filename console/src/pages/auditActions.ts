@@ -67,4 +67,8 @@ export const AUDIT_ACTIONS = [
   'api_token.revoked',
   'msp.created',
   'signin',
+  'notify.contact_added',
+  'notify.contact_removed',
+  'webhook.added',
+  'webhook.removed',
 ] as const;

@@ -7,6 +7,7 @@ import * as m004 from './004_link_codes';
 import * as m005 from './005_msp_events';
 import * as m006 from './006_breaker';
 import * as m007 from './007_seat_caps_technician_scope';
+import * as m008 from './008_notifications';
 import * as m010 from './010_usage_ledger';
 import * as m011 from './011_company_templates';
 import * as m012 from './012_scim_request_days';
@@ -24,6 +25,7 @@ const migrations: ReadonlyArray<[string, Migration]> = [
   ['005_msp_events', m005],
   ['006_breaker', m006],
   ['007_seat_caps_technician_scope', m007],
+  ['008_notifications', m008],
   ['010_usage_ledger', m010],
   ['011_company_templates', m011],
   ['012_scim_request_days', m012],

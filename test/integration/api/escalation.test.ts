@@ -230,4 +230,36 @@ describe.each(DIALECTS)('no privilege escalation, no access before approval [%s]
     expect((await mspAdmin.req('GET', `/companies/${other.id}`)).status).toBe(200);
     expect((await tech.req('GET', `/companies/${other.id}`)).status).toBe(404);
   });
+
+  it('8. webhooks: technicians and other MSPs cannot touch them, a secret is never shown twice, private targets are refused', async () => {
+    const w = await world();
+    const other = await world();
+    const owner = await as(w.mspId, w.mspOwnerId);
+    const tech = await as(w.mspId, w.techId);
+    const stranger = await as(other.mspId, other.mspOwnerId);
+    // This app runs without WEBHOOK_ALLOW_PRIVATE: loopback, metadata and private targets are refused.
+    for (const url of ['http://127.0.0.1:3000/x', 'http://169.254.169.254/latest/meta-data', 'https://[::ffff:10.0.0.1]/x', 'http://localhost/x']) {
+      const r = await owner.req<{ error: { code: string } }>('POST', '/webhooks', { url });
+      expect([url, r.status, r.body.error.code]).toEqual([url, 400, 'webhook.url.private']);
+    }
+    const bad = await owner.req<{ error: { code: string; message: string } }>('POST', '/webhooks', {
+      url: 'https://93.184.215.14/x',
+      events: ['company.deleted'],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/the events are: provisioning\.held/);
+    const made = await owner.req<{ id: string; secret: string }>('POST', '/webhooks', { url: 'https://93.184.215.14/x' });
+    expect(made.status).toBe(201);
+    const listed = await owner.req('GET', '/webhooks');
+    expect(JSON.stringify(listed.body)).not.toContain(made.body.secret);
+    expect((await tech.req('POST', '/webhooks', { url: 'https://93.184.215.14/y' })).status).toBe(403);
+    expect((await tech.req('GET', '/webhook-deliveries')).status).toBe(403);
+    expect((await tech.req('DELETE', `/webhooks/${made.body.id}`)).status).toBe(403);
+    expect((await tech.req('POST', '/notifications/contacts', { email: 'tech-spy@esc.example' })).status).toBe(403);
+    // Another MSP acts in its own tenant: MSP A's hook does not exist there.
+    expect((await stranger.req('DELETE', `/webhooks/${made.body.id}`)).status).toBe(404);
+    expect((await stranger.req('GET', `/webhook-deliveries?webhookId=${made.body.id}`)).status).toBe(404);
+    expect((await stranger.req<unknown[]>('GET', '/webhooks')).body).toEqual([]);
+    expect((await owner.req<unknown[]>('GET', '/webhooks')).body).toHaveLength(1);
+  });
 });
