@@ -17,6 +17,7 @@ import { registerScimClient } from './cli/scimClient';
 import { registerSeatsAndScope } from './cli/seatsAndScope';
 import { registerScimLog, registerScimToken } from './cli/scimToken';
 import { registerServer } from './cli/server';
+import { registerReport } from './cli/report';
 import { registerTemplate } from './cli/template';
 import { registerUsage } from './cli/usage';
 import { fail } from './cli/output';
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   registerOperator(program);
   registerUsage(program);
   registerTemplate(program);
+  registerReport(program);
   program
     .command('version')
     .description('print the version')

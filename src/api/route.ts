@@ -38,6 +38,8 @@ export interface RouteDef<B = unknown, Q = unknown> {
   csv?: (result: unknown) => string;
   /** The file name a CSV answer suggests (Content-Disposition). */
   csvName?: string;
+  /** The endpoint can answer a printable HTML page (?format=html). */
+  html?: (result: unknown) => string;
   handle(ctx: Ctx, input: Input<B, Q>): Promise<unknown>;
 }
 
@@ -47,7 +49,7 @@ export function route<B = undefined, Q = undefined>(def: RouteDef<B, Q>): RouteD
 }
 
 type Handle<B, Q> = RouteDef<B, Q>['handle'];
-type Extras<B, Q> = Pick<RouteDef<B, Q>, 'body' | 'query' | 'status' | 'csv' | 'csvName'>;
+type Extras<B, Q> = Pick<RouteDef<B, Q>, 'body' | 'query' | 'status' | 'csv' | 'csvName' | 'html'>;
 
 /** One endpoint of a group in a line: path (under the group's prefix), policy action, summary, [extras,] use case. */
 interface Declare {

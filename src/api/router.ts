@@ -119,6 +119,15 @@ export function apiRouter(rt: Runtime): Router {
             launchToken: req.get('x-launch-token'),
           }),
         );
+        if (def.html && req.query.format === 'html') {
+          // A printable page rendered from data (every value escaped); nothing on it runs.
+          res
+            .status(def.status ?? 200)
+            .type('text/html; charset=utf-8')
+            .setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'");
+          res.send(def.html(result));
+          return;
+        }
         if (def.csv && (req.query.format === 'csv' || (req.accepts(['json', 'text/csv']) === 'text/csv' && req.query.format !== 'json'))) {
           res
             .status(def.status ?? 200)

@@ -3,15 +3,7 @@
 // to their suspension), recoveries, the IdP's SCIM error rate and changes the guards held.
 import type { Account } from '../db/accounts.repo';
 import { contactsOf } from '../db/members.repo';
-import {
-  auditTargets,
-  countAudit,
-  heldChangesMade,
-  heldRemovalsApplied,
-  invitationEmailsSent,
-  invitationsAccepted,
-  joinedMembers,
-} from '../db/report.repo';
+import { auditTargets, countAudit, heldChangesMade, heldRemovalsApplied, invitationEmailsSent, invitationsAccepted, joinedMembers } from '../db/report.repo';
 import { scimRequestCounts } from '../db/scimRequests.repo';
 import type { Ctx } from './context';
 import { toCsv } from './csv';
@@ -112,7 +104,13 @@ async function build(ctx: Ctx, account: Account, month: string): Promise<Monthly
         requestedAt: h.at,
         appliedAt: applied ? h.resolvedAt : null,
         latencySeconds: applied ? seconds(h.at, h.resolvedAt!) : null,
-        outcome: applied ? ('released' as const) : h.resolution === null ? ('held' as const) : h.resolution === 'discarded' ? ('discarded' as const) : ('cancelled' as const),
+        outcome: applied
+          ? ('released' as const)
+          : h.resolution === null
+            ? ('held' as const)
+            : h.resolution === 'discarded'
+              ? ('discarded' as const)
+              : ('cancelled' as const),
         heldBy: h.reason,
       };
     }),

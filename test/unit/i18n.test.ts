@@ -77,6 +77,17 @@ describe('message catalogues', () => {
       what: 'w',
       since: 's',
       account: 'A',
+      seatDays: 4,
+      active: 1,
+      setup: 0,
+      trial: 0,
+      frozen: 0,
+      peak: 2,
+      days: 3,
+      drifted: 1,
+      area: 'a',
+      actual: 'x',
+      expected: 'y',
     };
     for (const lang of ['en', 'de'] as const) {
       for (const [key, text] of Object.entries(consoleMessages(lang))) {
@@ -131,6 +142,19 @@ describe('message catalogues', () => {
       endsAt: new Date('2026-12-01T00:00:00Z'),
       company: 'C',
       createdAt: new Date('2026-12-01T00:00:00Z'),
+      id: 'i',
+      month: 'November 2026',
+      from: 'f',
+      to: 't',
+      count: 2,
+      notApplied: 1,
+      requests: '10',
+      errors: '1',
+      rate: '10%',
+      total: 3,
+      applied: 1,
+      discarded: 1,
+      open: 1,
     };
     for (const lang of ['en', 'de'] as const) for (const k of keysOf(lang)) expect(t(lang, k as keyof typeof en, values)).not.toMatch(/\{\w+/);
   });

@@ -1576,6 +1576,114 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/accounts/{accountId}/report': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The account's monthly report (?format=csv|html)
+     * @description Policy action account.report; callers: owner, admin, launched. An MSP person acts in a managed company with the X-Launch-Token of a launch session ("launched").
+     */
+    get: {
+      parameters: {
+        query?: {
+          format?: 'json' | 'csv' | 'html';
+          month?: string;
+        };
+        header?: {
+          'X-Launch-Token'?: string;
+        };
+        path: {
+          accountId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              accountId: string;
+              accountName: string;
+              deprovisioningLatencyMaxSeconds: number | null;
+              deprovisioningLatencyMedianSeconds: number | null;
+              deprovisionings: number;
+              deprovisioningsNotApplied: number;
+              /** @description ISO 8601 */
+              from: string;
+              heldChanges: number;
+              heldChangesApplied: number;
+              heldChangesByReason: {
+                [key: string]: number;
+              };
+              heldChangesDiscarded: number;
+              heldChangesOpen: number;
+              invitationRemindersSent: number;
+              invitationsAccepted: number;
+              invitationsSent: number;
+              joined: {
+                /** @description ISO 8601 */
+                at: string;
+                email: string | null;
+                memberId: string;
+                userName: string | null;
+              }[];
+              joiners: number;
+              /** @enum {string} */
+              language: 'en' | 'de';
+              leavers: number;
+              left: {
+                /** @description ISO 8601 */
+                at: string;
+                email: string | null;
+                memberId: string;
+                userName: string | null;
+              }[];
+              month: string;
+              offboarding: {
+                appliedAt: string | null;
+                email: string | null;
+                heldBy: string | null;
+                latencySeconds: number | null;
+                memberId: string;
+                /** @enum {string} */
+                outcome: 'applied' | 'released' | 'held' | 'discarded' | 'cancelled';
+                /** @description ISO 8601 */
+                requestedAt: string;
+                userName: string | null;
+              }[];
+              recoveriesCompleted: number;
+              recoveriesStarted: number;
+              scimErrorRate: number;
+              scimErrors: number;
+              scimRequests: number;
+              /** @description ISO 8601 */
+              to: string;
+            };
+          };
+        };
+        400: components['responses']['Problem'];
+        401: components['responses']['Problem'];
+        403: components['responses']['Problem'];
+        404: components['responses']['Problem'];
+        409: components['responses']['Problem'];
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/accounts/{accountId}/scim': {
     parameters: {
       query?: never;
@@ -3178,6 +3286,112 @@ export interface paths {
         409: components['responses']['Problem'];
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/companies/{companyId}/report': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A managed company's monthly report: joiners, leavers, invitations, offboarding times, recoveries, SCIM error rate, held changes (?format=csv|html)
+     * @description Policy action company.report; callers: owner, admin, technician.
+     */
+    get: {
+      parameters: {
+        query?: {
+          format?: 'json' | 'csv' | 'html';
+          month?: string;
+        };
+        header?: never;
+        path: {
+          companyId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Success */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              accountId: string;
+              accountName: string;
+              deprovisioningLatencyMaxSeconds: number | null;
+              deprovisioningLatencyMedianSeconds: number | null;
+              deprovisionings: number;
+              deprovisioningsNotApplied: number;
+              /** @description ISO 8601 */
+              from: string;
+              heldChanges: number;
+              heldChangesApplied: number;
+              heldChangesByReason: {
+                [key: string]: number;
+              };
+              heldChangesDiscarded: number;
+              heldChangesOpen: number;
+              invitationRemindersSent: number;
+              invitationsAccepted: number;
+              invitationsSent: number;
+              joined: {
+                /** @description ISO 8601 */
+                at: string;
+                email: string | null;
+                memberId: string;
+                userName: string | null;
+              }[];
+              joiners: number;
+              /** @enum {string} */
+              language: 'en' | 'de';
+              leavers: number;
+              left: {
+                /** @description ISO 8601 */
+                at: string;
+                email: string | null;
+                memberId: string;
+                userName: string | null;
+              }[];
+              month: string;
+              offboarding: {
+                appliedAt: string | null;
+                email: string | null;
+                heldBy: string | null;
+                latencySeconds: number | null;
+                memberId: string;
+                /** @enum {string} */
+                outcome: 'applied' | 'released' | 'held' | 'discarded' | 'cancelled';
+                /** @description ISO 8601 */
+                requestedAt: string;
+                userName: string | null;
+              }[];
+              recoveriesCompleted: number;
+              recoveriesStarted: number;
+              scimErrorRate: number;
+              scimErrors: number;
+              scimRequests: number;
+              /** @description ISO 8601 */
+              to: string;
+            };
+          };
+        };
+        400: components['responses']['Problem'];
+        401: components['responses']['Problem'];
+        403: components['responses']['Problem'];
+        404: components['responses']['Problem'];
+        409: components['responses']['Problem'];
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;

@@ -2,11 +2,26 @@
 // daily series; company templates, their drift across companies, and reconciling one company.
 import { z } from 'zod';
 import { type CompanyUsage, companyUsageSeries, monthStart, usageCsv, usageOfMsp, utcDay } from '../../domain/usage';
+import { type MonthlyReport, companyReport, monthlyReport, reportCsv } from '../../domain/report';
+import { reportPage } from '../../web/reportPage';
 import { applyTemplate, createTemplate, removeTemplate, templateDrift, templatesOf } from '../../domain/templates';
 import { inAccount, noContent, routesOf } from '../route';
 
 const usage = routesOf('msp', 'Usage');
 const templates = routesOf('msp', 'Templates');
+const companyReports = routesOf('msp', 'Reports');
+const accountReports = routesOf('account', 'Reports');
+
+/** The month a report is about (the previous UTC month when left out), and how to answer. */
+const reportQuery = z.object({
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM')
+    .optional(),
+  format: z.enum(['json', 'csv', 'html']).optional(),
+});
+const lastMonth = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+const reportFormats = { csv: (r: unknown) => reportCsv(r as MonthlyReport), csvName: 'report.csv', html: (r: unknown) => reportPage(r as MonthlyReport) };
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 /** Days from and to (inclusive, UTC); the current month so far when left out. */
@@ -57,5 +72,19 @@ export const insightRoutes = [
     { body: z.object({ companyId: z.string().min(1).max(64), dryRun: z.boolean().optional() }) },
     (ctx, { accountId, params, body }) =>
       applyTemplate(ctx, { mspId: accountId, templateId: params.templateId!, companyId: body.companyId, dryRun: body.dryRun }),
+  ),
+  companyReports.get(
+    '/companies/:companyId/report',
+    'company.report',
+    "A managed company's monthly report: joiners, leavers, invitations, offboarding times, recoveries, SCIM error rate, held changes (?format=csv|html)",
+    { query: reportQuery, ...reportFormats },
+    (ctx, { accountId, params, query }) => companyReport(ctx, accountId, params.companyId!, query.month ?? lastMonth(ctx.now)),
+  ),
+  accountReports.get(
+    '/report',
+    'account.report',
+    "The account's monthly report (?format=csv|html)",
+    { query: reportQuery, ...reportFormats },
+    (ctx, { accountId, query }) => monthlyReport(ctx, accountId, query.month ?? lastMonth(ctx.now)),
   ),
 ];
