@@ -114,7 +114,7 @@ async function build(ctx: Ctx, account: Account, month: string): Promise<Monthly
         heldBy: h.reason,
       };
     }),
-  ].sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
+  ];
   // Leavers: people whose suspension or removal took effect in the month (by the IdP, a release, or by hand).
   const manual = await auditTargets(tx, account.id, ['member.removed'], start, end);
   const released = await heldRemovalsApplied(tx, account.id, start, end);
@@ -157,7 +157,10 @@ async function build(ctx: Ctx, account: Account, month: string): Promise<Monthly
     heldChangesOpen: held.filter((h) => h.resolution === null).length,
     joined: joined.map((j) => ({ memberId: j.memberId, email: j.email, userName: j.userName, at: j.at })),
     left: [...left].map(([memberId, at]) => ({ memberId, ...who(memberId), at })),
-    offboarding: offboarding.map((o) => ({ ...o, ...who(o.memberId) })),
+    // By when the IdP asked, then by person: the same order every time.
+    offboarding: offboarding
+      .map((o) => ({ ...o, ...who(o.memberId) }))
+      .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt) || (a.email ?? a.userName ?? '').localeCompare(b.email ?? b.userName ?? '')),
   };
 }
 
