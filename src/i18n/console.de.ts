@@ -215,6 +215,7 @@ export const consoleDe: Record<ConsoleKey, string> = {
   'tpl.value.notPushed': 'noch nicht übertragen',
   'tpl.value.missing': 'fehlt',
   'tpl.value.present': 'vorhanden',
+  'report.open': 'Monatsbericht',
   'audit.title': 'Protokoll',
   'audit.action': 'Was geschah',
   'audit.allActions': 'Alles',

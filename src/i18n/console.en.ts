@@ -213,6 +213,7 @@ export const consoleEn = {
   'tpl.value.notPushed': 'not pushed yet',
   'tpl.value.missing': 'missing',
   'tpl.value.present': 'present',
+  'report.open': 'Monthly report',
   'audit.title': 'Audit log',
   'audit.action': 'What happened',
   'audit.allActions': 'Everything',

@@ -18,7 +18,6 @@ export const de: Record<MessageKey, string> = {
     'Der Identitätsanbieter hat in diesem Monat {count, plural, =0 {niemanden} one {# Person} other {# Personen}} deaktiviert oder gelöscht; die Zeit läuft von seiner Anfrage bis zur wirksamen Sperrung. {notApplied, plural, =0 {Alle wurden umgesetzt.} one {# wurde nicht umgesetzt (noch zurückgehalten oder von einer Administratorin verworfen).} other {# wurden nicht umgesetzt (noch zurückgehalten oder von einer Administratorin verworfen).}}',
   'report.noOffboarding': 'Keine Deaktivierungen in diesem Monat.',
   'report.col.person': 'Person',
-  'report.col.when': 'Wann',
   'report.col.requested': 'Anfrage des IdP',
   'report.col.applied': 'Wirksam',
   'report.col.latency': 'Dauer',

@@ -16,7 +16,6 @@ export const en = {
     'The identity provider asked to deactivate or delete {count, plural, =0 {nobody} one {# person} other {# people}} this month; the time runs from its request to the suspension taking effect. {notApplied, plural, =0 {All of them were applied.} one {# was not applied (still held, or discarded by an administrator).} other {# were not applied (still held, or discarded by an administrator).}}',
   'report.noOffboarding': 'No deactivations this month.',
   'report.col.person': 'Person',
-  'report.col.when': 'When',
   'report.col.requested': 'Asked by the IdP',
   'report.col.applied': 'Took effect',
   'report.col.latency': 'Time',

@@ -4,15 +4,17 @@ import type { MonthlyReport, Offboarding, Person } from '../domain/report';
 import { t, type Language, type MessageKey } from '../i18n';
 import { html, type Html, escapeHtml } from './html';
 
-const STYLE = `@page{size:A4;margin:16mm}
+const STYLE = `@page{size:A4;margin:12mm}
 body{font-family:system-ui,sans-serif;color:#1a1a1a;margin:0 auto;max-width:48rem;padding:1.5rem;font-size:11pt;line-height:1.4}
 h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.05rem;margin:1.4rem 0 .4rem;border-bottom:1px solid #d0d0d0;padding-bottom:.2rem}
 .sub{color:#555;margin:0 0 1rem}.figures{display:grid;grid-template-columns:repeat(3,1fr);gap:.5rem}
 .figure{border:1px solid #d0d0d0;border-radius:4px;padding:.5rem .7rem}.figure b{display:block;font-size:1.3rem}
 .figure span{color:#555;font-size:.85rem}table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{text-align:left;padding:.25rem .4rem;border-bottom:1px solid #e4e4e4;vertical-align:top}th{color:#555;font-weight:600}
-.num{text-align:right;font-variant-numeric:tabular-nums}.none{color:#555}footer{margin-top:1.5rem;color:#555;font-size:.8rem}
-@media print{body{padding:0}.figure{break-inside:avoid}}`;
+.num{text-align:right;font-variant-numeric:tabular-nums}
+.people{columns:2;column-gap:1.5rem;list-style:none;padding:0;margin:0;font-size:.85rem}.people li{break-inside:avoid}.people span{color:#555}.none{color:#555}footer{margin-top:1.5rem;color:#555;font-size:.8rem}
+@media print{body{padding:0;max-width:none;font-size:9pt}h1{font-size:1.25rem}h2{margin:.8rem 0 .3rem}.sub{margin-bottom:.6rem}
+.figure{padding:.3rem .5rem;break-inside:avoid}.figure b{font-size:1.1rem}.people{columns:3}table{font-size:.85rem}}`;
 
 function fmt(lang: Language) {
   const locale = lang === 'de' ? 'de-DE' : 'en-US';
@@ -20,11 +22,13 @@ function fmt(lang: Language) {
   const pct = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 2 });
   const time = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
   const month = new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' });
+  const day = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' });
   return {
     num: (n: number) => num.format(n),
     pct: (n: number) => pct.format(n),
     time: (iso: string) => `${time.format(new Date(iso))} UTC`,
     month: (iso: string) => month.format(new Date(iso)),
+    day: (iso: string) => day.format(new Date(iso)),
     duration: (s: number | null) => (s === null ? '–' : s < 120 ? `${num.format(s)} s` : s < 7200 ? `${num.format(s / 60)} min` : `${num.format(s / 3600)} h`),
   };
 }
@@ -37,25 +41,12 @@ export function reportPage(r: MonthlyReport): string {
   const w = (key: MessageKey, values: Record<string, string | number> = {}) => t(lang, key, values);
   const figure = (key: MessageKey, value: string) => html`<div class="figure"><b>${value}</b><span>${w(key)}</span></div>`;
   const outcome = (o: Offboarding) => w(`report.outcome.${o.outcome}` as MessageKey);
+  // People as a compact list in columns: the summary and the offboarding proof stay on the first page.
   const people = (list: Person[], empty: MessageKey): Html =>
     list.length
-      ? html`<table>
-          <thead>
-            <tr>
-              <th>${w('report.col.person')}</th>
-              <th>${w('report.col.when')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${list.map(
-              (p) =>
-                html`<tr>
-                  <td>${person(p)}</td>
-                  <td>${f.time(p.at)}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>`
+      ? html`<ul class="people">
+          ${list.map((p) => html`<li>${person(p)} <span>${f.day(p.at)}</span></li>`)}
+        </ul>`
       : html`<p class="none">${w(empty)}</p>`;
   const title = w('report.title', { name: r.accountName, month: f.month(r.from) });
   const body = html`<h1>${title}</h1>

@@ -69,6 +69,8 @@ export async function keyboardStory(stack: Stack, v: Visit): Promise<void> {
   await page.getByRole('menuitem', { name: t('unlink.action') }).waitFor();
   expect(await settledFocus(t('seats.action'))).toBe(t('seats.action'));
   await page.keyboard.press('ArrowDown');
+  expect(await settledFocus(t('report.open'))).toBe(t('report.open'));
+  await page.keyboard.press('ArrowDown');
   expect(await settledFocus(t('unlink.action'))).toBe(t('unlink.action'));
   await page.keyboard.press('Enter');
   const confirm = page.getByRole('alertdialog', { name: t('unlink.title', { name: 'Tastatur GmbH' }) });

@@ -133,9 +133,16 @@ export function Companies() {
             label={t('companies.moreFor', { name: c.name })}
             actions={[
               { id: 'seats', label: t('seats.action') },
+              { id: 'report', label: t('report.open') },
               { id: 'unlink', label: t('unlink.action'), danger: true },
             ]}
-            onAction={(id) => (id === 'seats' ? setSeating(c) : setUnlinking(c))}
+            onAction={(id) =>
+              id === 'seats'
+                ? setSeating(c)
+                : id === 'report'
+                  ? window.open(`/api/v1/companies/${c.id}/report?format=html`, '_blank', 'noopener')
+                  : setUnlinking(c)
+            }
           />
         </div>
       ),

@@ -84,7 +84,21 @@ export function AccountPages({ accountId }: { accountId: string }) {
   const here = location.split('/')[1] ?? '';
   return (
     <>
-      <h1>{account.data.name}</h1>
+      <div className="page-head">
+        <h1>{account.data.name}</h1>
+        {administers && (
+          // The printable monthly report (last month), in the company's language: the company's own
+          // administrators read it in their account, MSP people through their MSP.
+          <a
+            className="button secondary"
+            href={own ? `/api/v1/accounts/${accountId}/report?format=html` : `/api/v1/companies/${accountId}/report?format=html`}
+            target="_blank"
+            rel="noopener"
+          >
+            {t('report.open')}
+          </a>
+        )}
+      </div>
       {launched && <LaunchBanner accountId={accountId} name={account.data.name} />}
       {account.data.atSeatCap && <SeatCapBanner name={account.data.name} filled={account.data.seatsFilled} total={account.data.seatsTotal} />}
       <nav className="sections" aria-label={t('account.sections')}>
