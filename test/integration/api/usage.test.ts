@@ -7,7 +7,7 @@ import { addCompany } from '../../../src/domain/companies';
 import { DomainError } from '../../../src/domain/errors';
 import { removeMember } from '../../../src/domain/memberRemoval';
 import { addManualMember } from '../../../src/domain/members';
-import { type CompanyUsage, snapshotUsage, usageOfMsp } from '../../../src/domain/usage';
+import { type CompanyUsage, snapshotUsage, snapshotUsageBatch, usageOfMsp } from '../../../src/domain/usage';
 import { apiClient } from '../../helpers/api';
 import { startStack, startTestApp, type TestApp } from '../../helpers/app';
 import { asActor, asOp } from '../../helpers/ctx';
@@ -167,6 +167,23 @@ describeEachDb('usage ledger', (t) => {
         ]);
       }
     }
+  });
+
+  it('takes a day in batches that resume where the last one ended, each company once', async () => {
+    const { db } = t();
+    const msp = await asOp(db, (ctx) => createMsp(ctx, { name: 'Batch MSP', region: 'us', ownerEmail: 'o@batch.example' }, ['us']));
+    for (const name of ['A', 'B', 'C', 'D', 'E']) await asOp(db, (ctx) => addCompany(ctx, { mspId: msp.account.id, name, country: 'US' }));
+    const when = day(15);
+    const takes: number[] = [];
+    let afterId: string | undefined;
+    do {
+      const r = await asOp(db, (ctx) => snapshotUsageBatch(ctx, { mspId: msp.account.id, afterId, limit: 2 }), when);
+      takes.push(r.taken);
+      afterId = r.next ?? undefined;
+    } while (afterId);
+    expect(takes).toEqual([2, 2, 1]);
+    expect(await db('usage_snapshots').where({ msp_id: msp.account.id, day: '2026-11-15' })).toHaveLength(5);
+    expect((await asOp(db, (ctx) => snapshotUsage(ctx, msp.account.id), when)).taken).toBe(0);
   });
 
   it('refuses bad ranges with a clear error and keeps the ledger to the MSP’s managers', async () => {
