@@ -13,6 +13,7 @@ import { createScimToken } from '../../src/domain/scimTokens';
 import { asOperator, openDatabase, queuePrefixFor, seedMembers, startServe } from '../app-target';
 import type { ServerProcess } from '../child';
 import { HttpClient, type HttpReply, type Latency, jsonOf, latencyOf } from '../http';
+import { unitOfWork } from '../../src/db/unitOfWork';
 import type { BenchOptions, DbKind } from '../options';
 import { GROUP_SCHEMA, PATCH_OP, SCIM_JSON, USER_SCHEMA } from '../target';
 import { say } from '../log';
@@ -268,7 +269,7 @@ async function seed(db: Db, tenants: number, users: number): Promise<Array<Omit<
     const company = await asOperator(db, (ctx) => addCompany(ctx, { mspId: msp.account.id, name: `Tenant ${k}`, country: 'DE', seats: 1_000_000 }));
     const { token } = await asOperator(db, (ctx) => createScimToken(ctx, company.id, 'bench'));
     const userIds = await seedMembers(db, company.id, `t${k}u`, users, firstAt);
-    await db.transaction((tx) => recountSeats(tx, company.id));
+    await unitOfWork(db, (tx) => recountSeats(tx, company.id));
     out.push({ index: k, token, accountId: company.id, userIds, userNames: userIds.map((_, i) => `t${k}u${i}@bulk.example`) });
   }
   await db.raw(isPg(db) ? 'vacuum analyze' : 'analyze');

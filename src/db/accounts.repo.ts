@@ -1,5 +1,7 @@
 // Queries for accounts (MSPs and companies); a company is read through its own id or its MSP's.
-import type { Tx } from './knex';
+import type { Knex } from 'knex';
+import { type Tx, isPg } from './knex';
+import { foldName } from './nameFold';
 import { requireWork } from './unitOfWork';
 import { bool, int, jsonColumn, likeEscape, optIso, optText, rowCodec, text, time } from './codec';
 
@@ -68,6 +70,7 @@ export async function insertAccount(tx: Tx, a: NewAccount): Promise<void> {
   await tx('accounts').insert({
     ...ACCOUNT.write(a),
     name_ci: a.name.toLowerCase(),
+    name_fold: foldName(a.name),
     seats_filled: 0,
     trial_ends_at: a.trialEndsAt ?? null,
     subscribed: a.subscribed ?? false,
@@ -100,7 +103,7 @@ export interface AccountPatch {
 }
 
 export async function updateAccount(tx: Tx, id: string, patch: AccountPatch, now: string): Promise<void> {
-  const nameCi = patch.name === undefined ? {} : { name_ci: patch.name.toLowerCase() };
+  const nameCi = patch.name === undefined ? {} : { name_ci: patch.name.toLowerCase(), name_fold: foldName(patch.name) };
   await tx('accounts')
     .where({ id })
     .update({ updated_at: now, ...ACCOUNT.write(patch), ...nameCi });
@@ -125,11 +128,30 @@ export interface CompanyQuery {
   offset: number;
 }
 
+/** The shortest search the trigram indexes answer; shorter ones scan the MSP's folded names. */
+const TRIGRAM = 3;
+
+/**
+ * Companies whose folded name contains the folded term (migration 009). PostgreSQL's planner
+ * takes the pg_trgm GIN index for a LIKE of 3+ characters itself; SQLite is asked through its
+ * FTS5 trigram table (a quoted phrase there is a substring match), with instr() keeping the
+ * answer exactly the substring test whatever the tokenizer does.
+ */
+function nameContains(tx: Tx, q: Knex.QueryBuilder, term: string): void {
+  if (!term) return;
+  if (!isPg(tx) && [...term].length >= TRIGRAM) {
+    q.andWhereRaw('accounts.rowid in (select rowid from accounts_name_fts where accounts_name_fts match ?)', [`"${term.replace(/"/g, '""')}"`]);
+    q.andWhereRaw('instr(name_fold, ?) > 0', [term]);
+    return;
+  }
+  q.andWhereRaw(`name_fold like ? escape '\\'`, [`%${likeEscape(term)}%`]);
+}
+
 /** One MSP's managed companies: search, filter, sort and page in SQL on the (msp_id, ...) indexes. */
 export async function listManagedCompanies(tx: Tx, mspId: string, q: CompanyQuery): Promise<{ total: number; items: Account[] }> {
   const base = tx('accounts').where({ msp_id: mspId, kind: 'company' });
   if (q.status) base.andWhere('status', q.status);
-  if (q.search) base.andWhereRaw(`name_ci like ? escape '\\'`, [`%${likeEscape(q.search.toLowerCase())}%`]);
+  if (q.search) nameContains(tx, base, foldName(q.search));
   const [{ n }] = (await base.clone().count({ n: '*' })) as Array<{ n: number | string }>;
   const sort = q.sort ?? 'name';
   const defaultOrder = sort === 'seats' ? 'desc' : 'asc';

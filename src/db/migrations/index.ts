@@ -5,6 +5,7 @@ import * as m002 from './002_authority';
 import * as m003 from './003_preferred_language';
 import * as m004 from './004_link_codes';
 import * as m005 from './005_msp_events';
+import * as m009 from './009_company_search';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -17,6 +18,7 @@ const migrations: ReadonlyArray<[string, Migration]> = [
   ['003_preferred_language', m003],
   ['004_link_codes', m004],
   ['005_msp_events', m005],
+  ['009_company_search', m009],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
