@@ -136,7 +136,7 @@ export const BENCH_SECRET_KEY = 'bench-secret-key-0123456789-abcdefghijklmnop';
  * `node bin/mspbridge.js serve|worker` as a measured child process, configured like the
  * benchmark's app: silent logs, production mode, no per-token limit unless env sets one.
  */
-export function spawnApp(opts: BenchOptions, mode: 'serve' | 'worker', label: string, a: AppSpawn): ServerProcess {
+export function spawnApp(opts: BenchOptions, mode: 'serve' | 'worker' | 'start', label: string, a: AppSpawn): ServerProcess {
   const env: Record<string, string> = {
     DATABASE_URL: a.url,
     DATABASE_POOL_MAX: String(opts.poolMax),

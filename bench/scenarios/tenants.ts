@@ -287,8 +287,16 @@ export async function measureTenants(opts: BenchOptions, kind: DbKind, runDir: s
   }
   const queuePrefix = queuePrefixFor(opts);
   const dataDir = path.join(runDir, `${key}-data`);
+  // With --profile, serve writes a CPU profile per phase to the run's folder (summarised into the log).
+  const profileDir = opts.profile ? path.join(__dirname, '..', 'tmp', 'profiles') : undefined;
   const serveWith = (limit: number) =>
-    startServe(opts, `app ${kind} (${opts.tenants} tenants, limit ${limit}/s)`, { url, queuePrefix, dataDir, env: { SCIM_RATE_PER_TOKEN: String(limit) } });
+    startServe(opts, `app ${kind} (${opts.tenants} tenants, limit ${limit}/s)`, {
+      url,
+      queuePrefix,
+      dataDir,
+      env: { SCIM_RATE_PER_TOKEN: String(limit) },
+      nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${key}-limit${limit}.cpuprofile`] : undefined,
+    });
   const clientsFor = (origin: string, list: Tenant[]) => {
     for (const t of list) {
       t.client?.close();

@@ -8,6 +8,30 @@ import { columns } from './dialect';
 
 const BATCH = 500;
 
+/**
+ * The list's sorts as index orders, kind included and ties broken by name then id, so a page
+ * is read in order and stops after `limit` rows (a descending sort with ascending tie-breaks
+ * needs an index of its own); they replace 001's (msp_id, name_ci | status, name_ci | seats).
+ */
+const SORT_INDEXES: Array<[string, string]> = [
+  ['accounts_msp_list_name', 'msp_id, kind, name_ci, id'],
+  ['accounts_msp_list_name_desc', 'msp_id, kind, name_ci desc, id'],
+  ['accounts_msp_list_status', 'msp_id, kind, status, name_ci, id'],
+  ['accounts_msp_list_status_desc', 'msp_id, kind, status desc, name_ci, id'],
+  ['accounts_msp_list_seats', 'msp_id, kind, seats_filled, name_ci, id'],
+  ['accounts_msp_list_seats_desc', 'msp_id, kind, seats_filled desc, name_ci, id'],
+];
+const OLD_INDEXES: Array<[string, string]> = [
+  ['accounts_msp_name', 'msp_id, name_ci'],
+  ['accounts_msp_status_name', 'msp_id, status, name_ci'],
+  ['accounts_msp_seats', 'msp_id, seats_filled'],
+];
+
+async function swapIndexes(knex: Knex, drop: Array<[string, string]>, create: Array<[string, string]>): Promise<void> {
+  for (const [name] of drop) await knex.raw(`drop index if exists ${name}`);
+  for (const [name, cols] of create) await knex.raw(`create index ${name} on accounts (${cols})`);
+}
+
 async function backfill(knex: Knex): Promise<void> {
   const rows = (await knex('accounts').select('id', 'name')) as Array<{ id: string; name: string }>;
   for (let i = 0; i < rows.length; i += BATCH) {
@@ -43,6 +67,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('name_fold', 200).notNullable().defaultTo('');
   });
   await backfill(knex);
+  await swapIndexes(knex, OLD_INDEXES, SORT_INDEXES);
   if (columns(knex).isPg) {
     const schema = await trigramSchema(knex);
     if (!schema) {
@@ -71,5 +96,6 @@ export async function down(knex: Knex): Promise<void> {
     for (const t of ['insert', 'delete', 'update']) await knex.raw(`drop trigger if exists accounts_name_fts_${t}`);
     await knex.raw('drop table if exists accounts_name_fts');
   }
+  await swapIndexes(knex, SORT_INDEXES, OLD_INDEXES);
   await knex.raw('alter table accounts drop column name_fold');
 }
