@@ -393,11 +393,16 @@ function start(r: NonNullable<ScenarioResults['start']>): string {
     intro,
     table(head, rows, ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r']),
     '',
-    table(
-      ['WORKER_YIELD_RATE', 'push', 'push statuses', 'emails (distinct / expected)', 'duplicates', 'rest drained in', 'RSS peak', 'problems'],
-      mails,
-      ['r', 'r', 'l', 'r', 'r', 'r', 'r', 'l'],
-    ),
+    table(['WORKER_YIELD_RATE', 'push', 'push statuses', 'emails (distinct / expected)', 'duplicates', 'rest drained in', 'RSS peak', 'problems'], mails, [
+      'r',
+      'r',
+      'l',
+      'r',
+      'r',
+      'r',
+      'r',
+      'l',
+    ]),
   ].join('\n');
 }
 

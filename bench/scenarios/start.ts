@@ -129,7 +129,9 @@ async function runOnce(opts: BenchOptions, runDir: string, yieldRate: number, ba
       const pendingAfter = (await owed()) - arrived();
       const b = await measure(baseline);
       ops.push({ op, title: specs[op].title, app: a, baseline: b, ratio: b.rps ? a.rps / b.rps : 0, pendingBefore, pendingAfter });
-      say(`  ${op}: ${a.rps.toFixed(0)} req/s p99 ${a.p99} ms vs baseline ${b.rps.toFixed(0)} (${(b.rps ? a.rps / b.rps : 0).toFixed(2)}×), ${pendingAfter} emails pending`);
+      say(
+        `  ${op}: ${a.rps.toFixed(0)} req/s p99 ${a.p99} ms vs baseline ${b.rps.toFixed(0)} (${(b.rps ? a.rps / b.rps : 0).toFixed(2)}×), ${pendingAfter} emails pending`,
+      );
     }
     // Every email, exactly once: the pushed users' and the POSTed users'.
     const expected = await owed();

@@ -37,7 +37,8 @@ export async function claimDelivery(
 }
 
 export async function markDelivered(tx: Tx, sent: ReadonlyArray<{ key: string; messageId: string }>, now: string): Promise<void> {
-  for (const { key, messageId } of sent) await tx('email_deliveries').where({ dedupe_key: key }).update({ status: 'sent', message_id: messageId, sent_at: now });
+  for (const { key, messageId } of sent)
+    await tx('email_deliveries').where({ dedupe_key: key }).update({ status: 'sent', message_id: messageId, sent_at: now });
 }
 
 /** Undoes a "sent" the server then failed: the next attempt may claim it at once. */

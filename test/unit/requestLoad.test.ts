@@ -50,7 +50,7 @@ describe('RequestLoad', () => {
     expect([load.delayForJob(), load.delayForJob()]).toEqual([0, 0]);
   });
 
-  it('turn() sleeps for the job\'s slot', async () => {
+  it("turn() sleeps for the job's slot", async () => {
     const { load } = clocked(4);
     load.enter();
     const slept: number[] = [];

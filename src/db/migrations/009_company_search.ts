@@ -35,7 +35,10 @@ async function swapIndexes(knex: Knex, drop: Array<[string, string]>, create: Ar
 async function backfill(knex: Knex): Promise<void> {
   const rows = (await knex('accounts').select('id', 'name')) as Array<{ id: string; name: string }>;
   for (let i = 0; i < rows.length; i += BATCH) {
-    for (const r of rows.slice(i, i + BATCH)) await knex('accounts').where({ id: r.id }).update({ name_fold: foldName(r.name) });
+    for (const r of rows.slice(i, i + BATCH))
+      await knex('accounts')
+        .where({ id: r.id })
+        .update({ name_fold: foldName(r.name) });
   }
 }
 
@@ -71,14 +74,16 @@ export async function up(knex: Knex): Promise<void> {
   if (columns(knex).isPg) {
     const schema = await trigramSchema(knex);
     if (!schema) {
-      process.stderr.write('migration 009: the pg_trgm extension is not available; company search by name part scans each MSP\'s companies\n');
+      process.stderr.write("migration 009: the pg_trgm extension is not available; company search by name part scans each MSP's companies\n");
       return;
     }
     await knex.raw('create index accounts_name_fold_trgm on accounts using gin (name_fold ??.gin_trgm_ops)', [schema]);
     return;
   }
   // External content: the index holds only trigrams; triggers keep it in step with accounts.
-  await knex.raw(`create virtual table accounts_name_fts using fts5(name_fold, content='accounts', content_rowid='rowid', tokenize='trigram case_sensitive 1')`);
+  await knex.raw(
+    `create virtual table accounts_name_fts using fts5(name_fold, content='accounts', content_rowid='rowid', tokenize='trigram case_sensitive 1')`,
+  );
   await knex.raw(`create trigger accounts_name_fts_insert after insert on accounts begin
     insert into accounts_name_fts(rowid, name_fold) values (new.rowid, new.name_fold); end`);
   await knex.raw(`create trigger accounts_name_fts_delete after delete on accounts begin

@@ -86,7 +86,7 @@ describeEachDb('company search', (t) => {
     expect(await search('zoe')).toEqual(['Zoë Ltd']);
   });
 
-  it('answers exactly the folded substring test on random names and terms (today\'s LIKE answers included)', async () => {
+  it("answers exactly the folded substring test on random names and terms (today's LIKE answers included)", async () => {
     const { db } = t();
     const msp = await asOp(db, (ctx) => createMsp(ctx, { name: 'Random MSP', region: 'eu', ownerEmail: 'o@random.example' }, REGIONS));
     // A small alphabet makes many overlaps; accents, wildcards, quotes and spaces included.
