@@ -132,19 +132,24 @@ export interface CompanyQuery {
 const TRIGRAM = 3;
 
 /**
- * Companies whose folded name contains the folded term (migration 009). PostgreSQL's planner
- * takes the pg_trgm GIN index for a LIKE of 3+ characters itself; SQLite is asked through its
- * FTS5 trigram table (a quoted phrase there is a substring match), with instr() keeping the
- * answer exactly the substring test whatever the tokenizer does.
+ * Companies whose folded name contains the folded term (migration 009). 3+ characters: PostgreSQL's
+ * planner takes the pg_trgm GIN index for the LIKE itself; SQLite is asked through its FTS5 trigram
+ * table (a quoted phrase there is a substring match), with instr() keeping the answer exactly the
+ * substring test whatever the tokenizer does. Shorter terms have no trigram to look up: a plain
+ * substring test on the MSP's rows (strpos/instr, which no planner mistakes for an index search;
+ * a 2-letter LIKE would make PostgreSQL read the whole trigram index).
  */
 function nameContains(tx: Tx, q: Knex.QueryBuilder, term: string): void {
   if (!term) return;
-  if (!isPg(tx) && [...term].length >= TRIGRAM) {
+  const pg = isPg(tx);
+  if ([...term].length < TRIGRAM) {
+    q.andWhereRaw(pg ? 'strpos(name_fold, ?) > 0' : 'instr(name_fold, ?) > 0', [term]);
+  } else if (pg) {
+    q.andWhereRaw(`name_fold like ? escape '\\'`, [`%${likeEscape(term)}%`]);
+  } else {
     q.andWhereRaw('accounts.rowid in (select rowid from accounts_name_fts where accounts_name_fts match ?)', [`"${term.replace(/"/g, '""')}"`]);
     q.andWhereRaw('instr(name_fold, ?) > 0', [term]);
-    return;
   }
-  q.andWhereRaw(`name_fold like ? escape '\\'`, [`%${likeEscape(term)}%`]);
 }
 
 /** One MSP's managed companies: search, filter, sort and page in SQL on the (msp_id, ...) indexes. */
