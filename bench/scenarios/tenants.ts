@@ -171,6 +171,7 @@ async function openLoop(tenants: Tenant[], server: ServerProcess, ratePerTenant:
   const lag: number[] = [];
   const statuses: Record<string, number> = {};
   const retryValues: Record<string, number> = {};
+  const limitedBy: Record<string, number> = {};
   const problems: string[] = [];
   let wrong = 0;
   let sent = 0;
@@ -202,6 +203,9 @@ async function openLoop(tenants: Tenant[], server: ServerProcess, ratePerTenant:
         const ra = String(r.headers['retry-after'] ?? '');
         retryValues[ra || '(none)'] = (retryValues[ra || '(none)'] ?? 0) + 1;
         if (/^\d+$/.test(ra)) retryInteger++;
+        // Which limit answered: capacity (MAX_IN_FLIGHT), the credential's rate, or failed authentications.
+        const detail = /"detail":"([^"]{0,40})/.exec(r.body)?.[1] ?? /"message":"([^"]{0,40})/.exec(r.body)?.[1] ?? '(no detail)';
+        limitedBy[detail] = (limitedBy[detail] ?? 0) + 1;
       } else if (r.status < 500) {
         wrong++;
         if (problems.length < 5) problems.push(`${p.method} ${p.path}: HTTP ${r.status} ${r.body.slice(0, 160)}`);
@@ -229,6 +233,7 @@ async function openLoop(tenants: Tenant[], server: ServerProcess, ratePerTenant:
   });
   // Every request ends by its deadline at the latest.
   while (inflight.size) await Promise.all([...inflight]);
+  if (Object.keys(limitedBy).length) say(`    429 by: ${JSON.stringify(limitedBy)}`);
   const serverCpuSeconds = server.cpuSeconds() - cpuBefore;
   const loader = process.cpuUsage(loaderBefore);
   // Let the server finish what the loader gave up on before anything else is measured.

@@ -278,7 +278,7 @@ describe.each(DIALECTS)('tenants behind one address [%s]', (dialect) => {
 
   it("keeps answering 40 tenants' good tokens from one address after its failures used the budget up; a revoked one fails and pays", async () => {
     // Many IdP tenants share egress addresses: their good tokens must not pay for each other's re-checks.
-    const tenants = [];
+    const tenants: Array<Awaited<ReturnType<typeof scimAccount>>> = [];
     for (let i = 0; i < 40; i++) tenants.push(await scimAccount(app.rt.db, app.url, { name: `Tenant ${i}`, mspId: owner.mspId }));
     for (const t of tenants) expect((await scimClientFor(app.url, t.token, t.accountId).req('GET', '/Users')).status).toBe(200);
     const guesses = await parallel(BUDGET, (i) => send(`${app.url}/scim/v2/Users`, { headers: { authorization: `Bearer guess-${i}` } }));
