@@ -42,16 +42,19 @@ export class RequestLoad {
    * backlog still drains, slowly, under sustained load and at full speed as soon as it stops.
    */
   delayForJob(): number {
-    if (this.busyRate <= 0 || !this.busy) return 0;
     const now = this.clock();
+    if (this.busyRate <= 0 || !this.busy) {
+      this.nextStart = now; // slots handed out in a busy spell do not outlive it
+      return 0;
+    }
     const start = Math.max(now, this.nextStart);
     this.nextStart = start + 1000 / this.busyRate;
     return start - now;
   }
 
-  /** Waits for this job's turn (see delayForJob). */
+  /** Waits for this job's turn (see delayForJob), or less when the requests end meanwhile. */
   async turn(sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))): Promise<void> {
-    const wait = this.delayForJob();
-    if (wait > 0) await sleep(wait);
+    const until = this.clock() + this.delayForJob();
+    while (this.busy && this.clock() < until) await sleep(Math.min(SETTLE_MS, until - this.clock()));
   }
 }

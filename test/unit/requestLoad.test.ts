@@ -50,14 +50,24 @@ describe('RequestLoad', () => {
     expect([load.delayForJob(), load.delayForJob()]).toEqual([0, 0]);
   });
 
-  it("turn() sleeps for the job's slot", async () => {
-    const { load } = clocked(4);
-    load.enter();
-    const slept: number[] = [];
-    const sleep = async (ms: number) => void slept.push(ms);
+  it("turn() sleeps until the job's slot, and no longer once the requests ended", async () => {
+    const { load, advance } = clocked(4);
+    const end = load.enter();
+    let slept = 0;
+    const sleep = async (ms: number) => {
+      slept += ms;
+      advance(ms);
+    };
     await load.turn(sleep);
-    await load.turn(sleep);
-    await load.turn(sleep);
-    expect(slept).toEqual([250, 500]);
+    expect(slept).toBe(0);
+    await load.turn(sleep); // the slot 250 ms on
+    expect(slept).toBe(250);
+    const third = load.delayForJob();
+    expect(third).toBe(250);
+    end();
+    slept = 0;
+    await load.turn(sleep); // its slot would be 500 ms on; idle after the 50 ms settle time, it goes
+    expect(slept).toBeLessThanOrEqual(50);
+    expect(load.delayForJob()).toBe(0);
   });
 });
