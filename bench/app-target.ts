@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { type Db, isPg, migrateLatest, openDb } from '../src/db/knex';
+import { unitOfWork } from '../src/db/unitOfWork';
 import { recountSeats } from '../src/db/members.repo';
 import { createMsp } from '../src/domain/accounts';
 import { addCompany } from '../src/domain/companies';
@@ -42,7 +43,7 @@ export function openDatabase(opts: BenchOptions, kind: DbKind, runDir: string, k
 }
 
 export const asOperator = <T>(db: Db, fn: (ctx: Ctx) => Promise<T>): Promise<T> =>
-  db.transaction((tx) => fn({ tx, actor: operator('bench'), now: new Date() }));
+  unitOfWork(db, (tx) => fn({ tx, actor: operator('bench'), now: new Date() }));
 
 /** A company with a SCIM token, made by the domain exactly as `mspbridge company add` and `scim-token create` do. */
 export async function scimAccount(db: Db, seats?: number): Promise<{ accountId: string; token: string }> {
@@ -135,7 +136,7 @@ export const BENCH_SECRET_KEY = 'bench-secret-key-0123456789-abcdefghijklmnop';
  * `node bin/mspbridge.js serve|worker` as a measured child process, configured like the
  * benchmark's app: silent logs, production mode, no per-token limit unless env sets one.
  */
-export function spawnApp(opts: BenchOptions, mode: 'serve' | 'worker', label: string, a: AppSpawn): ServerProcess {
+export function spawnApp(opts: BenchOptions, mode: 'serve' | 'worker' | 'start', label: string, a: AppSpawn): ServerProcess {
   const env: Record<string, string> = {
     DATABASE_URL: a.url,
     DATABASE_POOL_MAX: String(opts.poolMax),
@@ -177,7 +178,7 @@ export async function startApp(opts: BenchOptions, kind: DbKind, users: number, 
     const firstAt = Date.now();
     userIds = await seedMembers(db, account.accountId, 'user', users, firstAt);
     poolIds = await seedMembers(db, account.accountId, 'pool', opts.pool, firstAt + users);
-    await db.transaction((tx) => recountSeats(tx, account.accountId));
+    await unitOfWork(db, (tx) => recountSeats(tx, account.accountId));
     // What autovacuum / a periodic ANALYZE would have done by the time an account is this big.
     await db.raw(isPg(db) ? 'vacuum analyze members' : 'analyze');
   } finally {

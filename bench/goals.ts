@@ -265,7 +265,7 @@ function scenarioGoals(input: GoalInput): Goal[] {
     }
 
   // 4. Managed Companies list.
-  const cGoal = 'Managed Companies list, 10,000 companies, search + sort: p99 ≤ 50 ms';
+  const cGoal = 'Managed Companies list, 10,000 companies, search + sort: p99 ≤ 20 ms (issue 20; issue 9 asked ≤ 50 ms)';
   if (!cfg.on.companies || !r.companies) goals.push({ goal: cGoal, ...off('companies') });
   else
     for (const c of r.companies) {
@@ -277,13 +277,13 @@ function scenarioGoals(input: GoalInput): Goal[] {
       add(
         cGoal,
         `p99 ${ms(c.load.p99)}, p50 ${ms(c.load.p50)}, ${num(c.load.rps)} req/s at ${c.connections} connections; ${c.checked} queries checked exactly${c.companies === 10_000 ? '' : ` (${num(c.companies)} companies)`}${c.load.non2xx ? `, ${c.load.non2xx} non-2xx` : ''}${wrongNote(c.problems)}`,
-        ok && c.load.p99 <= 50 ? 'met' : 'not met',
+        ok && c.load.p99 <= 20 ? 'met' : 'not met',
         c.db,
       );
     }
 
   // 5. Worker vs nodemailer.
-  const mGoal = 'Invitation worker ≥ 0.7× a bare pooled nodemailer loop';
+  const mGoal = 'Invitation worker ≥ 0.8× a bare pooled nodemailer loop (issue 20; issue 9 asked 0.7×)';
   if (!cfg.on.mailer || !r.mailer) goals.push({ goal: mGoal, ...off('mailer') });
   else
     for (const m of r.mailer) {
@@ -294,7 +294,7 @@ function scenarioGoals(input: GoalInput): Goal[] {
       add(
         mGoal,
         `${m.ratio.toFixed(2)}× (${num(m.worker.perSecond)} vs ${num(m.nodemailer.perSecond)} mails/s, ${num(m.count)} each, ${m.connections} SMTP connections each)${wrongNote(m.problems)}`,
-        !m.problems.length && m.ratio >= 0.7 ? 'met' : 'not met',
+        !m.problems.length && m.ratio >= 0.8 ? 'met' : 'not met',
         m.db,
       );
     }
@@ -310,6 +310,24 @@ function scenarioGoals(input: GoalInput): Goal[] {
         `${o.ratio.toFixed(2)}× (${num(o.two.rps)} vs ${num(o.one.rps)} req/s; per serve CPU-s ${num(o.two.perServerCpuSecond)} vs ${num(o.one.perServerCpuSecond)}; machine ${num(o.two.machineBusy * 100)}% busy on ${r.scaleout.cpus} CPUs)${wrongNote(o.problems)}`,
         !o.problems.length && o.ratio >= 1.6 ? 'met' : 'not met',
         'postgres',
+      );
+    }
+  // 7. Issue 20: `mspbridge start` while the emails drain.
+  const stGoal = '`mspbridge start` while the invitations drain: POST /Users ≥ 0.5× the baseline and p99 ≤ 250 ms, emails exactly once';
+  if (!cfg.on.start || !r.start) goals.push({ goal: stGoal, ...off('start') });
+  else if (isFailed(r.start)) failed(stGoal, r.start);
+  else
+    for (const run of r.start.runs) {
+      const post = run.ops.find((o) => o.op === 'post');
+      const e = run.emails;
+      const exact = e.unique === e.expected && e.duplicates === 0;
+      add(
+        `${stGoal} (WORKER_YIELD_RATE=${run.yieldRate})`,
+        post
+          ? `${post.ratio.toFixed(2)}× (${num(post.app.rps)} vs ${num(post.baseline.rps)} req/s), p99 ${ms(post.app.p99)}, ${num(post.pendingAfter)} emails still pending at its end; ${num(e.unique)} of ${num(e.expected)} emails, ${num(e.duplicates)} duplicates${run.users === 20_000 ? '' : ` (${num(run.users)} users pushed)`}`
+          : 'POST not measured',
+        post && exact && post.ratio >= 0.5 && post.app.p99 <= 250 && post.pendingAfter > 0 ? 'met' : 'not met',
+        'sqlite',
       );
     }
   return goals;

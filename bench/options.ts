@@ -7,7 +7,7 @@ export type OpName = (typeof OP_NAMES)[number];
 export type DbKind = 'sqlite' | 'postgres';
 
 /** The issue-9 scenarios beyond the per-op comparison (bench/scenarios/). */
-export const SCENARIO_NAMES = ['sync', 'invite-latency', 'mailer', 'tenants', 'companies', 'scaleout'] as const;
+export const SCENARIO_NAMES = ['sync', 'invite-latency', 'mailer', 'tenants', 'companies', 'scaleout', 'start'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 export interface BenchOptions {
@@ -61,6 +61,9 @@ export interface BenchOptions {
   companiesConnections: number;
   /** Scale-out: users in the PostgreSQL directory both serve processes read. */
   scaleoutUsers: number;
+  /** `mspbridge start`: users pushed before the ops run while their emails drain; WORKER_YIELD_RATE values, one run each. */
+  startUsers: number;
+  startYieldRates: number[];
   /** The command line as typed, for RESULTS.md. */
   command: string;
 }
@@ -92,6 +95,10 @@ Scenarios (after the per-op comparison; each off with --no-<name>, or pick with 
                         (quick 200), open loop; then --overload 3 × the rate for --overload-seconds 20
                         (quick 8) with SCIM_RATE_PER_TOKEN = --overload-limit (default: the tenant rate)
   --no-companies        --companies 10000 --companies-connections 8: GET /api/v1/companies search + sort
+  --no-start            \`mspbridge start\` (API + workers in one process, SQLite): --start-users 20000
+                        (quick 2000) pushed over SCIM, then filter/get/page/POST while their emails drain,
+                        vs the baseline; once per --start-yield rate (WORKER_YIELD_RATE, default 20; 0,20
+                        compares with workers that never yield)
   --no-scaleout         two serve processes vs one on PostgreSQL (own schema; needs --pg-url),
                         --scaleout-users 10000, --duration/--rounds/--connections as the ops
 `;
@@ -155,6 +162,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       companies: { type: 'string', default: '10000' },
       'companies-connections': { type: 'string', default: '8' },
       'scaleout-users': { type: 'string', default: '10000' },
+      'start-users': { type: 'string' },
+      'start-yield': { type: 'string', default: '20' },
     },
   });
   const flag = (name: string) => (values as Record<string, unknown>)[name] as string | undefined;
@@ -226,6 +235,12 @@ export function parseOptions(argv: string[]): BenchOptions {
     companies: int('companies', 10_000),
     companiesConnections: int('companies-connections', 8),
     scaleoutUsers: int('scaleout-users', 10_000),
+    startUsers: int('start-users', 20_000, 2000),
+    startYieldRates: list(values['start-yield']!).map((r) => {
+      const n = Number(r);
+      if (!Number.isFinite(n) || n < 0) throw new Error(`--start-yield takes rates ≥ 0, got "${r}"`);
+      return n;
+    }),
     command: ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' '),
   };
 }

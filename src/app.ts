@@ -39,6 +39,12 @@ export function buildApp(rt: Runtime): express.Express {
   app.set('etag', false);
   app.set('trust proxy', rt.config.trustProxy);
   app.use(loadShedder(rt.config.maxInFlight, rt.metrics));
+  app.use((_req, res, next) => {
+    const done = rt.load.enter();
+    res.once('finish', done);
+    res.once('close', done);
+    next();
+  });
   app.use(requestContext(rt.log, rt.metrics));
   // Over plain http (a laptop, a test) upgrading requests and HSTS would break the console.
   const https = rt.config.publicUrl.startsWith('https:');

@@ -95,6 +95,7 @@ const schema = z.object({
   SCIM_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
   MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(128),
+  WORKER_YIELD_RATE: z.coerce.number().min(0).max(100_000).default(20),
   // Which hops may set X-Forwarded-For (Express "trust proxy"): loopback, a hop count, or addresses/CIDRs.
   TRUST_PROXY: z
     .string()
@@ -161,6 +162,8 @@ export type Config = Readonly<{
   shutdownTimeoutMs: number;
   /** Requests (SCIM and API) served at once before new ones get an immediate 429. */
   maxInFlight: number;
+  /** Jobs per second a queue's worker starts while HTTP requests are served in the same process (0: no yielding). */
+  workerYieldRate: number;
   trustProxy: boolean | number | string;
   production: boolean;
   scim: Readonly<{ ratePerToken: number; authFailuresPerMinute: number }>;
@@ -214,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerLockMs: e.WORKER_LOCK_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     maxInFlight: e.MAX_IN_FLIGHT,
+    workerYieldRate: e.WORKER_YIELD_RATE,
     trustProxy: e.TRUST_PROXY,
     scim: Object.freeze({ ratePerToken: e.SCIM_RATE_PER_TOKEN, authFailuresPerMinute: e.SCIM_AUTH_FAILURES_PER_MINUTE }),
     webhooks: Object.freeze({

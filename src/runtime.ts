@@ -6,6 +6,7 @@ import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { createCommandRedis, DEFAULT_REDIS_URL } from './queue/connection';
 import { createQueues, type Queues } from './queue/queues';
+import { RequestLoad } from './requestLoad';
 import { resolveSecretKey } from './secretKey';
 import { applyConfiguredOperators } from './domain/operators';
 import { system } from './domain/principal';
@@ -23,6 +24,8 @@ export interface Runtime {
   readonly queues: Queues;
   /** The deployment secret (derived link tokens, sessions). */
   readonly secret: Buffer;
+  /** HTTP requests in flight in this process; workers in the same process yield to them. */
+  readonly load: RequestLoad;
   /** The clock every request and job reads (tests move it). */
   now(): Date;
   /** Registers a closer; closers run in reverse order of registration at shutdown. */
@@ -66,6 +69,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}): Run
     redisUrl,
     queues,
     secret: resolveSecretKey(config),
+    load: new RequestLoad(config.workerYieldRate),
     now: options.now ?? (() => new Date()),
     onClose(name, fn) {
       closers.push({ name, fn });

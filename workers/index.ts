@@ -85,6 +85,8 @@ export async function startWorkers(rt: Runtime): Promise<WorkerSet> {
   const reporting =
     (p: Processor): Processor =>
     async (job: Job) => {
+      // In `mspbridge start` the HTTP requests of this process go first (see RequestLoad).
+      await rt.load.turn();
       const result = await p(job);
       const row = outboxRowOf(job.id);
       if (row !== undefined) {

@@ -14,6 +14,7 @@ import { asOperator, openDatabase, queuePrefixFor, startServe } from '../app-tar
 import { HttpClient, jsonOf } from '../http';
 import { type Measurement, merge, runLoads } from '../load';
 import type { BenchRequest, Generator } from '../ops';
+import { unitOfWork } from '../../src/db/unitOfWork';
 import type { BenchOptions, DbKind } from '../options';
 
 const STATUSES = ['active', 'active', 'active', 'active', 'active', 'setup', 'setup', 'pending_link', 'pending_link', 'frozen'] as const;
@@ -129,7 +130,7 @@ async function seed(db: Db, count: number): Promise<{ token: string; companies: 
   }
   await db.raw(isPg(db) ? 'vacuum analyze accounts' : 'analyze');
   // The MSP's Owner makes an automation token, as `mspbridge api-token create` does.
-  const { token } = await db.transaction((tx) =>
+  const { token } = await unitOfWork(db, (tx) =>
     createApiToken(
       { tx, now: new Date(), actor: { kind: 'member', accountId: msp.account.id, memberId: msp.ownerId, label: 'owner@big-msp.example (bench)' } },
       { mspId: msp.account.id, label: 'bench' },

@@ -6,6 +6,7 @@ import { type InviteLatencyResult, measureInviteLatency } from './invite-latency
 import { type MailStack, startMailStack } from './mail-stack';
 import { type MailerResult, measureMailer } from './mailer';
 import { type ScaleoutResult, measureScaleout } from './scaleout';
+import { type StartResult, measureStart } from './start';
 import { type AppSync, type SyncResult, syncApp, syncBaseline, syncSettings } from './sync';
 import { type TenantsResult, measureTenants } from './tenants';
 import { say } from '../log';
@@ -22,6 +23,7 @@ export interface ScenarioResults {
   tenants?: Array<TenantsResult | Failed>;
   companies?: Array<CompaniesResult | Failed>;
   scaleout?: ScaleoutResult | Failed;
+  start?: StartResult | Failed;
 }
 
 export const isFailed = (r: object | undefined): r is Failed => !!r && 'failed' in r;
@@ -96,6 +98,10 @@ export async function runScenarios(opts: BenchOptions, runDir: string): Promise<
   if (on.scaleout) {
     say(`scale-out (postgres): two serve vs one, ${opts.scaleoutUsers.toLocaleString('en-US')} users`);
     out.scaleout = await attempt('scale-out', 'postgres', () => measureScaleout(opts, runDir));
+  }
+  if (on.start) {
+    if (opts.dbs.includes('sqlite')) out.start = await attempt('mspbridge start', 'sqlite', () => measureStart(opts, runDir));
+    else say('mspbridge start: skipped (it measures SQLite; add --db sqlite)');
   }
   return out;
 }

@@ -63,6 +63,7 @@ export async function startMailStack(opts: BenchOptions, kind: DbKind, runDir: s
   const { proc: serve, origin } = await startServe(opts, `${label}: serve`, { url, queuePrefix, dataDir, env });
   const query = openDb({ url, poolMax: 2 });
   const clients: HttpClient[] = [];
+  let workers = 0;
   const stack: MailStack = {
     db: kind,
     label,
@@ -82,7 +83,11 @@ export async function startMailStack(opts: BenchOptions, kind: DbKind, runDir: s
     },
     async startWorker() {
       // LOG_LEVEL info: the only line it logs unasked is the one that says it is ready.
-      const w = spawnApp(opts, 'worker', `${label}: worker`, { url, queuePrefix, dataDir, origin, env: { ...env, LOG_LEVEL: 'info' } });
+      // With --profile every worker started writes a CPU profile when it stops (summarised by the run).
+      const nodeArgs = opts.profile
+        ? ['--cpu-prof', `--cpu-prof-dir=${path.join(__dirname, '..', 'tmp', 'profiles')}`, `--cpu-prof-name=${key}-worker-${++workers}.cpuprofile`]
+        : undefined;
+      const w = spawnApp(opts, 'worker', `${label}: worker`, { url, queuePrefix, dataDir, origin, env: { ...env, LOG_LEVEL: 'info' }, nodeArgs });
       await w.waitForOutput(/workers started/);
       stack.worker = w;
       return w;

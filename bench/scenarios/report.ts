@@ -347,6 +347,65 @@ export function scaleoutNote(r: Exclude<NonNullable<ScenarioResults['scaleout']>
   return `Closing note: ${parts.join(' ')}`;
 }
 
+function start(r: NonNullable<ScenarioResults['start']>): string {
+  const intro = [
+    '## `mspbridge start`: requests while the invitation emails drain',
+    '',
+    'API and workers in one process on SQLite (`mspbridge start`, SMTP_URL at an SMTP sink in the bench process). The users are',
+    'pushed over SCIM (8 connections), then each op runs (a warmup, then the rounds, same connections and seconds as the per-op',
+    'comparison) while their invitation emails drain, the baseline (bench/baseline.ts) run right after each. "pending" counts the',
+    'emails not yet at the sink when the op began / ended. WORKER_YIELD_RATE 0 is the worker as before issue 20 (it never',
+    'yields); otherwise job starts are spaced 1000 / rate ms apart while HTTP requests are in flight. Afterwards every pushed and',
+    'POSTed user must get exactly one email.',
+    '',
+  ].join('\n');
+  if (isFailed(r)) return `${intro}\n${table(['run', 'result'], [failedRow('mspbridge start', r, 2)])}`;
+  const head = ['WORKER_YIELD_RATE', 'op', 'app req/s', 'p50 ms', 'p99 ms', 'baseline req/s', 'app ÷ baseline', 'pending before / after', 'non-2xx / errors'];
+  const rows: string[][] = [];
+  const mails: string[][] = [];
+  for (const run of r.runs) {
+    for (const o of run.ops) {
+      rows.push([
+        String(run.yieldRate),
+        o.title,
+        num(o.app.rps),
+        num(o.app.p50),
+        num(o.app.p99),
+        num(o.baseline.rps),
+        `${o.ratio.toFixed(2)}×`,
+        `${num(o.pendingBefore)} / ${num(o.pendingAfter)}`,
+        `${num(o.app.non2xx)} / ${num(o.app.errors)}`,
+      ]);
+    }
+    const e = run.emails;
+    mails.push([
+      String(run.yieldRate),
+      `${num(run.users)} in ${num(run.pushSeconds, 1)} s`,
+      codes(run.pushStatuses),
+      `${num(e.unique)} / ${num(e.expected)}`,
+      num(e.duplicates),
+      s1(e.drainedSeconds),
+      mb(run.rssPeak),
+      problems(run.problems),
+    ]);
+  }
+  return [
+    intro,
+    table(head, rows, ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r']),
+    '',
+    table(['WORKER_YIELD_RATE', 'push', 'push statuses', 'emails (distinct / expected)', 'duplicates', 'rest drained in', 'RSS peak', 'problems'], mails, [
+      'r',
+      'r',
+      'l',
+      'r',
+      'r',
+      'r',
+      'r',
+      'l',
+    ]),
+  ].join('\n');
+}
+
 export function renderScenarios(r: ScenarioResults, settings: Settings): string {
   const sections: string[] = [];
   if (r.sync) sections.push(sync(r.sync));
@@ -355,5 +414,6 @@ export function renderScenarios(r: ScenarioResults, settings: Settings): string 
   if (r.tenants) sections.push(tenants(r.tenants, settings));
   if (r.companies) sections.push(companies(r.companies, settings));
   if (r.scaleout) sections.push(scaleout(r.scaleout, settings));
+  if (r.start) sections.push(start(r.start));
   return sections.join('\n\n');
 }

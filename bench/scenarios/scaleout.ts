@@ -11,6 +11,7 @@ import os from 'node:os';
 import type { ServerProcess } from '../child';
 import { type LoadSpec, type Run, merge, runLoads } from '../load';
 import { buildOps } from '../ops';
+import { unitOfWork } from '../../src/db/unitOfWork';
 import type { BenchOptions } from '../options';
 import { type Target, scim } from '../target';
 import { say } from '../log';
@@ -113,7 +114,7 @@ export async function measureScaleout(opts: BenchOptions, runDir: string): Promi
     const account = await scimAccount(db);
     token = account.token;
     userIds = await seedMembers(db, account.accountId, 'user', opts.scaleoutUsers, Date.now());
-    await db.transaction((tx) => recountSeats(tx, account.accountId));
+    await unitOfWork(db, (tx) => recountSeats(tx, account.accountId));
     await db.raw('vacuum analyze members');
   } finally {
     await db.destroy();

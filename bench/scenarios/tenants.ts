@@ -13,6 +13,7 @@ import { createScimToken } from '../../src/domain/scimTokens';
 import { asOperator, openDatabase, queuePrefixFor, seedMembers, startServe } from '../app-target';
 import type { ServerProcess } from '../child';
 import { HttpClient, type HttpReply, type Latency, jsonOf, latencyOf } from '../http';
+import { unitOfWork } from '../../src/db/unitOfWork';
 import type { BenchOptions, DbKind } from '../options';
 import { GROUP_SCHEMA, PATCH_OP, SCIM_JSON, USER_SCHEMA } from '../target';
 import { say } from '../log';
@@ -170,6 +171,7 @@ async function openLoop(tenants: Tenant[], server: ServerProcess, ratePerTenant:
   const lag: number[] = [];
   const statuses: Record<string, number> = {};
   const retryValues: Record<string, number> = {};
+  const limitedBy: Record<string, number> = {};
   const problems: string[] = [];
   let wrong = 0;
   let sent = 0;
@@ -201,6 +203,9 @@ async function openLoop(tenants: Tenant[], server: ServerProcess, ratePerTenant:
         const ra = String(r.headers['retry-after'] ?? '');
         retryValues[ra || '(none)'] = (retryValues[ra || '(none)'] ?? 0) + 1;
         if (/^\d+$/.test(ra)) retryInteger++;
+        // Which limit answered: capacity (MAX_IN_FLIGHT), the credential's rate, or failed authentications.
+        const detail = /"detail":"([^"]{0,40})/.exec(r.body)?.[1] ?? /"message":"([^"]{0,40})/.exec(r.body)?.[1] ?? '(no detail)';
+        limitedBy[detail] = (limitedBy[detail] ?? 0) + 1;
       } else if (r.status < 500) {
         wrong++;
         if (problems.length < 5) problems.push(`${p.method} ${p.path}: HTTP ${r.status} ${r.body.slice(0, 160)}`);
@@ -228,6 +233,7 @@ async function openLoop(tenants: Tenant[], server: ServerProcess, ratePerTenant:
   });
   // Every request ends by its deadline at the latest.
   while (inflight.size) await Promise.all([...inflight]);
+  if (Object.keys(limitedBy).length) say(`    429 by: ${JSON.stringify(limitedBy)}`);
   const serverCpuSeconds = server.cpuSeconds() - cpuBefore;
   const loader = process.cpuUsage(loaderBefore);
   // Let the server finish what the loader gave up on before anything else is measured.
@@ -268,7 +274,7 @@ async function seed(db: Db, tenants: number, users: number): Promise<Array<Omit<
     const company = await asOperator(db, (ctx) => addCompany(ctx, { mspId: msp.account.id, name: `Tenant ${k}`, country: 'DE', seats: 1_000_000 }));
     const { token } = await asOperator(db, (ctx) => createScimToken(ctx, company.id, 'bench'));
     const userIds = await seedMembers(db, company.id, `t${k}u`, users, firstAt);
-    await db.transaction((tx) => recountSeats(tx, company.id));
+    await unitOfWork(db, (tx) => recountSeats(tx, company.id));
     out.push({ index: k, token, accountId: company.id, userIds, userNames: userIds.map((_, i) => `t${k}u${i}@bulk.example`) });
   }
   await db.raw(isPg(db) ? 'vacuum analyze' : 'analyze');
@@ -286,8 +292,16 @@ export async function measureTenants(opts: BenchOptions, kind: DbKind, runDir: s
   }
   const queuePrefix = queuePrefixFor(opts);
   const dataDir = path.join(runDir, `${key}-data`);
+  // With --profile, serve writes a CPU profile per phase to the run's folder (summarised into the log).
+  const profileDir = opts.profile ? path.join(__dirname, '..', 'tmp', 'profiles') : undefined;
   const serveWith = (limit: number) =>
-    startServe(opts, `app ${kind} (${opts.tenants} tenants, limit ${limit}/s)`, { url, queuePrefix, dataDir, env: { SCIM_RATE_PER_TOKEN: String(limit) } });
+    startServe(opts, `app ${kind} (${opts.tenants} tenants, limit ${limit}/s)`, {
+      url,
+      queuePrefix,
+      dataDir,
+      env: { SCIM_RATE_PER_TOKEN: String(limit) },
+      nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${key}-limit${limit}.cpuprofile`] : undefined,
+    });
   const clientsFor = (origin: string, list: Tenant[]) => {
     for (const t of list) {
       t.client?.close();

@@ -1,6 +1,7 @@
 // Queries for accounts (MSPs and companies); a company is read through its own id or its MSP's.
 import type { Knex } from 'knex';
-import { isPg, type Tx } from './knex';
+import { type Tx, isPg } from './knex';
+import { foldName } from './nameFold';
 import { requireWork } from './unitOfWork';
 import { bool, int, jsonColumn, likeEscape, optIso, optText, rowCodec, text, time } from './codec';
 
@@ -76,6 +77,7 @@ export async function insertAccount(tx: Tx, a: NewAccount): Promise<void> {
   await tx('accounts').insert({
     ...ACCOUNT.write(a),
     name_ci: a.name.toLowerCase(),
+    name_fold: foldName(a.name),
     seats_filled: 0,
     seats_capped: a.seatsCapped ?? false,
     trial_ends_at: a.trialEndsAt ?? null,
@@ -110,7 +112,7 @@ export interface AccountPatch {
 }
 
 export async function updateAccount(tx: Tx, id: string, patch: AccountPatch, now: string): Promise<void> {
-  const nameCi = patch.name === undefined ? {} : { name_ci: patch.name.toLowerCase() };
+  const nameCi = patch.name === undefined ? {} : { name_ci: patch.name.toLowerCase(), name_fold: foldName(patch.name) };
   await tx('accounts')
     .where({ id })
     .update({ updated_at: now, ...ACCOUNT.write(patch), ...nameCi });
@@ -159,11 +161,35 @@ export async function seatsForUpdate(tx: Tx, id: string): Promise<{ total: numbe
   return { total: Number(row.seats_total), filled: Number(row.seats_filled), capped: bool(row.seats_capped) };
 }
 
+/** The shortest search the trigram indexes answer; shorter ones scan the MSP's folded names. */
+const TRIGRAM = 3;
+
+/**
+ * Companies whose folded name contains the folded term (migration 009). 3+ characters: PostgreSQL's
+ * planner takes the pg_trgm GIN index for the LIKE itself; SQLite is asked through its FTS5 trigram
+ * table (a quoted phrase there is a substring match), with instr() keeping the answer exactly the
+ * substring test whatever the tokenizer does. Shorter terms have no trigram to look up: a plain
+ * substring test on the MSP's rows (strpos/instr, which no planner mistakes for an index search;
+ * a 2-letter LIKE would make PostgreSQL read the whole trigram index).
+ */
+function nameContains(tx: Tx, q: Knex.QueryBuilder, term: string): void {
+  if (!term) return;
+  const pg = isPg(tx);
+  if ([...term].length < TRIGRAM) {
+    q.andWhereRaw(pg ? 'strpos(name_fold, ?) > 0' : 'instr(name_fold, ?) > 0', [term]);
+  } else if (pg) {
+    q.andWhereRaw(`name_fold like ? escape '\\'`, [`%${likeEscape(term)}%`]);
+  } else {
+    q.andWhereRaw('accounts.rowid in (select rowid from accounts_name_fts where accounts_name_fts match ?)', [`"${term.replace(/"/g, '""')}"`]);
+    q.andWhereRaw('instr(name_fold, ?) > 0', [term]);
+  }
+}
+
 /** One MSP's managed companies: search, filter, sort and page in SQL on the (msp_id, ...) indexes. */
 export async function listManagedCompanies(tx: Tx, mspId: string, q: CompanyQuery): Promise<{ total: number; items: Account[] }> {
   const base = onlyAssigned(tx('accounts').where({ msp_id: mspId, kind: 'company' }), q.assignedTo);
   if (q.status) base.andWhere('status', q.status);
-  if (q.search) base.andWhereRaw(`name_ci like ? escape '\\'`, [`%${likeEscape(q.search.toLowerCase())}%`]);
+  if (q.search) nameContains(tx, base, foldName(q.search));
   const [{ n }] = (await base.clone().count({ n: '*' })) as Array<{ n: number | string }>;
   const sort = q.sort ?? 'name';
   const defaultOrder = sort === 'seats' ? 'desc' : 'asc';

@@ -38,9 +38,9 @@ export function claimMail(ctx: Ctx, mail: PlannedMail<unknown>, leaseMs: number)
   return claimDelivery(ctx.tx, { id: newId(), accountId: mail.accountId, key: mail.key, kind: mail.kind, recipient: mail.to, now: nowIso(ctx), leaseMs });
 }
 
-/** The one record that the email was sent. */
-export function recordMailSent(ctx: Ctx, key: string, messageId: string): Promise<void> {
-  return markDelivered(ctx.tx, key, messageId, nowIso(ctx));
+/** The one record that each of these emails was sent (several senders' records share one commit). */
+export function recordMailsSent(ctx: Ctx, sent: ReadonlyArray<{ key: string; messageId: string }>): Promise<void> {
+  return markDelivered(ctx.tx, sent, nowIso(ctx));
 }
 
 /** The server did not take it after all: the next attempt may claim it at once. */

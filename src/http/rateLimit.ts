@@ -101,9 +101,21 @@ export class SharedLimit {
  * The point is taken before the check, so at most the budget of guesses is ever evaluated, and
  * given back when the credential was good: only failures use the budget up.
  */
+/** How long a credential that passed a check counts as known good (its checks then take no point first). */
+const KNOWN_GOOD_MS = 10 * 60_000;
+const KNOWN_GOOD_MAX = 10_000;
+
 export class CredentialGuard {
   private readonly limit: SharedLimit;
   private readonly inFlight = new Map<string, Promise<unknown>>();
+  /**
+   * Credentials (by hash) that passed a check lately, with when. Many tenants' IdPs share egress
+   * addresses (one loader here): taking a point before every check of their good tokens let a
+   * few dozen concurrent re-checks use up the address's budget of failures and answer 429 to
+   * every tenant. A guesser cannot present a credential from this set, so its checks keep the
+   * point taken first; a known one pays only when it fails (revoked since).
+   */
+  private readonly knownGood = new Map<string, number>();
 
   constructor(
     private readonly rt: Pick<Runtime, 'redis' | 'config' | 'metrics'>,
@@ -120,19 +132,34 @@ export class CredentialGuard {
    */
   run<T>(client: string, check: () => Promise<T>, credential?: string): Promise<T> {
     if (credential === undefined) return this.checkOnce(client, check);
-    const key = `${client}\n${crypto.createHash('sha256').update(credential).digest('hex')}`;
+    const hash = crypto.createHash('sha256').update(credential).digest('hex');
+    const key = `${client}\n${hash}`;
     const pending = this.inFlight.get(key) as Promise<T> | undefined;
     if (pending) return pending;
-    const started = this.checkOnce(client, check).finally(() => this.inFlight.delete(key));
+    const started = this.checkOnce(client, check, hash).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, started);
     return started;
   }
 
-  private async checkOnce<T>(client: string, check: () => Promise<T>): Promise<T> {
-    const wait = await this.limit.take(client);
-    if (wait > 0) {
-      this.count('limited');
-      throw new RateLimited(wait, 'Too many failed authentications; wait before retrying.');
+  private isKnownGood(hash: string | undefined): boolean {
+    const at = hash === undefined ? undefined : this.knownGood.get(hash);
+    return at !== undefined && Date.now() - at < KNOWN_GOOD_MS;
+  }
+
+  private rememberGood(hash: string): void {
+    this.knownGood.delete(hash); // re-inserted last: the oldest entry goes first when full
+    this.knownGood.set(hash, Date.now());
+    if (this.knownGood.size > KNOWN_GOOD_MAX) this.knownGood.delete(this.knownGood.keys().next().value!);
+  }
+
+  private async checkOnce<T>(client: string, check: () => Promise<T>, hash?: string): Promise<T> {
+    const prepaid = !this.isKnownGood(hash);
+    if (prepaid) {
+      const wait = await this.limit.take(client);
+      if (wait > 0) {
+        this.count('limited');
+        throw new RateLimited(wait, 'Too many failed authentications; wait before retrying.');
+      }
     }
     let outcome: 'granted' | 'refused' | 'error' = 'error';
     try {
@@ -144,7 +171,11 @@ export class CredentialGuard {
       throw err;
     } finally {
       this.count(outcome);
-      if (outcome !== 'refused') this.limit.refund(client);
+      if (outcome === 'granted' && hash !== undefined) this.rememberGood(hash);
+      if (outcome === 'refused' && hash !== undefined) this.knownGood.delete(hash);
+      if (prepaid && outcome !== 'refused') this.limit.refund(client);
+      // A known credential that fails now (revoked) pays its point after the fact.
+      if (!prepaid && outcome === 'refused') void this.limit.take(client).catch(() => undefined);
     }
   }
 

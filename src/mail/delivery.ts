@@ -4,7 +4,7 @@
 import type { Db } from '../db/knex';
 import { requireWork, unitOfWork } from '../db/unitOfWork';
 import type { Ctx } from '../domain/context';
-import { type PlannedMail, claimMail, recordMailSent, releaseMail } from '../domain/mailDeliveries';
+import { type PlannedMail, claimMail, recordMailsSent, releaseMail } from '../domain/mailDeliveries';
 import { authorizeDeployment } from '../domain/policy';
 import { system } from '../domain/principal';
 import type { Metrics } from '../metrics';
@@ -43,8 +43,55 @@ export function messageIdFor(key: string, publicUrl: string): string {
   return `<${key.replace(/[^A-Za-z0-9.-]/g, '.')}@${host}>`;
 }
 
+/** A send waiting for its "sent" record: `end` lets its final "." go, in the turn of the commit. */
+interface PendingRecord {
+  key: string;
+  messageId: string;
+  end: () => void;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
 export class MailDelivery {
+  /** Records waiting for the next commit, and whether a commit is under way. */
+  private pending: PendingRecord[] = [];
+  private recording = false;
+
   constructor(private readonly deps: DeliveryDeps) {}
+
+  /**
+   * Group commit of "sent" records: the first record of a quiet moment commits at once; those
+   * arriving meanwhile (the other SMTP connections' messages) share the next commit, so sends
+   * on several connections cost one transaction, not one each. A message is still finished only
+   * after its own record committed; a failed commit fails every send in it (each is released).
+   */
+  private record(label: string, key: string, messageId: string, end: () => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ key, messageId, end, resolve, reject });
+      if (!this.recording) void this.commitPending(label);
+    });
+  }
+
+  private async commitPending(label: string): Promise<void> {
+    this.recording = true;
+    try {
+      while (this.pending.length) {
+        const batch = this.pending.splice(0);
+        try {
+          await this.work(label, async (ctx) => {
+            await recordMailsSent(ctx, batch);
+            const work = requireWork(ctx.tx);
+            for (const r of batch) work.afterCommit(r.end);
+          });
+          for (const r of batch) r.resolve();
+        } catch (err) {
+          for (const r of batch) r.reject(err as Error);
+        }
+      }
+    } finally {
+      this.recording = false;
+    }
+  }
 
   /** One unit of work acting as the named worker (the policy's `jobs.run`). */
   private work<T>(label: string, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
@@ -87,12 +134,7 @@ export class MailDelivery {
   private async send(label: string, mail: PlannedMail<unknown>, content: Omit<RenderedMail, 'language'>): Promise<void> {
     const messageId = messageIdFor(mail.key, this.deps.publicUrl);
     try {
-      await this.deps.mailer.send({ to: mail.to, ...content, language: mail.language, messageId }, (end) =>
-        this.work(label, async (ctx) => {
-          await recordMailSent(ctx, mail.key, messageId);
-          requireWork(ctx.tx).afterCommit(end);
-        }),
-      );
+      await this.deps.mailer.send({ to: mail.to, ...content, language: mail.language, messageId }, (end) => this.record(label, mail.key, messageId, end));
       this.deps.metrics.emailsSent.inc({ kind: mail.kind });
     } catch (err) {
       const original = err instanceof SendFailedAfterCommit ? err.original : (err as Error);

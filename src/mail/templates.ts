@@ -21,7 +21,13 @@ interface Parts {
 }
 
 function render(lang: Language, parts: Parts, values: Values): RenderedMail {
-  const tr = (k: MessageKey) => t(lang, k, values);
+  // Each message goes into the text and the HTML part: formatted once.
+  const done = new Map<MessageKey, string>();
+  const tr = (k: MessageKey) => {
+    let out = done.get(k);
+    if (out === undefined) done.set(k, (out = t(lang, k, values)));
+    return out;
+  };
   const lines = [
     ...(parts.greeting ? [tr('email.invitation.greeting')] : []),
     ...parts.paragraphs.map(tr),

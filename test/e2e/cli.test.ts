@@ -29,6 +29,8 @@ describe.each(DIALECTS)('mspbridge CLI [%s]', (dialect) => {
       { id: added.id, name: 'Müller GmbH', status: 'setup', region: 'eu', seatsFilled: 0, seatsTotal: 10, seatsCapped: false, atSeatCap: false },
     ]);
     expect(cliJson<unknown[]>(['company', 'list', '--msp', msp.id, '--search', 'müll', '--sort', 'status', '--status', 'setup'], env)).toHaveLength(1);
+    // Accent-insensitive: "muller" finds "Müller".
+    expect(cliJson<Array<{ id: string }>>(['company', 'list', '--msp', msp.id, '--search', 'muller'], env).map((c) => c.id)).toEqual([added.id]);
 
     const token = cliJson<{ token: string; baseUrl: string }>(['scim-token', 'create', '--account', added.id as string], env);
     expect(token.token).toMatch(/^msb_scim_/);

@@ -438,6 +438,8 @@ describe('backup and restore under load', () => {
     // Restore into an empty database: pg_restore --no-owner --dbname=...
     await admin.raw(`create database ${restoreDb}`);
     const restoreBase = PG_URL.replace(/\/[^/?]+(\?.*)?$/, `/${restoreDb}`);
+    // The documented first step in a new database: the company-search index's operator class (pg_trgm, migration 009).
+    expect(run('psql', [restoreBase, '-qc', 'create extension if not exists pg_trgm']).status).toBe(0);
     const pr = run('pg_restore', ['--no-owner', `--dbname=${restoreBase}`, backupFile]);
     expect(pr.stderr).toBe('');
     expect(pr.status).toBe(0);

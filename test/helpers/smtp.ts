@@ -12,6 +12,8 @@ export interface ReceivedMail {
   messageId: string;
   language: string | undefined;
   raw: string;
+  /** When its DATA ended (Date.now()). */
+  at: number;
 }
 
 export interface TestSmtp {
@@ -53,6 +55,7 @@ export async function startSmtp(opts: { dataDelayMs?: number } = {}): Promise<Te
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
+          const at = Date.now();
           const raw = Buffer.concat(chunks);
           new Promise((r) => setTimeout(r, opts.dataDelayMs ?? 0))
             .then(() => simpleParser(raw))
@@ -67,6 +70,7 @@ export async function startSmtp(opts: { dataDelayMs?: number } = {}): Promise<Te
                 messageId: p.messageId ?? '',
                 language: p.headers.get('content-language') as string | undefined,
                 raw: raw.toString('utf8'),
+                at,
               });
               cb();
             })

@@ -8,6 +8,7 @@ import * as m005 from './005_msp_events';
 import * as m006 from './006_breaker';
 import * as m007 from './007_seat_caps_technician_scope';
 import * as m008 from './008_notifications';
+import * as m009 from './009_company_search';
 import * as m010 from './010_usage_ledger';
 import * as m011 from './011_company_templates';
 import * as m012 from './012_scim_request_days';
@@ -26,6 +27,7 @@ const migrations: ReadonlyArray<[string, Migration]> = [
   ['006_breaker', m006],
   ['007_seat_caps_technician_scope', m007],
   ['008_notifications', m008],
+  ['009_company_search', m009],
   ['010_usage_ledger', m010],
   ['011_company_templates', m011],
   ['012_scim_request_days', m012],
