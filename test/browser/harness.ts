@@ -91,6 +91,20 @@ export interface Visit {
   close(): Promise<void>;
 }
 
+/** A story in a fresh visit: a screenshot when it fails, the page closed, every API answer as documented. */
+export async function inVisit(stack: Stack, lang: Lang, screen: Screen, tag: string, story: (v: Visit) => Promise<void>): Promise<void> {
+  const v = await visit(stack, lang, screen, tag);
+  try {
+    await story(v);
+  } catch (err) {
+    await v.shot('failed').catch(() => undefined);
+    throw err;
+  } finally {
+    await v.close();
+  }
+  expect(v.contractBreaks).toEqual([]);
+}
+
 export async function visit(stack: Stack, lang: Lang, screen: Screen, tag: string): Promise<Visit> {
   const context = await stack.browser.newContext({
     locale: lang === 'de' ? 'de-DE' : 'en-US',

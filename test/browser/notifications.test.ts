@@ -7,7 +7,7 @@ import { unlinkCompany } from '../../src/domain/links';
 import { addManualMember } from '../../src/domain/members';
 import { asOp } from '../helpers/ctx';
 import { type Receiver, startReceiver, verifySignature } from '../helpers/webhookReceiver';
-import { DESKTOP, PHONE, type Stack, mailTo, startConsoleStack, visit } from './harness';
+import { DESKTOP, PHONE, type Stack, mailTo, startConsoleStack, inVisit } from './harness';
 
 describe('the Notifications page in Chromium', () => {
   let stack: Stack;
@@ -27,10 +27,9 @@ describe('the Notifications page in Chromium', () => {
   ] as const)(
     'adds a contact and a webhook, shows the secret once and the delivery [%s]',
     async (lang, screen) => {
-      const v = await visit(stack, lang, screen, 'notifications');
-      const { page, t } = v;
-      const db = stack.app.rt.db;
-      try {
+      await inVisit(stack, lang, screen, 'notifications', async (v) => {
+        const { page, t } = v;
+        const db = stack.app.rt.db;
         const tag = `${lang}-${screen.name}`;
         const msp = await asOp(db, (ctx) => createMsp(ctx, { name: `Hooks IT ${tag}`, region: 'eu', ownerEmail: `owner@${tag}.example` }, ['eu']));
         await page.goto(`${stack.app.url}/signin/${msp.signInToken}`);
@@ -82,13 +81,7 @@ describe('the Notifications page in Chromium', () => {
         const dialog = page.getByRole('alertdialog').or(page.getByRole('dialog'));
         await dialog.getByRole('button', { name: t('notify.removeWebhook') }).click();
         await page.getByText(t('notify.noWebhooks')).waitFor();
-      } catch (err) {
-        await v.shot('failed').catch(() => undefined);
-        throw err;
-      } finally {
-        await v.close();
-      }
-      expect(v.contractBreaks).toEqual([]);
+      });
     },
     120_000,
   );

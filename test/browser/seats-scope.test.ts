@@ -7,7 +7,7 @@ import { addCompany } from '../../src/domain/companies';
 import { addManualMember } from '../../src/domain/members';
 import { updateCompanySeats } from '../../src/domain/seatCaps';
 import { asOp } from '../helpers/ctx';
-import { DESKTOP, type Lang, type Stack, startConsoleStack, visit } from './harness';
+import { DESKTOP, type Lang, type Stack, startConsoleStack, inVisit } from './harness';
 
 describe('seat caps and technician scope in the console', () => {
   let stack: Stack;
@@ -28,9 +28,8 @@ describe('seat caps and technician scope in the console', () => {
         await asOp(db, (ctx) => addManualMember(ctx, { accountId: full.id, email: `${who}@voll-${lang}.example`, group: 'Owners' }));
       await asOp(db, (ctx) => addManualMember(ctx, { accountId: mspId, email: `tech@cap-${lang}.example`, group: 'MSP Technicians', state: 'active' }));
 
-      const v = await visit(stack, lang, DESKTOP, 'seats');
-      const { page, t } = v;
-      try {
+      await inVisit(stack, lang, DESKTOP, 'seats', async (v) => {
+        const { page, t } = v;
         await page.goto(`${stack.app.url}/signin/${msp.signInToken}`);
         await page.getByRole('heading', { name: t('companies.title') }).waitFor();
         if (lang === 'de') {
@@ -106,13 +105,7 @@ describe('seat caps and technician scope in the console', () => {
         await assign.getByRole('button', { name: t('assign.removeNamed', { name: open.name }) }).click();
         await assign.getByText(t('assign.none')).waitFor();
         expect(await db('technician_assignments').where({ msp_id: mspId })).toHaveLength(0);
-      } catch (err) {
-        await v.shot('failed').catch(() => undefined);
-        throw err;
-      } finally {
-        await v.close();
-      }
-      expect(v.contractBreaks).toEqual([]);
+      });
     },
     180_000,
   );

@@ -1,5 +1,5 @@
 // The help article's whole story in German, on a desktop (1280×800) and on a phone (390×844).
-import { DESKTOP, PHONE, type Stack, startConsoleStack, visit } from './harness';
+import { DESKTOP, PHONE, type Stack, startConsoleStack, inVisit } from './harness';
 import { mspStory } from './storyMsp';
 
 describe('the console in Chromium, in German', () => {
@@ -12,16 +12,9 @@ describe('the console in Chromium, in German', () => {
   it.each([PHONE, DESKTOP])(
     'runs the help article’s story on a $name',
     async (screen) => {
-      const v = await visit(stack, 'de', screen, 'story');
-      try {
+      await inVisit(stack, 'de', screen, 'story', async (v) => {
         await mspStory(stack, v, `de-${screen.name}`);
-      } catch (err) {
-        await v.shot('failed').catch(() => undefined);
-        throw err;
-      } finally {
-        await v.close();
-      }
-      expect(v.contractBreaks).toEqual([]);
+      });
     },
     240_000,
   );

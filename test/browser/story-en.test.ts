@@ -1,5 +1,5 @@
 // The help article's whole story in English, on a desktop (1280×800) and on a phone (390×844).
-import { DESKTOP, PHONE, type Stack, startConsoleStack, visit } from './harness';
+import { DESKTOP, PHONE, type Stack, startConsoleStack, inVisit, visit } from './harness';
 import { keyboardStory } from './keyboard';
 import { mspStory } from './storyMsp';
 
@@ -13,16 +13,9 @@ describe('the console in Chromium, in English', () => {
   it.each([DESKTOP, PHONE])(
     'runs the help article’s story on a $name',
     async (screen) => {
-      const v = await visit(stack, 'en', screen, 'story');
-      try {
+      await inVisit(stack, 'en', screen, 'story', async (v) => {
         await mspStory(stack, v, `en-${screen.name}`);
-      } catch (err) {
-        await v.shot('failed').catch(() => undefined);
-        throw err;
-      } finally {
-        await v.close();
-      }
-      expect(v.contractBreaks).toEqual([]);
+      });
     },
     240_000,
   );

@@ -11,18 +11,9 @@ import { testEnv } from '../helpers/app';
 import { asOp } from '../helpers/ctx';
 import { DIALECTS } from '../helpers/db';
 import { cli, cliJson } from '../helpers/cli';
+import { pushedProfile } from '../helpers/scim';
 
-const profile = (email: string) => ({
-  userName: email,
-  externalId: null,
-  displayName: null,
-  givenName: null,
-  familyName: null,
-  email,
-  preferredLanguage: null,
-  locale: null,
-  attrs: { userName: email },
-});
+const profile = pushedProfile;
 
 describe.each(DIALECTS)('mapping through the CLI [%s]', (dialect) => {
   let env: Record<string, string>;

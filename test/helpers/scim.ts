@@ -3,11 +3,25 @@ import { createMsp } from '../../src/domain/accounts';
 import { addCompany } from '../../src/domain/companies';
 import { createScimToken } from '../../src/domain/scimTokens';
 import type { Db } from '../../src/db/knex';
+import type { PushedProfile } from '../../src/domain/provisioning';
 import { asOp } from './ctx';
 import { DIALECTS } from './db';
 import { startTestApp, type TestApp } from './app';
 
 export const SCIM_JSON = 'application/scim+json';
+
+/** A user as an IdP pushes it to the domain (provisionUser), known by email alone. */
+export const pushedProfile = (email: string): PushedProfile => ({
+  userName: email,
+  externalId: null,
+  displayName: null,
+  givenName: null,
+  familyName: null,
+  email,
+  preferredLanguage: null,
+  locale: null,
+  attrs: { userName: email },
+});
 
 export interface ScimReply<T = Record<string, unknown>> {
   status: number;

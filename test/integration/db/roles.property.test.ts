@@ -13,10 +13,11 @@ import { DomainError } from '../../../src/domain/errors';
 import { createCustomGroup, setManualMembership } from '../../../src/domain/groups';
 import { changePushedGroupMembers, createPushedGroup, deletePushedGroup } from '../../../src/domain/idpGroups';
 import { removeMapping, setMapping } from '../../../src/domain/mapping';
-import { deprovisionUser, provisionUser, updatePushedUser, type PushedProfile } from '../../../src/domain/provisioning';
+import { deprovisionUser, provisionUser, updatePushedUser } from '../../../src/domain/provisioning';
 import type { Db } from '../../../src/db/knex';
 import { asActor, asOp } from '../../helpers/ctx';
 import { describeEachDb } from '../../helpers/db';
+import { pushedProfile } from '../../helpers/scim';
 
 const USERS = 5;
 const GROUPS = 3;
@@ -54,17 +55,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('foreign' as const), g: group, u: user }) },
 );
 
-const profile = (email: string): PushedProfile => ({
-  userName: email,
-  externalId: null,
-  displayName: null,
-  givenName: null,
-  familyName: null,
-  email,
-  preferredLanguage: null,
-  locale: null,
-  attrs: { userName: email },
-});
+const profile = pushedProfile;
 
 interface World {
   account: string;
