@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { type Db, isPg, migrateLatest, openDb } from '../src/db/knex';
 import { recountSeats } from '../src/db/members.repo';
+import { unitOfWork } from '../src/db/unitOfWork';
 import { createMsp } from '../src/domain/accounts';
 import { addCompany } from '../src/domain/companies';
 import type { Ctx } from '../src/domain/context';
@@ -42,7 +43,7 @@ export function openDatabase(opts: BenchOptions, kind: DbKind, runDir: string, k
 }
 
 export const asOperator = <T>(db: Db, fn: (ctx: Ctx) => Promise<T>): Promise<T> =>
-  db.transaction((tx) => fn({ tx, actor: operator('bench'), now: new Date() }));
+  unitOfWork(db, (tx) => fn({ tx, actor: operator('bench'), now: new Date() }));
 
 /** A company with a SCIM token, made by the domain exactly as `mspbridge company add` and `scim-token create` do. */
 export async function scimAccount(db: Db, seats?: number): Promise<{ accountId: string; token: string }> {
@@ -177,7 +178,7 @@ export async function startApp(opts: BenchOptions, kind: DbKind, users: number, 
     const firstAt = Date.now();
     userIds = await seedMembers(db, account.accountId, 'user', users, firstAt);
     poolIds = await seedMembers(db, account.accountId, 'pool', opts.pool, firstAt + users);
-    await db.transaction((tx) => recountSeats(tx, account.accountId));
+    await unitOfWork(db, (tx) => recountSeats(tx, account.accountId));
     // What autovacuum / a periodic ANALYZE would have done by the time an account is this big.
     await db.raw(isPg(db) ? 'vacuum analyze members' : 'analyze');
   } finally {

@@ -15,7 +15,7 @@ export interface Goal {
 
 export interface TargetFacts {
   key: string;
-  kind: 'app' | 'baseline';
+  kind: 'app' | 'baseline' | 'limit';
   db?: DbKind;
   users: number;
   bulkMembersSeconds: number;

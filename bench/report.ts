@@ -13,7 +13,7 @@ import { renderScenarios } from './scenarios/report';
 export interface TargetReport {
   key: string;
   label: string;
-  kind: 'app' | 'baseline';
+  kind: 'app' | 'baseline' | 'limit';
   db?: string;
   users: number;
   total: number;
@@ -52,14 +52,16 @@ const isMeasured = (r: Measurement | { failed: string } | undefined): r is Measu
 
 function opsTable(results: Results): string {
   const baseline = results.targets.find((t) => t.kind === 'baseline')!;
+  const limit = results.targets.find((t) => t.kind === 'limit');
   const rows: string[][] = [];
   for (const op of results.ops) {
     const b = op.results[baseline.key];
+    const lim = limit ? op.results[limit.key] : undefined;
     for (const t of results.targets) {
       const r = op.results[t.key];
       if (!r) continue;
       if (!isMeasured(r)) {
-        rows.push([op.title, t.label, 'failed', '', '', '', '', '', r.failed.slice(0, 120), '', '']);
+        rows.push([op.title, t.label, 'failed', '', '', '', '', '', r.failed.slice(0, 120), '', '', '']);
         continue;
       }
       const ratio = (key: 'rps' | 'perCpuSecond') => {
@@ -68,6 +70,8 @@ function opsTable(results: Results): string {
         // No baseline request finished: one alone bounds its rate (see the targets table).
         return key === 'rps' && b.aloneMs ? `≈${(r.rps / (1000 / b.aloneMs)).toFixed(2)}× (est.)` : '';
       };
+      // The share of what this machine allows (bench/limit.ts), for the app and the baseline alike.
+      const share = t.kind !== 'limit' && isMeasured(lim) && lim.rps > 0 ? `${((100 * r.rps) / lim.rps).toFixed(0)} %` : '';
       const codes = Object.entries(r.statusCodes)
         .filter(([c]) => !c.startsWith('2'))
         .map(([c, n]) => `${n}×${c}`)
@@ -87,6 +91,7 @@ function opsTable(results: Results): string {
         bad || '0',
         ratio('rps'),
         ratio('perCpuSecond'),
+        share,
       ]);
     }
   }
@@ -103,9 +108,10 @@ function opsTable(results: Results): string {
       'errors / non-2xx',
       'app / baseline (req/s)',
       'app / baseline (per CPU-s)',
+      'share of the limit (req/s)',
     ],
     rows,
-    ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r'],
+    ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r', 'r'],
   );
 }
 
