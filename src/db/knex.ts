@@ -122,20 +122,20 @@ async function beginImmediate(conn: SqliteConnection & { exec(sql: string): unkn
   return viaKnex();
 }
 
-interface SqliteStatement {
+export interface SqliteStatement {
   reader: boolean;
   all(bindings: unknown[]): unknown[];
   run(bindings: unknown[]): { lastInsertRowid: number | bigint; changes: number };
 }
 
-interface SqliteDatabase {
+export interface SqliteDatabase {
   prepare(sql: string): SqliteStatement;
 }
 
 const STATEMENT_CACHE_SIZE = 500;
 const statementCaches = new WeakMap<SqliteDatabase, Map<string, SqliteStatement>>();
 
-function preparedOn(connection: SqliteDatabase, sql: string): SqliteStatement {
+export function preparedOn(connection: SqliteDatabase, sql: string): SqliteStatement {
   let cache = statementCaches.get(connection);
   if (!cache) statementCaches.set(connection, (cache = new Map()));
   const hit = cache.get(sql);
@@ -154,7 +154,7 @@ function preparedOn(connection: SqliteDatabase, sql: string): SqliteStatement {
   return statement;
 }
 
-function sqliteBinding(binding: unknown): unknown {
+export function sqliteBinding(binding: unknown): unknown {
   if (binding instanceof Date) return binding.valueOf();
   if (typeof binding === 'boolean') return Number(binding);
   return binding;

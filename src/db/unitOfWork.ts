@@ -7,6 +7,8 @@ import type { Db, Tx } from './knex';
 
 export class UnitOfWork {
   private readonly seatDeltas = new Map<string, number>();
+  /** Accounts whose people this work changed: their members_version moves once, at the end. */
+  private readonly touched = new Set<string>();
   private readonly onCommit: Array<() => void> = [];
   private finished = false;
 
@@ -17,6 +19,11 @@ export class UnitOfWork {
    */
   addSeats(accountId: string, delta: number): void {
     if (delta !== 0) this.seatDeltas.set(accountId, (this.seatDeltas.get(accountId) ?? 0) + delta);
+  }
+
+  /** The account's people changed (SCIM paging's remembered keys and totals are stale from the commit on). */
+  touchMembers(accountId: string): void {
+    this.touched.add(accountId);
   }
 
   /** A recount replaces whatever changes were deferred for the account. */
@@ -36,8 +43,20 @@ export class UnitOfWork {
 
   /** The deferred writes, as the transaction's last statements. */
   async flush(tx: Tx): Promise<void> {
-    for (const [accountId, delta] of this.seatDeltas) if (delta !== 0) await tx('accounts').where({ id: accountId }).increment('seats_filled', delta);
+    // One statement per account, whatever moved: the seat counter and the people's version live on the same row.
+    for (const accountId of new Set([...this.seatDeltas.keys(), ...this.touched])) {
+      const delta = this.seatDeltas.get(accountId) ?? 0;
+      const touched = this.touched.has(accountId);
+      if (delta === 0 && !touched) continue;
+      await tx('accounts')
+        .where({ id: accountId })
+        .update({
+          ...(delta !== 0 ? { seats_filled: tx.raw('seats_filled + ?', [delta]) } : {}),
+          ...(touched ? { members_version: tx.raw('members_version + 1') } : {}),
+        });
+    }
     this.seatDeltas.clear();
+    this.touched.clear();
   }
 
   /** The transaction committed: the after-commit actions run, once. */

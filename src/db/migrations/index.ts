@@ -5,6 +5,7 @@ import * as m002 from './002_authority';
 import * as m003 from './003_preferred_language';
 import * as m004 from './004_link_codes';
 import * as m005 from './005_msp_events';
+import * as m011 from './011_members_version';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -17,6 +18,7 @@ const migrations: ReadonlyArray<[string, Migration]> = [
   ['003_preferred_language', m003],
   ['004_link_codes', m004],
   ['005_msp_events', m005],
+  ['011_members_version', m011],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

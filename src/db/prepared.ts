@@ -1,0 +1,85 @@
+// Hot queries as prepared statements, compiled once per shape: the SQL text is built once and run on
+// the connection knex holds for tx (the unit of work's transaction, or a pooled connection for a
+// bare read), so transaction semantics stay knex's. SQLite: better-sqlite3's statement cache
+// (preparedOn in knex.ts); PostgreSQL: named prepared statements ({name, text, values}), which the
+// pg client parses once per connection. knex keeps the rest (migrations, rare dynamic queries).
+import { isPg, preparedOn, sqliteBinding, type SqliteDatabase, type Tx } from './knex';
+
+type Row = Record<string, unknown>;
+
+interface PgConnection {
+  query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: Row[]; rowCount: number | null }>;
+}
+
+interface ConnectionClient {
+  acquireConnection(): Promise<unknown>;
+  releaseConnection(conn: unknown): Promise<unknown>;
+  emit(event: 'query', q: { sql: string; bindings: unknown[] }): boolean;
+}
+
+/** A statement of one shape: `?` placeholders, the same text on both databases. */
+export interface Shape {
+  /** Unique per SQL text (the PostgreSQL statement name). */
+  name: string;
+  sqlite: string;
+  pg: string;
+}
+
+/** `?` placeholders as PostgreSQL's $1, $2… (question marks inside string literals stay). */
+function numbered(sql: string): string {
+  let n = 0;
+  let quoted = false;
+  let out = '';
+  for (const ch of sql) {
+    if (ch === "'") quoted = !quoted;
+    out += ch === '?' && !quoted ? `$${++n}` : ch;
+  }
+  return out;
+}
+
+const shapes = new Map<string, Shape>();
+let named = 0;
+
+/**
+ * The shape of sql, made once: call sites with a fixed text pass it directly; built texts (a
+ * compiled filter) are cached by their text, so each distinct shape is parsed once per connection.
+ */
+export function shape(sql: string): Shape {
+  let s = shapes.get(sql);
+  if (!s) {
+    // Bounded: a client inventing filters must not grow this without end (pg names are per connection, reused safely).
+    if (shapes.size >= 2000) shapes.clear();
+    s = { name: `mb_${(++named).toString(36)}`, sqlite: sql, pg: numbered(sql) };
+    shapes.set(sql, s);
+  }
+  return s;
+}
+
+async function onConnection<T>(tx: Tx, sql: string, bindings: unknown[], fn: (conn: unknown) => T | Promise<T>): Promise<T> {
+  const client = tx.client as unknown as ConnectionClient;
+  const conn = await client.acquireConnection();
+  // knex's own 'query' event, so what watches knex (the query-plan test) sees these statements too.
+  client.emit('query', { sql, bindings });
+  try {
+    return await fn(conn);
+  } finally {
+    await client.releaseConnection(conn);
+  }
+}
+
+/** The rows a SELECT of this shape returns. */
+export function rows(tx: Tx, s: Shape, bindings: unknown[]): Promise<Row[]> {
+  if (isPg(tx)) return onConnection(tx, s.pg, bindings, async (conn) => (await (conn as PgConnection).query({ name: s.name, text: s.pg, values: bindings })).rows);
+  return onConnection(tx, s.sqlite, bindings, (conn) => preparedOn(conn as SqliteDatabase, s.sqlite).all(bindings.map(sqliteBinding)) as Row[]);
+}
+
+/** The first row, or undefined. */
+export async function first(tx: Tx, s: Shape, bindings: unknown[]): Promise<Row | undefined> {
+  return (await rows(tx, s, bindings))[0];
+}
+
+/** Runs a write of this shape; returns the rows it changed. */
+export function run(tx: Tx, s: Shape, bindings: unknown[]): Promise<number> {
+  if (isPg(tx)) return onConnection(tx, s.pg, bindings, async (conn) => (await (conn as PgConnection).query({ name: s.name, text: s.pg, values: bindings })).rowCount ?? 0);
+  return onConnection(tx, s.sqlite, bindings, (conn) => preparedOn(conn as SqliteDatabase, s.sqlite).run(bindings.map(sqliteBinding)).changes);
+}
