@@ -1,5 +1,6 @@
 // Queries for accounts (MSPs and companies); a company is read through its own id or its MSP's.
 import type { Tx } from './knex';
+import { first, shape } from './prepared';
 import { requireWork } from './unitOfWork';
 import { bool, int, jsonColumn, likeEscape, optIso, optText, rowCodec, text, time } from './codec';
 
@@ -75,8 +76,10 @@ export async function insertAccount(tx: Tx, a: NewAccount): Promise<void> {
   });
 }
 
+const ACCOUNT_BY_ID = shape('select * from accounts where id = ? limit 1');
+
 export async function getAccount(tx: Tx, id: string): Promise<Account | undefined> {
-  return ACCOUNT.maybe(await tx('accounts').where({ id }).first());
+  return ACCOUNT.maybe(await first(tx, ACCOUNT_BY_ID, [id]));
 }
 
 /** A company as seen by one MSP: another MSP's company is simply not there. */

@@ -1,5 +1,6 @@
 // Append-only audit events, per account and rolled up per MSP.
 import type { Tx } from './knex';
+import { insertRow } from './prepared';
 import { int, jsonColumn, optText, rowCodec, text, time } from './codec';
 
 export interface AuditEvent {
@@ -33,7 +34,7 @@ const EVENT = rowCodec<AuditEvent>({
 });
 
 export async function insertAuditEvent(tx: Tx, e: NewAuditEvent): Promise<void> {
-  await tx('audit_events').insert(EVENT.write(e));
+  await insertRow(tx, 'audit_events', EVENT.write(e));
 }
 
 export interface AuditQuery {

@@ -3,7 +3,7 @@ import { isPg, type Tx } from './knex';
 import { addFilledSeats } from './accounts.repo';
 import { workOf } from './unitOfWork';
 import { PageKeys, membersVersion } from './pageKeys';
-import { first, rows as preparedRows, shape } from './prepared';
+import { first, insertRow, rows as preparedRows, shape } from './prepared';
 import { bool, int, jsonColumn, optIso, optText, rowCodec, text, time, toJson } from './codec';
 
 export type MemberState = 'invited' | 'active' | 'suspended' | 'removed';
@@ -112,7 +112,7 @@ export async function insertMember(tx: Tx, m: NewMember): Promise<Member> {
     created_at: m.createdAt,
     updated_at: m.createdAt,
   };
-  await tx('members').insert(row);
+  await insertRow(tx, 'members', row);
   if (fillsSeat(m.state)) addFilledSeats(tx, m.accountId, 1);
   await touch(tx, m.accountId);
   return MEMBER.read(row);
@@ -127,16 +127,20 @@ export async function getMemberAnyState(tx: Tx, accountId: string, id: string): 
   return MEMBER.maybe(await tx('members').where({ account_id: accountId, id }).first());
 }
 
+const BY_USER_NAME = shape(`select * from members where account_id = ? and user_name_ci = ? and ${NOT_REMOVED} limit 1`);
+const BY_EMAIL = shape(`select * from members where account_id = ? and email_ci = ? and ${NOT_REMOVED} order by created_at asc limit 1`);
+const BY_EXTERNAL_ID = shape(`select * from members where account_id = ? and external_id = ? and ${NOT_REMOVED} limit 1`);
+
 export async function findMemberByUserName(tx: Tx, accountId: string, userName: string): Promise<Member | undefined> {
-  return MEMBER.maybe(await tx('members').where({ account_id: accountId, user_name_ci: userName.toLowerCase() }).whereRaw(NOT_REMOVED).first());
+  return MEMBER.maybe(await first(tx, BY_USER_NAME, [accountId, userName.toLowerCase()]));
 }
 
 export async function findMemberByEmail(tx: Tx, accountId: string, email: string): Promise<Member | undefined> {
-  return MEMBER.maybe(await tx('members').where({ account_id: accountId, email_ci: email.toLowerCase() }).whereRaw(NOT_REMOVED).orderBy('created_at').first());
+  return MEMBER.maybe(await first(tx, BY_EMAIL, [accountId, email.toLowerCase()]));
 }
 
 export async function findMemberByExternalId(tx: Tx, accountId: string, externalId: string): Promise<Member | undefined> {
-  return MEMBER.maybe(await tx('members').where({ account_id: accountId, external_id: externalId }).whereRaw(NOT_REMOVED).first());
+  return MEMBER.maybe(await first(tx, BY_EXTERNAL_ID, [accountId, externalId]));
 }
 
 /** Updates profile fields and bumps the version (the SCIM ETag). */

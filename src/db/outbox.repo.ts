@@ -1,5 +1,6 @@
 // The transactional outbox: jobs written with the change that causes them, relayed to BullMQ later.
 import type { Tx } from './knex';
+import { insertRow } from './prepared';
 import { json, toJson } from './codec';
 
 export interface OutboxJob {
@@ -18,8 +19,10 @@ export interface OutboxRow extends Required<OutboxJob> {
 }
 
 export async function enqueue(tx: Tx, accountId: string, job: OutboxJob, now: string): Promise<void> {
-  await tx('outbox')
-    .insert({
+  await insertRow(
+    tx,
+    'outbox',
+    {
       account_id: accountId,
       queue: job.queue,
       name: job.name,
@@ -27,9 +30,9 @@ export async function enqueue(tx: Tx, accountId: string, job: OutboxJob, now: st
       payload: toJson(job.payload),
       available_at: job.availableAt ?? now,
       created_at: now,
-    })
-    .onConflict('job_key')
-    .ignore();
+    },
+    'on conflict (job_key) do nothing',
+  );
 }
 
 /** The oldest rows not yet relayed whose time has come. */

@@ -83,3 +83,26 @@ export function run(tx: Tx, s: Shape, bindings: unknown[]): Promise<number> {
   if (isPg(tx)) return onConnection(tx, s.pg, bindings, async (conn) => (await (conn as PgConnection).query({ name: s.name, text: s.pg, values: bindings })).rowCount ?? 0);
   return onConnection(tx, s.sqlite, bindings, (conn) => preparedOn(conn as SqliteDatabase, s.sqlite).run(bindings.map(sqliteBinding)).changes);
 }
+
+const insertShapes = new Map<string, Shape>();
+
+/**
+ * Inserts one row as a prepared statement (one shape per table and set of columns); columns left
+ * undefined are left out, so the column's default applies. `suffix` is literal SQL after VALUES
+ * (e.g. `on conflict (job_key) do nothing`).
+ */
+export function insertRow(tx: Tx, table: string, row: Record<string, unknown>, suffix = ''): Promise<number> {
+  const columns = Object.keys(row).filter((k) => row[k] !== undefined);
+  const key = `${table}\u0000${columns.join(',')}\u0000${suffix}`;
+  let s = insertShapes.get(key);
+  if (!s) {
+    if (insertShapes.size >= 500) insertShapes.clear();
+    s = shape(`insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})${suffix ? ` ${suffix}` : ''}`);
+    insertShapes.set(key, s);
+  }
+  return run(
+    tx,
+    s,
+    columns.map((c) => row[c]),
+  );
+}
