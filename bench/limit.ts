@@ -84,7 +84,14 @@ const server = http.createServer((req, res) => {
     try {
       const b = JSON.parse(Buffer.concat(chunks).toString()) as { userName: string; name?: Row; emails?: Row[] };
       const at = new Date().toISOString();
-      const u = { id: crypto.randomUUID(), userName: b.userName, givenName: String(b.name?.givenName), familyName: String(b.name?.familyName), email: String(b.emails?.[0]?.value), at };
+      const u = {
+        id: crypto.randomUUID(),
+        userName: b.userName,
+        givenName: String(b.name?.givenName),
+        familyName: String(b.name?.familyName),
+        email: String(b.emails?.[0]?.value),
+        at,
+      };
       create(u);
       reply(201, render(byId.get(ACCOUNT, u.id) as Row));
     } catch {

@@ -236,6 +236,7 @@ async function main(): Promise<void> {
     goals: evaluateGoals({
       dbs: opts.dbs,
       baselineKey: baseline?.key ?? '',
+      limitKey: targets.find((t) => t.kind === 'limit')?.key,
       baselineUsers: opts.baselineUsers,
       groupSizes: { small: opts.smallGroup, large: opts.largeGroup },
       targets: reports.map((r) => ({

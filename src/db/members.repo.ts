@@ -209,7 +209,9 @@ export function scimVisible(tx: Tx, alias = 'm'): string {
 
 export async function getScimMember(tx: Tx, accountId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<Member | undefined> {
   const lock = opts.forUpdate && isPg(tx) ? ' for update' : '';
-  return MEMBER.maybe(await first(tx, shape(`select m.* from members as m where m.account_id = ? and m.id = ? and ${scimVisible(tx)} limit 1${lock}`), [accountId, id]));
+  return MEMBER.maybe(
+    await first(tx, shape(`select m.* from members as m where m.account_id = ? and m.id = ? and ${scimVisible(tx)} limit 1${lock}`), [accountId, id]),
+  );
 }
 
 export interface SqlCondition {
@@ -227,11 +229,6 @@ export interface ViewQuery {
 
 const pageKeys = new PageKeys();
 
-/** Forgets every remembered page key (tests compare against plain OFFSET with it). */
-export function forgetPageKeys(): void {
-  pageKeys.clear();
-}
-
 /**
  * A page of the SCIM view plus the total matching, both computed in SQL, each shape a prepared
  * statement. A first page that is not full is the whole result (the usual `userName eq` lookup), so
@@ -243,7 +240,8 @@ export async function queryScimMembers(tx: Tx, accountId: string, q: ViewQuery):
   const bindings = [accountId, ...(q.where?.bindings ?? [])];
   const order = q.orderBy ? `${q.orderBy}, m.created_at asc, m.id asc` : 'm.created_at asc, m.id asc';
   const count = async () => Number((await first(tx, shape(`select count(*) as n ${from}`), bindings))!.n);
-  const page = async () => (await preparedRows(tx, shape(`select m.* ${from} order by ${order} limit ? offset ?`), [...bindings, q.limit, q.offset])).map(MEMBER.read);
+  const page = async () =>
+    (await preparedRows(tx, shape(`select m.* ${from} order by ${order} limit ? offset ?`), [...bindings, q.limit, q.offset])).map(MEMBER.read);
   if (q.limit <= 0) return { total: await count(), rows: [] };
   if (q.offset === 0) {
     // The first page reads no version: the usual `userName eq` lookup stays one statement.

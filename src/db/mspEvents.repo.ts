@@ -38,6 +38,11 @@ export async function listMspEvents(tx: Tx, mspId: string, opts: { types?: strin
   const q = tx('msp_events').where({ msp_id: mspId });
   if (opts.types?.length) q.whereIn('type', opts.types);
   if (opts.since) q.andWhere('created_at', '>=', opts.since);
-  const rows = (await q.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(opts.limit ?? 200)) as Array<Record<string, unknown>>;
+  const rows = (await q
+    .orderBy([
+      { column: 'created_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .limit(opts.limit ?? 200)) as Array<Record<string, unknown>>;
   return rows.map(EVENT.read);
 }

@@ -48,10 +48,6 @@ export class PageKeys {
   forget(key: string): void {
     this.entries.delete(key);
   }
-
-  clear(): void {
-    this.entries.clear();
-  }
 }
 
 const VERSION = shape('select members_version from accounts where id = ?');

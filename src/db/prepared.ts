@@ -69,7 +69,8 @@ async function onConnection<T>(tx: Tx, sql: string, bindings: unknown[], fn: (co
 
 /** The rows a SELECT of this shape returns. */
 export function rows(tx: Tx, s: Shape, bindings: unknown[]): Promise<Row[]> {
-  if (isPg(tx)) return onConnection(tx, s.pg, bindings, async (conn) => (await (conn as PgConnection).query({ name: s.name, text: s.pg, values: bindings })).rows);
+  if (isPg(tx))
+    return onConnection(tx, s.pg, bindings, async (conn) => (await (conn as PgConnection).query({ name: s.name, text: s.pg, values: bindings })).rows);
   return onConnection(tx, s.sqlite, bindings, (conn) => preparedOn(conn as SqliteDatabase, s.sqlite).all(bindings.map(sqliteBinding)) as Row[]);
 }
 
@@ -80,7 +81,8 @@ export async function first(tx: Tx, s: Shape, bindings: unknown[]): Promise<Row 
 
 /** Runs a write of this shape; returns the rows it changed. */
 export function run(tx: Tx, s: Shape, bindings: unknown[]): Promise<number> {
-  if (isPg(tx)) return onConnection(tx, s.pg, bindings, async (conn) => (await (conn as PgConnection).query({ name: s.name, text: s.pg, values: bindings })).rowCount ?? 0);
+  if (isPg(tx))
+    return onConnection(tx, s.pg, bindings, async (conn) => (await (conn as PgConnection).query({ name: s.name, text: s.pg, values: bindings })).rowCount ?? 0);
   return onConnection(tx, s.sqlite, bindings, (conn) => preparedOn(conn as SqliteDatabase, s.sqlite).run(bindings.map(sqliteBinding)).changes);
 }
 

@@ -5,7 +5,15 @@
 import crypto from 'node:crypto';
 import fc from 'fast-check';
 import type { Db } from '../../../src/db/knex';
-import { type MemberState, type SqlCondition, insertMember, queryScimMembers, setMemberState, setScimManaged, updateMemberProfile } from '../../../src/db/members.repo';
+import {
+  type MemberState,
+  type SqlCondition,
+  insertMember,
+  queryScimMembers,
+  setMemberState,
+  setScimManaged,
+  updateMemberProfile,
+} from '../../../src/db/members.repo';
 import { unitOfWork } from '../../../src/db/unitOfWork';
 import { createMsp } from '../../../src/domain/accounts';
 import { addCompany } from '../../../src/domain/companies';
@@ -48,7 +56,11 @@ async function offsetPage(db: Db, accountId: string, q: { offset: number; limit:
     return b;
   };
   const [{ n }] = (await base().count({ n: '*' })) as Array<{ n: number | string }>;
-  const rows = (await base().orderBy([{ column: 'm.created_at' }, { column: 'm.id' }]).offset(q.offset).limit(q.limit).select('m.id')) as Array<{ id: string }>;
+  const rows = (await base()
+    .orderBy([{ column: 'm.created_at' }, { column: 'm.id' }])
+    .offset(q.offset)
+    .limit(q.limit)
+    .select('m.id')) as Array<{ id: string }>;
   return { total: Number(n), ids: rows.map((r) => r.id) };
 }
 

@@ -133,6 +133,10 @@ describe.each(DIALECTS)('SCIM query plans at 100,000 users [%s]', (dialect) => {
     console.log(`[${dialect}] deep page again (seek):\n${seek.join('\n---\n')}`);
     expect(seek).toHaveLength(1);
     expect(seek[0]).not.toMatch(/Seq Scan on members|SCAN m$/m);
-    expect(seek[0]).toMatch(dialect === 'sqlite' ? /SEARCH m USING (COVERING )?INDEX members_(scim_view|account_created) \(account_id=\? AND created_at>\?\)/ : /Index Scan using (members_scim_view|members_account_created)/);
+    expect(seek[0]).toMatch(
+      dialect === 'sqlite'
+        ? /SEARCH m USING (COVERING )?INDEX members_(scim_view|account_created) \(account_id=\? AND created_at>\?\)/
+        : /Index Scan using (members_scim_view|members_account_created)/,
+    );
   });
 });
