@@ -108,3 +108,74 @@ export function insertRow(tx: Tx, table: string, row: Record<string, unknown>, s
     columns.map((c) => row[c]),
   );
 }
+
+/** A row a unit of work writes with its last statements (nothing reads it back inside the work). */
+export interface DeferredRow {
+  table: string;
+  row: Record<string, unknown>;
+  /** Literal SQL after VALUES, e.g. `on conflict (job_key) do nothing`. */
+  suffix: string;
+}
+
+/** An account row's counters moved by a unit of work. */
+export interface AccountCounters {
+  id: string;
+  seats: number;
+  touched: boolean;
+}
+
+/** The update of one account's counters; bind(value) answers the value's placeholder. */
+function counterUpdate(c: AccountCounters, bind: (v: unknown) => string): string {
+  const sets = [...(c.seats !== 0 ? [`seats_filled = seats_filled + ${bind(c.seats)}`] : []), ...(c.touched ? ['members_version = members_version + 1'] : [])];
+  return `update accounts set ${sets.join(', ')} where id = ${bind(c.id)}`;
+}
+
+/**
+ * A unit of work's deferred writes: on PostgreSQL one statement (each insert and update a
+ * data-modifying WITH clause, rows of one shape in one VALUES list), so a POST pays one round trip
+ * for its outbox job, audit event and account counters; on SQLite each as a prepared statement.
+ */
+export async function writeDeferred(tx: Tx, rows: DeferredRow[], counters: AccountCounters[]): Promise<void> {
+  const work = counters.filter((c) => c.seats !== 0 || c.touched);
+  if (!rows.length && !work.length) return;
+  if (!isPg(tx)) {
+    for (const r of rows) await insertRow(tx, r.table, r.row, r.suffix);
+    for (const c of work) {
+      const values: unknown[] = [];
+      const sql = counterUpdate(c, (v) => (values.push(v), '?'));
+      await run(tx, shape(sql), values);
+    }
+    return;
+  }
+  const values: unknown[] = [];
+  const bind = (v: unknown) => (values.push(v), `$${values.length}`);
+  const clauses: string[] = [];
+  const groups = new Map<string, { table: string; columns: string[]; suffix: string; rows: Array<Record<string, unknown>> }>();
+  for (const r of rows) {
+    const columns = Object.keys(r.row).filter((k) => r.row[k] !== undefined);
+    const key = `${r.table}\u0000${columns.join(',')}\u0000${r.suffix}`;
+    const g = groups.get(key) ?? { table: r.table, columns, suffix: r.suffix, rows: [] };
+    g.rows.push(r.row);
+    groups.set(key, g);
+  }
+  for (const g of groups.values()) {
+    const tuples = g.rows.map((row) => `(${g.columns.map((c) => bind(row[c])).join(', ')})`);
+    clauses.push(`insert into ${g.table} (${g.columns.join(', ')}) values ${tuples.join(', ')}${g.suffix ? ` ${g.suffix}` : ''}`);
+  }
+  for (const c of work) clauses.push(counterUpdate(c, bind));
+  const text = clauses.length === 1 ? clauses[0]! : `with ${clauses.map((c, i) => `w${i} as (${c})`).join(', ')} select 1`;
+  await onConnection(tx, text, values, (conn) => (conn as PgConnection).query({ name: shapeName(text), text, values }));
+}
+
+const deferredNames = new Map<string, string>();
+
+/** A name per statement text, so PostgreSQL parses each shape of deferred write once per connection. */
+function shapeName(text: string): string {
+  let n = deferredNames.get(text);
+  if (!n) {
+    if (deferredNames.size >= 500) deferredNames.clear();
+    n = `mb_${(++named).toString(36)}`;
+    deferredNames.set(text, n);
+  }
+  return n;
+}
