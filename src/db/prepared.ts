@@ -3,7 +3,12 @@
 // bare read), so transaction semantics stay knex's. SQLite: better-sqlite3's statement cache
 // (preparedOn in knex.ts); PostgreSQL: named prepared statements ({name, text, values}), which the
 // pg client parses once per connection. knex keeps the rest (migrations, rare dynamic queries).
-import { isPg, preparedOn, sqliteBinding, type SqliteDatabase, type Tx } from './knex';
+import type { Knex } from 'knex';
+import { type SqliteDatabase, preparedOn, sqliteBinding } from './sqliteStatements';
+
+// Not imported from knex.ts: that module's client uses this one's neighbours (no import cycle).
+type Tx = Knex | Knex.Transaction;
+const isPg = (tx: Tx): boolean => tx.client.dialect === 'postgresql';
 
 type Row = Record<string, unknown>;
 
