@@ -1,4 +1,4 @@
-// Issue 9's targets, checked against one run's measurements (per database), or listed as not measured.
+// Issue 9's and issue 20's targets, checked against one run's measurements (per database), or listed as not measured.
 import type { ImportResult } from './full-import';
 import type { Measurement } from './load';
 import type { DbKind, OpName, ScenarioName } from './options';
@@ -15,7 +15,7 @@ export interface Goal {
 
 export interface TargetFacts {
   key: string;
-  kind: 'app' | 'baseline';
+  kind: 'app' | 'baseline' | 'limit';
   db?: DbKind;
   users: number;
   bulkMembersSeconds: number;
@@ -26,6 +26,8 @@ export interface TargetFacts {
 export interface GoalInput {
   dbs: DbKind[];
   baselineKey: string;
+  /** The limit server of the same run (bench/limit.ts), when it ran. */
+  limitKey?: string;
   baselineUsers: number;
   groupSizes: { small: number; large: number };
   targets: TargetFacts[];
@@ -85,7 +87,9 @@ export function evaluateGoals(input: GoalInput): Goal[] {
       }
       const r = a.rps / b.rps;
       const perCpu = b.perCpuSecond > 0 ? `; per server CPU-s ${x(a.perCpuSecond / b.perCpuSecond)}` : '';
-      add(goal, `${x(r)} (${a.rps.toFixed(0)} vs ${b.rps.toFixed(0)} req/s${perCpu})${note}`, r >= min ? 'met' : 'not met');
+      const lim = input.limitKey ? m(op, input.limitKey) : undefined;
+      const share = lim && lim.rps > 0 ? `; ${((100 * a.rps) / lim.rps).toFixed(0)} % of the limit server's ${lim.rps.toFixed(0)} req/s` : '';
+      add(goal, `${x(r)} (${a.rps.toFixed(0)} vs ${b.rps.toFixed(0)} req/s${perCpu}${share})${note}`, r >= min ? 'met' : 'not met');
     };
 
     ratioGoal(`GET /Users?filter=userName eq at 100,000 users ≥ 1.5× baseline at ${users(input.baselineUsers)}`, 'filter', big.key, 1.5, bigNote);
@@ -104,7 +108,15 @@ export function evaluateGoals(input: GoalInput): Goal[] {
       );
     else add('Full import of 100,000 users page by page < 15 s', imp?.problem ?? 'not run', imp ? 'not met' : 'not measured');
 
-    ratioGoal('POST /Users (outbox + audit, one transaction) ≥ 1.0× baseline', 'post', same.key, 1.0, sameNote);
+    // Issue 20: the app at 100,000 users against the baseline; PostgreSQL's commit round trips allow 0.7×.
+    const postMin = db === 'postgres' ? 0.7 : 1.0;
+    ratioGoal(
+      `POST /Users (member + invitation + outbox + audit, one transaction) at 100,000 users ≥ ${postMin.toFixed(1)}× baseline`,
+      'post',
+      big.key,
+      postMin,
+      bigNote,
+    );
     ratioGoal('PATCH /Users/{id} active ≥ 1.0× baseline', 'patch-user', same.key, 1.0, sameNote);
     ratioGoal(`PATCH /Groups/{id} +1 member ≥ 3× baseline (group of ${users(input.groupSizes.small)})`, 'group-small', same.key, 3, sameNote);
     ratioGoal(`PATCH /Groups/{id} +1 member ≥ 3× baseline (group of ${users(input.groupSizes.large)})`, 'group-large', same.key, 3, sameNote);

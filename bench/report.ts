@@ -13,7 +13,7 @@ import { renderScenarios } from './scenarios/report';
 export interface TargetReport {
   key: string;
   label: string;
-  kind: 'app' | 'baseline';
+  kind: 'app' | 'baseline' | 'limit';
   db?: string;
   users: number;
   total: number;
@@ -52,14 +52,16 @@ const isMeasured = (r: Measurement | { failed: string } | undefined): r is Measu
 
 function opsTable(results: Results): string {
   const baseline = results.targets.find((t) => t.kind === 'baseline')!;
+  const limit = results.targets.find((t) => t.kind === 'limit');
   const rows: string[][] = [];
   for (const op of results.ops) {
     const b = op.results[baseline.key];
+    const lim = limit ? op.results[limit.key] : undefined;
     for (const t of results.targets) {
       const r = op.results[t.key];
       if (!r) continue;
       if (!isMeasured(r)) {
-        rows.push([op.title, t.label, 'failed', '', '', '', '', '', r.failed.slice(0, 120), '', '']);
+        rows.push([op.title, t.label, 'failed', '', '', '', '', '', r.failed.slice(0, 120), '', '', '']);
         continue;
       }
       const ratio = (key: 'rps' | 'perCpuSecond') => {
@@ -68,6 +70,8 @@ function opsTable(results: Results): string {
         // No baseline request finished: one alone bounds its rate (see the targets table).
         return key === 'rps' && b.aloneMs ? `≈${(r.rps / (1000 / b.aloneMs)).toFixed(2)}× (est.)` : '';
       };
+      // The share of what this machine allows (bench/limit.ts), for the app and the baseline alike.
+      const share = t.kind !== 'limit' && isMeasured(lim) && lim.rps > 0 ? `${((100 * r.rps) / lim.rps).toFixed(0)} %` : '';
       const codes = Object.entries(r.statusCodes)
         .filter(([c]) => !c.startsWith('2'))
         .map(([c, n]) => `${n}×${c}`)
@@ -87,6 +91,7 @@ function opsTable(results: Results): string {
         bad || '0',
         ratio('rps'),
         ratio('perCpuSecond'),
+        share,
       ]);
     }
   }
@@ -103,9 +108,10 @@ function opsTable(results: Results): string {
       'errors / non-2xx',
       'app / baseline (req/s)',
       'app / baseline (per CPU-s)',
+      'share of the limit (req/s)',
     ],
     rows,
-    ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r'],
+    ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r', 'r'],
   );
 }
 
@@ -113,7 +119,7 @@ function goalsTable(results: Results): string {
   const mark = { met: '✅ met', 'not met': '❌ not met', 'not measured': '— not measured' } as const;
   const multi = results.settings.dbs.length > 1;
   return table(
-    ['target (issue 9)', ...(multi ? ['db'] : []), 'measured', 'verdict'],
+    ['target', ...(multi ? ['db'] : []), 'measured', 'verdict'],
     results.goals.map((g) => [g.goal, ...(multi ? [g.db ?? ''] : []), g.measured, mark[g.verdict]]),
   );
 }
@@ -177,7 +183,7 @@ export function renderTables(results: Results): string {
   const scenarios = renderScenarios(results.scenarios, results.settings);
   return [
     ...(results.ops.length ? [`## Per op (${results.settings.connections} connections)`, '', opsTable(results), ''] : []),
-    '## Issue 9 targets',
+    '## Targets (issues 9 and 20)',
     '',
     goalsTable(results),
     ...(results.targets.length ? ['', '## Servers', '', serversTable(results)] : []),
@@ -208,6 +214,11 @@ export function renderMarkdown(results: Results): string {
     'after the warmup, with nothing else in flight. Where no baseline request finished within a run (slow ops at 32 connections: autocannon drops',
     "what is in flight when a run ends), the ratio is estimated against 1 / (one request alone), the baseline's rate bound",
     'as a single in-memory event loop.',
+    '',
+    'The limit server (bench/limit.ts, issue 20) is what this machine allows for the four hot ops: ~90 lines of node:http and',
+    'better-sqlite3 with prepared statements, a hashed bearer token looked up per request, SCIM JSON rendered from the row, POST',
+    'writing the user, an outbox row and an audit row in one transaction, the last page by OFFSET; it holds as many users as',
+    'the largest app directory and runs in the same run. "share of the limit" is req/s of a server ÷ req/s of the limit server.',
     '',
     renderTables(results),
     ...(results.profiles?.length ? ['', '## CPU profiles of the app processes (self time, whole run)', '', profilesSection(results.profiles)] : []),

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { startApp } from './app-target';
 import { startBaseline } from './baseline-target';
+import { LIMIT_OPS, startLimit } from './limit-target';
 import { cleanup, cleanupOnSignals, onCleanup } from './cleanup';
 import { fullImport } from './full-import';
 import { evaluateGoals } from './goals';
@@ -82,6 +83,7 @@ async function measureOp(opts: BenchOptions, op: OpName, targets: Target[]): Pro
   const results: OpReport['results'] = {};
   const live: Array<{ t: Target; gen: Generator; runs: Run[]; aloneMs: number }> = [];
   for (const t of targets) {
+    if (t.kind === 'limit' && !LIMIT_OPS.has(op)) continue;
     const gen = spec.generator(t);
     const { problem } = await oneRequest(t, gen);
     if (problem) {
@@ -153,6 +155,12 @@ async function main(): Promise<void> {
       `  ${baseline.label}: seeded in ${baseline.seedSeconds.toFixed(1)} s, ${opts.largeGroup} members in one PATCH took ${baseline.bulkMembersSeconds.toFixed(2)} s`,
     );
     targets.push(baseline);
+    if (opts.ops.some((o) => LIMIT_OPS.has(o))) {
+      say(`limit server (bench/limit.ts): seeding ${Math.max(...opts.appUsers).toLocaleString('en-US')} users + ${opts.pool} pool users`);
+      const limit = await startLimit(opts, runDir);
+      say(`  ${limit.label}: seeded in ${limit.seedSeconds.toFixed(1)} s`);
+      targets.push(limit);
+    }
   }
 
   const memory = watchMemory(targets);
@@ -228,6 +236,7 @@ async function main(): Promise<void> {
     goals: evaluateGoals({
       dbs: opts.dbs,
       baselineKey: baseline?.key ?? '',
+      limitKey: targets.find((t) => t.kind === 'limit')?.key,
       baselineUsers: opts.baselineUsers,
       groupSizes: { small: opts.smallGroup, large: opts.largeGroup },
       targets: reports.map((r) => ({
@@ -264,6 +273,7 @@ async function main(): Promise<void> {
 
 async function runImports(targets: Target[], out: Map<string, Awaited<ReturnType<typeof fullImport>>>): Promise<void> {
   for (const t of targets) {
+    if (t.kind === 'limit') continue;
     say(`full import: ${t.label}, ${t.total.toLocaleString('en-US')} users in pages of 100`);
     const r = await fullImport(t, 300);
     say(`  ${r.seconds.toFixed(1)} s, ${r.pages} pages${r.problem ? ` (${r.problem})` : ''}`);

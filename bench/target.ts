@@ -18,7 +18,8 @@ export interface Target {
   key: string;
   /** Short column label, e.g. "app sqlite 100k". */
   label: string;
-  kind: 'app' | 'baseline';
+  /** The app, the scimmy baseline, or the limit server (bench/limit.ts: what the machine allows). */
+  kind: 'app' | 'baseline' | 'limit';
   db?: DbKind;
   /** Users seeded for the reads (user0… in creation order). */
   users: number;

@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import { type Tx, isPg } from './knex';
 import { foldName } from './nameFold';
+import { first, shape } from './prepared';
 import { requireWork } from './unitOfWork';
 import { bool, int, jsonColumn, likeEscape, optIso, optText, rowCodec, text, time } from './codec';
 
@@ -86,8 +87,10 @@ export async function insertAccount(tx: Tx, a: NewAccount): Promise<void> {
   });
 }
 
+const ACCOUNT_BY_ID = shape('select * from accounts where id = ? limit 1');
+
 export async function getAccount(tx: Tx, id: string): Promise<Account | undefined> {
-  return ACCOUNT.maybe(await tx('accounts').where({ id }).first());
+  return ACCOUNT.maybe(await first(tx, ACCOUNT_BY_ID, [id]));
 }
 
 /** A company as seen by one MSP: another MSP's company is simply not there. */

@@ -1,5 +1,7 @@
 // Append-only audit events, per account and rolled up per MSP.
 import type { Tx } from './knex';
+import { insertRow } from './prepared';
+import { workOf } from './unitOfWork';
 import { int, jsonColumn, optText, rowCodec, text, time } from './codec';
 
 export interface AuditEvent {
@@ -33,7 +35,10 @@ const EVENT = rowCodec<AuditEvent>({
 });
 
 export async function insertAuditEvent(tx: Tx, e: NewAuditEvent): Promise<void> {
-  await tx('audit_events').insert(EVENT.write(e));
+  // Inside a unit of work the event is written with its last statements (one round trip on PostgreSQL).
+  const work = workOf(tx);
+  if (work) work.deferInsert('audit_events', EVENT.write(e));
+  else await insertRow(tx, 'audit_events', EVENT.write(e));
 }
 
 export interface AuditQuery {

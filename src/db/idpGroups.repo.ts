@@ -1,5 +1,6 @@
 // The IdP mirror: groups as pushed and their members as pushed, every query scoped by account.
 import { isPg, type Tx } from './knex';
+import { rows as preparedRows, shape } from './prepared';
 import { int, jsonColumn, optText, rowCodec, text, time, toJson } from './codec';
 import type { SqlCondition, ViewQuery } from './members.repo';
 
@@ -111,12 +112,10 @@ export async function membersOfIdpGroups(tx: Tx, accountId: string, groupIds: st
 export async function idpGroupsOfMembers(tx: Tx, accountId: string, memberIds: string[]): Promise<Map<string, Array<{ id: string; displayName: string }>>> {
   const out = new Map<string, Array<{ id: string; displayName: string }>>();
   for (let i = 0; i < memberIds.length; i += 500) {
-    const rows = (await tx('idp_group_members as gm')
-      .join('idp_groups as g', 'g.id', 'gm.group_id')
-      .where('gm.account_id', accountId)
-      .whereIn('gm.member_id', memberIds.slice(i, i + 500))
-      .orderBy([{ column: 'g.display_name_ci' }])
-      .select('gm.member_id', 'g.id', 'g.display_name')) as Array<Record<string, string>>;
+    const chunk = memberIds.slice(i, i + 500);
+    // One prepared statement per chunk size (a get-by-id and a page of 100 are the usual two).
+    const sql = `select gm.member_id, g.id, g.display_name from idp_group_members as gm inner join idp_groups as g on g.id = gm.group_id where gm.account_id = ? and gm.member_id in (${chunk.map(() => '?').join(', ')}) order by g.display_name_ci asc`;
+    const rows = (await preparedRows(tx, shape(sql), [accountId, ...chunk])) as Array<Record<string, string>>;
     for (const r of rows) {
       const list = out.get(r.member_id!) ?? [];
       list.push({ id: r.id!, displayName: r.display_name! });

@@ -1,5 +1,6 @@
 // Invitations of one account: one row per invitation, the link's secret stored only as a hash.
 import type { Tx } from './knex';
+import { insertRow } from './prepared';
 import { int, optIso, optText, rowCodec, text, time } from './codec';
 
 export type InvitationStatus = 'pending' | 'accepted' | 'expired' | 'revoked';
@@ -39,7 +40,7 @@ export async function insertInvitation(
   i: Pick<Invitation, 'id' | 'accountId' | 'memberId' | 'language' | 'createdBy' | 'createdAt' | 'expiresAt'>,
 ): Promise<void> {
   // send_count is the link generation: 1 for the first email, +1 per resend
-  await tx('invitations').insert({ ...INVITATION.write(i), token_hash: null, status: 'pending', send_count: 1 });
+  await insertRow(tx, 'invitations', { ...INVITATION.write(i), token_hash: null, status: 'pending', send_count: 1 });
 }
 
 export async function getInvitation(tx: Tx, accountId: string, id: string): Promise<Invitation | undefined> {

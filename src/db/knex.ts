@@ -4,6 +4,7 @@ import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { migrationSource } from './migrations';
+import { type SqliteDatabase, preparedOn, sqliteBinding } from './sqliteStatements';
 import type { UnitOfWork } from './unitOfWork';
 
 export type Db = Knex;
@@ -120,44 +121,6 @@ async function beginImmediate(conn: SqliteConnection & { exec(sql: string): unkn
     await new Promise((r) => setTimeout(r, Math.min(20, 2 ** Math.min(attempt, 5)) * (0.5 + Math.random())));
   }
   return viaKnex();
-}
-
-interface SqliteStatement {
-  reader: boolean;
-  all(bindings: unknown[]): unknown[];
-  run(bindings: unknown[]): { lastInsertRowid: number | bigint; changes: number };
-}
-
-interface SqliteDatabase {
-  prepare(sql: string): SqliteStatement;
-}
-
-const STATEMENT_CACHE_SIZE = 500;
-const statementCaches = new WeakMap<SqliteDatabase, Map<string, SqliteStatement>>();
-
-function preparedOn(connection: SqliteDatabase, sql: string): SqliteStatement {
-  let cache = statementCaches.get(connection);
-  if (!cache) statementCaches.set(connection, (cache = new Map()));
-  const hit = cache.get(sql);
-  if (hit) {
-    // Map keeps insertion order: re-inserting marks it most recently used.
-    cache.delete(sql);
-    cache.set(sql, hit);
-    return hit;
-  }
-  const statement = connection.prepare(sql);
-  // Schema changes (migrations) invalidate nothing here: better-sqlite3 re-prepares internally.
-  if (!/^\s*(create|alter|drop|pragma|begin|commit|rollback|savepoint|release)\b/i.test(sql)) {
-    cache.set(sql, statement);
-    if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-  }
-  return statement;
-}
-
-function sqliteBinding(binding: unknown): unknown {
-  if (binding instanceof Date) return binding.valueOf();
-  if (typeof binding === 'boolean') return Number(binding);
-  return binding;
 }
 
 export function knexConfig(options: DbOptions): Knex.Config {

@@ -2,6 +2,8 @@
 import { isPg, type Tx } from './knex';
 import { addFilledSeats } from './accounts.repo';
 import { workOf } from './unitOfWork';
+import { PageKeys, membersVersion } from './pageKeys';
+import { first, insertRow, rows as preparedRows, shape } from './prepared';
 import { bool, int, jsonColumn, optIso, optText, rowCodec, text, time, toJson } from './codec';
 
 export type MemberState = 'invited' | 'active' | 'suspended' | 'removed';
@@ -69,6 +71,13 @@ const MEMBER = rowCodec<Member>({
   lastSigninAt: optIso,
 });
 
+/** Every write to the account's people moves its members_version (once per unit of work). */
+async function touch(tx: Tx, accountId: string): Promise<void> {
+  const work = workOf(tx);
+  if (work) work.touchMembers(accountId);
+  else await tx('accounts').where({ id: accountId }).increment('members_version', 1);
+}
+
 function profileColumns(m: Partial<NewMember>): Row {
   const row: Row = {};
   if (m.userName !== undefined) {
@@ -103,8 +112,9 @@ export async function insertMember(tx: Tx, m: NewMember): Promise<Member> {
     created_at: m.createdAt,
     updated_at: m.createdAt,
   };
-  await tx('members').insert(row);
+  await insertRow(tx, 'members', row);
   if (fillsSeat(m.state)) addFilledSeats(tx, m.accountId, 1);
+  await touch(tx, m.accountId);
   return MEMBER.read(row);
 }
 
@@ -117,16 +127,20 @@ export async function getMemberAnyState(tx: Tx, accountId: string, id: string): 
   return MEMBER.maybe(await tx('members').where({ account_id: accountId, id }).first());
 }
 
+const BY_USER_NAME = shape(`select * from members where account_id = ? and user_name_ci = ? and ${NOT_REMOVED} limit 1`);
+const BY_EMAIL = shape(`select * from members where account_id = ? and email_ci = ? and ${NOT_REMOVED} order by created_at asc limit 1`);
+const BY_EXTERNAL_ID = shape(`select * from members where account_id = ? and external_id = ? and ${NOT_REMOVED} limit 1`);
+
 export async function findMemberByUserName(tx: Tx, accountId: string, userName: string): Promise<Member | undefined> {
-  return MEMBER.maybe(await tx('members').where({ account_id: accountId, user_name_ci: userName.toLowerCase() }).whereRaw(NOT_REMOVED).first());
+  return MEMBER.maybe(await first(tx, BY_USER_NAME, [accountId, userName.toLowerCase()]));
 }
 
 export async function findMemberByEmail(tx: Tx, accountId: string, email: string): Promise<Member | undefined> {
-  return MEMBER.maybe(await tx('members').where({ account_id: accountId, email_ci: email.toLowerCase() }).whereRaw(NOT_REMOVED).orderBy('created_at').first());
+  return MEMBER.maybe(await first(tx, BY_EMAIL, [accountId, email.toLowerCase()]));
 }
 
 export async function findMemberByExternalId(tx: Tx, accountId: string, externalId: string): Promise<Member | undefined> {
-  return MEMBER.maybe(await tx('members').where({ account_id: accountId, external_id: externalId }).whereRaw(NOT_REMOVED).first());
+  return MEMBER.maybe(await first(tx, BY_EXTERNAL_ID, [accountId, externalId]));
 }
 
 /** Updates profile fields and bumps the version (the SCIM ETag). */
@@ -134,6 +148,7 @@ export async function updateMemberProfile(tx: Tx, accountId: string, id: string,
   await tx('members')
     .where({ account_id: accountId, id })
     .update({ ...profileColumns(patch), updated_at: now, version: tx.raw('version + 1') });
+  await touch(tx, accountId);
 }
 
 /** Changes state and keeps the account's filled-seat counter exact. */
@@ -146,6 +161,7 @@ export async function setMemberState(tx: Tx, member: Member, state: MemberState,
     .update({ state, ...extra, updated_at: now, version: tx.raw('version + 1') });
   const delta = Number(fillsSeat(state)) - Number(fillsSeat(member.state));
   addFilledSeats(tx, member.accountId, delta);
+  await touch(tx, member.accountId);
 }
 
 export async function setPasswordHash(tx: Tx, accountId: string, id: string, hash: string, now: string): Promise<void> {
@@ -192,10 +208,10 @@ export function scimVisible(tx: Tx, alias = 'm'): string {
 }
 
 export async function getScimMember(tx: Tx, accountId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<Member | undefined> {
-  const q = tx('members as m').where({ 'm.account_id': accountId, 'm.id': id }).whereRaw(scimVisible(tx)).first('m.*');
-  if (opts.forUpdate && isPg(tx)) q.forUpdate();
-  const row = await q;
-  return MEMBER.maybe(row);
+  const lock = opts.forUpdate && isPg(tx) ? ' for update' : '';
+  return MEMBER.maybe(
+    await first(tx, shape(`select m.* from members as m where m.account_id = ? and m.id = ? and ${scimVisible(tx)} limit 1${lock}`), [accountId, id]),
+  );
 }
 
 export interface SqlCondition {
@@ -211,30 +227,55 @@ export interface ViewQuery {
   limit: number;
 }
 
+const pageKeys = new PageKeys();
+
 /**
- * A page of the SCIM view plus the total matching, both computed in SQL. A first page that is
- * not full is the whole result (the usual `userName eq` lookup), so it needs no count.
+ * A page of the SCIM view plus the total matching, both computed in SQL, each shape a prepared
+ * statement. A first page that is not full is the whole result (the usual `userName eq` lookup), so
+ * it needs no count. A later page in creation order seeks from where the previous one ended when
+ * nothing changed since (pageKeys.ts), and only counts again after a change.
  */
 export async function queryScimMembers(tx: Tx, accountId: string, q: ViewQuery): Promise<{ total: number; rows: Member[] }> {
-  const base = tx('members as m').where('m.account_id', accountId).whereRaw(scimVisible(tx));
-  if (q.where) base.andWhereRaw(q.where.sql, q.where.bindings);
-  const count = async () => Number(((await base.clone().count({ n: '*' })) as Array<{ n: number | string }>)[0]!.n);
+  const from = `from members as m where m.account_id = ? and ${scimVisible(tx)}${q.where ? ` and (${q.where.sql})` : ''}`;
+  const bindings = [accountId, ...(q.where?.bindings ?? [])];
+  const order = q.orderBy ? `${q.orderBy}, m.created_at asc, m.id asc` : 'm.created_at asc, m.id asc';
+  const count = async () => Number((await first(tx, shape(`select count(*) as n ${from}`), bindings))!.n);
   const page = async () =>
-    (
-      await base
-        .clone()
-        .select('m.*')
-        .orderByRaw(q.orderBy ? `${q.orderBy}, m.created_at asc, m.id asc` : 'm.created_at asc, m.id asc')
-        .limit(q.limit)
-        .offset(q.offset)
-    ).map(MEMBER.read);
+    (await preparedRows(tx, shape(`select m.* ${from} order by ${order} limit ? offset ?`), [...bindings, q.limit, q.offset])).map(MEMBER.read);
   if (q.limit <= 0) return { total: await count(), rows: [] };
   if (q.offset === 0) {
+    // The first page reads no version: the usual `userName eq` lookup stays one statement.
     const rows = await page();
     return { total: rows.length < q.limit ? rows.length : await count(), rows };
   }
+  // Seeks only in creation order, and not through group membership (its writes do not move the version).
+  const key = !q.orderBy && !/idp_group/.test(q.where?.sql ?? '') ? `${accountId}\u0000${from}\u0000${JSON.stringify(bindings)}` : undefined;
+  if (!key) {
+    const total = await count();
+    return { total, rows: q.offset >= total ? [] : await page() };
+  }
+  const known = pageKeys.lookup(key, q.offset);
+  if (known?.total !== undefined && (known.anchor || q.offset >= known.total)) {
+    const rows = q.offset >= known.total ? [] : await seek(tx, from, bindings, known.anchor!, q.limit);
+    // Nothing changed since the key was remembered (nor while the page was read): OFFSET would answer the same.
+    if ((await membersVersion(tx, accountId)) === known.version) {
+      pageKeys.remember(key, known.version, { offset: q.offset, limit: q.limit, total: known.total, ids: rows.map((r) => r.id) });
+      return { total: known.total, rows };
+    }
+    pageKeys.forget(key);
+  }
+  const before = await membersVersion(tx, accountId);
   const total = await count();
-  return { total, rows: q.offset >= total ? [] : await page() };
+  const rows = q.offset >= total ? [] : await page();
+  if ((await membersVersion(tx, accountId)) === before) pageKeys.remember(key, before, { offset: q.offset, limit: q.limit, total, ids: rows.map((r) => r.id) });
+  return { total, rows };
+}
+
+/** The page that starts at (or right after) the anchor row, in creation order. */
+async function seek(tx: Tx, from: string, bindings: unknown[], anchor: { id: string; inclusive: boolean }, limit: number): Promise<Member[]> {
+  const cmp = anchor.inclusive ? '>=' : '>';
+  const sql = `select m.* ${from} and (m.created_at, m.id) ${cmp} (select a.created_at, a.id from members as a where a.account_id = ? and a.id = ?) order by m.created_at asc, m.id asc limit ?`;
+  return (await preparedRows(tx, shape(sql), [...bindings, bindings[0], anchor.id, limit])).map(MEMBER.read);
 }
 
 /** Which of ids are people in the account's SCIM view (e.g. to validate group members). */
@@ -256,6 +297,7 @@ export async function setScimManaged(tx: Tx, accountId: string, id: string, mana
   await tx('members')
     .where({ account_id: accountId, id })
     .update({ scim_managed: managed, updated_at: now, version: tx.raw('version + 1') });
+  await touch(tx, accountId);
 }
 
 /** Email and userName of the given people (for describing changes), looked up in chunks. */
@@ -313,4 +355,5 @@ export async function passwordCandidates(
 /** The person's own language setting, unless their IdP owns it (SCIM preferredLanguage). */
 export async function setOwnLanguage(tx: Tx, accountId: string, id: string, lang: string): Promise<void> {
   await tx('members').where({ account_id: accountId, id, scim_managed: false }).update({ preferred_language: lang });
+  await touch(tx, accountId);
 }

@@ -1,5 +1,9 @@
 // The transactional outbox: jobs written with the change that causes them, relayed to BullMQ later.
 import type { Tx } from './knex';
+import { insertRow } from './prepared';
+import { workOf } from './unitOfWork';
+
+const ON_CONFLICT = 'on conflict (job_key) do nothing';
 import { json, toJson } from './codec';
 
 export interface OutboxJob {
@@ -18,18 +22,19 @@ export interface OutboxRow extends Required<OutboxJob> {
 }
 
 export async function enqueue(tx: Tx, accountId: string, job: OutboxJob, now: string): Promise<void> {
-  await tx('outbox')
-    .insert({
-      account_id: accountId,
-      queue: job.queue,
-      name: job.name,
-      job_key: job.key,
-      payload: toJson(job.payload),
-      available_at: job.availableAt ?? now,
-      created_at: now,
-    })
-    .onConflict('job_key')
-    .ignore();
+  const row = {
+    account_id: accountId,
+    queue: job.queue,
+    name: job.name,
+    job_key: job.key,
+    payload: toJson(job.payload),
+    available_at: job.availableAt ?? now,
+    created_at: now,
+  };
+  // Inside a unit of work the job is written with its last statements (one round trip on PostgreSQL).
+  const work = workOf(tx);
+  if (work) work.deferInsert('outbox', row, ON_CONFLICT);
+  else await insertRow(tx, 'outbox', row, ON_CONFLICT);
 }
 
 /** The oldest rows not yet relayed whose time has come. */

@@ -4,9 +4,14 @@
 // and PostgreSQL behave the same.
 import type { Knex } from 'knex';
 import type { Db, Tx } from './knex';
+import { type DeferredRow, writeDeferred } from './prepared';
 
 export class UnitOfWork {
   private readonly seatDeltas = new Map<string, number>();
+  /** Accounts whose people this work changed: their members_version moves once, at the end. */
+  private readonly touched = new Set<string>();
+  /** Rows written with the last statements (outbox jobs, audit events). */
+  private readonly rows: DeferredRow[] = [];
   private readonly onCommit: Array<() => void> = [];
   private readonly regardless: Array<(tx: Knex.Transaction) => Promise<unknown>> = [];
   private finished = false;
@@ -48,6 +53,19 @@ export class UnitOfWork {
     if (delta !== 0) this.seatDeltas.set(accountId, (this.seatDeltas.get(accountId) ?? 0) + delta);
   }
 
+  /** The account's people changed (SCIM paging's remembered keys and totals are stale from the commit on). */
+  touchMembers(accountId: string): void {
+    this.touched.add(accountId);
+  }
+
+  /**
+   * Writes a row with the work's last statements: on PostgreSQL together with the other deferred
+   * writes in one round trip. Only for rows nothing reads back inside the work (outbox, audit).
+   */
+  deferInsert(table: string, row: Record<string, unknown>, suffix = ''): void {
+    this.rows.push({ table, row, suffix });
+  }
+
   /** A recount replaces whatever changes were deferred for the account. */
   dropSeats(accountId: string): void {
     this.seatDeltas.delete(accountId);
@@ -65,8 +83,17 @@ export class UnitOfWork {
 
   /** The deferred writes, as the transaction's last statements. */
   async flush(tx: Tx): Promise<void> {
-    for (const [accountId, delta] of this.seatDeltas) if (delta !== 0) await tx('accounts').where({ id: accountId }).increment('seats_filled', delta);
+    // One update per account, whatever moved (the seat counter and the people's version share the row),
+    // and the deferred rows: on PostgreSQL all in one statement.
+    const counters = [...new Set([...this.seatDeltas.keys(), ...this.touched])].map((id) => ({
+      id,
+      seats: this.seatDeltas.get(id) ?? 0,
+      touched: this.touched.has(id),
+    }));
+    const rows = this.rows.splice(0);
     this.seatDeltas.clear();
+    this.touched.clear();
+    await writeDeferred(tx, rows, counters);
   }
 
   /** The transaction committed: the after-commit actions run, once. */

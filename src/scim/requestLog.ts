@@ -38,39 +38,61 @@ export function detectIdp(userAgent: string | undefined): string | null {
   return 'other';
 }
 
+/**
+ * The SCIM request log, off the request path: entries wait in a bounded buffer and are written in
+ * batches, one transaction each, when the interval passes, when a batch is full, and at shutdown.
+ * A request never waits for its log row; when the database cannot keep up, the buffer stops
+ * growing at its bound and what does not fit is counted as dropped (and said in the process log).
+ */
 export class RequestLog {
   private buffer: ScimRequestEntry[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  /** Entries written, and entries lost (buffer full, or their batch failed), since start. */
+  readonly counts = { written: 0, dropped: 0 };
+  private droppedUnreported = 0;
 
   constructor(
     private readonly db: Db,
     private readonly log: Logger,
     private readonly flushEveryMs = 250,
     private readonly maxBuffered = 5000,
+    private readonly batchSize = 500,
   ) {}
 
   add(entry: ScimRequestEntry): void {
-    if (this.buffer.length >= this.maxBuffered) return; // the log is best effort; requests are not
+    if (this.buffer.length >= this.maxBuffered) {
+      // The log is best effort; requests are not.
+      this.counts.dropped++;
+      this.droppedUnreported++;
+      return;
+    }
     this.buffer.push(entry);
-    if (!this.timer) {
+    if (this.buffer.length >= this.batchSize) void this.flush();
+    else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.flushEveryMs);
       this.timer.unref();
     }
   }
 
+  /** Writes what is buffered (after the batches already on their way); resolves once it is written. */
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.buffer;
     this.buffer = [];
+    const dropped = this.droppedUnreported;
+    this.droppedUnreported = 0;
     this.flushing = this.flushing.then(async () => {
+      if (dropped) this.log.warn({ dropped }, 'SCIM request log buffer full: entries dropped');
       if (!batch.length) return;
       try {
         await unitOfWork(this.db, async (tx) => {
           for (let i = 0; i < batch.length; i += 200) await insertScimRequests(tx, batch.slice(i, i + 200));
         });
+        this.counts.written += batch.length;
       } catch (err) {
+        this.counts.dropped += batch.length;
         this.log.warn({ err: (err as Error).message, dropped: batch.length }, 'could not write the SCIM request log');
       }
     });

@@ -91,8 +91,11 @@ export function scimRouter(rt: Runtime): ScimRouter {
       res.end();
       return;
     }
+    // Straight to the socket: the JSON text once, its length, no further copies (Express' send would re-encode and re-check).
+    const text = JSON.stringify(r.body);
     res.setHeader('Content-Type', SCIM_CONTENT_TYPE);
-    res.send(JSON.stringify(r.body));
+    res.setHeader('Content-Length', Buffer.byteLength(text));
+    res.end(text);
   };
 
   const sendError = (_req: Request, res: Response, e: ScimError) => {

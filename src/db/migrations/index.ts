@@ -12,6 +12,7 @@ import * as m009 from './009_company_search';
 import * as m010 from './010_usage_ledger';
 import * as m011 from './011_company_templates';
 import * as m012 from './012_scim_request_days';
+import * as m013 from './013_members_version';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -31,6 +32,7 @@ const migrations: ReadonlyArray<[string, Migration]> = [
   ['010_usage_ledger', m010],
   ['011_company_templates', m011],
   ['012_scim_request_days', m012],
+  ['013_members_version', m013],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
