@@ -87,7 +87,7 @@ export async function insertAccount(tx: Tx, a: NewAccount): Promise<void> {
   });
 }
 
-const ACCOUNT_BY_ID = shape('select * from accounts where id = ? limit 1');
+const ACCOUNT_BY_ID = shape(`select ${ACCOUNT.columnList()} from accounts where id = ? limit 1`);
 
 export async function getAccount(tx: Tx, id: string): Promise<Account | undefined> {
   return ACCOUNT.maybe(await first(tx, ACCOUNT_BY_ID, [id]));

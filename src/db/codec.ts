@@ -48,6 +48,12 @@ export function rowCodec<T extends object>(fields: { [K in keyof T]-?: Column<T[
   const read = (r: Row): T => Object.fromEntries(columns.map((c) => [c.field, c.read(r[c.column])])) as T;
   return {
     read,
+    /**
+     * The columns the codec reads, for a select list ("m.id, m.account_id, ..."). Prepared
+     * statements name them rather than `*`: a column added by a later migration then leaves a
+     * running server's cached plans valid (PostgreSQL refuses a cached plan whose row type changed).
+     */
+    columnList: (alias?: string): string => columns.map((c) => (alias ? `${alias}.${c.column}` : c.column)).join(', '),
     /** The object, or undefined when the query found no row. */
     maybe: (r: Row | undefined): T | undefined => (r ? read(r) : undefined),
     /** The columns of the fields `v` sets (one left undefined keeps its column's default). */

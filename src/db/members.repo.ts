@@ -127,9 +127,9 @@ export async function getMemberAnyState(tx: Tx, accountId: string, id: string): 
   return MEMBER.maybe(await tx('members').where({ account_id: accountId, id }).first());
 }
 
-const BY_USER_NAME = shape(`select * from members where account_id = ? and user_name_ci = ? and ${NOT_REMOVED} limit 1`);
-const BY_EMAIL = shape(`select * from members where account_id = ? and email_ci = ? and ${NOT_REMOVED} order by created_at asc limit 1`);
-const BY_EXTERNAL_ID = shape(`select * from members where account_id = ? and external_id = ? and ${NOT_REMOVED} limit 1`);
+const BY_USER_NAME = shape(`select ${MEMBER.columnList()} from members where account_id = ? and user_name_ci = ? and ${NOT_REMOVED} limit 1`);
+const BY_EMAIL = shape(`select ${MEMBER.columnList()} from members where account_id = ? and email_ci = ? and ${NOT_REMOVED} order by created_at asc limit 1`);
+const BY_EXTERNAL_ID = shape(`select ${MEMBER.columnList()} from members where account_id = ? and external_id = ? and ${NOT_REMOVED} limit 1`);
 
 export async function findMemberByUserName(tx: Tx, accountId: string, userName: string): Promise<Member | undefined> {
   return MEMBER.maybe(await first(tx, BY_USER_NAME, [accountId, userName.toLowerCase()]));
@@ -210,7 +210,7 @@ export function scimVisible(tx: Tx, alias = 'm'): string {
 export async function getScimMember(tx: Tx, accountId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<Member | undefined> {
   const lock = opts.forUpdate && isPg(tx) ? ' for update' : '';
   return MEMBER.maybe(
-    await first(tx, shape(`select m.* from members as m where m.account_id = ? and m.id = ? and ${scimVisible(tx)} limit 1${lock}`), [accountId, id]),
+    await first(tx, shape(`select ${MEMBER.columnList('m')} from members as m where m.account_id = ? and m.id = ? and ${scimVisible(tx)} limit 1${lock}`), [accountId, id]),
   );
 }
 
@@ -241,7 +241,7 @@ export async function queryScimMembers(tx: Tx, accountId: string, q: ViewQuery):
   const order = q.orderBy ? `${q.orderBy}, m.created_at asc, m.id asc` : 'm.created_at asc, m.id asc';
   const count = async () => Number((await first(tx, shape(`select count(*) as n ${from}`), bindings))!.n);
   const page = async () =>
-    (await preparedRows(tx, shape(`select m.* ${from} order by ${order} limit ? offset ?`), [...bindings, q.limit, q.offset])).map(MEMBER.read);
+    (await preparedRows(tx, shape(`select ${MEMBER.columnList('m')} ${from} order by ${order} limit ? offset ?`), [...bindings, q.limit, q.offset])).map(MEMBER.read);
   if (q.limit <= 0) return { total: await count(), rows: [] };
   if (q.offset === 0) {
     // The first page reads no version: the usual `userName eq` lookup stays one statement.
@@ -274,7 +274,7 @@ export async function queryScimMembers(tx: Tx, accountId: string, q: ViewQuery):
 /** The page that starts at (or right after) the anchor row, in creation order. */
 async function seek(tx: Tx, from: string, bindings: unknown[], anchor: { id: string; inclusive: boolean }, limit: number): Promise<Member[]> {
   const cmp = anchor.inclusive ? '>=' : '>';
-  const sql = `select m.* ${from} and (m.created_at, m.id) ${cmp} (select a.created_at, a.id from members as a where a.account_id = ? and a.id = ?) order by m.created_at asc, m.id asc limit ?`;
+  const sql = `select ${MEMBER.columnList('m')} ${from} and (m.created_at, m.id) ${cmp} (select a.created_at, a.id from members as a where a.account_id = ? and a.id = ?) order by m.created_at asc, m.id asc limit ?`;
   return (await preparedRows(tx, shape(sql), [...bindings, bindings[0], anchor.id, limit])).map(MEMBER.read);
 }
 
