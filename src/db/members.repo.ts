@@ -210,7 +210,10 @@ export function scimVisible(tx: Tx, alias = 'm'): string {
 export async function getScimMember(tx: Tx, accountId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<Member | undefined> {
   const lock = opts.forUpdate && isPg(tx) ? ' for update' : '';
   return MEMBER.maybe(
-    await first(tx, shape(`select ${MEMBER.columnList('m')} from members as m where m.account_id = ? and m.id = ? and ${scimVisible(tx)} limit 1${lock}`), [accountId, id]),
+    await first(tx, shape(`select ${MEMBER.columnList('m')} from members as m where m.account_id = ? and m.id = ? and ${scimVisible(tx)} limit 1${lock}`), [
+      accountId,
+      id,
+    ]),
   );
 }
 
@@ -241,7 +244,9 @@ export async function queryScimMembers(tx: Tx, accountId: string, q: ViewQuery):
   const order = q.orderBy ? `${q.orderBy}, m.created_at asc, m.id asc` : 'm.created_at asc, m.id asc';
   const count = async () => Number((await first(tx, shape(`select count(*) as n ${from}`), bindings))!.n);
   const page = async () =>
-    (await preparedRows(tx, shape(`select ${MEMBER.columnList('m')} ${from} order by ${order} limit ? offset ?`), [...bindings, q.limit, q.offset])).map(MEMBER.read);
+    (await preparedRows(tx, shape(`select ${MEMBER.columnList('m')} ${from} order by ${order} limit ? offset ?`), [...bindings, q.limit, q.offset])).map(
+      MEMBER.read,
+    );
   if (q.limit <= 0) return { total: await count(), rows: [] };
   if (q.offset === 0) {
     // The first page reads no version: the usual `userName eq` lookup stays one statement.
