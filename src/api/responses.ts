@@ -3,9 +3,8 @@
 // browser and API tests check real answers against them.
 import { z } from 'zod';
 
-const id = z.string();
-const time = z.string().describe('ISO 8601');
-const optTime = time.nullable();
+import { INSIGHT_RESPONSES } from './responses.insight';
+import { id, optTime, time } from './responseParts';
 const status = z.enum(['setup', 'active', 'pending_link', 'frozen', 'trial']);
 const memberState = z.enum(['invited', 'active', 'suspended', 'removed']);
 const linkStatus = z.enum(['pending', 'awaiting_approval', 'linked', 'rejected', 'expired']);
@@ -69,68 +68,6 @@ const apiToken = z.object({
   createdAt: time,
   lastUsedAt: optTime,
   revokedAt: optTime,
-});
-const difference = z.object({
-  area: z.enum(['policies', 'settings', 'recoveryPlan', 'groups', 'vaults', 'mappings']),
-  key: z.string(),
-  expected: z.unknown(),
-  actual: z.unknown(),
-});
-const template = z.object({
-  id,
-  name: z.string(),
-  sourceCompanyId: z.string().nullable(),
-  spec: z.object({
-    policies: z.object({ passwordMinLength: z.number().optional(), requireTwoFactor: z.boolean().optional() }),
-    recoveryPlan: z.object({ allowAdministrators: z.boolean().optional(), allowTechnicians: z.boolean().optional() }),
-    settings: z.record(z.string(), z.unknown()),
-    groups: z.array(z.object({ name: z.string(), description: z.string().nullable() })),
-    vaults: z.array(z.string()),
-    mappings: z.array(z.object({ idpGroup: z.string(), group: z.string() })),
-  }),
-  createdAt: time,
-});
-const reportPerson = z.object({ memberId: id, email: z.string().nullable(), userName: z.string().nullable(), at: time });
-const monthlyReport = z.object({
-  accountId: id,
-  accountName: z.string(),
-  month: z.string(),
-  language: z.enum(['en', 'de']),
-  from: time,
-  to: time,
-  joiners: z.number(),
-  leavers: z.number(),
-  invitationsSent: z.number(),
-  invitationRemindersSent: z.number(),
-  invitationsAccepted: z.number(),
-  deprovisionings: z.number(),
-  deprovisioningLatencyMedianSeconds: z.number().nullable(),
-  deprovisioningLatencyMaxSeconds: z.number().nullable(),
-  deprovisioningsNotApplied: z.number(),
-  recoveriesStarted: z.number(),
-  recoveriesCompleted: z.number(),
-  scimRequests: z.number(),
-  scimErrors: z.number(),
-  scimErrorRate: z.number(),
-  heldChanges: z.number(),
-  heldChangesByReason: z.record(z.string(), z.number()),
-  heldChangesApplied: z.number(),
-  heldChangesDiscarded: z.number(),
-  heldChangesOpen: z.number(),
-  joined: z.array(reportPerson),
-  left: z.array(reportPerson),
-  offboarding: z.array(
-    z.object({
-      memberId: id,
-      email: z.string().nullable(),
-      userName: z.string().nullable(),
-      requestedAt: time,
-      appliedAt: time.nullable(),
-      latencySeconds: z.number().nullable(),
-      outcome: z.enum(['applied', 'released', 'held', 'discarded', 'cancelled']),
-      heldBy: z.string().nullable(),
-    }),
-  ),
 });
 const auditEvent = z.object({
   id: z.number(),
@@ -260,30 +197,7 @@ export const RESPONSES: Record<string, z.ZodType> = {
   'POST /webhooks': z.object({ id, secret: z.string() }),
   'GET /webhook-deliveries': z.array(webhookDelivery),
   'GET /audit': z.array(auditEvent),
-  'GET /usage': z.array(
-    z.object({
-      companyId: id,
-      name: z.string(),
-      seatDays: z.number(),
-      avgSeats: z.number(),
-      peakSeats: z.number(),
-      statusDays: z.object({ trial: z.number(), active: z.number(), frozen: z.number(), setup: z.number() }),
-      days: z.number(),
-    }),
-  ),
-  'GET /templates': z.array(template),
-  'GET /companies/:companyId/report': monthlyReport,
-  'GET /accounts/:accountId/report': monthlyReport,
-  'POST /templates': template,
-  'GET /templates/:templateId/drift': z.array(z.object({ companyId: id, name: z.string(), differences: z.array(difference) })),
-  'POST /templates/:templateId/apply': z.object({
-    companyId: id,
-    templateId: id,
-    dryRun: z.boolean(),
-    changes: z.array(difference.extend({ result: z.enum(['applied', 'refused', 'waiting']), reason: z.string().optional() })),
-    remaining: z.array(difference),
-  }),
-  'GET /usage/companies/:companyId': z.array(z.object({ day: z.string(), seatsFilled: z.number(), seatsTotal: z.number(), status: z.string() })),
+  ...INSIGHT_RESPONSES,
   'GET /jobs': z.array(
     z.object({
       id: z.number(),
