@@ -1,7 +1,7 @@
 // The monthly client report: what happened to one company's people in a UTC month — joiners,
 // leavers, invitations, the offboarding proof (how long from the IdP asking to deactivate someone
 // to their suspension), recoveries, the IdP's SCIM error rate and changes the guards held.
-import type { Account } from '../db/accounts.repo';
+import { type Account, getManagedCompany } from '../db/accounts.repo';
 import { contactsOf } from '../db/members.repo';
 import { auditTargets, countAudit, heldChangesMade, heldRemovalsApplied, invitationEmailsSent, invitationsAccepted, joinedMembers } from '../db/report.repo';
 import { scimRequestCounts } from '../db/scimRequests.repo';
@@ -9,7 +9,6 @@ import type { Ctx } from './context';
 import { toCsv } from './csv';
 import { Invalid, NotFound } from './errors';
 import { authorize, authorizeCompany } from './policy';
-import { requireAccount } from './tenancy';
 
 /** A deactivation the IdP asked for in the month, and when (if) it took effect. */
 export interface Offboarding {
@@ -173,8 +172,8 @@ export async function monthlyReport(ctx: Ctx, accountId: string, month: string):
 /** The report of one of an MSP's companies, for the MSP (within a technician's scope). */
 export async function companyReport(ctx: Ctx, mspId: string, companyId: string, month: string): Promise<MonthlyReport> {
   await authorizeCompany(ctx, 'company.report', mspId, companyId);
-  const company = await requireAccount(ctx, companyId);
-  if (company.mspId !== mspId || company.kind !== 'company') throw new NotFound('company.not_found', 'No such company.');
+  const company = await getManagedCompany(ctx.tx, mspId, companyId);
+  if (!company) throw new NotFound('company.not_found', 'No such company.');
   return build(ctx, company, month);
 }
 

@@ -235,22 +235,19 @@ async function attempt(ctx: Ctx, diffs: Difference[], out: Outcome[], change: (c
 async function reconcile(ctx: Ctx, company: Account, spec: TemplateSpec): Promise<Outcome[]> {
   const diffs = await differencesOf(ctx, company, spec);
   const out: Outcome[] = [];
-  const of = (area: Difference['area'], pred: (d: Difference) => boolean = () => true) => diffs.filter((d) => d.area === area && pred(d));
+  const of = (area: Difference['area']) => diffs.filter((d) => d.area === area);
   const patchOf = (list: Difference[]) => Object.fromEntries(list.map((d) => [d.key, d.expected]));
+  const nested = (key: 'policies' | 'recoveryPlan', list: Difference[]) => (list.length ? { [key]: patchOf(list) } : {});
+  const policies = of('policies');
+  const recoveryPlan = of('recoveryPlan');
+  const plainSettings = of('settings').filter((d) => !GOVERNING.has(d.key));
+  const governingSettings = of('settings').filter((d) => GOVERNING.has(d.key));
   // Settings in two steps: what administrators may change, then what only Owners govern.
-  const plain = [...of('policies'), ...of('settings', (d) => !GOVERNING.has(d.key))];
-  await attempt(ctx, plain, out, (c) =>
-    updateSettings(c, company.id, {
-      ...(of('policies').length ? { policies: patchOf(of('policies')) } : {}),
-      ...patchOf(of('settings', (d) => !GOVERNING.has(d.key))),
-    } as SettingsPatch),
+  await attempt(ctx, [...policies, ...plainSettings], out, (c) =>
+    updateSettings(c, company.id, { ...nested('policies', policies), ...patchOf(plainSettings) } as SettingsPatch),
   );
-  const governing = [...of('settings', (d) => GOVERNING.has(d.key)), ...of('recoveryPlan')];
-  await attempt(ctx, governing, out, (c) =>
-    updateSettings(c, company.id, {
-      ...patchOf(of('settings', (d) => GOVERNING.has(d.key))),
-      ...(of('recoveryPlan').length ? { recoveryPlan: patchOf(of('recoveryPlan')) } : {}),
-    } as SettingsPatch),
+  await attempt(ctx, [...governingSettings, ...recoveryPlan], out, (c) =>
+    updateSettings(c, company.id, { ...patchOf(governingSettings), ...nested('recoveryPlan', recoveryPlan) } as SettingsPatch),
   );
   for (const d of of('groups')) {
     const g = spec.groups.find((x) => x.name === d.key);
