@@ -93,6 +93,8 @@ const schema = z.object({
   USAGE_SNAPSHOT_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
   SCIM_RATE_PER_TOKEN: z.coerce.number().min(0.1).max(1_000_000).default(1000),
   SCIM_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  // How long a verified SCIM credential is trusted without a lookup; revocation reaches every process at once (Redis).
+  SCIM_AUTH_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(30_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
   MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(128),
   WORKER_YIELD_RATE: z.coerce.number().min(0).max(100_000).default(20),
@@ -166,7 +168,7 @@ export type Config = Readonly<{
   workerYieldRate: number;
   trustProxy: boolean | number | string;
   production: boolean;
-  scim: Readonly<{ ratePerToken: number; authFailuresPerMinute: number }>;
+  scim: Readonly<{ ratePerToken: number; authFailuresPerMinute: number; authCacheMs: number }>;
   webhooks: Readonly<{ allowPrivate: boolean; retryBaseMs: number; retryWindowMs: number; timeoutMs: number }>;
   /** Fewer SCIM requests than this in 15 minutes never raise scim.errors (1 failure of 2 is no alert). */
   scimErrorMinRequests: number;
@@ -219,7 +221,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxInFlight: e.MAX_IN_FLIGHT,
     workerYieldRate: e.WORKER_YIELD_RATE,
     trustProxy: e.TRUST_PROXY,
-    scim: Object.freeze({ ratePerToken: e.SCIM_RATE_PER_TOKEN, authFailuresPerMinute: e.SCIM_AUTH_FAILURES_PER_MINUTE }),
+    scim: Object.freeze({
+      ratePerToken: e.SCIM_RATE_PER_TOKEN,
+      authFailuresPerMinute: e.SCIM_AUTH_FAILURES_PER_MINUTE,
+      authCacheMs: e.SCIM_AUTH_CACHE_MS,
+    }),
     webhooks: Object.freeze({
       allowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
       retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,

@@ -5,6 +5,8 @@ import { type Db, openDb } from './db/knex';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { createCommandRedis, DEFAULT_REDIS_URL } from './queue/connection';
+import { CredentialChanges, credentialChannel } from './queue/credentialChanges';
+import { changeFeedOf } from './db/changeFeed';
 import { createQueues, type Queues } from './queue/queues';
 import { RequestLoad } from './requestLoad';
 import { resolveSecretKey } from './secretKey';
@@ -24,6 +26,8 @@ export interface Runtime {
   readonly queues: Queues;
   /** The deployment secret (derived link tokens, sessions). */
   readonly secret: Buffer;
+  /** Revoked or rotated credentials, announced to and heard from every process (SCIM's auth cache listens). */
+  readonly credentialChanges: CredentialChanges;
   /** HTTP requests in flight in this process; workers in the same process yield to them. */
   readonly load: RequestLoad;
   /** The clock every request and job reads (tests move it). */
@@ -37,6 +41,8 @@ export interface RuntimeOptions {
   log?: Logger;
   redisUrl?: string;
   now?: () => Date;
+  /** Redis is a private redis-server of this process (no other process can reach it). */
+  privateRedis?: boolean;
   /** Runs after everything else is closed (e.g. stopping a private redis-server). */
   afterClose?: () => Promise<void>;
 }
@@ -57,7 +63,13 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}): Run
   });
   redis.connect().catch(() => undefined);
   const queues = createQueues(redis, config.queuePrefix);
-  const closers: Array<{ name: string; fn: () => Promise<void> | void }> = [{ name: 'queues', fn: () => queues.close() }];
+  const credentialChanges = new CredentialChanges(redis, redisUrl, credentialChannel(config.queuePrefix), log, !options.privateRedis);
+  changeFeedOf(db).onCredentials((accountId) => credentialChanges.announce(accountId));
+  // Closed last of all closers (they run in reverse): announcements of the final writes still go out.
+  const closers: Array<{ name: string; fn: () => Promise<void> | void }> = [
+    { name: 'credential changes', fn: () => credentialChanges.close() },
+    { name: 'queues', fn: () => queues.close() },
+  ];
   let closing: Promise<void> | undefined;
 
   const runtime: Runtime = {
@@ -68,6 +80,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}): Run
     redis,
     redisUrl,
     queues,
+    credentialChanges,
     secret: resolveSecretKey(config),
     load: new RequestLoad(config.workerYieldRate),
     now: options.now ?? (() => new Date()),

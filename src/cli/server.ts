@@ -47,7 +47,12 @@ async function runProcess(mode: Mode): Promise<void> {
     log.info({ redis: redisUrl }, 'started a private redis-server (nothing kept on disk)');
   }
 
-  const rt = createRuntime(config, { log, redisUrl, afterClose: privateRedis ? () => privateRedis!.stop() : undefined });
+  const rt = createRuntime(config, {
+    log,
+    redisUrl,
+    privateRedis: Boolean(privateRedis),
+    afterClose: privateRedis ? () => privateRedis!.stop() : undefined,
+  });
   await applyConfiguration(rt);
 
   // Every process relays the outbox (several relays are safe: the job id is the row id).

@@ -1,5 +1,6 @@
 // Queries for SCIM bearer tokens (hashed); lookup by hash is the one way in from outside an account.
 import type { Tx } from './knex';
+import { requireWork } from './unitOfWork';
 import { optIso, optText, rowCodec, text, time } from './codec';
 
 /** A SCIM credential carries the authority of whoever created it: only an Owner's may change Owners. */
@@ -52,6 +53,7 @@ export async function getScimToken(tx: Tx, accountId: string, id: string): Promi
 
 export async function revokeScimToken(tx: Tx, accountId: string, id: string, now: string): Promise<boolean> {
   const n = await tx('scim_tokens').where({ account_id: accountId, id }).whereNull('revoked_at').update({ revoked_at: now });
+  if (n > 0) requireWork(tx).credentialsChanged(accountId);
   return n > 0;
 }
 

@@ -1,5 +1,6 @@
 // OAuth 2.0 clients (client credentials for SCIM): one account each, secrets stored as hashes.
 import type { Tx } from './knex';
+import { requireWork } from './unitOfWork';
 import { optIso, optText, rowCodec, text, time } from './codec';
 import type { CredentialAuthority } from './credentials.repo';
 
@@ -41,5 +42,8 @@ export async function listClients(tx: Tx, accountId: string): Promise<OAuthClien
 }
 
 export async function updateClient(tx: Tx, accountId: string, clientId: string, patch: Record<string, unknown>): Promise<boolean> {
-  return (await tx('oauth_clients').where({ account_id: accountId, client_id: clientId }).update(patch)) > 0;
+  const changed = (await tx('oauth_clients').where({ account_id: accountId, client_id: clientId }).update(patch)) > 0;
+  // Revoked, rotated or re-authorised (anything but the last-used time): what processes cached for its tokens is stale.
+  if (changed && Object.keys(patch).some((k) => k !== 'last_used_at')) requireWork(tx).credentialsChanged(accountId);
+  return changed;
 }

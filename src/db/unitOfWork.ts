@@ -3,6 +3,7 @@
 // every repository handed the transaction finds it; nothing is kept in module state, and SQLite
 // and PostgreSQL behave the same.
 import type { Knex } from 'knex';
+import { changeFeedOf } from './changeFeed';
 import type { Db, Tx } from './knex';
 import { type DeferredRow, writeDeferred } from './prepared';
 
@@ -13,6 +14,8 @@ export class UnitOfWork {
   /** Rows written with the last statements (outbox jobs, audit events). */
   private readonly rows: DeferredRow[] = [];
   private readonly onCommit: Array<() => void> = [];
+  /** Accounts whose credentials this work revoked or rotated (announced once it commits). */
+  private readonly credentials = new Set<string>();
   private readonly regardless: Array<(tx: Knex.Transaction) => Promise<unknown>> = [];
   private finished = false;
 
@@ -81,6 +84,25 @@ export class UnitOfWork {
     this.onCommit.push(fn);
   }
 
+  /** This work revoked or rotated a credential of the account: every process forgets what it cached for it once the work commits. */
+  credentialsChanged(accountId: string): void {
+    this.credentials.add(accountId);
+  }
+
+  /** A savepoint's unit that was released: its after-commit actions and announcements now wait for this unit's commit. */
+  adopt(child: UnitOfWork): void {
+    this.onCommit.push(...child.onCommit.splice(0));
+    for (const id of child.credentials) this.credentials.add(id);
+    child.credentials.clear();
+  }
+
+  /** The accounts to announce, once (the caller has committed). */
+  takeCredentialChanges(): string[] {
+    const ids = [...this.credentials];
+    this.credentials.clear();
+    return ids;
+  }
+
   /** The deferred writes, as the transaction's last statements. */
   async flush(tx: Tx): Promise<void> {
     // One update per account, whatever moved (the seat counter and the people's version share the row),
@@ -138,6 +160,8 @@ export async function unitOfWork<T>(db: Db, fn: (tx: Knex.Transaction) => Promis
     throw err;
   }
   work.committed();
+  const feed = changeFeedOf(db);
+  for (const accountId of work.takeCredentialChanges()) feed.credentialsChanged(accountId);
   await work.settle(db);
   return out;
 }
@@ -149,6 +173,7 @@ export function savepoint<T>(tx: Tx, fn: (sp: Knex.Transaction) => Promise<T>): 
     (sp as { work?: UnitOfWork }).work = work;
     const result = await fn(sp);
     await work.flush(sp);
+    workOf(tx)?.adopt(work);
     return result;
   });
 }

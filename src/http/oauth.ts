@@ -41,7 +41,7 @@ export async function issueAccessToken(rt: Runtime, c: AccessTokenClaims): Promi
 }
 
 /** Verifies signature (HS256 only), issuer, audience, expiry and scope; undefined when any fails. */
-export async function verifyAccessToken(rt: Runtime, token: string): Promise<AccessTokenClaims | undefined> {
+export async function verifyAccessToken(rt: Runtime, token: string): Promise<(AccessTokenClaims & { expiresAt: number }) | undefined> {
   try {
     const { payload } = await jwtVerify(token, tokenKey(rt.secret), {
       algorithms: ['HS256'],
@@ -51,7 +51,7 @@ export async function verifyAccessToken(rt: Runtime, token: string): Promise<Acc
       typ: 'at+jwt',
     });
     if (payload.scope !== SCIM_SCOPE || typeof payload.acc !== 'string' || typeof payload.sub !== 'string') return undefined;
-    return { accountId: payload.acc, clientId: payload.sub };
+    return { accountId: payload.acc, clientId: payload.sub, expiresAt: (payload.exp ?? 0) * 1000 };
   } catch {
     return undefined;
   }

@@ -30,7 +30,7 @@ export interface ScimResult {
 /**
  * One write = one transaction; the domain writes its audit (and outbox) rows in it. The
  * account is read again inside it, so a write always sees the current status and settings
- * (the authenticator's copy may be up to a second old).
+ * (the authenticator's copy may be older).
  */
 export async function inWriteTx<T>(env: ScimEnv, fn: (ctx: Ctx, account: Account) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {

@@ -77,6 +77,7 @@ export interface ScimRouter {
 export function scimRouter(rt: Runtime): ScimRouter {
   const router = Router();
   const auth = new ScimAuthenticator(rt);
+  rt.onClose('scim auth cache', () => auth.close());
   const requestLog = new RequestLog(rt.db, rt.log);
   rt.onClose('scim request log', () => requestLog.flush());
   // Both limits live in Redis, shared by every serve process (see src/http/rateLimit.ts).

@@ -4,7 +4,8 @@
 import { getAccount } from '../../../src/db/accounts.repo';
 import { type Db, migrateLatest, openDb } from '../../../src/db/knex';
 import { insertMember } from '../../../src/db/members.repo';
-import { unitOfWork, workOf } from '../../../src/db/unitOfWork';
+import { changeFeedOf } from '../../../src/db/changeFeed';
+import { savepoint, unitOfWork, workOf } from '../../../src/db/unitOfWork';
 import { createMsp } from '../../../src/domain/accounts';
 import { asOp } from '../../helpers/ctx';
 import { DIALECTS, testDbUrl } from '../../helpers/db';
@@ -82,6 +83,35 @@ describe.each(DIALECTS)('the unit of work [%s]', (dialect) => {
     expect(ran).toEqual([]);
   });
 
+  it("announces credential changes after the commit, including a released savepoint's, never a rolled-back one's", async () => {
+    const heard: string[] = [];
+    const stop = changeFeedOf(db).onCredentials((id) => heard.push(id));
+    try {
+      await unitOfWork(db, async (tx) => {
+        workOf(tx)!.credentialsChanged('acct-outer');
+        await savepoint(tx, async (sp) => {
+          workOf(sp)!.credentialsChanged('acct-released');
+          workOf(sp)!.afterCommit(() => heard.push('after commit of a released savepoint'));
+        });
+        await savepoint(tx, async (sp) => {
+          workOf(sp)!.credentialsChanged('acct-rolled-back');
+          throw new Error('undo');
+        }).catch(() => undefined);
+        expect(heard).toEqual([]); // nothing before the commit
+      });
+      expect(heard.sort()).toEqual(['acct-outer', 'acct-released', 'after commit of a released savepoint']);
+      heard.length = 0;
+      await expect(
+        unitOfWork(db, async (tx) => {
+          workOf(tx)!.credentialsChanged('acct-never');
+          throw new Error('no');
+        }),
+      ).rejects.toThrow('no');
+      expect(heard).toEqual([]);
+    } finally {
+      stop();
+    }
+  });
   it('keeps each unit of work to itself, and refuses a seat change outside one', async () => {
     const [a, b] = await Promise.all([unitOfWork(db, async (tx) => workOf(tx)), unitOfWork(db, async (tx) => workOf(tx))]);
     expect(a).toBeDefined();
