@@ -34,6 +34,8 @@ export interface BenchOptions {
   build: boolean;
   /** Run the app processes with --cpu-prof and summarise where their time went. */
   profile: boolean;
+  /** Where the report goes: bench/<out>.md and bench/<out>.json (default RESULTS.md and results.json). */
+  out: string | undefined;
   quick: boolean;
   /** Which scenarios run (each off with --no-<name>). */
   scenarios: Record<ScenarioName, boolean>;
@@ -83,6 +85,7 @@ const HELP = `npm run bench -- [flags]
   --redis-url redis://127.0.0.1:6379
   --no-build                             do not rebuild dist/ first
   --profile                              --cpu-prof the app processes, summary in RESULTS.md
+  --out RESULTS-1M                       write bench/RESULTS-1M.md and bench/results-1M.json instead of RESULTS.md / results.json
   --ops none                             skip the per-op comparison (only the scenarios below)
 
 Scenarios (after the per-op comparison; each off with --no-<name>, or pick with --scenarios a,b):
@@ -102,6 +105,11 @@ Scenarios (after the per-op comparison; each off with --no-<name>, or pick with 
   --no-scaleout         two serve processes vs one on PostgreSQL (own schema; needs --pg-url),
                         --scaleout-users 10000, --duration/--rounds/--connections as the ops
 `;
+
+function outName(raw: string | undefined): string | undefined {
+  if (raw !== undefined && !/^[\w-]+$/.test(raw)) throw new Error(`--out takes a file name stem (letters, digits, - _), got "${raw}"`);
+  return raw;
+}
 
 function positiveInt(name: string, raw: string): number {
   const n = Number(raw.replace(/_/g, ''));
@@ -143,6 +151,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
       'no-build': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      out: { type: 'string' },
       help: { type: 'boolean', default: false },
       scenarios: { type: 'string', default: SCENARIO_NAMES.join(',') },
       ...Object.fromEntries(SCENARIO_NAMES.map((n) => [`no-${n}`, { type: 'boolean' as const, default: false }])),
@@ -217,6 +226,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     redisUrl: values['redis-url']!,
     build: !values['no-build'],
     profile: values.profile!,
+    out: outName(values.out),
     quick,
     scenarios,
     syncUsers: int('sync-users', 10_000, 1000),

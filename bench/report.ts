@@ -226,9 +226,9 @@ export function renderMarkdown(results: Results): string {
   ].join('\n');
 }
 
-export function writeResults(results: Results): { markdown: string; json: string } {
-  const markdown = path.join(BENCH, 'RESULTS.md');
-  const json = path.join(BENCH, 'results.json');
+export function writeResults(results: Results, out?: string): { markdown: string; json: string } {
+  const markdown = path.join(BENCH, `${out ?? 'RESULTS'}.md`);
+  const json = path.join(BENCH, `${(out ?? 'RESULTS').replace(/^RESULTS/, 'results')}.json`);
   fs.writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`);
   fs.writeFileSync(markdown, renderMarkdown(results));
   return { markdown, json };

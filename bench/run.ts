@@ -265,7 +265,7 @@ async function main(): Promise<void> {
     profiles,
     seconds: (performance.now() - started) / 1000,
   };
-  const written = writeResults(results);
+  const written = writeResults(results, opts.out);
   process.stdout.write(
     `\n${renderTables(results)}\n\nWritten: ${path.relative(ROOT, written.markdown)}, ${path.relative(ROOT, written.json)}${profileDir ? `; profiles in ${path.relative(ROOT, profileDir)}` : ''}\n`,
   );
