@@ -3,9 +3,9 @@
 // cached for that account. While a process is not subscribed (Redis away, reconnecting) nobody can
 // tell it anything, so its caches keep answers only briefly (`live` is false) and are emptied when
 // the subscription comes back (announcements sent meanwhile are lost).
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import type { Logger } from '../logger';
-import { createCommandRedis, createWorkerRedis } from './connection';
+import { createWorkerRedis } from './connection';
 
 /** The channel of a deployment (its queue prefix keeps deployments and test runs sharing one Redis apart). */
 export const credentialChannel = (queuePrefix: string): string => `${queuePrefix}:credentials-changed`;
@@ -105,7 +105,8 @@ const PUBLISH_WAIT_MS = 2_000;
 
 /** For a process without a runtime (the CLI): tells the running servers, then disconnects; throws if Redis cannot be reached. */
 export async function publishCredentialChanges(redisUrl: string, queuePrefix: string, accountIds: string[]): Promise<void> {
-  const redis = createCommandRedis(redisUrl);
+  // One attempt: a CLI command must not hang on a Redis that is not there.
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2000, retryStrategy: () => null });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
