@@ -1,6 +1,7 @@
 // Console sessions, API tokens and launch sessions: credentials stored as hashes only.
 import type { Tx } from './knex';
 import { optIso, optText, rowCodec, text, time } from './codec';
+import { first, shape } from './prepared';
 
 export interface SessionRow {
   id: string;
@@ -68,8 +69,10 @@ export async function insertApiToken(tx: Tx, t: Omit<ApiTokenRow, 'lastUsedAt' |
   await tx('api_tokens').insert({ ...API_TOKEN.write(t), token_hash: t.tokenHash });
 }
 
+const API_TOKEN_BY_HASH = shape(`select ${API_TOKEN.columnList()}, token_hash from api_tokens where token_hash = ? limit 1`);
+
 export async function findApiTokenByHash(tx: Tx, tokenHash: string): Promise<(ApiTokenRow & { tokenHash: string }) | undefined> {
-  const r = await tx('api_tokens').where({ token_hash: tokenHash }).first();
+  const r = await first(tx, API_TOKEN_BY_HASH, [tokenHash]);
   return r ? { ...API_TOKEN.read(r), tokenHash: r.token_hash as string } : undefined;
 }
 
