@@ -24,7 +24,7 @@ const SECOND = ['consulting', 'dental', 'logistics', 'media', 'robotics', 'texti
 const SUFFIX = ['gmbh', 'ag', 'ltd', 'inc', 'sarl', 'bv'];
 const PAGE = 50;
 
-interface Company {
+export interface Company {
   id: string;
   name: string;
   nameCi: string;
@@ -32,7 +32,7 @@ interface Company {
   seats: number;
 }
 
-interface Query {
+export interface Query {
   search?: string;
   sort?: 'name' | 'status' | 'seats';
   order?: 'asc' | 'desc';
@@ -59,7 +59,7 @@ function nameOf(i: number): string {
   return `${cap(FIRST[i % FIRST.length]!)} ${cap(SECOND[Math.floor(i / FIRST.length) % SECOND.length]!)} ${String(i).padStart(5, '0')} ${cap(SUFFIX[i % SUFFIX.length]!)}`;
 }
 
-function pathOf(q: Query): string {
+export function pathOf(q: Query): string {
   const p = new URLSearchParams();
   if (q.search !== undefined) p.set('search', q.search);
   if (q.sort) p.set('sort', q.sort);
@@ -71,7 +71,7 @@ function pathOf(q: Query): string {
 }
 
 /** What the list must answer: the repository's order (key, then name_ci, then id). */
-function expected(all: Company[], q: Query): { total: number; ids: string[] } {
+export function expected(all: Company[], q: Query): { total: number; ids: string[] } {
   const term = q.search?.toLowerCase();
   const rows = all.filter((c) => (!term || c.nameCi.includes(term)) && (!q.status || c.status === q.status));
   const sort = q.sort ?? 'name';
@@ -87,7 +87,7 @@ function expected(all: Company[], q: Query): { total: number; ids: string[] } {
 }
 
 /** The queries of the load: a console user typing, sorting, filtering and paging. */
-function queries(count: number): Query[] {
+export function queries(count: number): Query[] {
   const terms = [
     undefined,
     'cedar',
@@ -112,7 +112,7 @@ function queries(count: number): Query[] {
   return out;
 }
 
-async function seed(db: Db, count: number): Promise<{ token: string; companies: Company[] }> {
+export async function seed(db: Db, count: number): Promise<{ token: string; companies: Company[] }> {
   await migrateLatest(db);
   const msp = await asOperator(db, (ctx) => createMsp(ctx, { name: 'Big MSP', region: 'eu', ownerEmail: 'owner@big-msp.example' }, ['eu']));
   const companies: Company[] = [];

@@ -4,7 +4,7 @@
 import type { Tx } from '../db/knex';
 import { technicianFor } from '../domain/access';
 import type { Ctx } from '../domain/context';
-import { authorize, authorizeCompany } from '../domain/policy';
+import { authorizeRequest } from '../domain/policy';
 import { personOf, type Principal } from '../domain/principal';
 import type { Runtime } from '../runtime';
 import { HttpProblem } from './errors';
@@ -46,8 +46,7 @@ export async function runRoute(rt: Runtime, tx: Tx, def: RouteDef, principal: Pr
   const acting = await actingIn(rt, tx, def, principal, req);
   const ctx: Ctx = { tx, actor: acting.principal, now: rt.now() };
   // An MSP route about one of its companies: the technician scope is part of the question.
-  if (def.scope === 'msp' && req.params.companyId) await authorizeCompany(ctx, def.action, acting.accountId, String(req.params.companyId));
-  else await authorize(ctx, def.action, acting.accountId);
+  await authorizeRequest(ctx, def.action, acting.accountId, def.scope === 'msp' && req.params.companyId ? String(req.params.companyId) : undefined);
   const input = {
     params: req.params,
     body: def.body ? def.body.parse(req.body ?? {}) : undefined,

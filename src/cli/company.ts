@@ -1,6 +1,7 @@
 // `mspbridge company add|list`: managed companies seen from the MSP side.
 import type { Command } from 'commander';
-import type { AccountStatus, CompanySort } from '../db/accounts.repo';
+import type { AccountStatus } from '../db/accounts.repo';
+import type { CompanySort } from '../db/companyList.repo';
 import { addCompany, companySummary, listCompanies } from '../domain/companies';
 import { requestLink, showLink, unlinkCompany } from '../domain/links';
 import { addCompanyFromTemplate } from '../domain/templates';

@@ -1,10 +1,9 @@
 // Queries for accounts (MSPs and companies); a company is read through its own id or its MSP's.
-import type { Knex } from 'knex';
 import { type Tx, isPg } from './knex';
 import { foldName } from './nameFold';
 import { first, shape } from './prepared';
 import { requireWork } from './unitOfWork';
-import { bool, int, jsonColumn, likeEscape, optIso, optText, rowCodec, text, time } from './codec';
+import { bool, int, jsonColumn, optIso, optText, rowCodec, text, time } from './codec';
 
 export type AccountKind = 'msp' | 'company';
 export type AccountStatus = 'active' | 'setup' | 'pending_link' | 'frozen' | 'trial';
@@ -129,27 +128,6 @@ export function addFilledSeats(tx: Tx, id: string, delta: number): void {
   requireWork(tx).addSeats(id, delta);
 }
 
-export type CompanySort = 'name' | 'status' | 'seats';
-
-export interface CompanyQuery {
-  search?: string;
-  status?: AccountStatus;
-  sort?: CompanySort;
-  order?: 'asc' | 'desc';
-  limit: number;
-  offset: number;
-  /** Only the companies assigned to this MSP Technician (technician scope `assigned`). */
-  assignedTo?: string;
-}
-
-/** Narrows a query on accounts to the companies assigned to one technician (in SQL, on the assignments index). */
-export function onlyAssigned(q: Knex.QueryBuilder, memberId: string | undefined): Knex.QueryBuilder {
-  if (!memberId) return q;
-  return q.whereExists(function () {
-    void this.select(1).from('technician_assignments as ta').whereRaw('ta.company_id = accounts.id').andWhere('ta.member_id', memberId);
-  });
-}
-
 /**
  * The filled-seat counter and allowance of an account, read for a seat about to be filled. On
  * PostgreSQL a capped account's row is locked to the end of the transaction, so concurrent
@@ -164,45 +142,15 @@ export async function seatsForUpdate(tx: Tx, id: string): Promise<{ total: numbe
   return { total: Number(row.seats_total), filled: Number(row.seats_filled), capped: bool(row.seats_capped) };
 }
 
-/** The shortest search the trigram indexes answer; shorter ones scan the MSP's folded names. */
-const TRIGRAM = 3;
-
-/**
- * Companies whose folded name contains the folded term (migration 009). 3+ characters: PostgreSQL's
- * planner takes the pg_trgm GIN index for the LIKE itself; SQLite is asked through its FTS5 trigram
- * table (a quoted phrase there is a substring match), with instr() keeping the answer exactly the
- * substring test whatever the tokenizer does. Shorter terms have no trigram to look up: a plain
- * substring test on the MSP's rows (strpos/instr, which no planner mistakes for an index search;
- * a 2-letter LIKE would make PostgreSQL read the whole trigram index).
- */
-function nameContains(tx: Tx, q: Knex.QueryBuilder, term: string): void {
-  if (!term) return;
-  const pg = isPg(tx);
-  if ([...term].length < TRIGRAM) {
-    q.andWhereRaw(pg ? 'strpos(name_fold, ?) > 0' : 'instr(name_fold, ?) > 0', [term]);
-  } else if (pg) {
-    q.andWhereRaw(`name_fold like ? escape '\\'`, [`%${likeEscape(term)}%`]);
-  } else {
-    q.andWhereRaw('accounts.rowid in (select rowid from accounts_name_fts where accounts_name_fts match ?)', [`"${term.replace(/"/g, '""')}"`]);
-    q.andWhereRaw('instr(name_fold, ?) > 0', [term]);
+/** Every company of one MSP in name order (or only those assigned to a technician), each whole. */
+export async function allManagedCompanies(tx: Tx, mspId: string, assignedTo?: string): Promise<Account[]> {
+  const q = tx('accounts').where({ msp_id: mspId, kind: 'company' });
+  if (assignedTo) {
+    q.whereExists(function () {
+      void this.select(1).from('technician_assignments as ta').whereRaw('ta.company_id = accounts.id').andWhere('ta.member_id', assignedTo);
+    });
   }
-}
-
-/** One MSP's managed companies: search, filter, sort and page in SQL on the (msp_id, ...) indexes. */
-export async function listManagedCompanies(tx: Tx, mspId: string, q: CompanyQuery): Promise<{ total: number; items: Account[] }> {
-  const base = onlyAssigned(tx('accounts').where({ msp_id: mspId, kind: 'company' }), q.assignedTo);
-  if (q.status) base.andWhere('status', q.status);
-  if (q.search) nameContains(tx, base, foldName(q.search));
-  const [{ n }] = (await base.clone().count({ n: '*' })) as Array<{ n: number | string }>;
-  const sort = q.sort ?? 'name';
-  const defaultOrder = sort === 'seats' ? 'desc' : 'asc';
-  const order = q.order ?? defaultOrder;
-  const rows = base.clone().select('*');
-  if (sort === 'status') rows.orderBy([{ column: 'status', order }, { column: 'name_ci' }, { column: 'id' }]);
-  else if (sort === 'seats') rows.orderBy([{ column: 'seats_filled', order }, { column: 'name_ci' }, { column: 'id' }]);
-  else rows.orderBy([{ column: 'name_ci', order }, { column: 'id' }]);
-  const items = (await rows.limit(q.limit).offset(q.offset)).map(ACCOUNT.read);
-  return { total: Number(n), items };
+  return (await q.select(ACCOUNT.columnList().split(', ')).orderBy([{ column: 'name_ci' }, { column: 'id' }])).map(ACCOUNT.read);
 }
 
 /** Companies on an unpaid trial without an MSP whose trial ends by `by` (and after `after`, if given). */

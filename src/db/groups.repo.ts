@@ -1,6 +1,7 @@
 // Queries for an account's groups and effective memberships (manual, idp-derived or held).
 import type { Tx } from './knex';
 import { bool, optText, rowCodec, text, time } from './codec';
+import { rows as preparedRows, shape } from './prepared';
 
 export type GroupKind = 'owners' | 'administrators' | 'msp_technicians' | 'custom';
 
@@ -169,14 +170,13 @@ export async function staffMemberships(
 }
 
 /** The built-in group kinds a person holds (any source), counting only invited or active people. */
+const BUILTIN_KINDS = shape(
+  `select g.kind from memberships as ms join groups as g on g.id = ms.group_id join members as m on m.id = ms.member_id
+   where ms.account_id = ? and ms.member_id = ? and m.account_id = ? and m.state in ('invited', 'active') and g.kind <> 'custom'`,
+);
+
 export async function builtinKindsOf(tx: Tx, accountId: string, memberId: string): Promise<Array<Exclude<GroupKind, 'custom'>>> {
-  const rows = (await tx('memberships as ms')
-    .join('groups as g', 'g.id', 'ms.group_id')
-    .join('members as m', 'm.id', 'ms.member_id')
-    .where({ 'ms.account_id': accountId, 'ms.member_id': memberId, 'm.account_id': accountId })
-    .whereIn('m.state', ['invited', 'active'])
-    .whereNot('g.kind', 'custom')
-    .select('g.kind')) as Array<{ kind: Exclude<GroupKind, 'custom'> }>;
+  const rows = (await preparedRows(tx, BUILTIN_KINDS, [accountId, memberId, accountId])) as Array<{ kind: Exclude<GroupKind, 'custom'> }>;
   return rows.map((r) => r.kind);
 }
 

@@ -318,9 +318,10 @@ export async function contactsOf(tx: Tx, accountId: string, ids: string[]): Prom
   return out;
 }
 
+const MEMBER_STATE = shape('select state from members where account_id = ? and id = ? limit 1');
+
 export async function memberState(tx: Tx, accountId: string, id: string): Promise<MemberState | undefined> {
-  const m = (await tx('members').where({ account_id: accountId, id }).first('state')) as { state: MemberState } | undefined;
-  return m?.state;
+  return (await first(tx, MEMBER_STATE, [accountId, id]))?.state as MemberState | undefined;
 }
 
 export async function touchSignIn(tx: Tx, accountId: string, id: string, now: string): Promise<void> {

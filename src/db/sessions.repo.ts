@@ -1,6 +1,7 @@
 // Console sessions, API tokens and launch sessions: credentials stored as hashes only.
 import type { Tx } from './knex';
 import { optIso, optText, rowCodec, text, time } from './codec';
+import { first, shape } from './prepared';
 
 export interface SessionRow {
   id: string;
@@ -68,9 +69,18 @@ export async function insertApiToken(tx: Tx, t: Omit<ApiTokenRow, 'lastUsedAt' |
   await tx('api_tokens').insert({ ...API_TOKEN.write(t), token_hash: t.tokenHash });
 }
 
-export async function findApiTokenByHash(tx: Tx, tokenHash: string): Promise<(ApiTokenRow & { tokenHash: string }) | undefined> {
-  const r = await tx('api_tokens').where({ token_hash: tokenHash }).first();
-  return r ? { ...API_TOKEN.read(r), tokenHash: r.token_hash as string } : undefined;
+// The token with its creator's member state: one statement for the check of every API request.
+const API_TOKEN_BY_HASH = shape(
+  `select ${API_TOKEN.columnList('t')}, t.token_hash, m.state as member_state from api_tokens as t
+   left join members as m on m.account_id = t.account_id and m.id = t.member_id where t.token_hash = ? limit 1`,
+);
+
+export async function findApiTokenByHash(
+  tx: Tx,
+  tokenHash: string,
+): Promise<(ApiTokenRow & { tokenHash: string; memberState: string | undefined }) | undefined> {
+  const r = await first(tx, API_TOKEN_BY_HASH, [tokenHash]);
+  return r ? { ...API_TOKEN.read(r), tokenHash: r.token_hash as string, memberState: (r.member_state as string | null) ?? undefined } : undefined;
 }
 
 export async function listApiTokens(tx: Tx, accountId: string): Promise<ApiTokenRow[]> {

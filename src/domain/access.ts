@@ -27,7 +27,7 @@ import { type Ctx, nowIso } from './context';
 import { Forbidden, Invalid, NotFound, Unauthenticated } from './errors';
 import { personOf, type Principal } from './principal';
 import { authorize, authorizeCompany, companyStates, permits } from './policy';
-import { isActing, rolesOf } from './roles';
+import { isActing, isActingState, rolesOf } from './roles';
 import { hashSecret, issueSecret, sameHash, verifyPassword } from './secrets';
 import { auditMspOf, requireAccount } from './tenancy';
 
@@ -182,7 +182,7 @@ export async function authenticateApiToken(tx: Tx, presented: string, now: Date)
   const hash = hashSecret(presented);
   const token = await findApiTokenByHash(tx, hash);
   if (!token || !sameHash(token.tokenHash, hash) || token.revokedAt) throw new Unauthenticated('api_token.invalid', 'The API token is not valid.');
-  if (!(await isActing(tx, token.accountId, token.memberId))) throw new Unauthenticated('api_token.invalid', 'The API token is not valid.');
+  if (!isActingState(token.memberState)) throw new Unauthenticated('api_token.invalid', 'The API token is not valid.');
   if (!token.lastUsedAt || now.getTime() - Date.parse(token.lastUsedAt) > 60_000) await touchApiToken(tx, token.id, now.toISOString());
   return { kind: 'api_token', accountId: token.accountId, tokenId: token.id, memberId: token.memberId, label: `api:${token.prefix}` };
 }

@@ -1,5 +1,6 @@
 // Managed companies seen from the MSP side: adding one in the MSP's region and listing them.
-import { type Account, type AccountStatus, type CompanySort, getManagedCompany, insertAccount, listManagedCompanies } from '../db/accounts.repo';
+import { type Account, type AccountStatus, getManagedCompany, insertAccount } from '../db/accounts.repo';
+import { type CompanyListItem, type CompanySort, listManagedCompanies } from '../db/companyList.repo';
 import { countActiveOwners } from '../db/groups.repo';
 import { countMembers } from '../db/members.repo';
 import { countLiveScimTokens } from '../db/credentials.repo';
@@ -18,7 +19,7 @@ export const DEFAULT_SEATS = 10;
 export const COMPANY_STATUSES: readonly AccountStatus[] = ['setup', 'active', 'pending_link', 'frozen', 'trial'];
 
 /** A company as one row of the MSP's list: the fields REST and CLI both show. */
-export const companySummary = (c: Account) => ({
+export const companySummary = (c: CompanyListItem) => ({
   id: c.id,
   name: c.name,
   status: c.status,
@@ -103,7 +104,7 @@ export interface ListCompaniesInput {
 
 export interface CompanyPage {
   total: number;
-  items: Account[];
+  items: CompanyListItem[];
 }
 
 export async function listCompanies(ctx: Ctx, mspId: string, q: ListCompaniesInput = {}): Promise<CompanyPage> {

@@ -11,6 +11,7 @@ import { personOf, type Principal } from './principal';
 import { isOperator } from '../db/operators.repo';
 import { isAssigned } from '../db/technicianAssignments.repo';
 import { isActing, rolesOf } from './roles';
+import { dropHandedOver, handOver, rememberAllowed, takeHandedOver } from './policyHandOver';
 
 /**
  * What a principal is in one account. `technician` is an MSP Technician in the MSP's own
@@ -274,6 +275,7 @@ async function statesOf(tx: Tx, rule: Rule, account: Account, extra: readonly St
 
 /** Asks the table; false instead of an error (for "may this person also …" questions). */
 export async function permits(ctx: Ctx, action: Action, on: string | Account, targetStates: readonly State[] = []): Promise<boolean> {
+  dropHandedOver(ctx);
   const account = typeof on === 'string' ? await getAccount(ctx.tx, on) : on;
   if (!account) return false;
   return (await decideFor(ctx, action, account, targetStates)).allowed;
@@ -292,13 +294,38 @@ async function decideFor(ctx: Ctx, action: Action, account: Account, targetState
  * without the role Forbidden. Returns the account.
  */
 export async function authorize(ctx: Ctx, action: Action, on: string | Account, targetStates: readonly State[] = []): Promise<Account> {
+  const states = targetStates.join();
+  const handed = takeHandedOver(ctx);
+  if (
+    handed &&
+    handed.action === action &&
+    handed.actor === ctx.actor &&
+    handed.states === states &&
+    handed.account.id === (typeof on === 'string' ? on : on.id)
+  ) {
+    return handed.account;
+  }
   const account = typeof on === 'string' ? await getAccount(ctx.tx, on) : on;
   const d = account ? await decideFor(ctx, action, account, targetStates) : decide(action, new Set(), new Set());
   if (!d.allowed) {
     if (d.status === 404) throw new NotFound(d.code, d.message);
     throw new Forbidden(d.code, d.message);
   }
+  rememberAllowed(ctx, { action, account: account!, actor: ctx.actor, states });
   return account!;
+}
+
+/**
+ * An adapter's check of a request (dispatch.ts), before it parses the input: the route's action
+ * in the account (and, for an MSP route about one of its companies, with that company's states).
+ * The use case then asks the same question first thing, in the same transaction with nothing run
+ * in between: that first question, and only it, is answered by this decision instead of the same
+ * reads again. Any other first question drops it; every later one reads the database.
+ */
+export async function authorizeRequest(ctx: Ctx, action: Action, accountId: string, companyId?: string): Promise<Account> {
+  const account = companyId ? await authorizeCompany(ctx, action, accountId, companyId) : await authorize(ctx, action, accountId);
+  handOver(ctx);
+  return account;
 }
 
 /**
@@ -307,6 +334,7 @@ export async function authorize(ctx: Ctx, action: Action, on: string | Account, 
  * the first-Owner grace of an account being set up.
  */
 export async function credentialAuthority(ctx: Ctx, account: Account): Promise<CredentialAuthority> {
+  dropHandedOver(ctx);
   return decide('owners.change', await standingsOf(ctx.tx, ctx.actor, account), new Set()).allowed ? 'owner' : 'admin';
 }
 
@@ -316,6 +344,7 @@ export async function credentialAuthority(ctx: Ctx, account: Account): Promise<C
  */
 export async function authorizeDeployment(ctx: Ctx, action: Action): Promise<void> {
   if (POLICY[action].scope !== 'deployment') throw new Error(`${action} is not a deployment action`);
+  dropHandedOver(ctx);
   const standings = new Set<Standing>();
   if (ctx.actor.kind === 'operator' || ctx.actor.kind === 'system') standings.add(ctx.actor.kind);
   const person = personOf(ctx.actor);
@@ -333,6 +362,7 @@ export async function authorizeDeployment(ctx: Ctx, action: Action): Promise<voi
 
 /** The target states of a person acted on: themself, an Owner. */
 export async function targetStates(ctx: Ctx, accountId: string, memberId: string): Promise<State[]> {
+  dropHandedOver(ctx);
   const out: State[] = [];
   const person = personOf(ctx.actor);
   if (person && person.accountId === accountId && person.memberId === memberId) out.push('target.self');

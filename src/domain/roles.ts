@@ -13,6 +13,8 @@ export async function rolesOf(tx: Tx, accountId: string, memberId: string): Prom
 
 /** Whether the member may act at all (not suspended, not removed). */
 export async function isActing(tx: Tx, accountId: string, memberId: string): Promise<boolean> {
-  const state = await memberState(tx, accountId, memberId);
-  return state === 'active' || state === 'invited';
+  return isActingState(await memberState(tx, accountId, memberId));
 }
+
+/** Whether a member in this state (undefined: no such member) may act. */
+export const isActingState = (state: string | undefined): boolean => state === 'active' || state === 'invited';

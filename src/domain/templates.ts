@@ -1,7 +1,7 @@
 // Company templates: an MSP captures one company's setup (policies, settings, recovery plan, custom
 // groups, vault names, group mappings by IdP group name), starts new companies from it, sees how
 // far each company has drifted from it, and reconciles one (dry run first, audited).
-import { type Account, type AccountSettings, getAccount, getManagedCompany, listManagedCompanies } from '../db/accounts.repo';
+import { type Account, type AccountSettings, allManagedCompanies, getAccount, getManagedCompany } from '../db/accounts.repo';
 import { newId } from '../db/codec';
 import { listGroups } from '../db/groups.repo';
 import { findIdpGroupByName } from '../db/idpGroups.repo';
@@ -183,7 +183,7 @@ export async function templateDrift(
   if (input.companyId) await authorizeCompany(ctx, 'company.read', msp.id, input.companyId);
   const companies = input.companyId
     ? [await managedCompany(ctx, msp.id, input.companyId)]
-    : (await listManagedCompanies(ctx.tx, msp.id, { limit: 100_000, offset: 0, assignedTo: await listingScope(ctx, msp) })).items;
+    : await allManagedCompanies(ctx.tx, msp.id, await listingScope(ctx, msp));
   const out = [];
   for (const c of companies) out.push({ companyId: c.id, name: c.name, differences: await differencesOf(ctx, c, spec) });
   return out;

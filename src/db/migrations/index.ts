@@ -13,6 +13,7 @@ import * as m010 from './010_usage_ledger';
 import * as m011 from './011_company_templates';
 import * as m012 from './012_scim_request_days';
 import * as m013 from './013_members_version';
+import * as m014 from './014_company_list';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -33,6 +34,7 @@ const migrations: ReadonlyArray<[string, Migration]> = [
   ['011_company_templates', m011],
   ['012_scim_request_days', m012],
   ['013_members_version', m013],
+  ['014_company_list', m014],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

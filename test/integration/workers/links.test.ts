@@ -1,6 +1,6 @@
 // Linking, transfer, unlink, trial and freeze, with the region-validation worker, real email and a
 // second regional deployment answering the region directory over HTTP.
-import { listManagedCompanies } from '../../../src/db/accounts.repo';
+import { listManagedCompanies } from '../../../src/db/companyList.repo';
 import { createMsp } from '../../../src/domain/accounts';
 import { addCompany } from '../../../src/domain/companies';
 import { DomainError } from '../../../src/domain/errors';
