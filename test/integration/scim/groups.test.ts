@@ -167,4 +167,32 @@ describeEachScimApp('SCIM /Groups', (f) => {
     expect(await memberIds(g1.body.id)).toEqual([users[0]]);
     expect(await memberIds(g2.body.id)).toEqual([]);
   });
+  it("lists every user's pushed groups on a page, in display-name order, on every read of it", async () => {
+    const { c } = f();
+    const post = async (displayName: string, members: string[]) =>
+      (
+        await c.req<Group>('POST', '/Groups', {
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+          displayName,
+          members: members.map((value) => ({ value })),
+        })
+      ).body.id;
+    const zeta = await post('zeta page team', users.slice(0, 8));
+    const alpha = await post('Alpha page team', users.slice(4, 12));
+    const expected = (id: string) => {
+      const i = users.indexOf(id);
+      return [...(i >= 4 ? [alpha] : []), ...(i < 8 ? [zeta] : [])];
+    };
+    // More reads than PostgreSQL plans a prepared statement afresh (5) before it may keep a generic plan.
+    for (let read = 0; read < 8; read++) {
+      const page = await c.req<{ Resources: Array<Res & { groups?: Array<{ value: string; display: string }> }> }>('GET', '/Users?startIndex=1&count=100');
+      const ours = page.body.Resources.filter((u) => users.includes(u.id));
+      expect(ours).toHaveLength(12);
+      for (const u of ours) {
+        const displays = (u.groups ?? []).map((g) => g.display.toLowerCase());
+        expect(displays).toEqual([...displays].sort());
+        expect((u.groups ?? []).map((g) => g.value).filter((v) => v === zeta || v === alpha)).toEqual(expected(u.id));
+      }
+    }
+  });
 });
