@@ -195,4 +195,19 @@ describeEachScimApp('SCIM /Groups', (f) => {
       }
     }
   });
+  it('moves the version once per member push, also when pushes to one group run concurrently', async () => {
+    const { c } = f();
+    const g = await c.req<Group>('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Concurrent pushes' });
+    const v0 = Number(/"(\d+)"/.exec(g.body.meta.version)![1]);
+    const answers = await Promise.all(
+      users.slice(0, 10).map((value) => c.req('PATCH', `/Groups/${g.body.id}`, patchOp({ op: 'add', path: 'members', value: [{ value }] }))),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(204));
+    const after = await c.req<Group>('GET', `/Groups/${g.body.id}`);
+    expect(after.body.meta.version).toBe(`W/"${v0 + 10}"`);
+    expect(await memberIds(g.body.id)).toEqual([...users.slice(0, 10)].sort());
+    // A push that changes nothing (members already there) leaves the version alone.
+    await c.req('PATCH', `/Groups/${g.body.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: users[0] }] }));
+    expect((await c.req<Group>('GET', `/Groups/${g.body.id}`)).body.meta.version).toBe(`W/"${v0 + 10}"`);
+  });
 });
