@@ -16,7 +16,7 @@ export interface BreakerRow {
 export async function lockBreaker(tx: Tx, accountId: string, now: string): Promise<BreakerRow> {
   await tx('breakers').insert({ account_id: accountId, trip_started_at: null, updated_at: now }).onConflict('account_id').ignore();
   const q = tx('breakers').where({ account_id: accountId }).first('account_id', 'trip_started_at');
-  if (isPg(tx)) q.forUpdate();
+  if (isPg(tx)) q.forNoKeyUpdate(); // the row's key never changes: excludes other lockers, not key-share
   const row = (await q) as { account_id: string; trip_started_at: unknown };
   return { accountId: row.account_id, tripStartedAt: optIso(row.trip_started_at) };
 }

@@ -208,7 +208,9 @@ export function scimVisible(tx: Tx, alias = 'm'): string {
 }
 
 export async function getScimMember(tx: Tx, accountId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<Member | undefined> {
-  const lock = opts.forUpdate && isPg(tx) ? ' for update' : '';
+  // FOR NO KEY UPDATE: excludes concurrent writers of the member just as FOR UPDATE, without
+  // queueing the key-share locks of inserts that reference it (group memberships, invitations).
+  const lock = opts.forUpdate && isPg(tx) ? ' for no key update' : '';
   return MEMBER.maybe(
     await first(tx, shape(`select ${MEMBER.columnList('m')} from members as m where m.account_id = ? and m.id = ? and ${scimVisible(tx)} limit 1${lock}`), [
       accountId,

@@ -167,4 +167,47 @@ describeEachScimApp('SCIM /Groups', (f) => {
     expect(await memberIds(g1.body.id)).toEqual([users[0]]);
     expect(await memberIds(g2.body.id)).toEqual([]);
   });
+  it("lists every user's pushed groups on a page, in display-name order, on every read of it", async () => {
+    const { c } = f();
+    const post = async (displayName: string, members: string[]) =>
+      (
+        await c.req<Group>('POST', '/Groups', {
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+          displayName,
+          members: members.map((value) => ({ value })),
+        })
+      ).body.id;
+    const zeta = await post('zeta page team', users.slice(0, 8));
+    const alpha = await post('Alpha page team', users.slice(4, 12));
+    const expected = (id: string) => {
+      const i = users.indexOf(id);
+      return [...(i >= 4 ? [alpha] : []), ...(i < 8 ? [zeta] : [])];
+    };
+    // More reads than PostgreSQL plans a prepared statement afresh (5) before it may keep a generic plan.
+    for (let read = 0; read < 8; read++) {
+      const page = await c.req<{ Resources: Array<Res & { groups?: Array<{ value: string; display: string }> }> }>('GET', '/Users?startIndex=1&count=100');
+      const ours = page.body.Resources.filter((u) => users.includes(u.id));
+      expect(ours).toHaveLength(12);
+      for (const u of ours) {
+        const displays = (u.groups ?? []).map((g) => g.display.toLowerCase());
+        expect(displays).toEqual([...displays].sort());
+        expect((u.groups ?? []).map((g) => g.value).filter((v) => v === zeta || v === alpha)).toEqual(expected(u.id));
+      }
+    }
+  });
+  it('moves the version once per member push, also when pushes to one group run concurrently', async () => {
+    const { c } = f();
+    const g = await c.req<Group>('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Concurrent pushes' });
+    const v0 = Number(/"(\d+)"/.exec(g.body.meta.version)![1]);
+    const answers = await Promise.all(
+      users.slice(0, 10).map((value) => c.req('PATCH', `/Groups/${g.body.id}`, patchOp({ op: 'add', path: 'members', value: [{ value }] }))),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(204));
+    const after = await c.req<Group>('GET', `/Groups/${g.body.id}`);
+    expect(after.body.meta.version).toBe(`W/"${v0 + 10}"`);
+    expect(await memberIds(g.body.id)).toEqual([...users.slice(0, 10)].sort());
+    // A push that changes nothing (members already there) leaves the version alone.
+    await c.req('PATCH', `/Groups/${g.body.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: users[0] }] }));
+    expect((await c.req<Group>('GET', `/Groups/${g.body.id}`)).body.meta.version).toBe(`W/"${v0 + 10}"`);
+  });
 });
