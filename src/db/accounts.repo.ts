@@ -150,18 +150,18 @@ export function onlyAssigned(q: Knex.QueryBuilder, memberId: string | undefined)
   });
 }
 
+const SEATS = shape('select seats_total, seats_filled, seats_capped from accounts where id = ? limit 1');
+const SEATS_LOCKED = shape('select seats_total, seats_filled, seats_capped from accounts where id = ? limit 1 for update');
+
 /**
- * The filled-seat counter and allowance of an account, read for a seat about to be filled. On
- * PostgreSQL a capped account's row is locked to the end of the transaction, so concurrent
- * creates into one capped company are counted one after the other (SQLite serialises writers).
+ * The filled-seat counter and allowance of an account, read for a seat about to be filled (only
+ * for an account the transaction read as capped: uncapped ones take no lock). On PostgreSQL the
+ * row is locked to the end of the transaction, so concurrent creates into one capped company are
+ * counted one after the other (SQLite serialises writers).
  */
 export async function seatsForUpdate(tx: Tx, id: string): Promise<{ total: number; filled: number; capped: boolean } | undefined> {
-  const peek = (await tx('accounts').where({ id }).first('seats_capped')) as { seats_capped: unknown } | undefined;
-  if (!peek) return undefined;
-  if (!bool(peek.seats_capped)) return { total: 0, filled: 0, capped: false };
-  const q = tx('accounts').where({ id }).first('seats_total', 'seats_filled', 'seats_capped');
-  const row = (await (isPg(tx) ? q.forUpdate() : q)) as { seats_total: unknown; seats_filled: unknown; seats_capped: unknown };
-  return { total: Number(row.seats_total), filled: Number(row.seats_filled), capped: bool(row.seats_capped) };
+  const row = await first(tx, isPg(tx) ? SEATS_LOCKED : SEATS, [id]);
+  return row && { total: Number(row.seats_total), filled: Number(row.seats_filled), capped: bool(row.seats_capped) };
 }
 
 /** The shortest search the trigram indexes answer; shorter ones scan the MSP's folded names. */

@@ -143,6 +143,48 @@ export async function findMemberByExternalId(tx: Tx, accountId: string, external
   return MEMBER.maybe(await first(tx, BY_EXTERNAL_ID, [accountId, externalId]));
 }
 
+/** The people a pushed userName, email and externalId already belong to (each undefined when none). */
+export interface PushedKeysOwners {
+  byUserName?: Member;
+  /** The oldest person with the email (none looked for without an email). */
+  byEmail?: Member;
+  /** None looked for without an externalId. */
+  byExternalId?: Member;
+}
+
+const KEY_OWNERS = (() => {
+  const cols = MEMBER.columnList();
+  const one = (hit: string, where: string, order = '') =>
+    `select '${hit}' as hit, ${cols} from (select ${cols} from members where account_id = ? and ${where} and ${NOT_REMOVED}${order} limit 1) as ${hit}`;
+  return shape(
+    [one('u', 'user_name_ci = ?'), one('e', 'email_ci = ?', ' order by created_at asc'), one('x', 'external_id = ?')].join(' union all '),
+  );
+})();
+
+/** The owners of a push's userName, email and externalId in one statement (three index lookups, one round trip). */
+export async function findPushedKeysOwners(
+  tx: Tx,
+  accountId: string,
+  keys: { userName: string; email?: string | null; externalId?: string | null },
+): Promise<PushedKeysOwners> {
+  const found = await preparedRows(tx, KEY_OWNERS, [
+    accountId,
+    keys.userName.toLowerCase(),
+    accountId,
+    keys.email ? keys.email.toLowerCase() : null,
+    accountId,
+    keys.externalId || null,
+  ]);
+  const out: PushedKeysOwners = {};
+  for (const r of found) {
+    const m = MEMBER.read(r);
+    if (r.hit === 'u') out.byUserName = m;
+    else if (r.hit === 'e') out.byEmail = m;
+    else out.byExternalId = m;
+  }
+  return out;
+}
+
 /** Updates profile fields and bumps the version (the SCIM ETag). */
 export async function updateMemberProfile(tx: Tx, accountId: string, id: string, patch: Partial<NewMember>, now: string): Promise<void> {
   await tx('members')

@@ -1,0 +1,133 @@
+// POST /Users without HTTP: the real write (inWriteTx + provisionUser) in a loop, the statements and round trips
+// it sends counted, and the same work as bare hand-written statements (the measured ceiling of the database part).
+// npx tsx bench/post-ceiling.ts --db sqlite|postgres [--users 100000] [--posts 3000] [--concurrency 1]
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { getAccount } from '../src/db/accounts.repo';
+import { type Db, isPg, migrateLatest, openDb } from '../src/db/knex';
+import { recountSeats } from '../src/db/members.repo';
+import { unitOfWork } from '../src/db/unitOfWork';
+import { provisionUser } from '../src/domain/provisioning';
+import { createLogger } from '../src/logger';
+import { inWriteTx, type ScimEnv } from '../src/scim/context';
+import { scimAccount, seedMembers } from './app-target';
+
+const { values } = parseArgs({
+  options: {
+    db: { type: 'string', default: 'sqlite' },
+    users: { type: 'string', default: '100000' },
+    posts: { type: 'string', default: '3000' },
+    concurrency: { type: 'string', default: '1' },
+    'pg-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+  },
+});
+const kind = values.db!;
+const users = Number(values.users);
+const posts = Number(values.posts);
+const concurrency = Number(values.concurrency);
+
+/** Statements sent to PostgreSQL (each one round trip with node-postgres), counted at the client. */
+let pgQueries = 0;
+const pgQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  pgQueries++;
+  return (pgQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof pg.Client.prototype.query;
+
+function open(): { db: Db; drop: () => Promise<void> } {
+  const tag = `pc_${crypto.randomBytes(5).toString('hex')}`;
+  if (kind === 'sqlite') {
+    const file = path.join(os.tmpdir(), `${tag}.sqlite`);
+    return {
+      db: openDb({ url: `sqlite:${file}` }),
+      drop: async () => {
+        for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+      },
+    };
+  }
+  const base = values['pg-url']!;
+  return {
+    db: openDb({ url: `${base}?schema=${tag}`, poolMax: Math.max(2, concurrency) }),
+    drop: async () => {
+      const admin = openDb({ url: base, poolMax: 1 });
+      await admin.raw(`drop schema if exists ${tag} cascade`);
+      await admin.destroy();
+    },
+  };
+}
+
+const profile = (userName: string) => ({
+  userName,
+  externalId: null,
+  displayName: null,
+  givenName: 'New',
+  familyName: 'Posted',
+  email: userName,
+  preferredLanguage: null,
+  locale: null,
+  attrs: { userName, name: { givenName: 'New', familyName: 'Posted' }, emails: [{ value: userName, type: 'work', primary: true }] },
+});
+
+async function timed(label: string, n: number, one: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const q0 = pgQueries;
+  let sqlite = 0;
+  const count = () => sqlite++;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) await one(next++);
+    }),
+  );
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  void count;
+  const perPost = (x: number) => ((x / n) * 1000).toFixed(0);
+  console.log(
+    `${label}: ${n} in ${ms.toFixed(0)} ms = ${((n / ms) * 1000).toFixed(0)} /s, wall ${perPost(ms)} µs, CPU ${perPost((cpu.user + cpu.system) / 1000)} µs per POST` +
+      (kind === 'postgres' ? `, ${((pgQueries - q0) / n).toFixed(2)} statements per POST` : ''),
+  );
+}
+
+async function main(): Promise<void> {
+  const { db, drop } = open();
+  try {
+    await migrateLatest(db);
+    const { accountId } = await scimAccount(db);
+    if (users) await seedMembers(db, accountId, 'user', users, Date.now());
+    await unitOfWork(db, (tx) => recountSeats(tx, accountId));
+    await db.raw(isPg(db) ? 'vacuum analyze members' : 'analyze');
+    const account = (await getAccount(db, accountId))!;
+    const cred = (await db('scim_tokens').where({ account_id: accountId }).first()) as { id: string; authority: string };
+    const env: ScimEnv = {
+      db,
+      log: createLogger('silent'),
+      now: () => new Date(),
+      account,
+      actor: { kind: 'scim', accountId, credentialId: cred.id, label: 'scim:bench', authority: cred.authority as 'admin' },
+      baseUrl: 'http://bench/scim/v2',
+    };
+    let statements = 0;
+    db.on('query', () => statements++);
+    const post = (prefix: string) => (i: number) => inWriteTx(env, (ctx, acct) => provisionUser(ctx, acct, profile(`${prefix}${i}@post.example`), true));
+    await timed('warmup', 300, post('warm'));
+    for (const round of [1, 2]) {
+      statements = 0;
+      await timed(`provisionUser round ${round}`, posts, post(`r${round}-`));
+      console.log(`  knex 'query' events per POST (BEGIN/COMMIT and prepared statements): ${(statements / posts).toFixed(2)}`);
+    }
+  } finally {
+    await db.destroy();
+    await drop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
