@@ -3,6 +3,7 @@
 // npx tsx bench/post-ceiling.ts --db sqlite|postgres [--users 100000] [--posts 3000] [--concurrency 1]
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import inspector from 'node:inspector';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +24,8 @@ const { values } = parseArgs({
     posts: { type: 'string', default: '3000' },
     concurrency: { type: 'string', default: '1' },
     'pg-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+    /** A CPU profile of the measured rounds only (not the seeding), written to this file. */
+    profile: { type: 'string' },
   },
 });
 const kind = values.db!;
@@ -75,6 +78,7 @@ const profile = (userName: string) => ({
 async function timed(label: string, n: number, one: (i: number) => Promise<unknown>): Promise<void> {
   let next = 0;
   const cpu0 = process.cpuUsage();
+  const ru0 = process.resourceUsage();
   const t0 = performance.now();
   const q0 = pgQueries;
   let sqlite = 0;
@@ -86,11 +90,14 @@ async function timed(label: string, n: number, one: (i: number) => Promise<unkno
   );
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  const ru = process.resourceUsage();
   void count;
   const perPost = (x: number) => ((x / n) * 1000).toFixed(0);
   console.log(
     `${label}: ${n} in ${ms.toFixed(0)} ms = ${((n / ms) * 1000).toFixed(0)} /s, wall ${perPost(ms)} µs, CPU ${perPost((cpu.user + cpu.system) / 1000)} µs per POST` +
-      (kind === 'postgres' ? `, ${((pgQueries - q0) / n).toFixed(2)} statements per POST` : ''),
+      (kind === 'postgres' ? `, ${((pgQueries - q0) / n).toFixed(2)} statements per POST` : '') +
+      `; per POST ${((ru.voluntaryContextSwitches - ru0.voluntaryContextSwitches) / n).toFixed(2)} waits (voluntary context switches),` +
+      ` ${((ru.involuntaryContextSwitches - ru0.involuntaryContextSwitches) / n).toFixed(2)} preemptions, ${((ru.fsWrite - ru0.fsWrite) / n).toFixed(1)} fs writes`,
   );
 }
 
@@ -116,10 +123,22 @@ async function main(): Promise<void> {
     db.on('query', () => statements++);
     const post = (prefix: string) => (i: number) => inWriteTx(env, (ctx, acct) => provisionUser(ctx, acct, profile(`${prefix}${i}@post.example`), true));
     await timed('warmup', 300, post('warm'));
+    const session = values.profile ? new inspector.Session() : undefined;
+    const post2 = <T>(method: string) => new Promise<T>((resolve, reject) => session!.post(method, (err, res) => (err ? reject(err) : resolve(res as T))));
+    if (session) {
+      session.connect();
+      await post2('Profiler.enable');
+      await post2('Profiler.start');
+    }
     for (const round of [1, 2]) {
       statements = 0;
       await timed(`provisionUser round ${round}`, posts, post(`r${round}-`));
       console.log(`  knex 'query' events per POST (BEGIN/COMMIT and prepared statements): ${(statements / posts).toFixed(2)}`);
+    }
+    if (session) {
+      const { profile: cpu } = await post2<{ profile: unknown }>('Profiler.stop');
+      fs.writeFileSync(values.profile!, JSON.stringify(cpu));
+      session.disconnect();
     }
   } finally {
     await db.destroy();

@@ -156,9 +156,7 @@ const KEY_OWNERS = (() => {
   const cols = MEMBER.columnList();
   const one = (hit: string, where: string, order = '') =>
     `select '${hit}' as hit, ${cols} from (select ${cols} from members where account_id = ? and ${where} and ${NOT_REMOVED}${order} limit 1) as ${hit}`;
-  return shape(
-    [one('u', 'user_name_ci = ?'), one('e', 'email_ci = ?', ' order by created_at asc'), one('x', 'external_id = ?')].join(' union all '),
-  );
+  return shape([one('u', 'user_name_ci = ?'), one('e', 'email_ci = ?', ' order by created_at asc'), one('x', 'external_id = ?')].join(' union all '));
 })();
 
 /** The owners of a push's userName, email and externalId in one statement (three index lookups, one round trip). */
