@@ -165,21 +165,10 @@ export async function findPushedKeysOwners(
   accountId: string,
   keys: { userName: string; email?: string | null; externalId?: string | null },
 ): Promise<PushedKeysOwners> {
-  const found = await preparedRows(tx, KEY_OWNERS, [
-    accountId,
-    keys.userName.toLowerCase(),
-    accountId,
-    keys.email ? keys.email.toLowerCase() : null,
-    accountId,
-    keys.externalId || null,
-  ]);
+  const { userName, email, externalId } = keys;
+  const found = await preparedRows(tx, KEY_OWNERS, [accountId, userName.toLowerCase(), accountId, email?.toLowerCase() || null, accountId, externalId || null]);
   const out: PushedKeysOwners = {};
-  for (const r of found) {
-    const m = MEMBER.read(r);
-    if (r.hit === 'u') out.byUserName = m;
-    else if (r.hit === 'e') out.byEmail = m;
-    else out.byExternalId = m;
-  }
+  for (const r of found) out[r.hit === 'u' ? 'byUserName' : r.hit === 'e' ? 'byEmail' : 'byExternalId'] = MEMBER.read(r);
   return out;
 }
 
