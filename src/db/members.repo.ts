@@ -48,7 +48,7 @@ export const NOT_REMOVED = "state <> 'removed'";
 /** Seats are filled by invited and active people. */
 export const fillsSeat = (state: MemberState): boolean => state === 'invited' || state === 'active';
 
-const MEMBER = rowCodec<Member>({
+export const MEMBER = rowCodec<Member>({
   id: text,
   accountId: text,
   userName: text,
@@ -99,8 +99,9 @@ function profileColumns(m: Partial<NewMember>): Row {
   return row;
 }
 
-export async function insertMember(tx: Tx, m: NewMember): Promise<Member> {
-  const row: Row = {
+/** The row of a new person, as stored. */
+export function memberRow(m: NewMember): Row {
+  return {
     id: m.id,
     account_id: m.accountId,
     ...profileColumns(m),
@@ -112,10 +113,19 @@ export async function insertMember(tx: Tx, m: NewMember): Promise<Member> {
     created_at: m.createdAt,
     updated_at: m.createdAt,
   };
-  await insertRow(tx, 'members', row);
+}
+
+/** What follows a new person's row in the same unit of work (the seat counter, the people's version); the person as read back. */
+export async function memberInserted(tx: Tx, m: NewMember, row: Row): Promise<Member> {
   if (fillsSeat(m.state)) addFilledSeats(tx, m.accountId, 1);
   await touch(tx, m.accountId);
   return MEMBER.read(row);
+}
+
+export async function insertMember(tx: Tx, m: NewMember): Promise<Member> {
+  const row = memberRow(m);
+  await insertRow(tx, 'members', row);
+  return memberInserted(tx, m, row);
 }
 
 export async function getMember(tx: Tx, accountId: string, id: string): Promise<Member | undefined> {
@@ -141,35 +151,6 @@ export async function findMemberByEmail(tx: Tx, accountId: string, email: string
 
 export async function findMemberByExternalId(tx: Tx, accountId: string, externalId: string): Promise<Member | undefined> {
   return MEMBER.maybe(await first(tx, BY_EXTERNAL_ID, [accountId, externalId]));
-}
-
-/** The people a pushed userName, email and externalId already belong to (each undefined when none). */
-export interface PushedKeysOwners {
-  byUserName?: Member;
-  /** The oldest person with the email (none looked for without an email). */
-  byEmail?: Member;
-  /** None looked for without an externalId. */
-  byExternalId?: Member;
-}
-
-const KEY_OWNERS = (() => {
-  const cols = MEMBER.columnList();
-  const one = (hit: string, where: string, order = '') =>
-    `select '${hit}' as hit, ${cols} from (select ${cols} from members where account_id = ? and ${where} and ${NOT_REMOVED}${order} limit 1) as ${hit}`;
-  return shape([one('u', 'user_name_ci = ?'), one('e', 'email_ci = ?', ' order by created_at asc'), one('x', 'external_id = ?')].join(' union all '));
-})();
-
-/** The owners of a push's userName, email and externalId in one statement (three index lookups, one round trip). */
-export async function findPushedKeysOwners(
-  tx: Tx,
-  accountId: string,
-  keys: { userName: string; email?: string | null; externalId?: string | null },
-): Promise<PushedKeysOwners> {
-  const { userName, email, externalId } = keys;
-  const found = await preparedRows(tx, KEY_OWNERS, [accountId, userName.toLowerCase(), accountId, email?.toLowerCase() || null, accountId, externalId || null]);
-  const out: PushedKeysOwners = {};
-  for (const r of found) out[r.hit === 'u' ? 'byUserName' : r.hit === 'e' ? 'byEmail' : 'byExternalId'] = MEMBER.read(r);
-  return out;
 }
 
 /** Updates profile fields and bumps the version (the SCIM ETag). */

@@ -4,16 +4,8 @@ import { newId } from '../db/codec';
 import { idpGroupIdsOfMember, removeIdpGroupMembers, touchIdpGroup } from '../db/idpGroups.repo';
 import { openHeldChanges } from '../db/mapping.repo';
 import { revokePendingInvitations } from '../db/invitations.repo';
-import {
-  type Member,
-  type PushedKeysOwners,
-  findPushedKeysOwners,
-  getMemberAnyState,
-  insertMember,
-  setMemberState,
-  setScimManaged,
-  updateMemberProfile,
-} from '../db/members.repo';
+import { type Member, type NewMember, getMemberAnyState, insertMember, setMemberState, setScimManaged, updateMemberProfile } from '../db/members.repo';
+import { type PushedKeysOwners, findPushedKeysOwners, lookupOrInsertPushed } from '../db/pushedMembers.repo';
 import { auditOn } from './audit';
 import { admitRemoval, holdRemoval } from './breaker';
 import { type Ctx, nowIso } from './context';
@@ -22,7 +14,7 @@ import { Conflict, PreconditionFailed } from './errors';
 import { inviteMember } from './invitations';
 import { noteMemberJoined } from './members';
 import { authorize, targetStates } from './policy';
-import { claimSeat } from './seatCaps';
+import { claimSeat, seatCheckNeeded } from './seatCaps';
 
 /** A User as the IdP pushed it: the indexed fields plus the whole document. */
 export interface PushedProfile {
@@ -89,9 +81,22 @@ export interface ProvisionResult {
 export async function provisionUser(ctx: Ctx, account: Account, p: PushedProfile, active: boolean): Promise<ProvisionResult> {
   await assertWritable(ctx, account);
   const now = nowIso(ctx);
-  // userName, email and externalId looked up at once: one statement, whichever answer applies.
-  const owners = await findPushedKeysOwners(ctx.tx, account.id, p);
+  const state = active ? 'invited' : 'suspended';
+  const candidate: NewMember = {
+    id: newId(),
+    accountId: account.id,
+    ...p,
+    attrs: { ...p.attrs, active },
+    state,
+    provisionedBy: 'scim',
+    scimManaged: true,
+    createdAt: now,
+  };
+  // userName, email and externalId looked up at once; unless a seat cap is to be checked first, the new
+  // person is inserted in the same statement when nobody holds them (PostgreSQL: one round trip).
+  const owners = await lookupOrInsertPushed(ctx.tx, account.id, p, seatCheckNeeded(account, null, state) ? undefined : candidate);
   const existing = existingPerson(p, owners);
+  if (existing && owners.inserted) throw new Error('a pushed person was inserted beside an existing one');
   if (existing) {
     const revive = existing.provisionedBy === 'scim';
     if (!revive && !account.settings.adoptExistingMembers) {
@@ -115,17 +120,8 @@ export async function provisionUser(ctx: Ctx, account: Account, p: PushedProfile
     return { member, outcome: revive ? 'revived' : 'adopted' };
   }
   assertExternalIdFree(p.externalId, owners.byExternalId);
-  await claimSeat(ctx, account, null, active ? 'invited' : 'suspended');
-  const member = await insertMember(ctx.tx, {
-    id: newId(),
-    accountId: account.id,
-    ...p,
-    attrs: { ...p.attrs, active },
-    state: active ? 'invited' : 'suspended',
-    provisionedBy: 'scim',
-    scimManaged: true,
-    createdAt: now,
-  });
+  await claimSeat(ctx, account, null, state);
+  const member = owners.inserted ?? (await insertMember(ctx.tx, candidate));
   if (active) await inviteMember(ctx, account, member, { newMember: true });
   await noteMemberJoined(ctx, account);
   await auditOn(ctx, account, 'scim.user.created', { type: 'member', id: member.id }, { userName: p.userName, active });

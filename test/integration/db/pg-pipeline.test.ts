@@ -4,7 +4,8 @@
 import pg from 'pg';
 import { getAccount } from '../../../src/db/accounts.repo';
 import { type Db, isPg, migrateLatest, openDb } from '../../../src/db/knex';
-import { findPushedKeysOwners, insertMember } from '../../../src/db/members.repo';
+import { insertMember } from '../../../src/db/members.repo';
+import { findPushedKeysOwners } from '../../../src/db/pushedMembers.repo';
 import { first, shape } from '../../../src/db/prepared';
 import { unitOfWork, workOf } from '../../../src/db/unitOfWork';
 import { createMsp } from '../../../src/domain/accounts';
