@@ -140,10 +140,54 @@ async function main(): Promise<void> {
       fs.writeFileSync(values.profile!, JSON.stringify(cpu));
       session.disconnect();
     }
+    if (kind === 'sqlite') {
+      // The same statements without the app around them: one POST's SQL (as knex saw it) replayed on the bare driver.
+      const seen: Array<{ sql: string; bindings: unknown[] }> = [];
+      const watch = (q: { sql: string; bindings?: unknown[] }) => seen.push({ sql: q.sql, bindings: q.bindings ?? [] });
+      db.on('query', watch);
+      await post('capture')(0);
+      db.off('query', watch);
+      const file = (db.client.config as { connection: { filename: string } }).connection.filename;
+      await db.destroy();
+      await bare(file, seen, [accountId, account.mspId ?? '', cred.id]);
+      return;
+    }
   } finally {
     await db.destroy();
     await drop();
   }
+}
+
+/** One POST's statements replayed `posts` times with better-sqlite3 alone: new ids and names each time, BEGIN IMMEDIATE..COMMIT. */
+async function bare(file: string, seen: Array<{ sql: string; bindings: unknown[] }>, keep: string[]): Promise<void> {
+  const { default: Database } = await import('better-sqlite3');
+  const raw = new Database(file);
+  for (const p of ['journal_mode = WAL', 'synchronous = NORMAL', 'foreign_keys = ON', 'cache_size = -32768', 'temp_store = MEMORY']) raw.pragma(p);
+  raw.function('lower', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
+  const work = seen.filter((q) => !/^(begin|commit)/i.test(q.sql));
+  console.log(`bare: ${work.length} statements per POST between BEGIN IMMEDIATE and COMMIT:\n  ${work.map((q) => q.sql.slice(0, 90)).join('\n  ')}`);
+  const statements = work.map((q) => ({ stmt: raw.prepare(q.sql), reader: /^\s*(select|with)/i.test(q.sql), bindings: q.bindings }));
+  const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+  const fresh = (i: number) => {
+    const ids = new Map<string, string>();
+    return (v: unknown) =>
+      typeof v === 'string'
+        ? v.replace(UUID, (u) => (keep.includes(u) ? u : (ids.get(u) ?? (ids.set(u, crypto.randomUUID()), ids.get(u)!)))).replace(/capture0/g, `bare${i}`)
+        : typeof v === 'boolean'
+          ? Number(v)
+          : v;
+  };
+  await timed('bare statements', posts, async (i) => {
+    const map = fresh(i);
+    raw.exec('BEGIN IMMEDIATE');
+    for (const s of statements) {
+      const b = s.bindings.map(map);
+      if (s.reader) s.stmt.all(...b);
+      else s.stmt.run(...b);
+    }
+    raw.exec('COMMIT');
+  });
+  raw.close();
 }
 
 main().catch((err) => {
