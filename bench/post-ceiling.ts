@@ -54,7 +54,7 @@ function open(): { db: Db; drop: () => Promise<void> } {
   }
   const base = values['pg-url']!;
   return {
-    db: openDb({ url: `${base}?schema=${tag}`, poolMax: Math.max(2, concurrency) }),
+    db: openDb({ url: `${base}${base.includes('?') ? '&' : '?'}schema=${tag}`, poolMax: Math.max(2, concurrency) }),
     drop: async () => {
       const admin = openDb({ url: base, poolMax: 1 });
       await admin.raw(`drop schema if exists ${tag} cascade`);
