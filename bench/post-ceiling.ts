@@ -1,6 +1,6 @@
 // POST /Users without HTTP: the real write (inWriteTx + provisionUser) in a loop, the statements and round trips
 // it sends counted, and the same work as bare hand-written statements (the measured ceiling of the database part).
-// npx tsx bench/post-ceiling.ts --db sqlite|postgres [--users 100000] [--posts 3000] [--concurrency 1]
+// npx tsx bench/post-ceiling.ts --db sqlite|postgres [--users 100000] [--posts 3000] [--concurrency 1] [--accounts 1]
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import inspector from 'node:inspector';
@@ -23,6 +23,8 @@ const { values } = parseArgs({
     users: { type: 'string', default: '100000' },
     posts: { type: 'string', default: '3000' },
     concurrency: { type: 'string', default: '1' },
+    /** POSTs spread round-robin over this many accounts (the first holds the seeded users). */
+    accounts: { type: 'string', default: '1' },
     'pg-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
     /** A CPU profile of the measured rounds only (not the seeding), written to this file. */
     profile: { type: 'string' },
@@ -121,7 +123,14 @@ async function main(): Promise<void> {
     };
     let statements = 0;
     db.on('query', () => statements++);
-    const post = (prefix: string) => (i: number) => inWriteTx(env, (ctx, acct) => provisionUser(ctx, acct, profile(`${prefix}${i}@post.example`), true));
+    const envs = [env];
+    for (let k = 1; k < Number(values.accounts); k++) {
+      const other = (await scimAccount(db)).accountId;
+      const token = (await db('scim_tokens').where({ account_id: other }).first()) as { id: string };
+      envs.push({ ...env, account: (await getAccount(db, other))!, actor: { ...env.actor, accountId: other, credentialId: token.id } as ScimEnv['actor'] });
+    }
+    const post = (prefix: string) => (i: number) =>
+      inWriteTx(envs[i % envs.length]!, (ctx, acct) => provisionUser(ctx, acct, profile(`${prefix}${i}@post.example`), true));
     await timed('warmup', 300, post('warm'));
     const session = values.profile ? new inspector.Session() : undefined;
     const post2 = <T>(method: string) => new Promise<T>((resolve, reject) => session!.post(method, (err, res) => (err ? reject(err) : resolve(res as T))));
