@@ -128,21 +128,21 @@ export function addFilledSeats(tx: Tx, id: string, delta: number): void {
   requireWork(tx).addSeats(id, delta);
 }
 
+const SEATS = shape('select seats_total, seats_filled, seats_capped from accounts where id = ? limit 1');
+const SEATS_LOCKED = shape('select seats_total, seats_filled, seats_capped from accounts where id = ? limit 1 for no key update');
+
 /**
- * The filled-seat counter and allowance of an account, read for a seat about to be filled. On
- * PostgreSQL a capped account's row is locked to the end of the transaction, so concurrent
- * creates into one capped company are counted one after the other (SQLite serialises writers).
- * FOR NO KEY UPDATE, not FOR UPDATE: it excludes the other seat checks and counter updates just
- * the same, but not the key-share locks every insert of a row referencing the account takes
- * (members, memberships, audit, the request log), which FOR UPDATE would queue behind this write.
+ * The filled-seat counter and allowance of an account, read for a seat about to be filled (only
+ * for an account the transaction read as capped: uncapped ones take no lock). On PostgreSQL the
+ * row is locked to the end of the transaction, so concurrent creates into one capped company are
+ * counted one after the other (SQLite serialises writers). FOR NO KEY UPDATE, not FOR UPDATE: it
+ * excludes the other seat checks and counter updates just the same, but not the key-share locks
+ * every insert of a row referencing the account takes (members, memberships, audit, the request
+ * log), which FOR UPDATE would queue behind this write.
  */
 export async function seatsForUpdate(tx: Tx, id: string): Promise<{ total: number; filled: number; capped: boolean } | undefined> {
-  const peek = (await tx('accounts').where({ id }).first('seats_capped')) as { seats_capped: unknown } | undefined;
-  if (!peek) return undefined;
-  if (!bool(peek.seats_capped)) return { total: 0, filled: 0, capped: false };
-  const q = tx('accounts').where({ id }).first('seats_total', 'seats_filled', 'seats_capped');
-  const row = (await (isPg(tx) ? q.forNoKeyUpdate() : q)) as { seats_total: unknown; seats_filled: unknown; seats_capped: unknown };
-  return { total: Number(row.seats_total), filled: Number(row.seats_filled), capped: bool(row.seats_capped) };
+  const row = await first(tx, isPg(tx) ? SEATS_LOCKED : SEATS, [id]);
+  return row && { total: Number(row.seats_total), filled: Number(row.seats_filled), capped: bool(row.seats_capped) };
 }
 
 /** Every company of one MSP in name order (or only those assigned to a technician), each whole. */

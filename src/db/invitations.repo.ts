@@ -1,6 +1,7 @@
 // Invitations of one account: one row per invitation, the link's secret stored only as a hash.
 import type { Tx } from './knex';
 import { insertRow } from './prepared';
+import { workOf } from './unitOfWork';
 import { int, optIso, optText, rowCodec, text, time } from './codec';
 
 export type InvitationStatus = 'pending' | 'accepted' | 'expired' | 'revoked';
@@ -35,12 +36,21 @@ const INVITATION = rowCodec<Invitation>({
   acceptedAt: optIso,
 });
 
+/**
+ * A new invitation. `deferred`: nothing reads it back in this unit of work (the invitation of a
+ * person inserted in it), so it is written with the work's last statements (on PostgreSQL in the
+ * same round trip as its outbox job and audit event).
+ */
 export async function insertInvitation(
   tx: Tx,
   i: Pick<Invitation, 'id' | 'accountId' | 'memberId' | 'language' | 'createdBy' | 'createdAt' | 'expiresAt'>,
+  opts: { deferred?: boolean } = {},
 ): Promise<void> {
   // send_count is the link generation: 1 for the first email, +1 per resend
-  await insertRow(tx, 'invitations', { ...INVITATION.write(i), token_hash: null, status: 'pending', send_count: 1 });
+  const row = { ...INVITATION.write(i), token_hash: null, status: 'pending', send_count: 1 };
+  const work = opts.deferred ? workOf(tx) : undefined;
+  if (work) work.deferInsert('invitations', row);
+  else await insertRow(tx, 'invitations', row);
 }
 
 export async function getInvitation(tx: Tx, accountId: string, id: string): Promise<Invitation | undefined> {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { migrationSource } from './migrations';
+import { type PipelinedConnection, beginIfPending } from './pgPipeline';
 import { type SqliteDatabase, preparedOn, sqliteBinding } from './sqliteStatements';
 import type { UnitOfWork } from './unitOfWork';
 
@@ -92,6 +93,77 @@ class ImmediateSqliteClient extends BetterSqlite3Client {
   }
 }
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const PgClient = require('knex/lib/dialects/postgres') as new (config: Knex.Config) => {
+  transaction(...args: unknown[]): unknown;
+  _query(connection: unknown, obj: unknown): Promise<unknown>;
+  _stream(connection: unknown, obj: unknown, stream: unknown, options: unknown): unknown;
+};
+
+interface KnexPgTransaction {
+  isolationLevel?: string;
+  readOnly?: boolean;
+  doNotRejectOnRollback?: boolean;
+  _completed: boolean;
+  _resolver(value?: unknown): void;
+  _rejecter(error: unknown): void;
+  begin(conn: PipelinedConnection): Promise<unknown>;
+  commit(conn: PipelinedConnection, value: unknown): Promise<unknown>;
+  rollback(conn: PipelinedConnection, error: unknown): Promise<unknown>;
+}
+
+/**
+ * PostgreSQL with fewer round trips per transaction (pgPipeline.ts): BEGIN is not sent on its own but with the
+ * transaction's first statement, and the unit of work sends COMMIT with its deferred writes, so knex's COMMIT has
+ * nothing left to send. A transaction with an isolation level or read-only mode begins as knex does.
+ */
+class PipelinedPgClient extends PgClient {
+  override transaction(...args: unknown[]) {
+    const trx = super.transaction(...args) as KnexPgTransaction;
+    const { begin, commit, rollback } = trx;
+    trx.begin = (conn) => {
+      if (trx.isolationLevel || trx.readOnly) return begin.call(trx, conn);
+      conn.mbBeginPending = true;
+      conn.mbCommitted = false;
+      return Promise.resolve();
+    };
+    trx.commit = (conn, value) => {
+      // Nothing was sent (no statement ran), or the COMMIT already went with the last statement.
+      if (conn.mbBeginPending || conn.mbCommitted) {
+        conn.mbBeginPending = false;
+        conn.mbCommitted = false;
+        trx._completed = true;
+        trx._resolver(value);
+        return Promise.resolve();
+      }
+      return commit.call(trx, conn, value);
+    };
+    trx.rollback = (conn, error) => {
+      conn.mbCommitted = false;
+      if (conn.mbBeginPending) {
+        // The server never saw this transaction: nothing to roll back (knex's own answer, without the round trip).
+        conn.mbBeginPending = false;
+        trx._completed = true;
+        if (error === undefined && trx.doNotRejectOnRollback) trx._resolver();
+        else trx._rejecter(error ?? new Error(`Transaction rejected with non-error: ${String(error)}`));
+        return Promise.resolve();
+      }
+      return rollback.call(trx, conn, error);
+    };
+    return trx;
+  }
+
+  override async _query(connection: PipelinedConnection, obj: unknown) {
+    await beginIfPending(connection);
+    return super._query(connection, obj);
+  }
+
+  override async _stream(connection: PipelinedConnection, obj: unknown, stream: unknown, options: unknown) {
+    await beginIfPending(connection);
+    return super._stream(connection, obj, stream, options);
+  }
+}
+
 /** How long a statement may block the process waiting for another process' lock (busy_timeout). */
 const BUSY_TIMEOUT_MS = 2000;
 /** How long a write transaction waits for SQLite's write lock before the request gets a 503. */
@@ -160,7 +232,7 @@ export function knexConfig(options: DbOptions): Knex.Config {
   }
   const { connectionString, schema } = pgConnection(options.url);
   return {
-    client: 'pg',
+    client: PipelinedPgClient as unknown as Knex.Config['client'],
     connection: { connectionString },
     searchPath: schema ? [schema] : undefined,
     pool: { min: 0, max: options.poolMax ?? 10 },

@@ -48,7 +48,7 @@ export const NOT_REMOVED = "state <> 'removed'";
 /** Seats are filled by invited and active people. */
 export const fillsSeat = (state: MemberState): boolean => state === 'invited' || state === 'active';
 
-const MEMBER = rowCodec<Member>({
+export const MEMBER = rowCodec<Member>({
   id: text,
   accountId: text,
   userName: text,
@@ -99,8 +99,9 @@ function profileColumns(m: Partial<NewMember>): Row {
   return row;
 }
 
-export async function insertMember(tx: Tx, m: NewMember): Promise<Member> {
-  const row: Row = {
+/** The row of a new person, as stored. */
+export function memberRow(m: NewMember): Row {
+  return {
     id: m.id,
     account_id: m.accountId,
     ...profileColumns(m),
@@ -112,10 +113,19 @@ export async function insertMember(tx: Tx, m: NewMember): Promise<Member> {
     created_at: m.createdAt,
     updated_at: m.createdAt,
   };
-  await insertRow(tx, 'members', row);
+}
+
+/** What follows a new person's row in the same unit of work (the seat counter, the people's version); the person as read back. */
+export async function memberInserted(tx: Tx, m: NewMember, row: Row): Promise<Member> {
   if (fillsSeat(m.state)) addFilledSeats(tx, m.accountId, 1);
   await touch(tx, m.accountId);
   return MEMBER.read(row);
+}
+
+export async function insertMember(tx: Tx, m: NewMember): Promise<Member> {
+  const row = memberRow(m);
+  await insertRow(tx, 'members', row);
+  return memberInserted(tx, m, row);
 }
 
 export async function getMember(tx: Tx, accountId: string, id: string): Promise<Member | undefined> {

@@ -4,6 +4,7 @@
 // (preparedOn in knex.ts); PostgreSQL: named prepared statements ({name, text, values}), which the
 // pg client parses once per connection. knex keeps the rest (migrations, rare dynamic queries).
 import type { Knex } from 'knex';
+import { type PipelinedConnection, pipelinedQuery } from './pgPipeline';
 import { type SqliteDatabase, preparedOn, sqliteBinding } from './sqliteStatements';
 
 // Not imported from knex.ts: that module's client uses this one's neighbours (no import cycle).
@@ -11,10 +12,6 @@ type Tx = Knex | Knex.Transaction;
 const isPg = (tx: Tx): boolean => tx.client.dialect === 'postgresql';
 
 type Row = Record<string, unknown>;
-
-interface PgConnection {
-  query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: Row[]; rowCount: number | null }>;
-}
 
 interface ConnectionClient {
   acquireConnection(): Promise<unknown>;
@@ -75,7 +72,12 @@ async function onConnection<T>(tx: Tx, sql: string, bindings: unknown[], fn: (co
 /** The rows a SELECT of this shape returns. */
 export function rows(tx: Tx, s: Shape, bindings: unknown[]): Promise<Row[]> {
   if (isPg(tx))
-    return onConnection(tx, s.pg, bindings, async (conn) => (await (conn as PgConnection).query({ name: s.name, text: s.pg, values: bindings })).rows);
+    return onConnection(
+      tx,
+      s.pg,
+      bindings,
+      async (conn) => (await pipelinedQuery(conn as PipelinedConnection, { name: s.name, text: s.pg, values: bindings })).rows,
+    );
   return onConnection(tx, s.sqlite, bindings, (conn) => preparedOn(conn as SqliteDatabase, s.sqlite).all(bindings.map(sqliteBinding)) as Row[]);
 }
 
@@ -87,7 +89,12 @@ export async function first(tx: Tx, s: Shape, bindings: unknown[]): Promise<Row 
 /** Runs a write of this shape; returns the rows it changed. */
 export function run(tx: Tx, s: Shape, bindings: unknown[]): Promise<number> {
   if (isPg(tx))
-    return onConnection(tx, s.pg, bindings, async (conn) => (await (conn as PgConnection).query({ name: s.name, text: s.pg, values: bindings })).rowCount ?? 0);
+    return onConnection(
+      tx,
+      s.pg,
+      bindings,
+      async (conn) => (await pipelinedQuery(conn as PipelinedConnection, { name: s.name, text: s.pg, values: bindings })).rowCount ?? 0,
+    );
   return onConnection(tx, s.sqlite, bindings, (conn) => preparedOn(conn as SqliteDatabase, s.sqlite).run(bindings.map(sqliteBinding)).changes);
 }
 
@@ -150,9 +157,10 @@ function counterUpdate(c: AccountCounters, bind: (v: unknown) => string): string
 /**
  * A unit of work's deferred writes: on PostgreSQL one statement (each insert and update a
  * data-modifying WITH clause, rows of one shape in one VALUES list), so a POST pays one round trip
- * for its outbox job, audit event and account counters; on SQLite each as a prepared statement.
+ * for its invitation, outbox job, audit event and account counters, COMMIT included when `commit`
+ * (the transaction's last statement; pgPipeline.ts); on SQLite each as a prepared statement.
  */
-export async function writeDeferred(tx: Tx, rows: DeferredRow[], counters: AccountCounters[], touchedGroups: GroupTouch[] = []): Promise<void> {
+export async function writeDeferred(tx: Tx, rows: DeferredRow[], counters: AccountCounters[], touchedGroups: GroupTouch[] = [], commit = false): Promise<void> {
   const work = counters.filter((c) => c.seats !== 0 || c.touched);
   if (!rows.length && !work.length && !touchedGroups.length) return;
   if (!isPg(tx)) {
@@ -187,7 +195,7 @@ export async function writeDeferred(tx: Tx, rows: DeferredRow[], counters: Accou
   for (const g of touchedGroups) clauses.push(groupUpdate(g, bind));
   for (const c of work) clauses.push(counterUpdate(c, bind));
   const text = clauses.length === 1 ? clauses[0]! : `with ${clauses.map((c, i) => `w${i} as (${c})`).join(', ')} select 1`;
-  await onConnection(tx, text, values, (conn) => (conn as PgConnection).query({ name: shapeName(text), text, values }));
+  await onConnection(tx, text, values, (conn) => pipelinedQuery(conn as PipelinedConnection, { name: shapeName(text), text, values }, commit));
 }
 
 const deferredNames = new Map<string, string>();

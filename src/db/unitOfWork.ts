@@ -115,8 +115,11 @@ export class UnitOfWork {
     return ids;
   }
 
-  /** The deferred writes, as the transaction's last statements. */
-  async flush(tx: Tx): Promise<void> {
+  /**
+   * The deferred writes, as the transaction's last statements; `commit`: nothing follows them in the
+   * transaction, so on PostgreSQL its COMMIT goes in the same round trip.
+   */
+  async flush(tx: Tx, commit = false): Promise<void> {
     // One update per account, whatever moved (the seat counter and the people's version share the row),
     // and the deferred rows: on PostgreSQL all in one statement.
     const counters = [...new Set([...this.seatDeltas.keys(), ...this.touched])].map((id) => ({
@@ -130,7 +133,7 @@ export class UnitOfWork {
     this.seatDeltas.clear();
     this.touched.clear();
     this.groups.clear();
-    await writeDeferred(tx, rows, counters, groups);
+    await writeDeferred(tx, rows, counters, groups, commit);
   }
 
   /** The transaction committed: the after-commit actions run, once. */
@@ -162,12 +165,14 @@ export function requireWork(tx: Tx): UnitOfWork {
 /** One transaction with its unit of work: fn's writes, then the deferred ones, commit, then the after-commit actions. */
 export async function unitOfWork<T>(db: Db, fn: (tx: Knex.Transaction) => Promise<T>): Promise<T> {
   const work = new UnitOfWork();
+  // A unit of work inside another transaction is a savepoint: its last statements do not commit anything.
+  const outermost = !(db as { isTransaction?: boolean }).isTransaction;
   let out: T;
   try {
     out = await db.transaction(async (trx) => {
       (trx as { work?: UnitOfWork }).work = work;
       const result = await fn(trx);
-      await work.flush(trx);
+      await work.flush(trx, outermost);
       return result;
     });
   } catch (err) {
@@ -175,8 +180,10 @@ export async function unitOfWork<T>(db: Db, fn: (tx: Knex.Transaction) => Promis
     throw err;
   }
   work.committed();
-  const feed = changeFeedOf(db);
-  for (const accountId of work.takeCredentialChanges()) feed.credentialsChanged(accountId);
+  // Announced once the outermost transaction has committed: a nested unit hands them to its enclosing one.
+  const enclosing = outermost ? undefined : workOf(db as Tx);
+  if (enclosing) enclosing.adopt(work);
+  else for (const accountId of work.takeCredentialChanges()) changeFeedOf(db).credentialsChanged(accountId);
   await work.settle(db);
   return out;
 }

@@ -70,7 +70,8 @@ export async function inviteMember(ctx: Ctx, account: Account, member: Member, o
     createdAt: now,
     expiresAt: new Date(ctx.now.getTime() + INVITATION_TTL_MS).toISOString(),
   };
-  await insertInvitation(ctx.tx, invitation);
+  // Nothing reads a new person's invitation back before the commit: it goes with the work's last statements.
+  await insertInvitation(ctx.tx, invitation, { deferred: opts.newMember });
   await enqueueSend(ctx, account.id, id, 1, 'send');
   return { ...invitation, tokenHash: null, status: 'pending', sendCount: 1, remindedAt: null, acceptedAt: null };
 }

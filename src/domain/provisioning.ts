@@ -4,17 +4,8 @@ import { newId } from '../db/codec';
 import { idpGroupIdsOfMember, removeIdpGroupMembers, touchIdpGroup } from '../db/idpGroups.repo';
 import { openHeldChanges } from '../db/mapping.repo';
 import { revokePendingInvitations } from '../db/invitations.repo';
-import {
-  type Member,
-  findMemberByEmail,
-  findMemberByExternalId,
-  findMemberByUserName,
-  getMemberAnyState,
-  insertMember,
-  setMemberState,
-  setScimManaged,
-  updateMemberProfile,
-} from '../db/members.repo';
+import { type Member, type NewMember, getMemberAnyState, insertMember, setMemberState, setScimManaged, updateMemberProfile } from '../db/members.repo';
+import { type PushedKeysOwners, findPushedKeysOwners, lookupOrInsertPushed } from '../db/pushedMembers.repo';
 import { auditOn } from './audit';
 import { admitRemoval, holdRemoval } from './breaker';
 import { type Ctx, nowIso } from './context';
@@ -23,7 +14,7 @@ import { Conflict, PreconditionFailed } from './errors';
 import { inviteMember } from './invitations';
 import { noteMemberJoined } from './members';
 import { authorize, targetStates } from './policy';
-import { claimSeat } from './seatCaps';
+import { claimSeat, seatCheckNeeded } from './seatCaps';
 
 /** A User as the IdP pushed it: the indexed fields plus the whole document. */
 export interface PushedProfile {
@@ -52,34 +43,29 @@ async function assertMayTouchOwner(ctx: Ctx, account: Account, member: Member): 
   if ((await targetStates(ctx, account.id, member.id)).includes('target.owner')) await authorize(ctx, 'scim.owner.manage', account);
 }
 
-async function assertExternalIdFree(ctx: Ctx, account: Account, externalId: string | null, self?: string): Promise<void> {
-  if (!externalId) return;
-  const other = await findMemberByExternalId(ctx.tx, account.id, externalId);
-  if (other && other.id !== self) {
+/** An externalId another person of the account already has is refused. */
+function assertExternalIdFree(externalId: string | null, owner: Member | undefined, self?: string): void {
+  if (externalId && owner && owner.id !== self) {
     throw new Conflict('scim.user.externalId.taken', `externalId "${externalId}" is already used by another user.`);
   }
 }
 
-async function assertUserNameFree(ctx: Ctx, account: Account, userName: string, self: string): Promise<void> {
-  const other = await findMemberByUserName(ctx.tx, account.id, userName);
-  if (other && other.id !== self) {
+function assertUserNameFree(userName: string, owner: Member | undefined, self: string): void {
+  if (owner && owner.id !== self) {
     throw new Conflict('scim.user.userName.taken', `userName "${userName}" is already taken in this account.`);
   }
 }
 
 /** The person a push is about when they already exist outside the SCIM view (deprovisioned before, or added by hand). */
-async function existingPerson(ctx: Ctx, account: Account, p: PushedProfile): Promise<Member | undefined> {
-  const byName = await findMemberByUserName(ctx.tx, account.id, p.userName);
+function existingPerson(p: PushedProfile, owners: PushedKeysOwners): Member | undefined {
+  const byName = owners.byUserName;
   if (byName) {
     if (byName.scimManaged) {
       throw new Conflict('scim.user.userName.taken', `userName "${p.userName}" is already taken in this account.`);
     }
     return byName;
   }
-  if (p.email) {
-    const byEmail = await findMemberByEmail(ctx.tx, account.id, p.email);
-    if (byEmail && !byEmail.scimManaged) return byEmail;
-  }
+  if (p.email && owners.byEmail && !owners.byEmail.scimManaged) return owners.byEmail;
   return undefined;
 }
 
@@ -95,7 +81,22 @@ export interface ProvisionResult {
 export async function provisionUser(ctx: Ctx, account: Account, p: PushedProfile, active: boolean): Promise<ProvisionResult> {
   await assertWritable(ctx, account);
   const now = nowIso(ctx);
-  const existing = await existingPerson(ctx, account, p);
+  const state = active ? 'invited' : 'suspended';
+  const candidate: NewMember = {
+    id: newId(),
+    accountId: account.id,
+    ...p,
+    attrs: { ...p.attrs, active },
+    state,
+    provisionedBy: 'scim',
+    scimManaged: true,
+    createdAt: now,
+  };
+  // userName, email and externalId looked up at once; unless a seat cap is to be checked first, the new
+  // person is inserted in the same statement when nobody holds them (PostgreSQL: one round trip).
+  const owners = await lookupOrInsertPushed(ctx.tx, account.id, p, seatCheckNeeded(account, null, state) ? undefined : candidate);
+  const existing = existingPerson(p, owners);
+  if (existing && owners.inserted) throw new Error('a pushed person was inserted beside an existing one');
   if (existing) {
     const revive = existing.provisionedBy === 'scim';
     if (!revive && !account.settings.adoptExistingMembers) {
@@ -105,7 +106,7 @@ export async function provisionUser(ctx: Ctx, account: Account, p: PushedProfile
       );
     }
     if (!revive) await assertMayTouchOwner(ctx, account, existing);
-    await assertExternalIdFree(ctx, account, p.externalId, existing.id);
+    assertExternalIdFree(p.externalId, owners.byExternalId, existing.id);
     await claimSeat(ctx, account, existing.state, stateFor(active, existing));
     await updateMemberProfile(ctx.tx, account.id, existing.id, { ...p, attrs: { ...p.attrs, active }, scimManaged: true }, now);
     // Back under SCIM: a deletion or suspension still held for this person is void.
@@ -118,18 +119,9 @@ export async function provisionUser(ctx: Ctx, account: Account, p: PushedProfile
     await auditOn(ctx, account, revive ? 'scim.user.reprovisioned' : 'scim.user.adopted', { type: 'member', id: member.id }, { userName: p.userName });
     return { member, outcome: revive ? 'revived' : 'adopted' };
   }
-  await assertExternalIdFree(ctx, account, p.externalId);
-  await claimSeat(ctx, account, null, active ? 'invited' : 'suspended');
-  const member = await insertMember(ctx.tx, {
-    id: newId(),
-    accountId: account.id,
-    ...p,
-    attrs: { ...p.attrs, active },
-    state: active ? 'invited' : 'suspended',
-    provisionedBy: 'scim',
-    scimManaged: true,
-    createdAt: now,
-  });
+  assertExternalIdFree(p.externalId, owners.byExternalId);
+  await claimSeat(ctx, account, null, state);
+  const member = owners.inserted ?? (await insertMember(ctx.tx, candidate));
   if (active) await inviteMember(ctx, account, member, { newMember: true });
   await noteMemberJoined(ctx, account);
   await auditOn(ctx, account, 'scim.user.created', { type: 'member', id: member.id }, { userName: p.userName, active });
@@ -156,8 +148,9 @@ export async function updatePushedUser(
 ): Promise<Member> {
   await assertWritable(ctx, account);
   assertVersion(member.version, expectedVersion, 'user');
-  await assertUserNameFree(ctx, account, p.userName, member.id);
-  await assertExternalIdFree(ctx, account, p.externalId, member.id);
+  const owners = await findPushedKeysOwners(ctx.tx, account.id, { userName: p.userName, externalId: p.externalId });
+  assertUserNameFree(p.userName, owners.byUserName, member.id);
+  assertExternalIdFree(p.externalId, owners.byExternalId, member.id);
   const suspends = !active && member.state !== 'suspended';
   if (suspends || p.email !== member.email || p.userName !== member.userName) await assertMayTouchOwner(ctx, account, member);
   if (active && member.state === 'suspended') await claimSeat(ctx, account, member.state, stateFor(true, member));

@@ -38,14 +38,19 @@ export const seatStatus = (a: Pick<Account, 'seatsTotal' | 'seatsFilled' | 'seat
   atCap: atSeatCap(a),
 });
 
+/** Whether claimSeat has anything to check (a capped company, a seat about to be filled): else it reads and refuses nothing. */
+export const seatCheckNeeded = (account: Account, from: MemberState | null, to: MemberState): boolean =>
+  account.kind === 'company' && account.seatsCapped && fillsSeat(to) && !(from !== null && fillsSeat(from));
+
 /**
  * A person is about to go from `from` (null: new) to `to` in `account`: refused when that fills
- * a seat beyond the account's cap. Call it before the write. The seat counter is read under the
- * account row's lock (PostgreSQL) plus what this transaction has already filled, so concurrent
- * creates into one capped company are exact; uncapped accounts take no lock.
+ * a seat beyond the account's cap. Call it before the write, with the account as read in this
+ * transaction (whether it is capped). The seat counter is read under the account row's lock
+ * (PostgreSQL) plus what this transaction has already filled, so concurrent creates into one
+ * capped company are exact; uncapped accounts take no lock and cost no statement.
  */
 export async function claimSeat(ctx: Ctx, account: Account, from: MemberState | null, to: MemberState): Promise<void> {
-  if (account.kind !== 'company' || !fillsSeat(to) || (from !== null && fillsSeat(from))) return;
+  if (!seatCheckNeeded(account, from, to)) return;
   const seats = await seatsForUpdate(ctx.tx, account.id);
   if (!seats?.capped) return;
   const work = requireWork(ctx.tx);

@@ -248,6 +248,23 @@ describeEachScimApp('SCIM /Users', (f) => {
     expect(ext.body).toMatchObject({ status: '409', scimType: 'uniqueness' });
   });
 
+  it('creates a person whose email another SCIM user has, and leaves no row behind a refused POST', async () => {
+    // The lookups and the insert are one statement on PostgreSQL: the insert must run exactly when the answer is 201.
+    const { c } = f();
+    const shared = { emails: [{ value: 'shared@acme.example', type: 'work', primary: true }] };
+    expect((await c.req('POST', '/Users', userBody('first@acme.example', { ...shared, externalId: 'first-1' }))).status).toBe(201);
+    const second = await c.req<Res>('POST', '/Users', userBody('second@acme.example', shared));
+    expect(second.status).toBe(201);
+    expect(second.body).toMatchObject({ userName: 'second@acme.example', emails: shared.emails, meta: { version: 'W/"1"' } });
+    expect((await c.req<Res>('GET', `/Users/${second.body.id}`)).body.userName).toBe('second@acme.example');
+    const taken = await c.req('POST', '/Users', userBody('third@acme.example', { ...shared, externalId: 'first-1' }));
+    expect(taken.body).toMatchObject({ status: '409', scimType: 'uniqueness' });
+    const count = async (userName: string) => (await c.req<List>('GET', filterQ(`userName eq "${userName}"`))).body.totalResults;
+    expect(await count('third@acme.example')).toBe(0);
+    expect((await c.req('POST', '/Users', userBody('FIRST@acme.example'))).status).toBe(409);
+    expect(await count('first@acme.example')).toBe(1);
+  });
+
   it.each([
     ['not JSON', '{"userName": ', 'invalidSyntax'],
     ['an array', '[]', 'invalidSyntax'],
