@@ -1,7 +1,7 @@
 // The exactly-once email protocol in one place: claim in the database, render, send, and record
 // "sent" before the final "." of the SMTP message (and finish it in the same turn as that
 // record's commit), so neither a retry nor a killed worker can send an email twice.
-import type { Db } from '../db/knex';
+import { type Db, isPg } from '../db/knex';
 import { requireWork, unitOfWork } from '../db/unitOfWork';
 import type { Ctx } from '../domain/context';
 import { type PlannedMail, claimMail, recordMailsSent, releaseMail } from '../domain/mailDeliveries';
@@ -62,6 +62,11 @@ interface PendingClaim {
 
 /** At most this many jobs' claims share one transaction (bounds how long it holds SQLite's write lock). */
 const CLAIMS_PER_COMMIT = 32;
+/**
+ * Claim transactions under way at once: SQLite has one writer (a second would only queue), while
+ * on PostgreSQL each statement is a round trip, so a few transactions overlap their waits.
+ */
+const CLAIMERS = { sqlite: 1, pg: 4 };
 
 export class MailDelivery {
   /** Records waiting for the next commit, and whether a commit is under way. */
@@ -69,9 +74,12 @@ export class MailDelivery {
   private recording = false;
   /** Claims waiting for the next claim transaction, and whether one is under way. */
   private claims: PendingClaim[] = [];
-  private claiming = false;
+  private claimers = 0;
+  private readonly maxClaimers: number;
 
-  constructor(private readonly deps: DeliveryDeps) {}
+  constructor(private readonly deps: DeliveryDeps) {
+    this.maxClaimers = isPg(deps.db) ? CLAIMERS.pg : CLAIMERS.sqlite;
+  }
 
   /**
    * Group commit of "sent" records: the first record of a quiet moment commits at once; those
@@ -117,12 +125,12 @@ export class MailDelivery {
   private claim<T>(label: string, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.claims.push({ label, fn, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.claiming) void this.commitClaims();
+      if (this.claimers < this.maxClaimers) void this.commitClaims();
     });
   }
 
   private async commitClaims(): Promise<void> {
-    this.claiming = true;
+    this.claimers++;
     try {
       while (this.claims.length) {
         // One actor per transaction: the claims of the first one's label (in practice all of them).
@@ -149,7 +157,7 @@ export class MailDelivery {
         batch.forEach((c, i) => c.resolve(results![i]));
       }
     } finally {
-      this.claiming = false;
+      this.claimers--;
     }
   }
 

@@ -2,6 +2,7 @@
 // each message is still finished only after its own record committed (src/mail/delivery.ts).
 import { mailKeys, type PlannedMail } from '../../../src/domain/mailDeliveries';
 import { createMsp } from '../../../src/domain/accounts';
+import { isPg } from '../../../src/db/knex';
 import { MailDelivery } from '../../../src/mail/delivery';
 import type { Mailer, OutgoingMail } from '../../../src/mail/mailer';
 import { createMetrics } from '../../../src/metrics';
@@ -71,7 +72,7 @@ describeEachDb('group commit of claims', (t) => {
   } as unknown as Mailer;
   const render = () => ({ subject: 's', text: 't', html: '<p>h</p>' });
 
-  it('claims five concurrent jobs in two transactions (the first at once, the other four together), each email sent once', async () => {
+  it('claims twelve concurrent jobs in fewer transactions (SQLite: the first at once, the other eleven together), each email sent once', async () => {
     const { db } = t();
     const msp = await asOp(db, (ctx) => createMsp(ctx, { name: 'Claim MSP', region: 'eu', ownerEmail: 'o@claim.example' }, ['eu']));
     const delivery = new MailDelivery({
@@ -90,9 +91,10 @@ describeEachDb('group commit of claims', (t) => {
       language: 'en',
       data: {},
     });
+    const jobs = Array.from({ length: 12 }, (_, i) => i);
     let claimTransactions = 0;
     const outcomes = await Promise.all(
-      [0, 1, 2, 3, 4].map((i) =>
+      jobs.map((i) =>
         delivery.deliver(
           'test',
           async (ctx) => {
@@ -105,10 +107,13 @@ describeEachDb('group commit of claims', (t) => {
         ),
       ),
     );
-    expect(claimTransactions).toBe(2);
-    expect(outcomes.map((o) => o.sent)).toEqual([0, 1, 2, 3, 4].map((i) => [mailKeys.signin(`claim-${i}`)]));
+    // PostgreSQL runs up to four claim transactions at once (each waits on round trips): the first
+    // four jobs start one each, the other eight share what comes free.
+    if (isPg(db)) expect(claimTransactions).toBeLessThanOrEqual(8);
+    else expect(claimTransactions).toBe(2);
+    expect(outcomes.map((o) => o.sent)).toEqual(jobs.map((i) => [mailKeys.signin(`claim-${i}`)]));
     const rows = (await db('email_deliveries').where('recipient', 'like', '%@claim.example').select('status')) as Array<{ status: string }>;
-    expect(rows.map((r) => r.status)).toEqual(['sent', 'sent', 'sent', 'sent', 'sent']);
+    expect(rows.map((r) => r.status)).toEqual(jobs.map(() => 'sent'));
   });
 
   it("one job's failing plan fails only that job: the others of its transaction claim and send", async () => {
