@@ -360,19 +360,31 @@ function start(r: NonNullable<ScenarioResults['start']>): string {
     '',
   ].join('\n');
   if (isFailed(r)) return `${intro}\n${table(['run', 'result'], [failedRow('mspbridge start', r, 2)])}`;
-  const head = ['WORKER_YIELD_RATE', 'op', 'app req/s', 'p50 ms', 'p99 ms', 'baseline req/s', 'app ÷ baseline', 'pending before / after', 'non-2xx / errors'];
+  const head = [
+    'WORKER_YIELD_RATE',
+    'op',
+    'app req/s',
+    'p50 ms',
+    'p99 ms',
+    'baseline req/s',
+    'app ÷ baseline',
+    'per server CPU-s: app / baseline',
+    'pending before / after',
+    'non-2xx / errors',
+  ];
   const rows: string[][] = [];
   const mails: string[][] = [];
   for (const run of r.runs) {
-    for (const o of run.ops) {
+    for (const o of [...run.ops, ...(run.postDrained ? [run.postDrained] : [])]) {
       rows.push([
         String(run.yieldRate),
-        o.title,
+        o === run.postDrained ? `${o.title} (after the drain)` : o.title,
         num(o.app.rps),
         num(o.app.p50),
         num(o.app.p99),
         num(o.baseline.rps),
         `${o.ratio.toFixed(2)}×`,
+        o.cpuRatio === undefined ? '—' : `${num(o.app.perCpuSecond)} / ${num(o.baseline.perCpuSecond)} (${o.cpuRatio.toFixed(2)}×)`,
         `${num(o.pendingBefore)} / ${num(o.pendingAfter)}`,
         `${num(o.app.non2xx)} / ${num(o.app.errors)}`,
       ]);
@@ -391,7 +403,7 @@ function start(r: NonNullable<ScenarioResults['start']>): string {
   }
   return [
     intro,
-    table(head, rows, ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r']),
+    table(head, rows, ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']),
     '',
     table(['WORKER_YIELD_RATE', 'push', 'push statuses', 'emails (distinct / expected)', 'duplicates', 'rest drained in', 'RSS peak', 'problems'], mails, [
       'r',

@@ -29,6 +29,8 @@ export interface StartOp {
   /** Invitation emails not yet at the SMTP sink when the op's runs began and ended. */
   pendingBefore: number;
   pendingAfter: number;
+  /** Requests per CPU-second of the app ÷ of the baseline (robust to other load on the machine). */
+  cpuRatio: number;
 }
 
 export interface StartRun {
@@ -38,6 +40,8 @@ export interface StartRun {
   pushSeconds: number;
   pushStatuses: Record<string, number>;
   ops: StartOp[];
+  /** POST again once the backlog drained (same process and database): what the drain itself costs POST. */
+  postDrained: StartOp | undefined;
   /** Emails expected (pushed + POSTed users), distinct recipients that got one, duplicates. */
   emails: { expected: number; unique: number; duplicates: number; drainedSeconds: number | undefined };
   rssPeak: number;
@@ -116,17 +120,20 @@ async function runOnce(opts: BenchOptions, runDir: string, yieldRate: number, ba
     } as unknown as Target;
     const specs = buildOps({ small: opts.smallGroup, large: opts.largeGroup });
     const ops: StartOp[] = [];
-    for (const op of OPS) {
-      // No process is watched: the bench's usual wait for the server to go idle after a run would
-      // here wait for the whole email backlog to drain, and the next run would not measure a drain.
+    // No process is watched: the bench's usual wait for the server to go idle after a run would
+    // here wait for the whole email backlog to drain, and the next run would not measure a drain.
+    // `again` names the users of a second POST round apart from the first's (no 409 for a name taken).
+    const measureOp = async (op: OpName, again = ''): Promise<StartOp> => {
       const measure = async (t: Target) => {
-        const gen = specs[op].generator(t);
+        const gen = specs[op].generator({ ...t, key: `${t.key}${again}` });
         const spec = { base: t.base, token: t.token, gen, connections: opts.connections };
         await runLoads([spec], opts.warmup, []);
         const runs: Run[] = [];
         for (let round = 0; round < opts.rounds; round++) {
+          // The server's CPU is read around the run by hand: runLoads would wait for it to go idle.
+          const cpu = t.process.cpuSeconds();
           const r = await runLoads([spec], opts.duration, []);
-          runs.push({ raw: r.raws[0]!, cpuSeconds: 0, drainSeconds: 0, poolWrapped: false });
+          runs.push({ raw: r.raws[0]!, cpuSeconds: t.process.cpuSeconds() - cpu, drainSeconds: 0, poolWrapped: false });
         }
         return merge(t.base, runs, opts.connections);
       };
@@ -134,18 +141,32 @@ async function runOnce(opts: BenchOptions, runDir: string, yieldRate: number, ba
       const a = await measure(app);
       const pendingAfter = (await owed()) - arrived();
       const b = await measure(baseline);
-      ops.push({ op, title: specs[op].title, app: a, baseline: b, ratio: b.rps ? a.rps / b.rps : 0, pendingBefore, pendingAfter });
+      const ratio = b.rps ? a.rps / b.rps : 0;
+      const cpuRatio = b.perCpuSecond ? a.perCpuSecond / b.perCpuSecond : 0;
       say(
-        `  ${op}: ${a.rps.toFixed(0)} req/s p99 ${a.p99} ms vs baseline ${b.rps.toFixed(0)} (${(b.rps ? a.rps / b.rps : 0).toFixed(2)}×), ${pendingAfter} emails pending`,
+        `  ${op}: ${a.rps.toFixed(0)} req/s p99 ${a.p99} ms vs baseline ${b.rps.toFixed(0)} (${ratio.toFixed(2)}×; per server CPU-s ${a.perCpuSecond.toFixed(0)} vs ${b.perCpuSecond.toFixed(0)}, ${cpuRatio.toFixed(2)}×), ${pendingAfter} emails pending`,
       );
-    }
+      return { op, title: specs[op].title, app: a, baseline: b, ratio, pendingBefore, pendingAfter, cpuRatio };
+    };
+    for (const op of OPS) ops.push(await measureOp(op));
     // Every email, exactly once: the pushed users' and the POSTed users'.
-    const expected = await owed();
     const drainStarted = performance.now();
-    const deadline = drainStarted + 300_000;
-    while (arrived() < expected && performance.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    const unique = arrived();
-    const drainedSeconds = unique >= expected ? (performance.now() - drainStarted) / 1000 : undefined;
+    const drain = async () => {
+      const expected = await owed();
+      const deadline = performance.now() + 300_000;
+      while (arrived() < expected && performance.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      return arrived() >= expected;
+    };
+    const drained = await drain();
+    const drainedSeconds = drained ? (performance.now() - drainStarted) / 1000 : undefined;
+    // The same POST with no backlog: the difference to the first POST row is what the drain costs.
+    let postDrained: StartOp | undefined;
+    if (drained) {
+      say('  backlog drained; POST again without it');
+      postDrained = await measureOp('post', '-again');
+      if (!(await drain())) problems.push('the emails of the POSTs after the drain did not all arrive within 300 s');
+    }
+    const expected = await owed();
     await new Promise((r) => setTimeout(r, 3000)); // late duplicates
     const t = [sink.tally('user'), sink.tally('new')];
     return {
@@ -154,6 +175,7 @@ async function runOnce(opts: BenchOptions, runDir: string, yieldRate: number, ba
       pushSeconds,
       pushStatuses: tally(statuses),
       ops,
+      postDrained,
       emails: { expected, unique: t[0]!.unique + t[1]!.unique, duplicates: t[0]!.duplicates + t[1]!.duplicates, drainedSeconds },
       rssPeak,
       problems,

@@ -1,6 +1,6 @@
 // Invitations of one account: one row per invitation, the link's secret stored only as a hash.
 import type { Tx } from './knex';
-import { insertRow } from './prepared';
+import { first, insertRow, run, shape } from './prepared';
 import { workOf } from './unitOfWork';
 import { int, optIso, optText, rowCodec, text, time } from './codec';
 
@@ -53,8 +53,11 @@ export async function insertInvitation(
   else await insertRow(tx, 'invitations', row);
 }
 
+const BY_ID = shape(`select ${INVITATION.columnList()} from invitations where account_id = ? and id = ?`);
+const SET_TOKEN_HASH = shape('update invitations set token_hash = ? where account_id = ? and id = ?');
+
 export async function getInvitation(tx: Tx, accountId: string, id: string): Promise<Invitation | undefined> {
-  return INVITATION.maybe(await tx('invitations').where({ account_id: accountId, id }).first());
+  return INVITATION.maybe(await first(tx, BY_ID, [accountId, id]));
 }
 
 export async function pendingInvitationOf(tx: Tx, accountId: string, memberId: string): Promise<Invitation | undefined> {
@@ -77,7 +80,7 @@ export async function setInvitationStatus(tx: Tx, accountId: string, id: string,
 }
 
 export async function setInvitationTokenHash(tx: Tx, accountId: string, id: string, tokenHash: string): Promise<void> {
-  await tx('invitations').where({ account_id: accountId, id }).update({ token_hash: tokenHash });
+  await run(tx, SET_TOKEN_HASH, [tokenHash, accountId, id]);
 }
 
 export async function findInvitationByTokenHash(tx: Tx, tokenHash: string): Promise<Invitation | undefined> {

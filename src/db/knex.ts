@@ -169,6 +169,18 @@ const BUSY_TIMEOUT_MS = 2000;
 /** How long a write transaction waits for SQLite's write lock before the request gets a 503. */
 const BEGIN_WAIT_MS = 10_000;
 
+/** The two busy_timeout pragmas every write transaction's BEGIN runs, prepared once per connection (pragma() prepares anew each call). */
+const timeoutStatements = new WeakMap<object, { none: { get(): unknown }; usual: { get(): unknown } }>();
+function busyTimeouts(conn: object): { none: { get(): unknown }; usual: { get(): unknown } } {
+  let t = timeoutStatements.get(conn);
+  if (!t) {
+    const db = conn as { prepare(sql: string): { get(): unknown } };
+    t = { none: db.prepare('pragma busy_timeout = 0'), usual: db.prepare(`pragma busy_timeout = ${BUSY_TIMEOUT_MS}`) };
+    timeoutStatements.set(conn, t);
+  }
+  return t;
+}
+
 const isBusy = (err: unknown) => /^SQLITE_BUSY/.test(String((err as { code?: string }).code ?? ''));
 
 /**
@@ -179,15 +191,16 @@ const isBusy = (err: unknown) => /^SQLITE_BUSY/.test(String((err as { code?: str
  */
 async function beginImmediate(conn: SqliteConnection & { exec(sql: string): unknown }, viaKnex: () => Promise<unknown>): Promise<unknown> {
   const deadline = Date.now() + BEGIN_WAIT_MS;
+  const timeouts = busyTimeouts(conn);
   for (let attempt = 0; Date.now() < deadline; attempt++) {
-    conn.pragma('busy_timeout = 0');
+    timeouts.none.get();
     try {
       conn.exec('BEGIN IMMEDIATE');
       return undefined;
     } catch (err) {
       if (!isBusy(err)) throw err;
     } finally {
-      conn.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      timeouts.usual.get();
     }
     // Jittered backoff from ~1 ms up to ~20 ms: short waits keep commit-to-commit gaps small.
     await new Promise((r) => setTimeout(r, Math.min(20, 2 ** Math.min(attempt, 5)) * (0.5 + Math.random())));

@@ -133,8 +133,10 @@ export async function getMember(tx: Tx, accountId: string, id: string): Promise<
 }
 
 /** Also returns removed people (for reactivation and audit views). */
+const BY_ID_ANY_STATE = shape(`select ${MEMBER.columnList()} from members where account_id = ? and id = ?`);
+
 export async function getMemberAnyState(tx: Tx, accountId: string, id: string): Promise<Member | undefined> {
-  return MEMBER.maybe(await tx('members').where({ account_id: accountId, id }).first());
+  return MEMBER.maybe(await first(tx, BY_ID_ANY_STATE, [accountId, id]));
 }
 
 const BY_USER_NAME = shape(`select ${MEMBER.columnList()} from members where account_id = ? and user_name_ci = ? and ${NOT_REMOVED} limit 1`);

@@ -1,7 +1,7 @@
 // The exactly-once email protocol in one place: claim in the database, render, send, and record
 // "sent" before the final "." of the SMTP message (and finish it in the same turn as that
 // record's commit), so neither a retry nor a killed worker can send an email twice.
-import type { Db } from '../db/knex';
+import { type Db, isPg } from '../db/knex';
 import { requireWork, unitOfWork } from '../db/unitOfWork';
 import type { Ctx } from '../domain/context';
 import { type PlannedMail, claimMail, recordMailsSent, releaseMail } from '../domain/mailDeliveries';
@@ -52,12 +52,34 @@ interface PendingRecord {
   reject: (err: Error) => void;
 }
 
+/** A job's claim transaction waiting to share the next commit with other jobs' claims. */
+interface PendingClaim {
+  label: string;
+  fn: (ctx: Ctx) => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (err: Error) => void;
+}
+
+/** At most this many jobs' claims share one transaction (bounds how long it holds SQLite's write lock). */
+const CLAIMS_PER_COMMIT = 32;
+/**
+ * Claim transactions under way at once: SQLite has one writer (a second would only queue), while
+ * on PostgreSQL each statement is a round trip, so a few transactions overlap their waits.
+ */
+const CLAIMERS = { sqlite: 1, pg: 4 };
+
 export class MailDelivery {
   /** Records waiting for the next commit, and whether a commit is under way. */
   private pending: PendingRecord[] = [];
   private recording = false;
+  /** Claims waiting for the next claim transaction, and whether one is under way. */
+  private claims: PendingClaim[] = [];
+  private claimers = 0;
+  private readonly maxClaimers: number;
 
-  constructor(private readonly deps: DeliveryDeps) {}
+  constructor(private readonly deps: DeliveryDeps) {
+    this.maxClaimers = isPg(deps.db) ? CLAIMERS.pg : CLAIMERS.sqlite;
+  }
 
   /**
    * Group commit of "sent" records: the first record of a quiet moment commits at once; those
@@ -93,6 +115,52 @@ export class MailDelivery {
     }
   }
 
+  /**
+   * Group commit of claims: the first job of a quiet moment claims in a transaction at once;
+   * jobs arriving meanwhile (the worker's other concurrent jobs) plan and claim together in the
+   * next one, so N jobs cost one BEGIN … COMMIT, not N. A claim is still committed before its
+   * email is sent. When one job's planning fails, the shared transaction rolls back whole and
+   * each job of it runs again in a transaction of its own, so one job's error is only its own.
+   */
+  private claim<T>(label: string, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.claims.push({ label, fn, resolve: resolve as (v: unknown) => void, reject });
+      if (this.claimers < this.maxClaimers) void this.commitClaims();
+    });
+  }
+
+  private async commitClaims(): Promise<void> {
+    this.claimers++;
+    try {
+      while (this.claims.length) {
+        // One actor per transaction: the claims of the first one's label (in practice all of them).
+        const label = this.claims[0]!.label;
+        const batch = this.claims.filter((c) => c.label === label).slice(0, CLAIMS_PER_COMMIT);
+        this.claims = this.claims.filter((c) => !batch.includes(c));
+        if (batch.length === 1) {
+          const [c] = batch;
+          await this.work(label, c!.fn).then(c!.resolve, c!.reject);
+          continue;
+        }
+        let results: unknown[] | undefined;
+        try {
+          results = await this.work(label, async (ctx) => {
+            const out: unknown[] = [];
+            for (const c of batch) out.push(await c.fn(ctx));
+            return out;
+          });
+        } catch {
+          // Rolled back whole: each job again on its own, so a failure reaches only its job.
+          for (const c of batch) await this.work(label, c.fn).then(c.resolve, c.reject);
+          continue;
+        }
+        batch.forEach((c, i) => c.resolve(results![i]));
+      }
+    } finally {
+      this.claimers--;
+    }
+  }
+
   /** One unit of work acting as the named worker (the policy's `jobs.run`). */
   private work<T>(label: string, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
     return unitOfWork(this.deps.db, async (tx) => {
@@ -112,7 +180,7 @@ export class MailDelivery {
     plan: (ctx: Ctx) => Promise<PlannedMail<T>[]>,
     render: (mail: PlannedMail<T>) => Omit<RenderedMail, 'language'>,
   ): Promise<DeliveryOutcome> {
-    const { claimed, busy, alreadySent } = await this.work(label, async (ctx) => {
+    const { claimed, busy, alreadySent } = await this.claim(label, async (ctx) => {
       const out = { claimed: [] as PlannedMail<T>[], busy: [] as string[], alreadySent: 0 };
       for (const mail of await plan(ctx)) {
         const claim = await claimMail(ctx, mail, this.deps.leaseMs);

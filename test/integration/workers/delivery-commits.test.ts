@@ -2,6 +2,7 @@
 // each message is still finished only after its own record committed (src/mail/delivery.ts).
 import { mailKeys, type PlannedMail } from '../../../src/domain/mailDeliveries';
 import { createMsp } from '../../../src/domain/accounts';
+import { isPg } from '../../../src/db/knex';
 import { MailDelivery } from '../../../src/mail/delivery';
 import type { Mailer, OutgoingMail } from '../../../src/mail/mailer';
 import { createMetrics } from '../../../src/metrics';
@@ -59,5 +60,112 @@ describeEachDb('group commit of sent records', (t) => {
       () => ({ subject: 's', text: 't', html: '<p>h</p>' }),
     );
     expect(again).toEqual({ sent: [], alreadySent: 1 });
+  });
+});
+
+describeEachDb('group commit of claims', (t) => {
+  const sendAll = {
+    async send(m: OutgoingMail, onCommit?: (end: () => void) => Promise<void>) {
+      await onCommit!(() => undefined);
+      return { messageId: m.messageId };
+    },
+  } as unknown as Mailer;
+  const render = () => ({ subject: 's', text: 't', html: '<p>h</p>' });
+
+  it('claims twelve concurrent jobs in fewer transactions (SQLite: the first at once, the other eleven together), each email sent once', async () => {
+    const { db } = t();
+    const msp = await asOp(db, (ctx) => createMsp(ctx, { name: 'Claim MSP', region: 'eu', ownerEmail: 'o@claim.example' }, ['eu']));
+    const delivery = new MailDelivery({
+      db,
+      mailer: sendAll,
+      metrics: createMetrics(),
+      now: () => new Date(),
+      publicUrl: 'http://bridge.example',
+      leaseMs: 60_000,
+    });
+    const planned = (i: number): PlannedMail => ({
+      key: mailKeys.signin(`claim-${i}`),
+      accountId: msp.account.id,
+      kind: 'signin',
+      to: `c${i}@claim.example`,
+      language: 'en',
+      data: {},
+    });
+    const jobs = Array.from({ length: 12 }, (_, i) => i);
+    let claimTransactions = 0;
+    const outcomes = await Promise.all(
+      jobs.map((i) =>
+        delivery.deliver(
+          'test',
+          async (ctx) => {
+            // Each transaction's first plan counts it (the plans of one transaction share its ctx).
+            if (!(ctx as { counted?: boolean }).counted) claimTransactions++;
+            (ctx as { counted?: boolean }).counted = true;
+            return [planned(i)];
+          },
+          render,
+        ),
+      ),
+    );
+    // PostgreSQL runs up to four claim transactions at once (each waits on round trips): the first
+    // four jobs start one each, the other eight share what comes free.
+    if (isPg(db)) expect(claimTransactions).toBeLessThanOrEqual(8);
+    else expect(claimTransactions).toBe(2);
+    expect(outcomes.map((o) => o.sent)).toEqual(jobs.map((i) => [mailKeys.signin(`claim-${i}`)]));
+    const rows = (await db('email_deliveries').where('recipient', 'like', '%@claim.example').select('status')) as Array<{ status: string }>;
+    expect(rows.map((r) => r.status)).toEqual(jobs.map(() => 'sent'));
+  });
+
+  it("one job's failing plan fails only that job: the others of its transaction claim and send", async () => {
+    const { db } = t();
+    const msp = await asOp(db, (ctx) => createMsp(ctx, { name: 'Claim MSP 2', region: 'eu', ownerEmail: 'o@claim2.example' }, ['eu']));
+    const delivery = new MailDelivery({
+      db,
+      mailer: sendAll,
+      metrics: createMetrics(),
+      now: () => new Date(),
+      publicUrl: 'http://bridge.example',
+      leaseMs: 60_000,
+    });
+    const planned = (i: number): PlannedMail => ({
+      key: mailKeys.signin(`claim2-${i}`),
+      accountId: msp.account.id,
+      kind: 'signin',
+      to: `d${i}@claim2.example`,
+      language: 'en',
+      data: {},
+    });
+    const results = await Promise.allSettled(
+      [0, 1, 2, 3].map((i) =>
+        delivery.deliver(
+          'test',
+          async (ctx) => {
+            // Job 2 claims, then fails: its claim must be undone with it, the others' kept.
+            const mail = planned(i);
+            if (i === 2) {
+              await ctx.tx('email_deliveries').insert({
+                id: `x-${i}`,
+                account_id: msp.account.id,
+                dedupe_key: mail.key,
+                kind: 'signin',
+                recipient: mail.to,
+                status: 'sending',
+                claimed_at: ctx.now.toISOString(),
+              });
+              throw new Error('plan failed');
+            }
+            return [mail];
+          },
+          render,
+        ),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((results[2] as PromiseRejectedResult).reason).toEqual(new Error('plan failed'));
+    const rows = (await db('email_deliveries').where('recipient', 'like', '%@claim2.example').orderBy('recipient').select('recipient', 'status')) as Array<{
+      recipient: string;
+      status: string;
+    }>;
+    expect(rows).toEqual([0, 1, 3].map((i) => ({ recipient: `d${i}@claim2.example`, status: 'sent' })));
   });
 });
