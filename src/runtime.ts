@@ -1,7 +1,7 @@
 // Opens and closes what a process needs (knex, Redis, metrics, logger) and shuts down in one place.
 import type { Redis } from 'ioredis';
 import type { Config } from './config';
-import { type Db, openDb } from './db/knex';
+import { type Db, keepStatistics, openDb } from './db/knex';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { createCommandRedis, DEFAULT_REDIS_URL } from './queue/connection';
@@ -113,6 +113,9 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}): Run
 }
 
 /** What the configuration says about the database's contents (the operators list), applied at start. */
-export async function applyConfiguration(rt: Pick<Runtime, 'db' | 'config' | 'now'>): Promise<void> {
+export async function applyConfiguration(rt: Pick<Runtime, 'db' | 'config' | 'now' | 'log' | 'onClose'>): Promise<void> {
+  // After migrations (every process that applies its configuration has its schema in place).
+  const stop = keepStatistics(rt.db, (err) => rt.log.warn({ err: err.message }, 'pragma optimize failed'));
+  rt.onClose('planner statistics', stop);
   await unitOfWork(rt.db, (tx) => applyConfiguredOperators({ tx, actor: system('config'), now: rt.now() }, rt.config.operatorEmails));
 }

@@ -14,6 +14,7 @@ import * as m011 from './011_company_templates';
 import * as m012 from './012_scim_request_days';
 import * as m013 from './013_members_version';
 import * as m014 from './014_company_list';
+import * as m015 from './015_member_email_order';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -35,6 +36,7 @@ const migrations: ReadonlyArray<[string, Migration]> = [
   ['012_scim_request_days', m012],
   ['013_members_version', m013],
   ['014_company_list', m014],
+  ['015_member_email_order', m015],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
