@@ -1,7 +1,6 @@
 // The IdP mirror: groups as pushed and their members as pushed, every query scoped by account.
 import { isPg, type Tx } from './knex';
 import { rows as preparedRows, shape } from './prepared';
-import { workOf } from './unitOfWork';
 import { int, jsonColumn, optText, rowCodec, text, time, toJson } from './codec';
 import type { SqlCondition, ViewQuery } from './members.repo';
 
@@ -212,14 +211,10 @@ export async function idpGroupIdsOfMember(tx: Tx, accountId: string, memberId: s
   ).map((r) => r.group_id);
 }
 
-/** The group's members changed: its version moves with the unit of work's last statements (unitOfWork.ts). */
 export async function touchIdpGroup(tx: Tx, accountId: string, id: string, now: string): Promise<void> {
-  const work = workOf(tx);
-  if (work) work.touchIdpGroup(accountId, id, now);
-  else
-    await tx('idp_groups')
-      .where({ account_id: accountId, id })
-      .update({ updated_at: now, version: tx.raw('version + 1') });
+  await tx('idp_groups')
+    .where({ account_id: accountId, id })
+    .update({ updated_at: now, version: tx.raw('version + 1') });
 }
 
 /** Every pushed group of the account: id, displayName, externalId. */

@@ -136,18 +136,6 @@ export interface AccountCounters {
   touched: boolean;
 }
 
-/** A pushed group's version moved `times` by a unit of work, updated at `at`. */
-export interface GroupTouch {
-  id: string;
-  accountId: string;
-  times: number;
-  at: string;
-}
-
-function groupUpdate(g: GroupTouch, bind: (v: unknown) => string): string {
-  return `update idp_groups set updated_at = ${bind(g.at)}, version = version + ${bind(g.times)} where account_id = ${bind(g.accountId)} and id = ${bind(g.id)}`;
-}
-
 /** The update of one account's counters; bind(value) answers the value's placeholder. */
 function counterUpdate(c: AccountCounters, bind: (v: unknown) => string): string {
   const sets = [...(c.seats !== 0 ? [`seats_filled = seats_filled + ${bind(c.seats)}`] : []), ...(c.touched ? ['members_version = members_version + 1'] : [])];
@@ -160,16 +148,11 @@ function counterUpdate(c: AccountCounters, bind: (v: unknown) => string): string
  * for its invitation, outbox job, audit event and account counters, COMMIT included when `commit`
  * (the transaction's last statement; pgPipeline.ts); on SQLite each as a prepared statement.
  */
-export async function writeDeferred(tx: Tx, rows: DeferredRow[], counters: AccountCounters[], touchedGroups: GroupTouch[] = [], commit = false): Promise<void> {
+export async function writeDeferred(tx: Tx, rows: DeferredRow[], counters: AccountCounters[], commit = false): Promise<void> {
   const work = counters.filter((c) => c.seats !== 0 || c.touched);
-  if (!rows.length && !work.length && !touchedGroups.length) return;
+  if (!rows.length && !work.length) return;
   if (!isPg(tx)) {
     for (const r of rows) await insertRow(tx, r.table, r.row, r.suffix);
-    for (const g of touchedGroups) {
-      const values: unknown[] = [];
-      const sql = groupUpdate(g, (v) => (values.push(v), '?'));
-      await run(tx, shape(sql), values);
-    }
     for (const c of work) {
       const values: unknown[] = [];
       const sql = counterUpdate(c, (v) => (values.push(v), '?'));
@@ -192,7 +175,6 @@ export async function writeDeferred(tx: Tx, rows: DeferredRow[], counters: Accou
     const tuples = g.rows.map((row) => `(${g.columns.map((c) => bind(row[c])).join(', ')})`);
     clauses.push(`insert into ${g.table} (${g.columns.join(', ')}) values ${tuples.join(', ')}${g.suffix ? ` ${g.suffix}` : ''}`);
   }
-  for (const g of touchedGroups) clauses.push(groupUpdate(g, bind));
   for (const c of work) clauses.push(counterUpdate(c, bind));
   const text = clauses.length === 1 ? clauses[0]! : `with ${clauses.map((c, i) => `w${i} as (${c})`).join(', ')} select 1`;
   await onConnection(tx, text, values, (conn) => pipelinedQuery(conn as PipelinedConnection, { name: shapeName(text), text, values }, commit));

@@ -11,8 +11,6 @@ export class UnitOfWork {
   private readonly seatDeltas = new Map<string, number>();
   /** Accounts whose people this work changed: their members_version moves once, at the end. */
   private readonly touched = new Set<string>();
-  /** Pushed groups whose members this work changed: group id → account, touches, when (version moves at the end). */
-  private readonly groups = new Map<string, { accountId: string; times: number; at: string }>();
   /** Rows written with the last statements (outbox jobs, audit events). */
   private readonly rows: DeferredRow[] = [];
   private readonly onCommit: Array<() => void> = [];
@@ -61,16 +59,6 @@ export class UnitOfWork {
   /** The account's people changed (SCIM paging's remembered keys and totals are stale from the commit on). */
   touchMembers(accountId: string): void {
     this.touched.add(accountId);
-  }
-
-  /**
-   * A pushed group's members changed: its version moves by one per call and its updated_at
-   * becomes at, with the work's last statements. The group row is then locked only from there to
-   * the commit, so concurrent member pushes to one group overlap until their last statement.
-   */
-  touchIdpGroup(accountId: string, groupId: string, at: string): void {
-    const g = this.groups.get(groupId);
-    this.groups.set(groupId, { accountId, times: (g?.times ?? 0) + 1, at });
   }
 
   /**
@@ -128,12 +116,9 @@ export class UnitOfWork {
       touched: this.touched.has(id),
     }));
     const rows = this.rows.splice(0);
-    // Groups in id order, before the account row: every unit of work takes these locks in one order.
-    const groups = [...this.groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, g]) => ({ id, ...g }));
     this.seatDeltas.clear();
     this.touched.clear();
-    this.groups.clear();
-    await writeDeferred(tx, rows, counters, groups, commit);
+    await writeDeferred(tx, rows, counters, commit);
   }
 
   /** The transaction committed: the after-commit actions run, once. */
