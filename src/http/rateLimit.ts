@@ -7,9 +7,6 @@ import type { Runtime } from '../runtime';
 
 /** Past this, Redis counts as unavailable for the request at hand (a hung Redis must not hang sign-ins). */
 const REDIS_TIMEOUT_MS = 500;
-/** A leased budget is taken in this many parts; keys with leases kept at most. */
-const LEASE_PARTS = 20;
-const MAX_LEASES = 10_000;
 
 export type Surface = 'signin' | 'oauth' | 'scim' | 'api';
 
@@ -68,21 +65,7 @@ export class SharedLimit {
    */
   private readonly local: RateLimiterMemory;
 
-  /**
-   * Points a process takes from Redis at once for a key (1: every point is its own round trip).
-   * A high per-second budget (a SCIM credential's 2,000 points per 2 s) is spent a twentieth at a
-   * time: most requests then take a point from this process's share without waiting on Redis.
-   * Points a process leased and did not use are lost when the window ends, so the limit is at
-   * most one lease per process stricter, never looser.
-   */
-  private readonly chunk: number;
-  private readonly leases = new Map<string, { left: number; until: number }>();
-  private readonly leasing = new Map<string, Promise<boolean>>();
-  /** Keys whose window has less than a lease left, until when: single points until the window ends. */
-  private readonly nearLimit = new Map<string, number>();
-
-  constructor(rt: Pick<Runtime, 'redis' | 'config'>, name: string, budget: Budget, options: { lease?: boolean } = {}) {
-    this.chunk = options.lease ? Math.max(1, Math.floor(budget.points / LEASE_PARTS)) : 1;
+  constructor(rt: Pick<Runtime, 'redis' | 'config'>, name: string, budget: Budget) {
     this.local = new RateLimiterMemory({ keyPrefix: name, points: budget.points, duration: budget.durationS });
     this.redis = new RateLimiterRedis({
       storeClient: rt.redis,
@@ -97,49 +80,6 @@ export class SharedLimit {
 
   /** Takes one point for key: 0 when granted, else whole seconds until the window frees one. */
   async take(key: string): Promise<number> {
-    if (this.chunk > 1 && !((this.nearLimit.get(key) ?? 0) > Date.now())) {
-      // Concurrent requests wait for one lease rather than each asking Redis for its own.
-      for (let tries = 0; tries < 3; tries++) {
-        const lease = this.leases.get(key);
-        if (lease && lease.left > 0 && lease.until > Date.now()) {
-          lease.left--;
-          return 0;
-        }
-        if (!(await this.leaseFor(key))) break;
-      }
-    }
-    return this.takeOne(key);
-  }
-
-  private leaseFor(key: string): Promise<boolean> {
-    let pending = this.leasing.get(key);
-    if (!pending) {
-      pending = this.lease(key).finally(() => this.leasing.delete(key));
-      this.leasing.set(key, pending);
-    }
-    return pending;
-  }
-
-  /** Leases `chunk` points from Redis; false near the limit or without Redis (single points decide then). */
-  private async lease(key: string): Promise<boolean> {
-    try {
-      const res = await within(this.redis.consume(key, this.chunk), REDIS_TIMEOUT_MS);
-      this.local.consume(key, this.chunk).catch(() => undefined); // the fallback knows what this process used
-      if (this.leases.size >= MAX_LEASES) this.leases.clear();
-      this.leases.set(key, { left: this.chunk, until: Date.now() + res.msBeforeNext });
-      return true;
-    } catch (res) {
-      // Refused: fewer than a chunk left in the window. Give them back; single points share the rest exactly.
-      if (res instanceof RateLimiterRes) {
-        this.redis.reward(key, this.chunk).catch(() => undefined);
-        if (this.nearLimit.size >= MAX_LEASES) this.nearLimit.clear();
-        this.nearLimit.set(key, Date.now() + res.msBeforeNext);
-      }
-      return false;
-    }
-  }
-
-  private async takeOne(key: string): Promise<number> {
     const local = verdict(this.local.consume(key));
     local.catch(() => undefined); // only read when Redis fails
     try {

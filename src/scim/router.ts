@@ -81,7 +81,7 @@ export function scimRouter(rt: Runtime): ScimRouter {
   const requestLog = new RequestLog(rt.db, rt.log);
   rt.onClose('scim request log', () => requestLog.flush());
   // Both limits live in Redis, shared by every serve process (see src/http/rateLimit.ts).
-  const perCredential = new SharedLimit(rt, 'scim-credential', perSecondBudget(rt.config.scim.ratePerToken), { lease: true });
+  const perCredential = new SharedLimit(rt, 'scim-credential', perSecondBudget(rt.config.scim.ratePerToken));
   const guard = new CredentialGuard(rt, 'scim');
   const baseUrl = `${rt.config.publicUrl}/scim/v2`;
 
