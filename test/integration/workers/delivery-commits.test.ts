@@ -2,7 +2,7 @@
 // each message is still finished only after its own record committed (src/mail/delivery.ts).
 import { mailKeys, type PlannedMail } from '../../../src/domain/mailDeliveries';
 import { createMsp } from '../../../src/domain/accounts';
-import { isPg } from '../../../src/db/knex';
+import { type Db, isPg } from '../../../src/db/knex';
 import { MailDelivery } from '../../../src/mail/delivery';
 import type { Mailer, OutgoingMail } from '../../../src/mail/mailer';
 import { createMetrics } from '../../../src/metrics';
@@ -72,9 +72,9 @@ describeEachDb('group commit of claims', (t) => {
   } as unknown as Mailer;
   const render = () => ({ subject: 's', text: 't', html: '<p>h</p>' });
 
-  it('claims twelve concurrent jobs in fewer transactions (SQLite: the first at once, the other eleven together), each email sent once', async () => {
-    const { db } = t();
-    const msp = await asOp(db, (ctx) => createMsp(ctx, { name: 'Claim MSP', region: 'eu', ownerEmail: 'o@claim.example' }, ['eu']));
+  /** An MSP of its own, a delivery that sends everything, and sign-in mails planned to <prefix><i>@<tag>.example. */
+  const claimSetup = async (db: Db, tag: string, prefix: string) => {
+    const msp = await asOp(db, (ctx) => createMsp(ctx, { name: `MSP ${tag}`, region: 'eu', ownerEmail: `o@${tag}.example` }, ['eu']));
     const delivery = new MailDelivery({
       db,
       mailer: sendAll,
@@ -84,13 +84,19 @@ describeEachDb('group commit of claims', (t) => {
       leaseMs: 60_000,
     });
     const planned = (i: number): PlannedMail => ({
-      key: mailKeys.signin(`claim-${i}`),
+      key: mailKeys.signin(`${tag}-${i}`),
       accountId: msp.account.id,
       kind: 'signin',
-      to: `c${i}@claim.example`,
+      to: `${prefix}${i}@${tag}.example`,
       language: 'en',
       data: {},
     });
+    return { delivery, planned };
+  };
+
+  it('claims twelve concurrent jobs in fewer transactions (SQLite: the first at once, the other eleven together), each email sent once', async () => {
+    const { db } = t();
+    const { delivery, planned } = await claimSetup(db, 'claim', 'c');
     const jobs = Array.from({ length: 12 }, (_, i) => i);
     let claimTransactions = 0;
     const outcomes = await Promise.all(
@@ -118,23 +124,7 @@ describeEachDb('group commit of claims', (t) => {
 
   it("one job's failing plan fails only that job: the others of its transaction claim and send", async () => {
     const { db } = t();
-    const msp = await asOp(db, (ctx) => createMsp(ctx, { name: 'Claim MSP 2', region: 'eu', ownerEmail: 'o@claim2.example' }, ['eu']));
-    const delivery = new MailDelivery({
-      db,
-      mailer: sendAll,
-      metrics: createMetrics(),
-      now: () => new Date(),
-      publicUrl: 'http://bridge.example',
-      leaseMs: 60_000,
-    });
-    const planned = (i: number): PlannedMail => ({
-      key: mailKeys.signin(`claim2-${i}`),
-      accountId: msp.account.id,
-      kind: 'signin',
-      to: `d${i}@claim2.example`,
-      language: 'en',
-      data: {},
-    });
+    const { delivery, planned } = await claimSetup(db, 'claim2', 'd');
     const results = await Promise.allSettled(
       [0, 1, 2, 3].map((i) =>
         delivery.deliver(
@@ -145,7 +135,7 @@ describeEachDb('group commit of claims', (t) => {
             if (i === 2) {
               await ctx.tx('email_deliveries').insert({
                 id: `x-${i}`,
-                account_id: msp.account.id,
+                account_id: mail.accountId,
                 dedupe_key: mail.key,
                 kind: 'signin',
                 recipient: mail.to,
