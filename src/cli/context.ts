@@ -2,7 +2,7 @@
 import { type Config, loadConfig } from '../config';
 import type { Ctx } from '../domain/context';
 import { operator } from '../domain/principal';
-import { changeFeedOf } from '../db/changeFeed';
+import { onCredentialChanges } from '../domain/scimTokens';
 import { type Db, migrateLatest, openDb } from '../db/knex';
 import { unitOfWork } from '../db/unitOfWork';
 import { DEFAULT_REDIS_URL } from '../queue/connection';
@@ -18,7 +18,7 @@ export async function withDb<T>(fn: (env: CliEnv) => Promise<T>): Promise<T> {
   const db = openDb({ url: config.databaseUrl, poolMax: 2 });
   // A credential revoked here must also be forgotten by running servers, which cache verified ones.
   const changed = new Set<string>();
-  const stop = changeFeedOf(db).onCredentials((accountId) => changed.add(accountId));
+  const stop = onCredentialChanges(db, (accountId) => changed.add(accountId));
   try {
     await migrateLatest(db);
     return await fn({ config, db });

@@ -1,7 +1,6 @@
 // What committed work announces to the process it ran in: the accounts whose credentials changed
 // (revoked, rotated). The runtime passes each announcement on to the other processes (Redis).
 import { EventEmitter } from 'node:events';
-import type { Db } from './knex';
 
 export interface ChangeFeed {
   /** Called once per account after the commit that changed its credentials. */
@@ -10,9 +9,9 @@ export interface ChangeFeed {
 }
 
 // Keyed by the knex instance (one per process, or per test app): no state shared between databases.
-const feeds = new WeakMap<Db, ChangeFeed>();
+const feeds = new WeakMap<object, ChangeFeed>();
 
-export function changeFeedOf(db: Db): ChangeFeed {
+export function changeFeedOf(db: object): ChangeFeed {
   let feed = feeds.get(db);
   if (!feed) {
     const emitter = new EventEmitter();

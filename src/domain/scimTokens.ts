@@ -9,7 +9,8 @@ import {
   revokeScimToken as revokeRow,
   touchScimToken,
 } from '../db/credentials.repo';
-import type { Tx } from '../db/knex';
+import { changeFeedOf } from '../db/changeFeed';
+import type { Db, Tx } from '../db/knex';
 import { recordAudit } from './audit';
 import { type Ctx, nowIso } from './context';
 import { NotFound, Unauthenticated } from './errors';
@@ -82,4 +83,9 @@ export async function authenticateScimToken(tx: Tx, presented: string, now: Date
     await touchScimToken(tx, token.accountId, token.id, now.toISOString());
   }
   return token;
+}
+
+/** Hears the accounts whose SCIM credentials a committed unit of work on db revoked or rotated (the CLI tells the servers). */
+export function onCredentialChanges(db: Db, fn: (accountId: string) => void): () => void {
+  return changeFeedOf(db).onCredentials(fn);
 }
